@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+import { ScoringProfileSchema } from './profile.js';
+import { AgentSchema, type Agent } from './routing.js';
+import { ISSUE_TYPES, TIERS } from './scoring.js';
+
+/**
+ * switchboard's configuration. Everything ships disabled: disarmed, no enrolled repos, no
+ * auto-approve rules. Tokens are never part of it (they come from the environment or a 0600
+ * file).
+ */
+
+export const REPO_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+export const RepoNameSchema = z
+  .string()
+  .regex(REPO_PATTERN, 'use owner/name')
+  .refine((r) => !r.split('/').some((part) => part === '.' || part === '..'), 'use owner/name');
+
+const login = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a tracker login (letters, digits, "-", "_", ".")');
+
+export const DEFAULT_AGENTS: z.input<typeof AgentSchema>[] = [
+  {
+    id: 'claude',
+    displayName: 'Claude Code',
+    kind: 'tracker',
+    assignee: 'claude',
+    strengths: ['architecture', 'refactoring', 'complex_reasoning', 'code_review'],
+    maxConcurrent: 2,
+    timeoutMinutes: 120,
+  },
+  {
+    id: 'kimi',
+    displayName: 'Kimi',
+    kind: 'tracker',
+    label: 'kimi-ready',
+    strengths: ['parallel_implementation', 'routine_coding', 'fast_iteration', 'research', 'analysis'],
+    maxConcurrent: 2,
+    timeoutMinutes: 120,
+  },
+  { id: 'owner', displayName: 'Owner', kind: 'owner', strengths: ['triage', 'planning'], maxConcurrent: 100, timeoutMinutes: 7 * 24 * 60 },
+];
+
+export const AutoApproveRuleSchema = z.object({
+  when: z
+    .object({
+      tier: z.enum(TIERS).optional(),
+      type: z.enum(ISSUE_TYPES).optional(),
+      action: z.enum(['dispatch', 'flag']).optional(),
+      repo: RepoNameSchema.optional(),
+      minScore: z.number().int().min(0).max(9).optional(),
+    })
+    .default({}),
+  /** only approve proposals routed to this agent */
+  agent: z.string().optional(),
+});
+export type AutoApproveRule = z.output<typeof AutoApproveRuleSchema>;
+
+export const ConfigSchema = z
+  .object({
+    tracker: z
+      .object({
+        kind: z.enum(['gitea', 'forgejo']).default('gitea'),
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        /** a file holding the token (must be 0600); GITEA_TOKEN wins */
+        tokenFile: z.string().optional(),
+      })
+      .prefault({}),
+    repos: z.array(RepoNameSchema).default([]),
+    armed: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    intervalSeconds: z.number().int().min(1).default(900),
+    ownerLogin: login.default('owner'),
+    labels: z
+      .object({
+        inProgress: z.string().min(1).default('switchboard:in-progress'),
+        needsHuman: z.string().min(1).default('needs-human'),
+      })
+      .prefault({}),
+    scoring: ScoringProfileSchema.prefault({}),
+    agents: z.array(AgentSchema).min(1).default(() => DEFAULT_AGENTS.map((a) => AgentSchema.parse(a))),
+    roles: z
+      .object({
+        coding: z.string().default('claude'),
+        research: z.string().default('kimi'),
+        owner: z.string().default('owner'),
+      })
+      .prefault({}),
+    trustedAuthors: z.array(login).default([]),
+    autoApprove: z.array(AutoApproveRuleSchema).default([]),
+    limits: z
+      .object({
+        /** dispatches one cycle may make */
+        dispatchesPerCycle: z.number().int().min(1).default(10),
+        /** an open issue with the in-progress label locks its repo (one dispatch per repo) */
+        repoLock: z.boolean().default(true),
+      })
+      .prefault({}),
+    watch: z
+      .object({
+        stallMinutes: z.number().positive().default(60),
+        maxRetries: z.number().int().min(0).max(10).default(1),
+        retryNextAgent: z.boolean().default(false),
+        repeatThreshold: z.number().int().min(2).default(3),
+      })
+      .prefault({}),
+    fullResyncEvery: z.number().int().min(1).default(12),
+    notify: z.object({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+    dailySummary: z.object({ enabled: z.boolean().default(false), repo: RepoNameSchema.optional() }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    cfg.agents.forEach((a, i) => {
+      if (ids.has(a.id)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'id'], message: `duplicate agent id "${a.id}"` });
+      ids.add(a.id);
+    });
+    const byId = new Map(cfg.agents.map((a) => [a.id, a]));
+    const role = (name: 'coding' | 'research' | 'owner', ok: (a: Agent) => boolean, want: string) => {
+      const agent = byId.get(cfg.roles[name]);
+      if (!agent) ctx.addIssue({ code: 'custom', path: ['roles', name], message: `no agent with id "${cfg.roles[name]}"` });
+      else if (!ok(agent)) ctx.addIssue({ code: 'custom', path: ['roles', name], message: `agent "${agent.id}" must be ${want}` });
+    };
+    role('coding', (a) => a.kind !== 'owner', 'a coding agent (tracker, http or command)');
+    role('research', (a) => a.kind !== 'owner', 'a coding agent (tracker, http or command)');
+    role('owner', (a) => a.kind === 'owner', 'of kind "owner"');
+    cfg.autoApprove.forEach((rule, i) => {
+      if (rule.agent !== undefined && !byId.has(rule.agent)) {
+        ctx.addIssue({ code: 'custom', path: ['autoApprove', i, 'agent'], message: `no agent with id "${rule.agent}"` });
+      }
+    });
+  });
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
+
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)),
+    '',
+  ) || '(root)';
+
+/** Validate raw config; every bad path is listed with its reason. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = ConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const list = problems.map((p) => `  ${p.path}: ${p.message}`).join('\n');
+  throw new ValidationError(
+    `${source} is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${list}`,
+    problems,
+  );
+}
+
+export const defaultConfig = (): Config => parseConfig({});

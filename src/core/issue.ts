@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { IssueShapeError } from './errors.js';
+
+/** A tracker issue, normalized. Every string in it is untrusted tracker text. */
+export interface Issue {
+  /** `owner/name` */
+  readonly repo: string;
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly assignees: readonly string[];
+  readonly author: string;
+  /** true/false once known (trusted list or write permission); undefined = not checked. */
+  readonly authorTrusted: boolean | undefined;
+  /** ISO 8601 as the tracker sent it; may be unparseable (then the issue counts as new). */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly state: 'open' | 'closed';
+  readonly url: string;
+}
+
+export const issueKey = (repo: string, number: number): string => `${repo}#${number}`;
+
+const user = z.object({ login: z.string() });
+const label = z.object({ name: z.string() });
+
+/**
+ * The fields of Gitea's `Issue` (GET /repos/{owner}/{repo}/issues) that switchboard reads.
+ * Unknown fields are ignored; a null body and missing labels/assignees are tolerated.
+ */
+export const RawGiteaIssueSchema = z.object({
+  number: z.number().int(),
+  title: z.string().default(''),
+  body: z.string().nullish(),
+  labels: z.array(label).nullish(),
+  assignees: z.array(user).nullish(),
+  user: user.nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  state: z.enum(['open', 'closed']).nullish(),
+  html_url: z.string().nullish(),
+  pull_request: z.unknown().optional(),
+  repository: z.object({ full_name: z.string() }).partial().nullish(),
+});
+export type RawGiteaIssue = z.input<typeof RawGiteaIssueSchema>;
+
+function describeRef(raw: unknown, repo: string, position?: number): string {
+  if (raw && typeof raw === 'object' && 'number' in raw) {
+    const n = (raw as { number: unknown }).number;
+    if (typeof n === 'number') return issueKey(repo, n);
+  }
+  return position === undefined ? `in ${repo}` : `at position ${position} in ${repo}`;
+}
+
+/**
+ * Convert one raw Gitea issue. A field we use with the wrong type throws IssueShapeError naming
+ * the field and the issue.
+ */
+export function issueFromGitea(raw: unknown, repo: string, position?: number): Issue {
+  const parsed = RawGiteaIssueSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const field = first && first.path.length > 0 ? first.path.join('.') : '(issue)';
+    const detail =
+      first?.code === 'invalid_type' && first.path.length === 0
+        ? 'is not an object'
+        : first?.code === 'invalid_type'
+          ? `should be ${first.expected}`
+          : (first?.message ?? 'is invalid');
+    throw new IssueShapeError(describeRef(raw, repo, position), field, detail);
+  }
+  const r = parsed.data;
+  return {
+    repo,
+    number: r.number,
+    title: r.title,
+    body: r.body ?? '',
+    labels: (r.labels ?? []).map((l) => l.name),
+    assignees: (r.assignees ?? []).map((a) => a.login),
+    author: r.user?.login ?? '',
+    authorTrusted: undefined,
+    createdAt: r.created_at ?? '',
+    updatedAt: r.updated_at ?? r.created_at ?? '',
+    state: r.state ?? 'open',
+    url: r.html_url ?? '',
+  };
+}

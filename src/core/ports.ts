@@ -1,0 +1,83 @@
+import type { Issue } from './issue.js';
+
+/**
+ * The ports the core talks to the world through. Adapters implement them; tests pass fakes from
+ * test/fakes/. Nothing here does I/O.
+ */
+
+export interface TrackerComment {
+  readonly id: number;
+  readonly body: string;
+  readonly author: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TrackerLabel {
+  readonly id: number;
+  readonly name: string;
+  readonly color: string;
+}
+
+export interface LinkedPullRequest {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly merged: boolean;
+  readonly headSha: string;
+  readonly url: string;
+  readonly updatedAt: string;
+}
+
+export type CommitState = 'pending' | 'success' | 'failure' | 'error' | 'warning' | 'skipped';
+
+export interface CombinedStatus {
+  readonly state: CommitState;
+  readonly sha: string;
+  readonly total: number;
+}
+
+export type Permission = 'none' | 'read' | 'write' | 'admin' | 'owner';
+
+/** What one fetch of a repo's backlog returned. */
+export interface BacklogFetch {
+  /** open issues (not pull requests) now in the repo's backlog, after merging */
+  readonly issues: readonly Issue[];
+  /** 'full' = every page was read; 'incremental' = only what changed since the last fetch */
+  readonly mode: 'full' | 'incremental';
+  readonly requests: number;
+}
+
+export interface RateLimit {
+  readonly remaining: number | undefined;
+  readonly resetAt: string | undefined;
+}
+
+/**
+ * A forge holding the enrolled repositories. Reads may be retried by the adapter; writes are sent
+ * at most once per call (the engine decides retries of writes using the comment markers).
+ */
+export interface Tracker {
+  /** the forge's host for messages, e.g. "gitea.example.com" (never with credentials) */
+  readonly displayName: string;
+  /** the token's own login (GET /user); also a token check */
+  currentUser(): Promise<string>;
+  /** open issues of a repo: a full fetch first, incremental afterwards, full again when asked */
+  fetchBacklog(repo: string, options?: { full?: boolean }): Promise<BacklogFetch>;
+  getIssue(repo: string, number: number): Promise<Issue>;
+  listComments(repo: string, number: number): Promise<TrackerComment[]>;
+  listLabels(repo: string): Promise<TrackerLabel[]>;
+  permission(repo: string, login: string): Promise<Permission>;
+  /** pull requests whose title or body references the issue (`#N`, closing keywords) */
+  linkedPullRequests(repo: string, number: number): Promise<LinkedPullRequest[]>;
+  combinedStatus(repo: string, ref: string): Promise<CombinedStatus>;
+
+  postComment(repo: string, number: number, body: string): Promise<TrackerComment>;
+  editComment(repo: string, commentId: number, body: string): Promise<TrackerComment>;
+  /** add labels by name; missing labels are created once per repo (with a colour) */
+  addLabels(repo: string, number: number, names: readonly string[]): Promise<void>;
+  removeLabel(repo: string, number: number, name: string): Promise<void>;
+  setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void>;
+  createIssue(repo: string, title: string, body: string): Promise<Issue>;
+
+  rateLimit(): RateLimit;
+}

@@ -1,0 +1,187 @@
+import type { Issue } from './issue.js';
+import type { ScoringProfile, TagClass } from './profile.js';
+import { codePointLength, pythonStrip } from './python-regex.js';
+import { inferTaskType, type TaskType } from './routing.js';
+
+export const ISSUE_TYPES = ['bug', 'research', 'feature', 'refactor', 'philosophy', 'unknown'] as const;
+export type IssueType = (typeof ISSUE_TYPES)[number];
+export const TIERS = ['P0', 'P1', 'P2', 'P3'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/**
+ * What scoring found in an issue's text: each piece of evidence behind a point. Sub-scores are a
+ * pure function of these (evaluate), which is also how "what would change the decision" asks
+ * "what if this signal were present?".
+ */
+export interface Signals {
+  /** lower-cased, trimmed tags from [bracket] title words and label names, in first-seen order */
+  readonly tags: readonly string[];
+  /** first file-like reference in title+body (scope) */
+  readonly fileRef: string | null;
+  /** first function/class reference (scope) */
+  readonly funcRef: string | null;
+  /** title length in characters without its [tags] (scope: short titles are better scoped) */
+  readonly titleLength: number;
+  /** how many acceptance words appear, and the first few of them */
+  readonly acceptanceCount: number;
+  readonly acceptanceWords: readonly string[];
+  /** first test reference (acceptance) */
+  readonly testRef: string | null;
+  /** first structured section heading in the body, e.g. "## Steps" (acceptance) */
+  readonly section: string | null;
+  /** where the issue says it is blocked */
+  readonly blockedBy: { readonly where: 'title' | 'body'; readonly text: string } | null;
+}
+
+export interface TagMatches {
+  readonly bug: readonly string[];
+  readonly feature: readonly string[];
+  readonly refactor: readonly string[];
+  readonly meta: readonly string[];
+  readonly p0: readonly string[];
+  readonly research: readonly string[];
+  readonly loop: readonly string[];
+}
+
+export interface Evaluation {
+  readonly scope: number;
+  readonly acceptance: number;
+  readonly alignment: number;
+  readonly score: number;
+  readonly ready: boolean;
+  readonly type: IssueType;
+  readonly p0: boolean;
+  readonly blocked: boolean;
+  readonly tier: Tier;
+  readonly tagMatches: TagMatches;
+}
+
+export interface ScoredIssue extends Evaluation {
+  readonly issue: Issue;
+  /** title without its [bracket] tags */
+  readonly displayTitle: string;
+  readonly tags: readonly string[];
+  readonly ageDays: number;
+  readonly taskType: TaskType;
+  readonly signals: Signals;
+}
+
+const MAX_LISTED_WORDS = 6;
+const DAY_MS = 86_400_000;
+
+function matchTags(tags: readonly string[], profile: ScoringProfile): TagMatches {
+  const m: Record<TagClass, string[]> = { bug: [], feature: [], refactor: [], meta: [], p0: [], research: [], loop: [] };
+  for (const tag of tags) {
+    const classes = profile.tagClasses.get(tag);
+    if (classes) for (const cls of classes) m[cls].push(tag);
+  }
+  return m;
+}
+
+/** Read the evidence out of an issue. */
+export function extractSignals(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: ScoringProfile): Signals {
+  const { title, body } = issue;
+  const re = profile.re;
+  const tags = new Set<string>();
+  re.tag.lastIndex = 0;
+  for (const m of title.matchAll(re.tag)) tags.add(pythonStrip((m[1] ?? m[0]).toLowerCase()));
+  for (const label of issue.labels) tags.add(pythonStrip(label.toLowerCase()));
+
+  const text = `${title}\n${body}`;
+  let acceptanceCount = 0;
+  const acceptanceWords: string[] = [];
+  re.acceptance.lastIndex = 0;
+  for (const m of text.matchAll(re.acceptance)) {
+    acceptanceCount++;
+    const word = m[0].toLowerCase();
+    if (acceptanceWords.length < MAX_LISTED_WORDS && !acceptanceWords.includes(word)) acceptanceWords.push(word);
+  }
+  const blockedInTitle = re.blocked.exec(title);
+  const blockedInBody = blockedInTitle ? null : re.blocked.exec(body);
+
+  return {
+    tags: [...tags],
+    fileRef: re.fileRef.exec(text)?.[0] ?? null,
+    funcRef: re.funcRef.exec(text)?.[0] ?? null,
+    titleLength: codePointLength(pythonStrip(title.replace(re.tag, ''))),
+    acceptanceCount,
+    acceptanceWords,
+    testRef: re.testRef.exec(text)?.[0] ?? null,
+    section: re.section.exec(body)?.[0] ?? null,
+    blockedBy: blockedInTitle
+      ? { where: 'title', text: blockedInTitle[0] }
+      : blockedInBody
+        ? { where: 'body', text: blockedInBody[0] }
+        : null,
+  };
+}
+
+/** Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. */
+export function evaluate(signals: Signals, profile: ScoringProfile): Evaluation {
+  const tm = matchTags(signals.tags, profile);
+  const meta = tm.meta.length > 0;
+  const bug = tm.bug.length > 0;
+
+  let scope = (signals.fileRef !== null ? 1 : 0) + (signals.funcRef !== null ? 1 : 0);
+  if (signals.titleLength < profile.settings.shortTitleLength) scope += 1;
+  if (meta) scope = Math.max(0, scope - 2);
+  scope = Math.min(3, scope);
+
+  let acceptance =
+    signals.acceptanceCount >= profile.settings.acceptanceWordsForTwo ? 2 : signals.acceptanceCount >= 1 ? 1 : 0;
+  if (signals.testRef !== null) acceptance += 1;
+  if (signals.section !== null) acceptance += 1;
+  if (meta) acceptance = Math.max(0, acceptance - 1);
+  acceptance = Math.min(3, acceptance);
+
+  let alignment: number;
+  if (bug) {
+    alignment = 3;
+  } else {
+    alignment = (tm.refactor.length > 0 ? 2 : 0) + (tm.feature.length > 0 ? 2 : 0) + (tm.loop.length > 0 ? 1 : 0);
+    if (meta) alignment = 0;
+    alignment = Math.min(3, alignment);
+  }
+
+  const score = scope + acceptance + alignment;
+  const ready = score >= profile.threshold;
+  const type: IssueType = bug
+    ? 'bug'
+    : tm.research.length > 0
+      ? 'research'
+      : tm.feature.length > 0
+        ? 'feature'
+        : tm.refactor.length > 0
+          ? 'refactor'
+          : meta
+            ? 'philosophy'
+            : 'unknown';
+  const p0 = tm.p0.length > 0 || type === 'bug';
+  const tier: Tier = type === 'philosophy' ? 'P3' : p0 ? 'P0' : ready ? 'P1' : 'P2';
+  return { scope, acceptance, alignment, score, ready, type, p0, blocked: signals.blockedBy !== null, tier, tagMatches: tm };
+}
+
+/** Whole days since the issue was created, as Python's timedelta.days (floored). */
+export function ageInDays(createdAt: string, now: Date): number {
+  // A timestamp without an offset is UTC (Date.parse would read it as local time).
+  const hasZone = /(?:Z|[+-]\d\d:?\d\d)$/i.test(createdAt);
+  const isDateTime = createdAt.includes('T') || createdAt.includes(' ');
+  const t = Date.parse(isDateTime && !hasZone ? `${createdAt.replace(' ', 'T')}Z` : createdAt);
+  if (Number.isNaN(t)) return 0;
+  return Math.floor((now.getTime() - t) / DAY_MS);
+}
+
+/** Score and classify one issue. Pure: `now` only feeds the age. */
+export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): ScoredIssue {
+  const signals = extractSignals(issue, profile);
+  const ev = evaluate(signals, profile);
+  return {
+    ...ev,
+    issue,
+    displayTitle: pythonStrip(issue.title.replace(profile.re.tag, '')),
+    tags: signals.tags,
+    ageDays: ageInDays(issue.createdAt, now),
+    taskType: inferTaskType(issue.title, issue.body),
+    signals,
+  };
+}
