@@ -9,3 +9,4 @@ export * from './scoring.js';
 export * from './texts.js';
 export * from './triage.js';
 export * from './ports.js';
+export * from './dispatch.js';
