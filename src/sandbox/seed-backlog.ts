@@ -325,8 +325,21 @@ function resolveRepoNames(owner: string, repos: SeedOptions['repos']): [string, 
 const domainFor = (name: string, index: number): Domain =>
   DOMAINS.get(name.toLowerCase()) ?? DOMAIN_CYCLE[Math.max(0, index) % DOMAIN_CYCLE.length]!;
 
-const fill = (template: string, vars: Record<string, string>): string =>
-  template.replace(/\{(\w+)\}/g, (m, key: string) => vars[key] ?? m);
+/** Templates split once into text and slot names (odd indexes): large backlogs fill thousands. */
+const compiled = new Map<string, string[]>();
+function fill(template: string, vars: Record<string, string>): string {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{(\w+)\}/);
+    compiled.set(template, parts);
+  }
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    out += i % 2 === 0 ? part : (vars[part] ?? `{${part}}`);
+  }
+  return out;
+}
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

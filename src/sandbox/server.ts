@@ -48,6 +48,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
   const unsubscribeWriter = writer ? store.onChange(() => writer.schedule()) : undefined;
+  // A fresh state file exists from the start, so a crash right away still leaves the backlog.
+  writer?.schedule();
   const agents = agentOptions ? new SimulatedAgents(store, agentOptions, seed) : undefined;
 
   const authorized = (req: IncomingMessage): boolean => {
