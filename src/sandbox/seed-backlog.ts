@@ -11,6 +11,7 @@ import {
   HUMANS,
   LABELS,
   META,
+  META_REPLIES,
   REFACTOR_BODIES,
   RESEARCH_BODIES,
   SECURITY_BODIES,
@@ -94,6 +95,11 @@ const DAY = 86_400_000;
 const SPAN_DAYS = 180;
 export const DEFAULT_AGENT_LOGINS = ['claude', 'kimi-ready'];
 
+/** Half the seeded humans may write to the repos (trusted authors, assignable); half only read. */
+const WRITERS = HUMANS.filter((_, i) => i % 2 === 0).map((h) => h.login);
+const AUTHORS = HUMANS.map((h) => h.login);
+const HOUR = 3_600_000;
+
 interface Draft {
   readonly repo: number;
   readonly createdMs: number;
@@ -103,175 +109,178 @@ interface Draft {
   labels: string[];
   assignees: string[];
   author: string;
-  /** closed issues: the PR that fixed it, if any */
+  /** a closed issue: the PR that fixed it, if any */
   fixedBy?: Draft;
+  /** a PR: the issue it fixed */
   fixes?: Draft;
   number?: number;
 }
 
+/** What the steps of one seeding run share. */
+interface Seeding {
+  readonly rnd: Random;
+  readonly seed: number;
+  readonly nowMs: number;
+  readonly ids: NextIds;
+  readonly agentLogins: readonly string[];
+}
+
+const nextId = (s: Seeding, kind: keyof NextIds): number => s.ids[kind]++;
+
 export function seedBacklog(options: SeedOptions = {}): SandboxState {
   const owner = options.owner ?? 'demo';
-  const login = options.login ?? 'switchboard';
-  const seed = options.seed ?? 1;
-  const total = Math.max(0, Math.floor(options.issues ?? 60));
-  const now = options.now ?? new Date();
-  const nowMs = Math.floor(now.getTime() / 1000) * 1000;
+  const nowMs = Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000;
+  const s: Seeding = {
+    rnd: createRandom(options.seed ?? 1),
+    seed: options.seed ?? 1,
+    nowMs,
+    ids: { user: 1, repo: 1, label: 1, issue: 1, event: 1, status: 1 },
+    agentLogins: options.agentLogins ?? DEFAULT_AGENT_LOGINS,
+  };
   const createdAt = formatTime(new Date(nowMs - (SPAN_DAYS + 30) * DAY));
-  const agentLogins = options.agentLogins ?? DEFAULT_AGENT_LOGINS;
-  const rnd = createRandom(seed);
+  const users = seedUsers(s, options.login ?? 'switchboard', owner, createdAt);
+  const repos = seedRepos(s, resolveRepoNames(owner, options.repos), createdAt);
+  for (const d of draftBacklog(s, repos, Math.max(0, Math.floor(options.issues ?? 60)))) materialize(s, repos[d.repo]!, d);
+  renumberEvents(repos, s.ids);
+  return { version: 1, createdAt: formatTime(new Date(nowMs)), nextId: s.ids, users, repos };
+}
 
-  const ids: NextIds = { user: 1, repo: 1, label: 1, issue: 1, event: 1, status: 1 };
-  const next = (k: keyof NextIds): number => ids[k]++;
-
+function seedUsers(s: Seeding, login: string, owner: string, createdAt: string): UserRecord[] {
   const users: UserRecord[] = [];
-  const addUser = (userLogin: string, fullName: string, access: Access): void => {
+  const add = (userLogin: string, fullName: string, access: Access): void => {
     if (!users.some((u) => u.login.toLowerCase() === userLogin.toLowerCase())) {
-      users.push({ id: next('user'), login: userLogin, fullName, access, createdAt });
+      users.push({ id: nextId(s, 'user'), login: userLogin, fullName, access, createdAt });
     }
   };
-  addUser(login, 'switchboard', 'admin');
-  addUser(owner, owner, 'owner');
-  addUser('owner', 'Project owner', 'admin');
-  for (const a of agentLogins) addUser(a, `${a} (agent)`, 'write');
-  HUMANS.forEach((h, i) => addUser(h.login, h.fullName, i % 2 === 0 ? 'write' : 'read'));
-  const writers = HUMANS.filter((_, i) => i % 2 === 0).map((h) => h.login);
-  const authors = HUMANS.map((h) => h.login);
+  add(login, 'switchboard', 'admin');
+  add(owner, owner, 'owner');
+  add('owner', 'Project owner', 'admin');
+  for (const a of s.agentLogins) add(a, `${a} (agent)`, 'write');
+  for (const h of HUMANS) add(h.login, h.fullName, WRITERS.includes(h.login) ? 'write' : 'read');
+  return users;
+}
 
-  const repoNames = resolveRepoNames(owner, options.repos);
-  const repos: RepoState[] = repoNames.map(([repoOwner, name]) => ({
-    id: next('repo'),
-    owner: repoOwner,
-    name,
-    description: `The ${name} service: ${domainFor(name, repoNames.findIndex(([, n]) => n === name)).description}`,
-    createdAt,
-    defaultBranch: 'main',
-    headSha: shaFor(seed, repoOwner, name, 'main'),
-    labels: LABELS.map((l): LabelRecord => ({ id: next('label'), ...l, exclusive: false, isArchived: false })),
-    issues: [],
-    events: [],
-    statuses: [],
-  }));
-  if (repos.length === 0) throw new Error('the sandbox needs at least one repository');
-  // agent labels (label-dispatched agents) exist in every repo, as a team using them would have
-  for (const repo of repos) {
-    for (const a of agentLogins.filter((a) => a.endsWith('-ready'))) {
-      if (!repo.labels.some((l) => l.name === a)) {
-        repo.labels.push({ id: next('label'), name: a, color: '1d76db', description: `Ready for ${a.replace(/-ready$/, '')}`, exclusive: false, isArchived: false });
-      }
+function seedRepos(s: Seeding, names: readonly [string, string][], createdAt: string): RepoState[] {
+  if (names.length === 0) throw new Error('the sandbox needs at least one repository');
+  return names.map(([owner, name], index) => {
+    const labels = LABELS.map((l): LabelRecord => ({ id: nextId(s, 'label'), ...l, exclusive: false, isArchived: false }));
+    // Label-dispatched agents' labels exist already, as in a team that uses them.
+    for (const agent of s.agentLogins.filter((a) => a.endsWith('-ready') && !labels.some((l) => l.name === a))) {
+      const description = `Ready for ${agent.replace(/-ready$/, '')}`;
+      labels.push({ id: nextId(s, 'label'), name: agent, color: '1d76db', description, exclusive: false, isArchived: false });
     }
-  }
+    return {
+      id: nextId(s, 'repo'),
+      owner,
+      name,
+      description: `The ${name} service: ${domainFor(name, index).description}`,
+      createdAt,
+      defaultBranch: 'main',
+      headSha: shaFor(s.seed, owner, name, 'main'),
+      labels,
+      issues: [],
+      events: [],
+      statuses: [],
+    };
+  });
+}
 
-  const kinds = planKinds(total, rnd);
+/** Every issue and PR to create, written, in creation order and numbered per repo. */
+function draftBacklog(s: Seeding, repos: readonly RepoState[], total: number): Draft[] {
+  const { rnd, nowMs } = s;
   const drafts: Draft[] = [];
   const draft = (repo: number, kind: Draft['kind'], createdMs: number): Draft => {
-    const d: Draft = { repo, kind, createdMs, title: '', body: '', labels: [], assignees: [], author: rnd.pick(authors) };
+    const d: Draft = { repo, kind, createdMs, title: '', body: '', labels: [], assignees: [], author: rnd.pick(AUTHORS) };
     drafts.push(d);
     return d;
   };
-  const writer: Writer = { rnd, decks: new Decks(rnd), assignable: [...writers, ...agentLogins.slice(0, 1)] };
-  const age = (): number => nowMs - rnd.int(60 * 60_000, SPAN_DAYS * DAY);
-  kinds.forEach((kind, i) => {
-    const repo = i % repos.length;
-    write(writer, draft(repo, kind, age()), domainFor(repos[repo]?.name ?? '', repo));
-  });
+  const writer: Writer = { rnd, decks: new Decks(rnd), assignable: [...WRITERS, ...s.agentLogins.slice(0, 1)] };
+  const age = (): number => nowMs - rnd.int(HOUR, SPAN_DAYS * DAY);
+  const domain = (repo: number): Domain => domainFor(repos[repo]?.name ?? '', repo);
+  planKinds(total, rnd).forEach((kind, i) => write(writer, draft(i % repos.length, kind, age()), domain(i % repos.length)));
   // Some history: closed issues, half of them fixed by a merged pull request.
-  const closedCount = Math.floor(total / 10);
-  for (let i = 0; i < closedCount; i++) {
+  for (let i = 0; i < Math.floor(total / 10); i++) {
     const repo = i % repos.length;
-    const d = draft(repo, 'closed', age());
-    write(writer, d, domainFor(repos[repo]?.name ?? '', repo), rnd.pick(['bug', 'feature', 'refactor'] as const));
+    const closed = draft(repo, 'closed', age());
+    write(writer, closed, domain(repo), rnd.pick(['bug', 'feature', 'refactor'] as const));
     if (rnd.chance(0.5)) {
-      const pr = draft(repo, 'pull', Math.min(nowMs, d.createdMs + rnd.int(2 * 60 * 60_000, 5 * DAY)));
-      pr.author = rnd.pick([...agentLogins.slice(0, 1), ...writers]);
-      pr.fixes = d;
-      d.fixedBy = pr;
+      const pr = draft(repo, 'pull', Math.min(nowMs, closed.createdMs + rnd.int(2 * HOUR, 5 * DAY)));
+      pr.author = rnd.pick([...s.agentLogins.slice(0, 1), ...WRITERS]);
+      pr.fixes = closed;
+      closed.fixedBy = pr;
     }
   }
-
   drafts.sort((a, b) => a.createdMs - b.createdMs);
   const counters = repos.map(() => 0);
   for (const d of drafts) d.number = ++counters[d.repo]!;
   for (const d of drafts) {
-    if (d.kind === 'blocked') d.body = d.body.replaceAll('{other}', String(d.number! > 1 ? rnd.int(1, d.number! - 1) : d.number! + 1));
+    if (d.kind !== 'blocked') continue;
+    const n = d.number!;
+    d.body = d.body.replaceAll('{other}', String(n > 1 ? rnd.int(1, n - 1) : n + 1));
   }
-
-  for (const d of drafts) {
-    const repo = repos[d.repo]!;
-    const labelIds = d.labels.map((name) => repo.labels.find((l) => l.name === name)?.id).filter((id): id is number => id !== undefined);
-    const created = formatTime(new Date(d.createdMs));
-    const issue: IssueRecord = {
-      id: next('issue'),
-      number: d.number!,
-      title: d.title,
-      body: d.body,
-      state: 'open',
-      author: d.author,
-      labelIds,
-      assignees: d.assignees,
-      createdAt: created,
-      updatedAt: created,
-      closedAt: null,
-      isLocked: false,
-      pull: null,
-    };
-    repo.issues.push(issue);
-    const span = nowMs - d.createdMs;
-    let last = d.createdMs;
-    const event = (type: EventRecord['type'], author: string, body: string, at: number, ref?: Pick<EventRecord, 'refIssue' | 'refAction'>): void => {
-      const stamp = formatTime(new Date(at));
-      repo.events.push({ id: next('event'), issue: issue.number, type, author, body, createdAt: stamp, updatedAt: stamp, refIssue: ref?.refIssue ?? null, refAction: ref?.refAction ?? null });
-      last = Math.max(last, at);
-    };
-    if (d.kind === 'pull') seedPull(d, issue, repo, nowMs, event, next, seed);
-    else if (d.kind !== 'meta' && rnd.chance(0.3)) {
-      for (let c = rnd.int(1, 3); c > 0; c--) event('comment', rnd.pick(authors), rnd.pick(COMMENTS), d.createdMs + Math.floor(rnd.next() * span * 0.8));
-    } else if (d.kind === 'meta') {
-      for (let c = rnd.int(2, 4); c > 0; c--) event('comment', rnd.pick(authors), rnd.pick(META_REPLIES), d.createdMs + Math.floor(rnd.next() * span * 0.8));
-    }
-    if (d.fixedBy) {
-      const prMs = d.fixedBy.createdMs;
-      event('pull_ref', d.fixedBy.author, '', prMs, { refIssue: d.fixedBy.number!, refAction: 'closes' });
-    }
-    if (d.kind === 'closed') {
-      const closedMs = d.fixedBy ? Math.min(nowMs, d.fixedBy.createdMs + 60 * 60_000) : Math.min(nowMs, last + rnd.int(60_000, 10 * DAY));
-      event('close', d.fixedBy?.author ?? d.author, '', closedMs);
-      issue.state = 'closed';
-      issue.closedAt = formatTime(new Date(closedMs));
-    }
-    issue.updatedAt = formatTime(new Date(d.kind === 'pull' ? last : Math.max(last, Math.min(nowMs, d.createdMs + Math.floor(rnd.next() * span * 0.1)))));
-  }
-  for (const repo of repos) repo.events.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
-  renumberEvents(repos, ids);
-
-  return { version: 1, createdAt: formatTime(new Date(nowMs)), nextId: ids, users, repos };
+  return drafts;
 }
 
-const META_REPLIES: readonly string[] = [
-  'Strong +1 from me; the current process is mostly ceremony.',
-  'I disagree: the last incident happened exactly because nobody looked.',
-  'Can we try it for a month on one repo and compare?',
-  'Whatever we pick, let us write it down in CONTRIBUTING.md.',
-  'This is less about tooling and more about who is accountable.',
-];
+/** Turn a draft into the repo's issue (or PR), with its comments and timeline. */
+function materialize(s: Seeding, repo: RepoState, d: Draft): void {
+  const { rnd, nowMs } = s;
+  const created = formatTime(new Date(d.createdMs));
+  const issue: IssueRecord = {
+    id: nextId(s, 'issue'),
+    number: d.number!,
+    title: d.title,
+    body: d.body,
+    state: 'open',
+    author: d.author,
+    labelIds: d.labels.flatMap((name) => repo.labels.find((l) => l.name === name)?.id ?? []),
+    assignees: d.assignees,
+    createdAt: created,
+    updatedAt: created,
+    closedAt: null,
+    isLocked: false,
+    pull: null,
+  };
+  repo.issues.push(issue);
+  let last = d.createdMs;
+  const event: AddEvent = (type, author, body, at, ref) => {
+    const stamp = formatTime(new Date(at));
+    repo.events.push({ id: nextId(s, 'event'), issue: issue.number, type, author, body, createdAt: stamp, updatedAt: stamp, refIssue: ref?.refIssue ?? null, refAction: ref?.refAction ?? null });
+    last = Math.max(last, at);
+  };
+  if (d.kind === 'pull') {
+    seedPull(s, repo, d, issue, event);
+    issue.updatedAt = formatTime(new Date(last));
+    return;
+  }
+  const span = nowMs - d.createdMs;
+  const replies = d.kind === 'meta' ? rnd.int(2, 4) : rnd.chance(0.3) ? rnd.int(1, 3) : 0;
+  for (let c = 0; c < replies; c++) {
+    event('comment', rnd.pick(AUTHORS), rnd.pick(d.kind === 'meta' ? META_REPLIES : COMMENTS), d.createdMs + Math.floor(rnd.next() * span * 0.8));
+  }
+  if (d.fixedBy) event('pull_ref', d.fixedBy.author, '', d.fixedBy.createdMs, { refIssue: d.fixedBy.number!, refAction: 'closes' });
+  if (d.kind === 'closed') {
+    const closedMs = Math.min(nowMs, d.fixedBy ? d.fixedBy.createdMs + HOUR : last + rnd.int(60_000, 10 * DAY));
+    event('close', d.fixedBy?.author ?? d.author, '', closedMs);
+    issue.state = 'closed';
+    issue.closedAt = formatTime(new Date(closedMs));
+  }
+  // Issues also change without comments (edits, label tweaks) a little after they are filed.
+  issue.updatedAt = formatTime(new Date(Math.max(last, d.createdMs + Math.floor(rnd.next() * span * 0.1))));
+}
 
-function seedPull(
-  d: Draft,
-  issue: IssueRecord,
-  repo: RepoState,
-  nowMs: number,
-  event: (type: EventRecord['type'], author: string, body: string, at: number) => void,
-  next: (k: keyof NextIds) => number,
-  seed: number,
-): void {
+type AddEvent = (type: EventRecord['type'], author: string, body: string, at: number, ref?: Pick<EventRecord, 'refIssue' | 'refAction'>) => void;
+
+/** A merged PR that fixed an earlier issue, with the green status it merged on. */
+function seedPull(s: Seeding, repo: RepoState, d: Draft, issue: IssueRecord, event: AddEvent): void {
   const fixed = d.fixes!;
   const full = `${repo.owner}/${repo.name}`;
   issue.title = `Fix: ${fixed.title.replace(/^\[[^\]]+\]\s*/, '')}`;
   issue.body = `Fixes #${fixed.number}\n\nAdds a regression test and the smallest change that makes it pass.`;
-  const mergedMs = Math.min(nowMs, d.createdMs + 60 * 60_000);
-  const headSha = shaFor(seed, full, issue.number, 'head');
+  const mergedMs = Math.min(s.nowMs, d.createdMs + HOUR);
   const stamp = formatTime(new Date(mergedMs));
+  const headSha = shaFor(s.seed, full, issue.number, 'head');
   const status: StatusRecord = {
-    id: next('status'),
+    id: nextId(s, 'status'),
     sha: headSha,
     context: 'ci/sandbox',
     state: 'success',
@@ -285,22 +294,23 @@ function seedPull(
   issue.pull = {
     headRef: `${d.author}/fix-${fixed.number}`,
     headSha,
-    baseRef: 'main',
+    baseRef: repo.defaultBranch,
     merged: true,
     mergedAt: stamp,
     mergedBy: d.author,
-    mergeCommitSha: shaFor(seed, full, issue.number, 'merge'),
+    mergeCommitSha: shaFor(s.seed, full, issue.number, 'merge'),
   };
   issue.state = 'closed';
   issue.closedAt = stamp;
   event('close', d.author, '', mergedMs);
 }
 
-/** Events were made per issue; give them ids in time order, as a real tracker would have. */
+/** Events were made issue by issue; number them in time order, as a real tracker would have. */
 function renumberEvents(repos: RepoState[], ids: NextIds): void {
-  const all = repos.flatMap((r) => r.events).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id));
+  const byTime = (a: EventRecord, b: EventRecord): number => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id);
+  for (const repo of repos) repo.events.sort(byTime);
   let id = 1;
-  for (const e of all) e.id = id++;
+  for (const e of repos.flatMap((r) => r.events).sort(byTime)) e.id = id++;
   ids.event = id;
 }
 
@@ -312,7 +322,7 @@ function planKinds(total: number, rnd: Random): SeedKind[] {
 }
 
 function resolveRepoNames(owner: string, repos: SeedOptions['repos']): [string, string][] {
-  const names =
+  const names: readonly string[] =
     typeof repos === 'number' || repos === undefined
       ? Array.from({ length: Math.max(1, Math.floor(repos ?? 3)) }, (_, i) => DEFAULT_REPO_NAMES[i] ?? `repo-${i + 1}`)
       : repos;

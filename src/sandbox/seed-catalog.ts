@@ -474,6 +474,14 @@ export const COMMENTS: readonly string[] = [
   'Adding this to the next planning session.',
 ];
 
+export const META_REPLIES: readonly string[] = [
+  'Strong +1 from me; the current process is mostly ceremony.',
+  'I disagree: the last incident happened exactly because nobody looked.',
+  'Can we try it for a month on one repo and compare?',
+  'Whatever we pick, let us write it down in CONTRIBUTING.md.',
+  'This is less about tooling and more about who is accountable.',
+];
+
 export const HUMANS: readonly { readonly login: string; readonly fullName: string }[] = [
   { login: 'amara', fullName: 'Amara Okafor' },
   { login: 'bjorn', fullName: 'Björn Lindqvist' },
