@@ -131,5 +131,15 @@ export function checkOptions(o: SandboxOptions): void {
   whole('pageCap', o.pageCap, 1, 10_000);
   whole('latencyMs', o.latencyMs, 0, 600_000);
   if (typeof o.repos === 'number') whole('repos', o.repos, 1, 1000);
+  const name = /^[A-Za-z0-9_.-]+$/;
+  for (const repo of Array.isArray(o.repos) ? o.repos : []) {
+    if (!repo.split('/').every((part) => name.test(part) && part !== '.' && part !== '..') || repo.split('/').length > 2) {
+      throw new Error(`"${repo}" is not a repository name: use name or owner/name`);
+    }
+  }
+  if (Array.isArray(o.repos) && o.repos.length === 0) throw new Error('repos must name at least one repository');
+  for (const [what, login] of [['login', o.login], ['owner', o.owner]] as const) {
+    if (login !== undefined && !name.test(login)) throw new Error(`${what} "${login}" is not a valid login`);
+  }
   if (o.token !== undefined && !/^\S+$/.test(o.token)) throw new Error('token must be a non-empty string without spaces');
 }

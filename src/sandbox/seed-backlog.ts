@@ -138,14 +138,15 @@ export function seedBacklog(options: SeedOptions = {}): SandboxState {
     agentLogins: options.agentLogins ?? DEFAULT_AGENT_LOGINS,
   };
   const createdAt = formatTime(new Date(nowMs - (SPAN_DAYS + 30) * DAY));
-  const users = seedUsers(s, options.login ?? 'switchboard', owner, createdAt);
-  const repos = seedRepos(s, resolveRepoNames(owner, options.repos), createdAt);
+  const names = resolveRepoNames(owner, options.repos);
+  const users = seedUsers(s, options.login ?? 'switchboard', [owner, ...names.map(([o]) => o)], createdAt);
+  const repos = seedRepos(s, names, createdAt);
   for (const d of draftBacklog(s, repos, Math.max(0, Math.floor(options.issues ?? 60)))) materialize(s, repos[d.repo]!, d);
   renumberEvents(repos, s.ids);
   return { version: 1, createdAt: formatTime(new Date(nowMs)), nextId: s.ids, users, repos };
 }
 
-function seedUsers(s: Seeding, login: string, owner: string, createdAt: string): UserRecord[] {
+function seedUsers(s: Seeding, login: string, owners: readonly string[], createdAt: string): UserRecord[] {
   const users: UserRecord[] = [];
   const add = (userLogin: string, fullName: string, access: Access): void => {
     if (!users.some((u) => u.login.toLowerCase() === userLogin.toLowerCase())) {
@@ -153,7 +154,7 @@ function seedUsers(s: Seeding, login: string, owner: string, createdAt: string):
     }
   };
   add(login, 'switchboard', 'admin');
-  add(owner, owner, 'owner');
+  for (const owner of owners) add(owner, owner, 'owner');
   add('owner', 'Project owner', 'admin');
   for (const a of s.agentLogins) add(a, `${a} (agent)`, 'write');
   for (const h of HUMANS) add(h.login, h.fullName, WRITERS.includes(h.login) ? 'write' : 'read');
@@ -395,47 +396,33 @@ function write(w: Writer, d: Draft, domain: Domain, closedAs?: 'bug' | 'feature'
     version: rnd.pick(domain.versions),
     error: rnd.pick(domain.errors),
   });
+  /** A dealt title of this kind, a body for its subject, and labels. */
+  const titled = (key: Titled, bodies: readonly string[], labels: string[], tag?: string): void => {
+    const { subject, title } = deal(key);
+    d.title = tag ? `[${tag}] ${title}` : title;
+    d.body = fill(rnd.pick(bodies), vars(subject));
+    d.labels = labels;
+  };
+  const featureLabel = (): string[] => [rnd.pick(['enhancement', 'feature'])];
   switch (kind) {
     case 'bug':
     case 'assigned':
     case 'blocked': {
-      const asFeature = kind !== 'bug' && rnd.chance(0.4);
-      const { subject, title } = deal(asFeature ? 'features' : 'bugs');
-      d.title = rnd.chance(0.15) && !asFeature ? `[bug] ${title}` : title;
-      d.body = fill(rnd.pick(asFeature ? FEATURE_BODIES : BUG_BODIES), vars(subject));
-      d.labels = asFeature ? [rnd.pick(['enhancement', 'feature'])] : rnd.chance(0.2) ? ['bug', 'regression'] : ['bug'];
+      if (kind !== 'bug' && rnd.chance(0.4)) titled('features', FEATURE_BODIES, featureLabel());
+      else titled('bugs', BUG_BODIES, rnd.chance(0.2) ? ['bug', 'regression'] : ['bug'], rnd.chance(0.15) ? 'bug' : undefined);
       if (kind === 'blocked') d.body += `\n\n${rnd.pick(BLOCKED_LINES)}`;
       if (kind === 'assigned') d.assignees = [rnd.pick(w.assignable)];
       return;
     }
-    case 'security': {
-      const { subject, title } = deal('security');
-      d.title = rnd.chance(0.3) ? `[security] ${title}` : title;
-      d.body = fill(rnd.pick(SECURITY_BODIES), vars(subject));
-      d.labels = rnd.chance(0.6) ? ['security', 'bug'] : ['security'];
-      return;
-    }
-    case 'feature': {
-      const { subject, title } = deal('features');
-      d.title = title;
-      d.body = fill(rnd.pick(FEATURE_BODIES), vars(subject));
-      d.labels = [rnd.pick(['enhancement', 'feature'])];
-      return;
-    }
-    case 'refactor': {
-      const { subject, title } = deal('refactors');
-      d.title = title;
-      d.body = fill(rnd.pick(REFACTOR_BODIES), vars(subject));
-      d.labels = [rnd.pick(['refactor', 'tech-debt'])];
-      return;
-    }
+    case 'security':
+      return titled('security', SECURITY_BODIES, rnd.chance(0.6) ? ['security', 'bug'] : ['security'], rnd.chance(0.3) ? 'security' : undefined);
+    case 'feature':
+      return titled('features', FEATURE_BODIES, featureLabel());
+    case 'refactor':
+      return titled('refactors', REFACTOR_BODIES, [rnd.pick(['refactor', 'tech-debt'])]);
     case 'research': {
-      const { subject, title } = deal('research');
       const tagged = rnd.chance(0.5);
-      d.title = tagged ? `[research] ${title}` : title;
-      d.body = fill(rnd.pick(RESEARCH_BODIES), vars(subject));
-      d.labels = tagged ? [] : [rnd.pick(['research', 'spike'])];
-      return;
+      return titled('research', RESEARCH_BODIES, tagged ? [] : [rnd.pick(['research', 'spike'])], tagged ? 'research' : undefined);
     }
     case 'meta': {
       const meta = w.decks.deal(`${d.repo}:meta`, () => META);

@@ -66,8 +66,20 @@ describe('authentication and errors', () => {
     expect(res.body).toMatchObject({ full_name: 'demo/api', permissions: { admin: true, push: true, pull: true }, has_issues: true, archived: false });
   });
 
-  it('refuses to listen on a non-loopback address unless allowed', async () => {
+  it('refuses to listen on a non-loopback address unless allowed, and refuses bad names and numbers', async () => {
     await expect(startSandbox({ host: '0.0.0.0' })).rejects.toThrow(/refusing to listen on 0\.0\.0\.0/);
+    await expect(startSandbox({ repos: ['ok', 'not ok'] })).rejects.toThrow('"not ok" is not a repository name');
+    await expect(startSandbox({ port: 70_000 })).rejects.toThrow('port must be a whole number from 0 to 65535');
+  });
+
+  it('creates the repos it is given by name, with their owners', async () => {
+    const named = await startSandbox({ repos: ['acme/api', 'tools'], issues: 4 });
+    try {
+      expect(named.repos).toEqual(['acme/api', 'demo/tools']);
+      expect((await apiClient(named).get('/repos/acme/api')).body.owner.login).toBe('acme');
+    } finally {
+      await named.close();
+    }
   });
 });
 
