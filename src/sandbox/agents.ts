@@ -6,21 +6,10 @@ export type AgentOutcome = 'complete' | 'failCi' | 'stall' | 'never';
 
 /** The outcome an agent will have on an issue: fixed by the seed, the issue and the agent. */
 export function agentOutcome(options: SimulatedAgentOptions, seed: number, repo: string, number: number, login: string): AgentOutcome {
-  return pickOutcome(options, randomFor(seed, 'agent-outcome', repo, number, login));
-}
-
-function pickOutcome(options: SimulatedAgentOptions, rnd: Random): AgentOutcome {
-  const o = options.outcomes;
-  const order: [AgentOutcome, number][] = [
-    ['complete', o.complete],
-    ['failCi', o.failCi],
-    ['stall', o.stall],
-    ['never', o.never],
-  ];
-  const total = order.reduce((sum, [, share]) => sum + Math.max(0, share), 0);
-  let x = rnd.next() * total;
-  for (const [outcome, share] of order) {
-    x -= Math.max(0, share);
+  const shares: [AgentOutcome, number][] = Object.entries(options.outcomes).map(([k, v]) => [k as AgentOutcome, Math.max(0, v)]);
+  let x = randomFor(seed, 'agent-outcome', repo, number, login).next() * shares.reduce((sum, [, share]) => sum + share, 0);
+  for (const [outcome, share] of shares) {
+    x -= share;
     if (x < 0) return outcome;
   }
   return 'complete';
