@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, EXIT, exitCodeFor } from './commands/exit.js';
+import { registerSandboxCommand } from './sandbox/command.js';
 
 // Command modules are imported when their command runs, so `--version` and `--help` stay fast.
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => {
         const sentence = text.replace(/^error: /, '').trim();
-        write(`switchboard: ${sentence}${/[.!?]$/.test(sentence) ? '' : '.'}\nSee 'switchboard --help'.\n`);
+        write(`switchboard: ${sentence}${/[.!?]$/.test(sentence) ? '' : '.'} (see --help)\n`);
       },
     });
 
@@ -55,6 +56,8 @@ Examples:
         columns: process.stdout.columns || 120,
       });
     });
+
+  registerSandboxCommand(program);
 
   return program;
 }

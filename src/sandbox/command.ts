@@ -1,7 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { resolveAgentOptions } from './options.js';
-import { SANDBOX_VERSION } from './routes.js';
-import { startSandbox } from './server.js';
+import { OperationError } from '../core/errors.js';
 
 /** Exit code for a bad flag value, as for every usage error of the CLI. */
 const USAGE_EXIT = 2;
@@ -47,6 +45,12 @@ export function registerSandboxCommand(program: Command): Command {
     .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
     .option('--print-env', 'first print GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS lines')
     .action(async (flags: SandboxFlags) => {
+      // Loaded here, not at the top, so the rest of the CLI starts without the server code.
+      const [{ startSandbox }, { resolveAgentOptions }, { SANDBOX_VERSION }] = await Promise.all([
+        import('./server.js'),
+        import('./options.js'),
+        import('./routes.js'),
+      ]);
       const sandbox = await startSandbox({
         port: flags.port,
         host: flags.host,
@@ -59,7 +63,7 @@ export function registerSandboxCommand(program: Command): Command {
         ...(flags.token !== undefined ? { token: flags.token } : {}),
         ...(flags.state !== undefined ? { statePath: flags.state } : {}),
       }).catch((err: unknown) => {
-        throw new Error(startFailure(err, flags));
+        throw new OperationError(`${startFailure(err, flags)}.`);
       });
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
       if (flags.printEnv) {

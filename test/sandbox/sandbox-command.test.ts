@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function run(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts', 'sandbox', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/cli.js', 'sandbox', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -53,7 +53,7 @@ describe('switchboard sandbox', () => {
     const p = run(['--port', 'eighty']);
     children.push(p.child);
     expect(await p.exit).toBe(2);
-    expect(p.stderr().trim()).toBe("error: option '--port <n>' argument 'eighty' is invalid. --port takes a whole number from 0 to 65535.");
+    expect(p.stderr().trim()).toBe("switchboard: option '--port <n>' argument 'eighty' is invalid. --port takes a whole number from 0 to 65535. (see --help)");
     expect(p.stdout()).toBe('');
   }, 20_000);
 });
