@@ -298,13 +298,11 @@ export class Engine {
   private approveAs(id: string, by: string, commandId?: string): Promise<void> {
     const p = this.intent(id, { type: 'approve', by });
     this.record({ type: 'approved', proposal: refOf(p), approvedBy: by, ...(commandId ? { commandId } : {}) });
-    this.replan();
     return this.enqueue(() => this.executeOne(id));
   }
 
   private rejectAs(id: string, note?: string, commandId?: string): Promise<void> {
     const p = this.intent(id, { type: 'reject', note: note ?? null });
-    this.replan();
     return this.record({ type: 'rejected', proposal: refOf(p), ...(note !== undefined ? { note } : {}), ...(commandId ? { commandId } : {}) });
   }
 
@@ -318,7 +316,6 @@ export class Engine {
     const from = current.agentId ?? '';
     const p = this.intent(id, { type: 'reroute', agentId, agentName: agent?.displayName ?? agentId });
     if (p === current) return Promise.resolve();
-    this.replan();
     const recorded = this.record({ type: 'rerouted', proposal: refOf(p), from, ...(commandId ? { commandId } : {}) });
     return p.status === 'approved' ? Promise.all([recorded, this.enqueue(() => this.executeOne(id))]).then(() => undefined) : recorded;
   }
@@ -329,12 +326,13 @@ export class Engine {
     return p;
   }
 
-  /** Apply an operator event to a proposal, or throw the refusal as a UsageError. */
+  /** Apply an operator event to a proposal and re-plan around it (one change), or throw the refusal. */
   private intent(id: string, event: ProposalEvent): TrackedProposal {
-    const t = transition(this.proposal(id), event);
+    const before = this.proposal(id);
+    const t = transition(before, event);
     if (!t.ok) throw new UsageError(t.error);
-    this.putProposal(t.proposal);
-    return t.proposal;
+    if (t.proposal !== before) this.replan(new Map(this.state.proposals).set(id, t.proposal));
+    return this.state.proposals.get(id) ?? t.proposal;
   }
 
   /** Apply an internal event; refusals mean the proposal moved on meanwhile and are ignored. */
@@ -580,12 +578,12 @@ export class Engine {
 
   // ── proposals ────────────────────────────────────────────────────────────────────────────
 
-  private replan(): void {
+  private replan(previous: ReadonlyMap<string, TrackedProposal> = this.state.proposals): void {
     const plan = planProposals({
       config: this.config,
       profile: this.profile,
       backlog: this.state.backlog,
-      previous: this.state.proposals,
+      previous,
       dispatches: this.state.dispatches,
       armed: this.state.armed,
       executedThisCycle: this.executedThisCycle,
