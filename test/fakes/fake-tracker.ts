@@ -41,6 +41,8 @@ export class FakeTracker implements Tracker {
   readonly permissions = new Map<string, Permission>();
   readonly fetchFailures = new Map<string, Error>();
   limit: RateLimit = { remaining: undefined, resetAt: undefined };
+  /** called after each write lands: another actor's move at a precise point */
+  afterWrite: ((write: TrackerWrite) => void) | null = null;
 
   private failures = new Map<string, Error[]>();
   private writesUntilFailure: number | null = null;
@@ -237,7 +239,9 @@ export class FakeTracker implements Tracker {
       await held.released;
     }
     const result = apply();
-    this.writes.push(number === undefined ? { method, repo, detail } : { method, repo, number, detail });
+    const write = number === undefined ? { method, repo, detail } : { method, repo, number, detail };
+    this.writes.push(write);
+    this.afterWrite?.(write);
     if (this.writesUntilFailure !== null && --this.writesUntilFailure === 0) {
       this.writesUntilFailure = null;
       throw new Error(`connection reset after ${method}`);
