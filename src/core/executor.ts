@@ -202,11 +202,13 @@ export class Executor {
           );
         }
         if (agent.label) await this.ensureLabel(issue, agent.label, 'labels', proposalId, attempt);
-        const others = issue.assignees.filter((a) => a !== previous?.assignee);
-        if (agent.assignee && !issue.assignees.includes(agent.assignee)) {
-          const logins = [...others, agent.assignee];
+        // A retry handed to another agent takes the issue off the previous one.
+        const others = issue.assignees.filter((a) => a !== previous?.assignee || a === agent.assignee);
+        const logins = agent.assignee && !others.includes(agent.assignee) ? [...others, agent.assignee] : others;
+        if (logins.length !== issue.assignees.length || logins.some((l) => !issue.assignees.includes(l))) {
+          const what = agent.assignee && !issue.assignees.includes(agent.assignee) ? `assign @${agent.assignee}` : `unassign @${previous?.assignee ?? '?'}`;
           await this.write(
-            { step: 'assignees', method: 'PATCH', what: `assign @${agent.assignee}`, path: issuePath(repo, number), issue: key, summary: logins.join(', '), proposalId },
+            { step: 'assignees', method: 'PATCH', what, path: issuePath(repo, number), issue: key, summary: logins.join(', ') || '(nobody)', proposalId },
             attempt,
             () => tracker.setAssignees(repo, number, logins),
             undefined,
