@@ -82,10 +82,11 @@ export function replayJournal(entries: readonly JournalEntry[]): Restored {
         consumed(e.commandId);
         break;
       }
+      case 'writing':
       case 'write': {
         const p = r.proposals.get(e.proposalId);
         if (p && EXECUTION_STEPS.has(e.step) && !p.started) r.proposals.set(p.id, { ...p, started: true });
-        if (e.step === 'agent') {
+        if (e.type === 'write' && e.step === 'agent') {
           r.agentCalls.set(agentCallKey(e.proposalId, e.attempt), {
             ...(e.runId !== undefined ? { runId: e.runId } : {}),
             ...(e.detail !== undefined ? { detail: e.detail } : {}),

@@ -149,6 +149,8 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   }),
   /** `proposal.agentId` is the new agent */
   z.object({ type: z.literal('rerouted'), ...base, proposal: ProposalRefSchema, from: z.string(), commandId: z.string().optional() }),
+  /** about to write: from here on a crash may have left the write done, so the proposal is resumed, never redone */
+  z.object({ type: z.literal('writing'), ...base, proposalId: z.string(), step: z.enum(WRITE_STEPS), attempt: z.number().int() }),
   z.object({
     type: z.literal('write'),
     ...base,

@@ -13,7 +13,7 @@ import {
   TROUBLE_STATES,
 } from './dispatch.js';
 import { agentCallKey, replayJournal, type Watch } from './engine-journal.js';
-import type { Clock, DispatchTarget, Journal, JournalCommand, JournalEntry, Notifier, NotifyEvent, ProposalRef, TimerHandle } from './engine-ports.js';
+import type { Clock, DispatchTarget, Journal, JournalCommand, JournalEntry, Notifier, NotifyEvent, ProposalRef, TimerHandle, WriteStep } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, initialSnapshot, reduceSnapshot, type SnapshotAction, type WriteRecord } from './engine-state.js';
 import { UsageError } from './errors.js';
 import { DispatchRefusedError, Executor, StopRequestedError } from './executor.js';
@@ -160,6 +160,7 @@ export class Engine {
       isOwnConsole: (id) => this.ownConsoles.has(id),
       dryRun: () => this.state.dryRun,
       stopping: () => this.stopping || !this.state.armed,
+      beforeWrite: (id, step, attempt) => this.beforeWrite(id, step, attempt),
       recordWrite: (write, extra) => this.recordWrite(write, extra),
       agentCallDone: (id, attempt) => this.agentCalls.get(agentCallKey(id, attempt)),
       notify: (event) => this.notify(event),
@@ -669,14 +670,19 @@ export class Engine {
     return run;
   }
 
+  private async beforeWrite(proposalId: string | null, step: WriteStep, attempt: number): Promise<void> {
+    if (proposalId === null) return;
+    const p = this.state.proposals.get(proposalId);
+    if (p?.status === 'executing') this.move(p.id, { type: 'writing' });
+    await this.record({ type: 'writing', proposalId, step, attempt });
+  }
+
   private async recordWrite(write: WriteRecord, extra: { attempt: number; runId?: string; detail?: string }): Promise<void> {
     this.writesThisCycle++;
     this.apply({ type: 'write', write });
     this.emit({ type: 'write-made', write });
     if (write.proposalId === null) return;
     if (write.step === 'agent') this.agentCalls.set(agentCallKey(write.proposalId, extra.attempt), { ...extra });
-    const p = this.state.proposals.get(write.proposalId);
-    if (p?.status === 'executing') this.move(p.id, { type: 'wrote' });
     // Awaited: an agent call must be on record before the next step, or a restart repeats it.
     await this.record({ type: 'write', proposalId: write.proposalId, step: write.step, attempt: extra.attempt, ...(extra.runId !== undefined ? { runId: extra.runId } : {}), ...(extra.detail !== undefined ? { detail: extra.detail } : {}) });
   }

@@ -36,6 +36,8 @@ export interface ExecutorHost {
   isOwnConsole(consoleId: string): boolean;
   dryRun(): boolean;
   stopping(): boolean;
+  /** a real write is about to be made: from now on its proposal must be resumed, never redone */
+  beforeWrite(proposalId: string | null, step: WriteStep, attempt: number): Promise<void>;
   /** journal it, show it, emit it; in dry-run only show and emit */
   recordWrite(write: WriteRecord, extra: { readonly attempt: number; readonly runId?: string; readonly detail?: string }): Promise<void>;
   /** the agent call journaled for this attempt, if it was made before a restart */
@@ -310,6 +312,7 @@ export class Executor {
   ): Promise<T> {
     if (this.host.stopping()) throw new StopRequestedError();
     const dryRun = this.host.dryRun();
+    if (!dryRun) await this.host.beforeWrite(intent.proposalId, intent.step, attempt);
     const result = dryRun ? dry : await run();
     const more = extra?.(result);
     if (extra && more === null) return result;

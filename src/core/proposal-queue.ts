@@ -38,7 +38,8 @@ export type ProposalEvent =
   | { readonly type: 'reject'; readonly note: string | null }
   | { readonly type: 'reroute'; readonly agentId: string; readonly agentName: string }
   | { readonly type: 'start' }
-  | { readonly type: 'wrote' }
+  /** a write is about to be made */
+  | { readonly type: 'writing' }
   | { readonly type: 'succeed'; readonly outcome: string }
   | { readonly type: 'fail'; readonly message: string; readonly final: boolean }
   /** stopped or disarmed between two writes: back to approved, resumed later */
@@ -81,7 +82,7 @@ export function transition(p: TrackedProposal, e: ProposalEvent): Transition {
     case 'start':
       if (p.status !== 'approved') return refuse(`${settledWords}; only an approved proposal can be executed`);
       return ok({ ...p, status: 'executing', waiting: null });
-    case 'wrote':
+    case 'writing':
       return p.started ? ok(p) : ok({ ...p, started: true });
     case 'succeed':
       if (p.status !== 'executing') return refuse(`${settledWords}; it was not executing`);
