@@ -18,7 +18,7 @@ import { type EngineError, type EngineSnapshot, initialSnapshot, reduceSnapshot,
 import { UsageError } from './errors.js';
 import { DispatchRefusedError, Executor, StopRequestedError } from './executor.js';
 import { type Issue, issueKey } from './issue.js';
-import { canCarryOut } from './policy.js';
+import { canCarryOut, type Proposal } from './policy.js';
 import type { LinkedPullRequest, Tracker } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import { planProposals, type ProposalEvent, type ProposalStatus, type TrackedProposal, transition } from './proposal-queue.js';
@@ -134,6 +134,7 @@ export class Engine {
   private readonly ownConsoles = new Set<string>();
   private readonly summaryDays = new Set<string>();
   private readonly trust = new Map<string, boolean>();
+  private readonly decisions = new WeakMap<ScoredIssue, Proposal>();
   private actionsSinceSummary: Pick<TrackedProposal, 'repo' | 'number' | 'action' | 'agentId' | 'reason'>[] = [];
 
   constructor(options: EngineOptions) {
@@ -588,6 +589,7 @@ export class Engine {
       dispatches: this.state.dispatches,
       armed: this.state.armed,
       executedThisCycle: this.executedThisCycle,
+      decisions: this.decisions,
     });
     this.setProposals(plan.proposals);
     for (const p of plan.autoApproved) void this.record({ type: 'approved', proposal: refOf(p), approvedBy: p.approvedBy ?? 'rule' });

@@ -130,7 +130,7 @@ const TIER_ORDER: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
 export const byPriority = (a: ScoredIssue, b: ScoredIssue): number =>
   (TIER_ORDER[a.tier] ?? 9) - (TIER_ORDER[b.tier] ?? 9) ||
   b.score - a.score ||
-  a.issue.repo.localeCompare(b.issue.repo) ||
+  (a.issue.repo < b.issue.repo ? -1 : a.issue.repo > b.issue.repo ? 1 : 0) ||
   a.issue.number - b.issue.number;
 
 /** Why an issue gets no new decision: it is being worked on already. */
@@ -174,6 +174,11 @@ export interface PlanInput {
   readonly armed: boolean;
   /** dispatches already made this cycle (the per-cycle cap) */
   readonly executedThisCycle: number;
+  /**
+   * Decisions by score object, kept between plans by the caller: a decision depends only on the
+   * scored issue and the config, and deciding is the costly part of a plan.
+   */
+  readonly decisions?: WeakMap<ScoredIssue, Proposal>;
 }
 
 export interface Plan {
@@ -182,7 +187,12 @@ export interface Plan {
   readonly autoApproved: readonly TrackedProposal[];
 }
 
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Field by field; the array fields (gates, hints) are small and compared by content. */
+function sameTracked(a: TrackedProposal, b: TrackedProposal): boolean {
+  const keys = Object.keys(b) as (keyof TrackedProposal)[];
+  if (keys.length !== Object.keys(a).length) return false;
+  return keys.every((k) => a[k] === b[k] || (Array.isArray(a[k]) && Array.isArray(b[k]) && JSON.stringify(a[k]) === JSON.stringify(b[k])));
+}
 
 /** "waiting for arming; waiting: acme/api#3 is in progress in acme/api" */
 export const waitingFor = (gates: readonly Gate[]): string | null =>
@@ -219,6 +229,12 @@ export function planProposals(input: PlanInput): Plan {
     if (p.status === 'executing' || (p.status === 'approved' && p.started)) owners.set(p.issueKey, p);
   }
 
+  const decide = (scored: ScoredIssue): Proposal => {
+    let p = input.decisions?.get(scored);
+    if (!p) input.decisions?.set(scored, (p = propose(scored, base)));
+    return p;
+  };
+
   const autoApproved: TrackedProposal[] = [];
   const candidates: { scored: ScoredIssue; p: TrackedProposal }[] = [];
   const fixed: TrackedProposal[] = [];
@@ -231,7 +247,7 @@ export function planProposals(input: PlanInput): Plan {
       continue;
     }
     const busy = inFlightReason(scored, liveDispatchByIssue.get(key), labels);
-    const fresh = busy !== null ? inFlightSkip(scored, busy) : propose(scored, base);
+    const fresh = busy !== null ? inFlightSkip(scored, busy) : decide(scored);
     const prev = previous.get(fresh.id);
     let p: TrackedProposal;
     if (prev) {
@@ -292,7 +308,7 @@ function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean 
 
 /** The previous object when nothing a user could see changed. */
 function reuse(prev: TrackedProposal | undefined, next: TrackedProposal): TrackedProposal {
-  return prev && sameJson(prev, next) ? prev : next;
+  return prev && sameTracked(prev, next) ? prev : next;
 }
 
 /** What happens to proposals this pass did not decide again: supersede, keep as history, or drop. */
