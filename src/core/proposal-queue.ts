@@ -230,8 +230,10 @@ export function planProposals(input: PlanInput): Plan {
   }
 
   const decide = (scored: ScoredIssue): Proposal => {
-    let p = input.decisions?.get(scored);
-    if (!p) input.decisions?.set(scored, (p = propose(scored, base)));
+    const known = input.decisions?.get(scored);
+    if (known) return known;
+    const p = propose(scored, base);
+    input.decisions?.set(scored, p);
     return p;
   };
 
