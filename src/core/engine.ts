@@ -73,6 +73,8 @@ export type EngineEvent =
   | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };
 
 const HOUR = 3_600_000;
+/** outcome prefix of a proposal "executed" in dry-run: nothing was written */
+const DRY_RUN = 'dry run:';
 const DISPATCH_HISTORY_LIMIT = 50;
 
 /** Delay before the next cycle: the interval, doubled per failed cycle in a row, capped. */
@@ -271,10 +273,15 @@ export class Engine {
     this.replan();
   }
 
+  /** Turning dry-run off forgets what it previewed: those proposals are decided afresh, for real. */
   setDryRun(on: boolean): void {
     if (this.state.dryRun === on) return;
     this.apply({ type: 'dry-run', on });
     this.emit({ type: 'dry-run', on, at: this.nowIso() });
+    if (!on) {
+      const kept = [...this.state.proposals].filter(([, p]) => !(p.status === 'executed' && p.outcome?.startsWith(DRY_RUN)));
+      if (kept.length !== this.state.proposals.size) this.replan(new Map(kept));
+    }
   }
 
   // ── operator intents ─────────────────────────────────────────────────────────────────────
@@ -359,7 +366,7 @@ export class Engine {
     const errors: string[] = [];
     let failed = false;
     try {
-      if (this.self === null) this.self = await this.tracker.currentUser();
+      await this.ensureSelf();
       await this.reconcile(errors);
       if (!this.stopping) await this.resolveTroubles(errors);
       if (!this.stopping) failed = !(await this.fetch(cycle, errors));
@@ -620,6 +627,8 @@ export class Engine {
   /** One proposal, gates checked again now; writes go through the serial queue. */
   private async executeOne(id: string): Promise<void> {
     if (this.stopping) return;
+    // Markers are only trusted from our own login: know it before the first write.
+    await this.ensureSelf();
     this.replan();
     const ready = this.state.proposals.get(id);
     if (!ready || ready.status !== 'approved' || !ready.executable) return;
@@ -632,17 +641,17 @@ export class Engine {
       switch (outcome.kind) {
         case 'dispatched':
           this.executedThisCycle++;
-          text = dryRun ? `dry run: would dispatch to ${outcome.agentId}` : `dispatched to ${outcome.agentId}`;
+          text = dryRun ? `${DRY_RUN} would dispatch to ${outcome.agentId}` : `dispatched to ${outcome.agentId}`;
           if (!dryRun) {
             const d = startDispatch({ proposalId: p.id, repo: p.repo, number: p.number, agentId: outcome.agentId, attempt: 1 }, this.clock.now());
             this.putDispatch(d, { ...(outcome.runId !== undefined ? { runId: outcome.runId } : {}), lastCommentId: outcome.lastCommentId, lastIssueState: 'open' });
           }
           break;
         case 'flagged':
-          text = dryRun ? `dry run: would flag for @${this.config.ownerLogin}` : `flagged for @${this.config.ownerLogin}`;
+          text = dryRun ? `${DRY_RUN} would flag for @${this.config.ownerLogin}` : `flagged for @${this.config.ownerLogin}`;
           break;
         case 'stood-down':
-          text = `stood down: ${outcome.winner} claimed the issue first`;
+          text = `${dryRun ? `${DRY_RUN} would have ` : ''}stood down: ${outcome.winner} claimed the issue first`;
           break;
         default: {
           const never: never = outcome;
@@ -808,6 +817,10 @@ export class Engine {
   }
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────
+
+  private async ensureSelf(): Promise<void> {
+    if (this.self === null) this.self = await this.tracker.currentUser();
+  }
 
   private async notify(event: NotifyEvent): Promise<void> {
     if (!this.notifier) return;

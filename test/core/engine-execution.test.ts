@@ -163,3 +163,18 @@ describe('executing a proposal', () => {
     ]);
   });
 });
+
+describe('leaving dry-run', () => {
+  it('forgets what dry-run previewed, so the same proposal can be approved and executed for real', async () => {
+    const w = world({ config: { armed: true, dryRun: true }, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    await w.engine.approve(id);
+    expect(w.settled(1)[0]?.outcome).toBe('dry run: would dispatch to claude');
+
+    w.engine.setDryRun(false);
+    expect(w.proposalFor(1)).toMatchObject({ id, status: 'proposed' });
+    await w.engine.approve(id);
+    expect(w.tracker.writes).toHaveLength(4);
+  });
+});
