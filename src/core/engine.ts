@@ -170,8 +170,6 @@ export class Engine {
     });
   }
 
-  // ── reading ──────────────────────────────────────────────────────────────────────────────
-
   /** The current snapshot; the same object until something changes (useSyncExternalStore). */
   readonly getSnapshot = (): EngineSnapshot => this.state;
 
@@ -184,8 +182,6 @@ export class Engine {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
   }
-
-  // ── the loop ─────────────────────────────────────────────────────────────────────────────
 
   /** Run a cycle now; while one runs, its promise. Never rejects: errors are in events. */
   runCycle(): Promise<void> {
@@ -251,8 +247,6 @@ export class Engine {
     if (this.running) void this.runCycle();
   }
 
-  // ── safety switches ──────────────────────────────────────────────────────────────────────
-
   /** Allow writes. Approved proposals whose gates are clear run at once. */
   arm(): Promise<void> {
     if (this.config.repos.length === 0) {
@@ -283,8 +277,6 @@ export class Engine {
       if (kept.length !== this.state.proposals.size) this.replan(new Map(kept));
     }
   }
-
-  // ── operator intents ─────────────────────────────────────────────────────────────────────
 
   /**
    * Approve a proposal; it executes at once when its gates are clear (the promise settles then).
@@ -354,8 +346,6 @@ export class Engine {
     return t.proposal;
   }
 
-  // ── one cycle ────────────────────────────────────────────────────────────────────────────
-
   private async cycle(): Promise<void> {
     const started = this.clock.now();
     const cycle = this.state.cycle + 1;
@@ -421,8 +411,6 @@ export class Engine {
     if (this.cycleTimer !== null) this.clock.clearTimeout(this.cycleTimer);
     this.cycleTimer = null;
   }
-
-  // ── watching dispatches ──────────────────────────────────────────────────────────────────
 
   private async reconcile(errors: string[]): Promise<void> {
     for (const d of [...this.state.dispatches.values()]) {
@@ -519,8 +507,6 @@ export class Engine {
     return ranked.length > 1 ? (ranked[(at + 1) % ranked.length] ?? current) : current;
   }
 
-  // ── the backlog ──────────────────────────────────────────────────────────────────────────
-
   /** Fetch every enrolled repo; false when every fetch failed. */
   private async fetch(cycle: number, errors: string[]): Promise<boolean> {
     const repos = this.config.repos;
@@ -585,8 +571,6 @@ export class Engine {
     return out;
   }
 
-  // ── proposals ────────────────────────────────────────────────────────────────────────────
-
   private replan(previous: ReadonlyMap<string, TrackedProposal> = this.state.proposals): void {
     const plan = planProposals({
       config: this.config,
@@ -616,8 +600,6 @@ export class Engine {
       else if (prev !== p) this.emit({ type: 'proposal-changed', proposal: p, previousStatus: prev.status });
     }
   }
-
-  // ── execution ────────────────────────────────────────────────────────────────────────────
 
   private executeReady(): Promise<void> {
     const ready = [...this.state.proposals.values()].filter((p) => p.status === 'approved' && p.executable);
@@ -716,8 +698,6 @@ export class Engine {
     });
   }
 
-  // ── daily summary ────────────────────────────────────────────────────────────────────────
-
   private async dailySummary(errors: string[]): Promise<void> {
     const { enabled, repo } = this.config.dailySummary;
     const now = this.clock.now();
@@ -746,8 +726,6 @@ export class Engine {
       }
     });
   }
-
-  // ── journal ──────────────────────────────────────────────────────────────────────────────
 
   /** Append in order; nothing in dry-run (a preview leaves no trace). Never throws. */
   private record(body: EntryBody): Promise<void> {
@@ -815,8 +793,6 @@ export class Engine {
       void this.record({ type: 'command-failed', commandId: c.commandId, message: message(err) });
     }
   }
-
-  // ── plumbing ─────────────────────────────────────────────────────────────────────────────
 
   private async ensureSelf(): Promise<void> {
     if (this.self === null) this.self = await this.tracker.currentUser();
