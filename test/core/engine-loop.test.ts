@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycleDelay } from '../../src/core/engine.js';
+import { cycleDelay, Engine } from '../../src/core/engine.js';
 import { settle } from '../fakes/fake-clock.js';
 import { P0_BUG_RULE, world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -156,5 +156,13 @@ describe('the engine loop', () => {
       errors: [],
       counts: { backlog: 2, executed: 1, dispatches: 1, writes: 4 },
     });
+  });
+
+  it('asks the tracker for its own login once when not told', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    const engine = new Engine({ config: w.config, tracker: w.tracker, clock: w.clock, consoleId: 'console-x' });
+    await engine.runCycle();
+    await engine.runCycle();
+    expect(w.tracker.calls.filter((c) => c.method === 'currentUser')).toHaveLength(1);
   });
 });

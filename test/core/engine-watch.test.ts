@@ -94,6 +94,19 @@ describe('watching dispatches', () => {
     expect(dispatchOf(w).state).toBe('completed');
   });
 
+  it('an http run reported failed is retried as a new run', async () => {
+    const w = world({ config: { armed: true, watch: { maxRetries: 1 } }, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    await w.engine.reroute(id, 'hooky');
+    await w.engine.approve(id);
+    w.http.statuses.set('run-1', { status: 'failed', detail: 'exit 3' });
+    await w.engine.runCycle();
+    expect(dispatchOf(w)).toMatchObject({ attempt: 2, state: 'assigned' });
+    expect(dispatchOf(w).history.map((h) => `${h.state}: ${h.note}`)).toEqual(['assigned: dispatched', 'failed: exit 3', 'assigned: retry after failed']);
+    expect(w.http.requests.map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
   it('a looping dispatch is escalated at once, without a retry', async () => {
     const w = await dispatched({ watch: { maxRetries: 3, repeatThreshold: 3 } });
     for (let i = 0; i < 3; i++) w.tracker.seedComment('acme/api', 1, { author: 'claude', body: 'Tests fail again, trying once more.' });
