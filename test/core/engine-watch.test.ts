@@ -12,6 +12,15 @@ async function dispatched(over: WorldOptions['config'] = {}) {
   w.tracker.writes.length = 0;
   return w;
 }
+/** a world where #1 has just been dispatched to the http agent (run-1) */
+async function dispatchedToHooky(over: WorldOptions['config'] = {}) {
+  const w = world({ config: { armed: true, ...over }, issues: [readyBug({ number: 1 })] });
+  await w.engine.runCycle();
+  const id = w.proposalFor(1).id;
+  await w.engine.reroute(id, 'hooky');
+  await w.engine.approve(id);
+  return w;
+}
 const dispatchOf = (w: ReturnType<typeof world>) => [...w.engine.getSnapshot().dispatches.values()][0]!;
 
 describe('watching dispatches', () => {
@@ -65,11 +74,7 @@ describe('watching dispatches', () => {
   });
 
   it('a timed-out http dispatch is retried as a new run, then escalated', async () => {
-    const w = world({ config: { armed: true, watch: { maxRetries: 1 } }, issues: [readyBug({ number: 1 })] });
-    await w.engine.runCycle();
-    const id = w.proposalFor(1).id;
-    await w.engine.reroute(id, 'hooky');
-    await w.engine.approve(id);
+    const w = await dispatchedToHooky({ watch: { maxRetries: 1 } });
     await w.clock.advance(61 * MINUTE);
     await w.engine.runCycle();
     expect(w.http.requests.map((r) => r.attempt)).toEqual([1, 2]);
@@ -84,22 +89,14 @@ describe('watching dispatches', () => {
   });
 
   it('an http run reported done completes the dispatch', async () => {
-    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
-    await w.engine.runCycle();
-    const id = w.proposalFor(1).id;
-    await w.engine.reroute(id, 'hooky');
-    await w.engine.approve(id);
+    const w = await dispatchedToHooky();
     w.http.statuses.set('run-1', { status: 'done', detail: 'exit 0' });
     await w.engine.runCycle();
     expect(dispatchOf(w).state).toBe('completed');
   });
 
   it('an http run reported failed is retried as a new run', async () => {
-    const w = world({ config: { armed: true, watch: { maxRetries: 1 } }, issues: [readyBug({ number: 1 })] });
-    await w.engine.runCycle();
-    const id = w.proposalFor(1).id;
-    await w.engine.reroute(id, 'hooky');
-    await w.engine.approve(id);
+    const w = await dispatchedToHooky({ watch: { maxRetries: 1 } });
     w.http.statuses.set('run-1', { status: 'failed', detail: 'exit 3' });
     await w.engine.runCycle();
     expect(dispatchOf(w)).toMatchObject({ attempt: 2, state: 'assigned' });
