@@ -10,3 +10,8 @@ export * from './texts.js';
 export * from './triage.js';
 export * from './ports.js';
 export * from './dispatch.js';
+export * from './engine.js';
+export * from './engine-ports.js';
+export * from './engine-state.js';
+export * from './proposal-queue.js';
+export * from './approval-rules.js';
