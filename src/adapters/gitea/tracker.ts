@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { type Issue, issueFromGitea, type RawGiteaIssue } from '../../core/issue.js';
 import type {
@@ -11,7 +12,6 @@ import type {
   TrackerLabel,
 } from '../../core/ports.js';
 import {
-  type CallInput,
   fetchAllPages,
   HttpClient,
   locateForge,
@@ -30,7 +30,6 @@ import {
 } from './backlog.js';
 import { ENDPOINTS } from './endpoints.js';
 import type { CommentSchema } from './schemas.js';
-import type { z } from 'zod';
 
 export interface GiteaTrackerOptions {
   /** the forge root, e.g. https://gitea.example.com (an /api/v1 suffix is accepted too) */
@@ -119,14 +118,14 @@ export class GiteaTracker implements Tracker {
       ...forge,
       token: options.token,
       tokenSource: options.tokenSource ?? 'GITEA_TOKEN',
-      ...(options.timeouts && { timeouts: options.timeouts }),
-      ...(options.connections !== undefined && { connections: options.connections }),
-      ...(options.writeConcurrency !== undefined && { writeConcurrency: options.writeConcurrency }),
-      ...(options.retry && { retry: options.retry }),
-      ...(options.maxRateLimitWaitMs !== undefined && { maxRateLimitWaitMs: options.maxRateLimitWaitMs }),
-      ...(options.sleep && { sleep: options.sleep }),
-      ...(options.now && { now: options.now }),
-      ...(options.random && { random: options.random }),
+      timeouts: options.timeouts,
+      connections: options.connections,
+      writeConcurrency: options.writeConcurrency,
+      retry: options.retry,
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      sleep: options.sleep,
+      now: options.now,
+      random: options.random,
     });
     this.#concurrency = options.concurrency ?? 4;
     this.#overlapMs = options.sinceOverlapMs ?? DEFAULT_SINCE_OVERLAP_MS;
@@ -372,14 +371,13 @@ export class GiteaTracker implements Tracker {
 
   async #fetchLabels(repo: string): Promise<LabelIndex> {
     const limit = await this.#limit({ requests: 0 });
-    const input = (page: number): CallInput<typeof ENDPOINTS.listLabels> => ({
-      params: splitRepo(repo),
-      query: { page, limit },
-      subject: `repo ${repo}`,
-    });
     const { items } = await fetchAllPages(
       async (page) => {
-        const res = await this.#http.call(ENDPOINTS.listLabels, input(page));
+        const res = await this.#http.call(ENDPOINTS.listLabels, {
+          params: splitRepo(repo),
+          query: { page, limit },
+          subject: `repo ${repo}`,
+        });
         return { items: res.data, total: res.totalCount, serverTime: res.serverTime };
       },
       { limit, concurrency: this.#concurrency },
