@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ProtocolError, UnavailableError } from '../../src/adapters/errors.js';
 import { createGiteaTracker, type GiteaTracker } from '../../src/adapters/gitea/index.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
@@ -13,7 +14,8 @@ afterEach(async () => {
 
 async function setup(options: Parameters<typeof startSandbox>[0]) {
   const sandbox = await startSandbox(options);
-  const tracker = createGiteaTracker({ url: sandbox.url, token: sandbox.token });
+  // Short backoff: these tests check outcomes, not the waiting (the fault tests measure that).
+  const tracker = createGiteaTracker({ url: sandbox.url, token: sandbox.token, retry: { baseDelayMs: 5 } });
   running.push({ sandbox, tracker });
   return { sandbox, tracker };
 }
@@ -104,5 +106,32 @@ describe('the Gitea adapter against the sandbox', () => {
     const fetched = await tracker.fetchBacklog(repo);
     expect(fetched.issues.map((i) => i.number)).toEqual(seeded(sandbox, repo).map((i) => i.number));
     expect(sandbox.requestCount(LIST)).toBe(Math.ceil(230 / 50));
+  });
+
+  it('under 30% sandbox errors and resets, fetches equal the seeded set or fail as UnavailableError', async () => {
+    const { sandbox, tracker } = await setup({ issues: 1_500, repos: 3, seed: 16 });
+    sandbox.setFaults({ errorRate: 0.15, resetRate: 0.15, seed: 4 });
+    const results = await Promise.all(sandbox.repos.map((repo) => tracker.fetchBacklog(repo).catch((e: unknown) => e)));
+    sandbox.setFaults({ errorRate: 0, resetRate: 0 });
+    const pages = sandbox.repos.reduce((n, repo) => n + Math.ceil(seeded(sandbox, repo).length / 50), 0);
+    expect(sandbox.requestCount(LIST)).toBeGreaterThan(pages); // faults happened and were retried
+    results.forEach((result, i) => {
+      if (result instanceof Error) expect(result).toBeInstanceOf(UnavailableError);
+      else expect((result as { issues: { number: number }[] }).issues.map((x) => x.number)).toEqual(
+        seeded(sandbox, sandbox.repos[i] as string).map((x) => x.number),
+      );
+    });
+    expect(results.filter((r) => !(r instanceof Error)).length).toBeGreaterThan(0);
+  });
+
+  it('a truncated body and a mistyped field from the sandbox are ProtocolErrors naming the endpoint', async () => {
+    const { sandbox, tracker } = await setup({ issues: 30, repos: 1, seed: 17 });
+    const repo = sandbox.repos[0] as string;
+    sandbox.setFaults({ malformedRate: 1 });
+    await expect(tracker.getIssue(repo, 1)).rejects.toThrow(/GET \/repos\/\{owner\}\/\{repo\}\/issues\/\{index\} on .* returned malformed JSON/);
+    sandbox.setFaults({ malformedRate: 0, wrongTypeRate: 1 });
+    const err = await tracker.fetchBacklog(repo).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toMatch(/^GET \/repos\/\{owner\}\/\{repo\}\/issues returned an unexpected body: \[\d+\]\.\w+ should be \w+$/);
   });
 });
