@@ -105,7 +105,7 @@ export class GiteaTracker implements Tracker {
   #pageLimit: Promise<number> | undefined;
   readonly #backlogs = new Map<string, RepoBacklog>();
   /** the fetch in progress per repo, so two fetches of one repo never interleave their merges */
-  readonly #fetching = new Map<string, Promise<unknown>>();
+  readonly #fetching = new Map<string, Promise<void>>();
   readonly #labels = new Map<string, Promise<LabelIndex>>();
   readonly #creatingLabels = new Map<string, Promise<TrackerLabel>>();
   readonly #labelsListedAt = new WeakMap<LabelIndex, number>();
@@ -150,8 +150,11 @@ export class GiteaTracker implements Tracker {
 
   fetchBacklog(repo: string, options?: { full?: boolean }): Promise<BacklogFetch> {
     const previous = this.#fetching.get(repo) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#fetchBacklog(repo, options?.full ?? false));
-    const settled = run.catch(() => undefined);
+    const run = previous.then(() => this.#fetchBacklog(repo, options?.full ?? false));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#fetching.set(repo, settled);
     void settled.then(() => {
       if (this.#fetching.get(repo) === settled) this.#fetching.delete(repo);
