@@ -35,7 +35,8 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document {issues, proposals}')
     .option('--markdown', 'print the daily-summary document')
     .option('--from-file <file>', 'read a JSON array of raw Gitea issues (or {"owner/name": [...]})')
-    .option('--repo <owner/name>', 'the repo (repeatable)', collect)
+    .option('--url <url>', 'a live Gitea/Forgejo (token from GITEA_TOKEN)')
+    .option('--repo <owner/name>', 'the repo (repeatable; replaces the enrolled list)', collect)
     .addOption(new Option('--now <iso>', 'score as of this time').hideHelp())
     .addHelpText(
       'after',
@@ -43,18 +44,22 @@ export function buildProgram(): Command {
 Examples:
   switchboard triage --dry-run --from-file backlog.json
   switchboard triage --dry-run --json --from-file backlog.json --repo acme/api
-  switchboard triage --dry-run --markdown --from-file export.json`,
+  switchboard triage --dry-run --markdown --from-file export.json
+  GITEA_TOKEN=… switchboard triage --dry-run --url https://git.example.com --repo acme/api --repo acme/web`,
     )
-    .action(async (opts: { json?: boolean; markdown?: boolean; fromFile?: string; repo?: string[]; now?: string }) => {
-      const [{ runTriage }, { loadConfig }] = await Promise.all([
+    .action(async (opts: { json?: boolean; markdown?: boolean; fromFile?: string; url?: string; repo?: string[]; now?: string }) => {
+      const [{ runTriage, liveBacklog }, { loadConfig }] = await Promise.all([
         import('./commands/triage.js'),
         import('./adapters/config-file.js'),
       ]);
       const config = await loadConfig(program.opts<{ config?: string }>().config);
-      await runTriage(opts, config, {
-        write: (text) => process.stdout.write(text),
-        columns: process.stdout.columns || 120,
-      });
+      const live = opts.fromFile ? undefined : await liveBacklog(config, opts);
+      await runTriage(
+        opts,
+        live ? { ...config, repos: [...live.repos] } : config,
+        { write: (text) => process.stdout.write(text), columns: process.stdout.columns || 120 },
+        live?.fetch,
+      );
     });
 
   registerSandboxCommand(program);

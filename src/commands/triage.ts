@@ -1,3 +1,4 @@
+import { resolveConnection } from '../adapters/connection.js';
 import type { Config } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import type { Issue } from '../core/issue.js';
@@ -125,6 +126,31 @@ export function renderReadable(scored: readonly ScoredIssue[], proposals: readon
     ...(acting.length ? renderTable(acting, proposalColumns, width) : ['  (none)']),
     '',
   ].join('\n');
+}
+
+/**
+ * The open issues of the enrolled repos on a live tracker, for a preview. Without a URL there is
+ * nothing to fetch (undefined): the caller says what to pass.
+ */
+export async function liveBacklog(
+  config: Config,
+  flags: { url?: string; repo?: readonly string[] },
+): Promise<{ fetch: () => Promise<Issue[]>; repos: readonly string[] } | undefined> {
+  const conn = resolveConnection(config, flags);
+  if (!conn.url) return undefined;
+  if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
+  if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
+  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
+  const tracker = createGiteaTracker({ url: conn.url, token: conn.token, kind: config.tracker.kind, tokenSource: conn.tokenSource });
+  const fetch = async () => {
+    try {
+      const fetches = await Promise.all(conn.repos.map((repo) => tracker.fetchBacklog(repo, { full: true })));
+      return fetches.flatMap((f) => [...f.issues]);
+    } finally {
+      await tracker.close();
+    }
+  };
+  return { fetch, repos: conn.repos };
 }
 
 /** One-shot preview: score, propose, print. Writes nothing, ever. */
