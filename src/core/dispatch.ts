@@ -168,8 +168,12 @@ export function next(d: Dispatch, obs: Observation, now: Date, limits: WatchLimi
     }
   }
 
-  const patterns = seen.length > 0 ? { ...d.patterns } : d.patterns;
-  for (const p of seen) patterns[p] = (patterns[p] ?? 0) + 1;
+  let patterns = d.patterns;
+  if (seen.length > 0) {
+    const counted: Record<string, number> = { ...d.patterns };
+    for (const p of seen) counted[p] = (counted[p] ?? 0) + 1;
+    patterns = counted;
+  }
   const samePr = pr === d.pr || (pr !== null && d.pr !== null && pr.number === d.pr.number && pr.headSha === d.pr.headSha);
   // Nothing new keeps the same object, so watchers (and the journal) see no change.
   const base = samePr && patterns === d.patterns ? d : { ...d, pr: samePr ? d.pr : pr, patterns };
