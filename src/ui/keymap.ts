@@ -166,3 +166,33 @@ export function bindingsFor(mode: ModeName, pane?: Pane, keymap: Keymap = KEYMAP
   }
   return [...groups.values()];
 }
+
+const MODE_TITLES: Readonly<Record<ModeName, string>> = {
+  normal: 'Panes',
+  detail: 'Detail view',
+  help: 'Help',
+  filter: 'Filter (/)',
+  command: 'Command line (:)',
+  confirm: 'Confirmation',
+  picker: 'Re-route picker',
+};
+
+/** The help overlay's text, generated from the keymap so it can never disagree with it. */
+export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boolean }[] {
+  const out: { text: string; heading: boolean }[] = [];
+  for (const mode of MODES) {
+    out.push({ text: MODE_TITLES[mode], heading: true });
+    for (const h of bindingsFor(mode, undefined, keymap)) {
+      out.push({ text: `  ${h.keys.join(' ').padEnd(14)} ${h.description}${h.dangerous ? '  (!)' : ''}`, heading: false });
+    }
+  }
+  out.push(
+    { text: 'Filter words', heading: true },
+    { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
+    { text: 'Commands', heading: true },
+    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :quit', heading: false },
+    { text: 'Flags', heading: true },
+    { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
+  );
+  return out;
+}

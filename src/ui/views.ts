@@ -3,7 +3,9 @@ import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
 import { byPriority, type TrackedProposal } from '../core/proposal-queue.js';
+import { type Agent, suggestAgents, type TaskType } from '../core/routing.js';
 import type { ScoredIssue } from '../core/scoring.js';
+import type { PickerAgent } from './ui-state.js';
 
 export const SORTS = ['score', 'age', 'number', 'tier'] as const;
 export type SortKey = (typeof SORTS)[number];
@@ -166,4 +168,15 @@ export function countdown(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
   const mm = Math.floor(s / 60);
   return `${String(mm).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Picker rows: agents suited to the task first (suggestAgents), then the others that fit, then those that cannot. */
+export function pickerAgents(p: TrackedProposal, taskType: TaskType, agents: readonly Agent[]): PickerAgent[] {
+  const action = p.action === 'flag' ? 'flag' : 'dispatch';
+  const fitting = suggestAgents(taskType, agents, action);
+  const note = (a: Agent) => [a.id === p.agentId ? 'current' : '', a.strengths.includes(taskType) ? `suited to ${taskType.replace('_', ' ')}` : ''].filter(Boolean).join(', ');
+  return [
+    ...fitting.map((a) => ({ id: a.id, name: a.displayName, note: note(a) })),
+    ...agents.filter((a) => !fitting.includes(a)).map((a) => ({ id: a.id, name: a.displayName, note: `cannot ${action}` })),
+  ];
 }
