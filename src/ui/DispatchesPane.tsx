@@ -16,8 +16,8 @@ interface Props {
 
 function columns(now: number): TableColumn<DispatchRow>[] {
   return [
-    { header: 'issue', width: 6, value: (r) => `#${r.dispatch.number}` },
-    { header: 'agent', flex: 1, value: (r) => r.dispatch.agentId },
+    { header: 'issue', width: 5, value: (r) => `#${r.dispatch.number}` },
+    { header: 'agent', width: 7, value: (r) => r.dispatch.agentId },
     {
       header: 'state',
       width: 10,
@@ -25,8 +25,8 @@ function columns(now: number): TableColumn<DispatchRow>[] {
       colour: (r) => (r.dispatch.state === 'escalated' || r.dispatch.state === 'failed' ? 'bad' : r.trouble ? 'warn' : r.dispatch.state === 'completed' ? 'good' : undefined),
     },
     { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(now - Date.parse(r.dispatch.startedAt)) },
-    { header: 'try', width: 3, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
-    { header: 'last event', flex: 2, value: (r) => r.lastEvent },
+    { header: 'try', width: 2, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
+    { header: 'last event', value: (r) => r.lastEvent },
   ];
 }
 

@@ -18,6 +18,9 @@ interface Props {
   readonly width: number;
 }
 
+// Movement keys are the same everywhere: the help lists them, the footer keeps room for actions.
+const NAVIGATION = new Set(['down', 'up', 'first', 'last', 'page down', 'page up', 'previous pane']);
+
 const LEVEL_WORD: Readonly<Record<Flash['level'], string>> = { info: '', warning: '⚠ ', error: '✖ ' };
 
 /** Two lines: the prompt or flash message, then the keys that work here and now. */
@@ -25,7 +28,7 @@ export function Footer({ mode, pane, prompt, flash, now, width }: Props) {
   const paint = usePaint();
   const live = flash !== null && now - flash.at < FLASH_SHOWN_MS ? flash : null;
   const keys = bindingsFor(mode, mode === 'normal' ? pane : undefined)
-    .filter((h) => !h.keys.includes('^C'))
+    .filter((h) => !h.keys.includes('^C') && !NAVIGATION.has(h.description))
     .map((h) => `${h.keys[0]} ${h.description}`)
     .join('  ');
   return (

@@ -21,7 +21,7 @@ const COLUMNS: TableColumn<ProposalRow>[] = [
     colour: (r) => (r.group === 'pending' ? 'accent' : r.group === 'waiting' ? 'warn' : r.word === 'failed' ? 'bad' : r.word === 'executed' ? 'good' : 'dim'),
   },
   { header: 'issue', width: 6, value: (r) => `#${r.proposal.number}` },
-  { header: 'decision', width: 12, value: (r) => `${r.proposal.action === 'flag' ? '⚑' : '→'} ${r.proposal.agentId ?? ''}` },
+  { header: 'decision', width: 10, value: (r) => `${r.proposal.action === 'flag' ? '⚑' : '→'} ${r.proposal.agentId ?? ''}` },
   { header: 'why', value: (r) => r.line },
 ];
 

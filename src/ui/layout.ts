@@ -23,7 +23,8 @@ export function layout(size: TerminalSize, banner: boolean): Layout {
   const frame = size.rows - 1;
   const body = Math.max(0, frame - 3 - (banner ? 1 : 0));
   const backlog = Math.ceil(body / 2);
-  const leftWidth = Math.floor((size.columns - 1) / 2);
+  // Proposals carry a sentence of reason; in-flight rows are mostly short words.
+  const leftWidth = Math.floor((size.columns - 1) * 0.56);
   return { fits, width: size.columns, body, backlog, bottom: body - backlog, leftWidth, rightWidth: size.columns - 1 - leftWidth };
 }
 
