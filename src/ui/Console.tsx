@@ -282,8 +282,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       }
       case 'submit':
-        if (u.mode.kind === 'command') runLine(u.mode.draft);
+        // Leave the line first: the command may open a confirmation of its own.
         dispatch({ type: 'submit' });
+        if (u.mode.kind === 'command') runLine(u.mode.draft);
         return;
       case 'erase':
         dispatch({ type: 'erase' });

@@ -30,7 +30,7 @@ export function scoreExplanation(s: ScoredIssue): string[] {
     tm.meta.length > 0 ? `meta tags ${list(tm.meta)} (−2)` : null,
   ];
   const acceptance = [
-    sig.acceptanceCount > 0 ? `${sig.acceptanceCount} criteria words (${list(sig.acceptanceWords)})` : 'no criteria words',
+    sig.acceptanceCount > 0 ? `${sig.acceptanceCount} criteria word${sig.acceptanceCount === 1 ? '' : 's'} (${list(sig.acceptanceWords)})` : 'no criteria words',
     sig.testRef !== null ? `test ${sig.testRef}` : null,
     sig.section !== null ? `section "${sig.section}"` : null,
     tm.meta.length > 0 ? 'meta (−1)' : null,

@@ -22,13 +22,16 @@ export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/ +/)) {
-      const candidate = line === '' ? word : `${line} ${word}`;
+    // Split on single spaces so indentation and runs of spaces survive.
+    let fresh = true;
+    for (const word of paragraph.split(' ')) {
+      const candidate = fresh ? word : `${line} ${word}`;
+      fresh = false;
       if (displayWidth(candidate) <= w) {
         line = candidate;
         continue;
       }
-      if (line !== '') out.push(line);
+      if (line.trim() !== '') out.push(line);
       const pieces = displayWidth(word) > w ? hardBreak(word, w) : [word];
       out.push(...pieces.slice(0, -1));
       line = pieces.at(-1) ?? '';
