@@ -1,24 +1,14 @@
-import { Box } from 'ink';
 import type { EngineSnapshot } from '../core/engine-state.js';
-import { PaneTitle } from './PaneTitle.js';
-import { Table, type TableColumn } from './Table.js';
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
 import type { BacklogRow, SortKey } from './views.js';
 
-interface Props {
+interface Props extends PaneProps {
   readonly snapshot: EngineSnapshot;
   readonly rows: readonly BacklogRow[];
   readonly sort: SortKey;
   readonly filter: string;
-  readonly focused: boolean;
-  readonly width: number;
-  /** lines for the whole pane: title, header and rows */
-  readonly height: number;
-  readonly selectedId: string | null;
-  readonly offset: number;
 }
-
-/** Rows the pane can show in `height` lines (title and header take two). */
-export const paneBodyHeight = (height: number): number => Math.max(0, height - 2);
 
 const flags = (r: BacklogRow): string =>
   [r.scored.blocked ? 'blk' : '', r.scored.issue.assignees.length > 0 ? 'asg' : '', r.locked ? 'lck' : ''].filter(Boolean).join(' ');
@@ -48,19 +38,12 @@ export function BacklogPane(props: Props) {
   const multiRepo = new Set(all.map((s) => s.issue.repo)).size > 1;
   const right = `sort ${props.sort}▼${props.filter ? `  filter /${props.filter}` : ''}`;
   return (
-    <Box flexDirection="column" width={props.width} height={props.height}>
-      <PaneTitle title={`Backlog ${all.length} open · ${ready} ready · ${p0} P0${shown}`} right={right} focused={props.focused} width={props.width} />
-      <Table
-        rows={props.rows}
-        columns={columns(multiRepo)}
-        rowId={(r) => r.id}
-        width={props.width}
-        height={paneBodyHeight(props.height)}
-        selectedId={props.selectedId}
-        offset={props.offset}
-        focused={props.focused}
-        empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
-      />
-    </Box>
+    <TablePane
+      {...props}
+      title={`Backlog ${all.length} open · ${ready} ready · ${p0} P0${shown}`}
+      right={right}
+      columns={columns(multiRepo)}
+      empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
+    />
   );
 }

@@ -6,7 +6,7 @@ import type { TrackedProposal } from '../core/proposal-queue.js';
 import type { Agent } from '../core/routing.js';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
-import { BacklogPane, paneBodyHeight } from './BacklogPane.js';
+import { BacklogPane } from './BacklogPane.js';
 import { parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { detailLines } from './detail-lines.js';
@@ -18,6 +18,7 @@ import { layout, tooSmall } from './layout.js';
 import { LinesView, linesBudget } from './LinesView.js';
 import { Picker } from './Picker.js';
 import { ProposalsPane } from './ProposalsPane.js';
+import { paneBodyHeight } from './TablePane.js';
 import { type Flash, initialUiState, selectedIndex, type Target, uiReducer } from './ui-state.js';
 import { useClock } from './use-clock.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -26,6 +27,7 @@ import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
   readonly engine: Engine;
+  /** "gitea", "forgejo", "sandbox" */
   readonly trackerName: string;
   readonly repos: readonly string[];
   /** the agent registry, for the re-route picker */
@@ -34,6 +36,7 @@ export interface ConsoleProps {
   readonly readOnlyBanner?: string;
   /** the console clock (ms); the engine's clock in tests */
   readonly now?: () => number;
+  /** called when the operator quits (q, :quit, Ctrl-C); stopping the engine is the caller's business */
   readonly onQuit?: () => void;
 }
 
@@ -307,6 +310,13 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
 
   if (!box.fits) return <Text>{tooSmall(size)}</Text>;
 
+  const paneProps = (pane: Pane, width: number) => ({
+    focused: ui.pane === pane,
+    width,
+    height: paneHeight[pane],
+    selectedId: ui.selected[pane],
+    offset: ui.offsets[pane],
+  });
   const mode = ui.mode;
   let body;
   switch (mode.kind) {
@@ -325,36 +335,11 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     default:
       body = (
         <Box flexDirection="column" height={box.body}>
-          <BacklogPane
-            snapshot={snapshot}
-            rows={rows.backlog}
-            sort={ui.sort}
-            filter={ui.filter}
-            focused={ui.pane === 'backlog'}
-            width={box.width}
-            height={box.backlog}
-            selectedId={ui.selected.backlog}
-            offset={ui.offsets.backlog}
-          />
+          <BacklogPane snapshot={snapshot} rows={rows.backlog} sort={ui.sort} filter={ui.filter} {...paneProps('backlog', box.width)} />
           <Box height={box.bottom}>
-            <ProposalsPane
-              rows={rows.proposals}
-              focused={ui.pane === 'proposals'}
-              width={box.leftWidth}
-              height={box.bottom}
-              selectedId={ui.selected.proposals}
-              offset={ui.offsets.proposals}
-            />
+            <ProposalsPane rows={rows.proposals} {...paneProps('proposals', box.leftWidth)} />
             <Text>{Array.from({ length: box.bottom }, () => '│').join('\n')}</Text>
-            <DispatchesPane
-              rows={rows.dispatches}
-              now={time}
-              focused={ui.pane === 'dispatches'}
-              width={box.rightWidth}
-              height={box.bottom}
-              selectedId={ui.selected.dispatches}
-              offset={ui.offsets.dispatches}
-            />
+            <DispatchesPane rows={rows.dispatches} now={time} {...paneProps('dispatches', box.rightWidth)} />
           </Box>
         </Box>
       );

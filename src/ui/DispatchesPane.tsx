@@ -1,17 +1,10 @@
-import { Box } from 'ink';
-import { paneBodyHeight } from './BacklogPane.js';
-import { PaneTitle } from './PaneTitle.js';
-import { Table, type TableColumn } from './Table.js';
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
 import { type DispatchRow, shortDuration } from './views.js';
 
-interface Props {
+interface Props extends PaneProps {
   readonly rows: readonly DispatchRow[];
   readonly now: number;
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
-  readonly selectedId: string | null;
-  readonly offset: number;
 }
 
 function columns(now: number): TableColumn<DispatchRow>[] {
@@ -32,20 +25,6 @@ function columns(now: number): TableColumn<DispatchRow>[] {
 
 export function DispatchesPane(props: Props) {
   const trouble = props.rows.filter((r) => r.trouble).length;
-  return (
-    <Box flexDirection="column" width={props.width} height={props.height}>
-      <PaneTitle title={`In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`} focused={props.focused} width={props.width} />
-      <Table
-        rows={props.rows}
-        columns={columns(props.now)}
-        rowId={(r) => r.id}
-        width={props.width}
-        height={paneBodyHeight(props.height)}
-        selectedId={props.selectedId}
-        offset={props.offset}
-        focused={props.focused}
-        empty="nothing in flight"
-      />
-    </Box>
-  );
+  const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
+  return <TablePane {...props} title={title} columns={columns(props.now)} empty="nothing in flight" />;
 }

@@ -1,16 +1,9 @@
-import { Box } from 'ink';
-import { paneBodyHeight } from './BacklogPane.js';
-import { PaneTitle } from './PaneTitle.js';
-import { Table, type TableColumn } from './Table.js';
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
 import type { ProposalRow } from './views.js';
 
-interface Props {
+interface Props extends PaneProps {
   readonly rows: readonly ProposalRow[];
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
-  readonly selectedId: string | null;
-  readonly offset: number;
 }
 
 const COLUMNS: TableColumn<ProposalRow>[] = [
@@ -27,20 +20,5 @@ const COLUMNS: TableColumn<ProposalRow>[] = [
 
 export function ProposalsPane(props: Props) {
   const count = (group: ProposalRow['group']) => props.rows.filter((r) => r.group === group).length;
-  return (
-    <Box flexDirection="column" width={props.width} height={props.height}>
-      <PaneTitle title={`Proposals ${count('pending')} pending · ${count('waiting')} waiting`} focused={props.focused} width={props.width} />
-      <Table
-        rows={props.rows}
-        columns={COLUMNS}
-        rowId={(r) => r.id}
-        width={props.width}
-        height={paneBodyHeight(props.height)}
-        selectedId={props.selectedId}
-        offset={props.offset}
-        focused={props.focused}
-        empty="no proposals"
-      />
-    </Box>
-  );
+  return <TablePane {...props} title={`Proposals ${count('pending')} pending · ${count('waiting')} waiting`} columns={COLUMNS} empty="no proposals" />;
 }

@@ -84,6 +84,18 @@ describe('renderConsole', () => {
     expect(c.lines()[0]).not.toContain('error');
   });
 
+  it('the header counts down to the next cycle and shows PAUSED and DRY-RUN', async () => {
+    const w = world({ config: { dryRun: true }, issues: [readyBug({ number: 1 })] });
+    await w.engine.start();
+    await w.clock.advance(29_000);
+    const c = await mount(w);
+    expect(c.lines()[0]).toMatch(/cycle 1 {2}next 00:31 {2}DISARMED {2}DRY-RUN/);
+    await c.press('p');
+    expect(c.lines()[0]).toMatch(/DISARMED {2}DRY-RUN {2}PAUSED/);
+    expect(c.lines()[0]).not.toContain('next');
+    await w.engine.stop();
+  });
+
   it('a read-only console says so and refuses to approve', async () => {
     const w = world({ issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
