@@ -1,7 +1,7 @@
 import type { EngineSnapshot } from '../core/engine-state.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
-import type { BacklogRow, SortKey } from './views.js';
+import { type BacklogRow, issueLabel, type SortKey } from './views.js';
 
 interface Props extends PaneProps {
   readonly snapshot: EngineSnapshot;
@@ -18,7 +18,8 @@ function columns(multiRepo: boolean): TableColumn<BacklogRow>[] {
     {
       header: '#',
       width: multiRepo ? 14 : 6,
-      value: (r) => (multiRepo ? `${r.scored.issue.repo.split('/').pop() ?? ''}#${r.scored.issue.number}` : `${r.scored.issue.number}`),
+      // the column header already says '#'
+      value: (r) => (multiRepo ? issueLabel(r.scored.issue.repo, r.scored.issue.number, true) : `${r.scored.issue.number}`),
     },
     { header: 'score', width: 5, align: 'right', value: (r) => `${r.scored.score}`, colour: (r) => (r.scored.ready ? 'good' : undefined) },
     { header: 'S A L', width: 5, value: (r) => `${r.scored.scope} ${r.scored.acceptance} ${r.scored.alignment}` },

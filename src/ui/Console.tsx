@@ -64,6 +64,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const size = useTerminalSize();
   const time = useClock(now);
   const box = layout(size, readOnlyBanner !== undefined);
+  const multiRepo = repos.length > 1;
 
   const rows = useMemo(
     () => ({
@@ -337,9 +338,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         <Box flexDirection="column" height={box.body}>
           <BacklogPane snapshot={snapshot} rows={rows.backlog} sort={ui.sort} filter={ui.filter} {...paneProps('backlog', box.width)} />
           <Box height={box.bottom}>
-            <ProposalsPane rows={rows.proposals} {...paneProps('proposals', box.leftWidth)} />
+            <ProposalsPane rows={rows.proposals} multiRepo={multiRepo} {...paneProps('proposals', box.leftWidth)} />
             <Text>{Array.from({ length: box.bottom }, () => '│').join('\n')}</Text>
-            <DispatchesPane rows={rows.dispatches} now={time} {...paneProps('dispatches', box.rightWidth)} />
+            <DispatchesPane rows={rows.dispatches} now={time} multiRepo={multiRepo} {...paneProps('dispatches', box.rightWidth)} />
           </Box>
         </Box>
       );

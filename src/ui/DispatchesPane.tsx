@@ -1,15 +1,16 @@
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
-import { type DispatchRow, shortDuration } from './views.js';
+import { type DispatchRow, issueLabel, shortDuration } from './views.js';
 
 interface Props extends PaneProps {
   readonly rows: readonly DispatchRow[];
   readonly now: number;
+  readonly multiRepo: boolean;
 }
 
-function columns(now: number): TableColumn<DispatchRow>[] {
+function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   return [
-    { header: 'issue', width: 5, value: (r) => `#${r.dispatch.number}` },
+    { header: 'issue', width: multiRepo ? 11 : 5, value: (r) => issueLabel(r.dispatch.repo, r.dispatch.number, multiRepo) },
     { header: 'agent', width: 7, value: (r) => r.dispatch.agentId },
     {
       header: 'state',
@@ -26,5 +27,5 @@ function columns(now: number): TableColumn<DispatchRow>[] {
 export function DispatchesPane(props: Props) {
   const trouble = props.rows.filter((r) => r.trouble).length;
   const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
-  return <TablePane {...props} title={title} columns={columns(props.now)} empty="nothing in flight" />;
+  return <TablePane {...props} title={title} columns={columns(props.now, props.multiRepo)} empty="nothing in flight" />;
 }

@@ -24,8 +24,11 @@ export function layout(size: TerminalSize, banner: boolean): Layout {
   const body = Math.max(0, frame - 3 - (banner ? 1 : 0));
   const backlog = Math.ceil(body / 2);
   // Proposals carry a sentence of reason; in-flight rows are mostly short words.
-  const leftWidth = Math.floor((size.columns - 1) * 0.56);
-  return { fits, width: size.columns, body, backlog, bottom: body - backlog, leftWidth, rightWidth: size.columns - 1 - leftWidth };
+  // The last column stays empty: a line that fills it leaves the cursor in the terminal's
+  // pending-wrap state, and incremental redraws then land one line off.
+  const width = size.columns - 1;
+  const leftWidth = Math.floor((width - 1) * 0.56);
+  return { fits, width, body, backlog, bottom: body - backlog, leftWidth, rightWidth: width - 1 - leftWidth };
 }
 
 export const tooSmall = (size: TerminalSize): string =>

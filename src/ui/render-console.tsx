@@ -1,6 +1,7 @@
 import { type Instance, render } from 'ink';
 import type { Engine } from '../core/engine.js';
 import { Console, type ConsoleProps } from './Console.js';
+import { withIncrementalCursorFix } from './incremental-cursor-fix.js';
 import { ThemeContext } from './theme.js';
 
 export interface ConsoleOptions extends Omit<ConsoleProps, 'engine'> {
@@ -17,6 +18,12 @@ export function renderConsole(engine: Engine, options: ConsoleOptions): Instance
     <ThemeContext.Provider value={{ noColor }}>
       <Console engine={engine} {...props} />
     </ThemeContext.Provider>,
-    { ...(stdout ? { stdout } : {}), ...(stdin ? { stdin } : {}), incrementalRendering: true, maxFps: 30, exitOnCtrlC: false },
+    {
+      stdout: withIncrementalCursorFix(stdout ?? process.stdout),
+      ...(stdin ? { stdin } : {}),
+      incrementalRendering: true,
+      maxFps: 30,
+      exitOnCtrlC: false,
+    },
   );
 }

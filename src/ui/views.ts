@@ -180,3 +180,7 @@ export function pickerAgents(p: TrackedProposal, taskType: TaskType, agents: rea
     ...agents.filter((a) => !fitting.includes(a)).map((a) => ({ id: a.id, name: a.displayName, note: `cannot ${action}` })),
   ];
 }
+
+/** How a row names its issue: `api#12` when several repos are enrolled, `#12` otherwise. */
+export const issueLabel = (repo: string, number: number, multiRepo: boolean): string =>
+  multiRepo ? `${repo.split('/').pop() ?? ''}#${number}` : `#${number}`;
