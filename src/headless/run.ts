@@ -85,6 +85,8 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
     statusTimer ??= setTimeout(() => void saveStatus(), STATUS_THROTTLE_MS);
   });
 
+  // the engine's timers are unref'd; this process lives until it is told to stop
+  const keepAlive = o.once ? null : setInterval(() => undefined, 1 << 30);
   try {
     if (o.arm) await engine.arm();
     const started = engine.start();
@@ -100,6 +102,7 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
     const errors = engine.getSnapshot().lastCycle?.errors ?? [];
     return o.once && errors.length > 0 ? 1 : 0;
   } finally {
+    if (keepAlive) clearInterval(keepAlive);
     if (statusTimer) clearTimeout(statusTimer);
     offEvents();
     offSnapshot();
@@ -120,13 +123,22 @@ export function firstSignal(onSecond: () => void = () => process.exit(130)): { p
     if (hits === 1) resolve();
     else onSecond();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // While the loop owns the signals it alone decides: conf's atomic-write helper (when-exit)
+  // re-raises a signal it sees, which would count here as a second one and kill the process.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const others = signals.map((sig) => {
+    const listeners = process.listeners(sig);
+    process.removeAllListeners(sig);
+    process.on(sig, handler);
+    return listeners;
+  });
   return {
     promise,
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      signals.forEach((sig, i) => {
+        process.off(sig, handler);
+        for (const l of others[i] ?? []) process.on(sig, l);
+      });
     },
   };
 }

@@ -21,6 +21,8 @@ const ProposalLine = z.object({
   status: z.string(),
   waiting: z.string().nullable(),
   reason: z.string(),
+  /** what stops it now: disarmed, untrusted-author, repo-locked, … */
+  gates: z.array(z.string()),
 });
 const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
 
@@ -61,6 +63,7 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean): Status
         status: p.status,
         waiting: p.waiting === null ? null : sanitize(p.waiting),
         reason: sanitize(p.reason),
+        gates: p.blockedBy.map((g) => g.kind),
       })),
     dispatches: [...s.dispatches.values()]
       .filter((d) => !FINISHED.has(d.state))
