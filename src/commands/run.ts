@@ -44,6 +44,13 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       stateDir: g.stateDir,
       onWarning: (text) => err(warnLine(text, now(), json)),
     });
+    try {
+      // a wrong token or an unreachable tracker is one sentence and its exit code, not a log of failing cycles
+      await sb.tracker.currentUser();
+    } catch (e) {
+      await sb.close();
+      throw e;
+    }
     return await runHeadless(sb, { once: o.once, json, arm: o.arm }, {
       out: (line) => void process.stdout.write(`${line}\n`),
       err,
