@@ -62,7 +62,10 @@ export function buildProgram(): Command {
       const g = action.optsWithGlobals<GlobalOptions>();
       if (g.color === false) process.env.NO_COLOR = '1';
     })
-    .action(async () => {
+    .usage('[options] [command]')
+    .argument('[command]')
+    .action(async (unknown: string | undefined) => {
+      if (unknown !== undefined) throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `switchboard: unknown command '${unknown}'; see switchboard --help.`);
       const { openConsole } = await import('./commands/open-console.js');
       actionExit = await openConsole(program.opts<GlobalOptions>());
     });
@@ -261,6 +264,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return actionExit;
   } catch (err) {
     if (err instanceof CommanderError) {
+      if (err.code === 'commander.unknownCommand') process.stderr.write(`${err.message}\n`);
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     debug ||= program.opts<{ debug?: boolean }>().debug === true;
