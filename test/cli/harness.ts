@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, type CliResult, runCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/sandbox-client.js';
 
 /** A private home for one test file: config, data and state never touch the real user's. */
 export function isolatedHome(): { env: Record<string, string>; stateDir: string; dir: string } {
@@ -39,12 +40,6 @@ export function startCli(home: { env: Record<string, string> }, args: readonly s
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Poll until `check` returns a value (the sandbox tests' helper, with the label first). */
+export const waitFor = <T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> =>
+  eventually(check, timeoutMs, what);
