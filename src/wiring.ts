@@ -2,6 +2,7 @@ import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
+import { fileLogger } from './adapters/log-file.js';
 import { BellNotifier, CompositeNotifier, WebhookNotifier } from './adapters/notifier-webhook.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './core/config.js';
@@ -24,7 +25,7 @@ export interface OpenOptions {
   readonly tracker?: Partial<GiteaTrackerOptions>;
   /** ring the terminal bell on escalations (the console) */
   readonly bell?: NodeJS.WritableStream;
-  /** where notifier and journal warnings go (a log file, stderr in headless) */
+  /** where notifier and journal warnings go: stderr in headless; by default switchboard.log in the state dir */
   readonly onWarning?: (text: string) => void;
   /** environment for agent processes and signing secrets; process.env by default */
   readonly env?: NodeJS.ProcessEnv;
@@ -60,7 +61,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const dir = await resolveStateDir({ dir: o.stateDir });
   const id = await loadConsoleId(dir);
   const lock = await acquireLock(dir, id);
-  const warn = o.onWarning ?? (() => undefined);
+  const warn = o.onWarning ?? fileLogger(dir);
   try {
     const journal = new FileJournal(dir, { onWarning: warn });
     const tracker = createGiteaTracker({

@@ -1,4 +1,3 @@
-import { OperationError } from '../core/errors.js';
 import type { Switchboard } from '../wiring.js';
 
 export interface ConsoleOptions {
@@ -10,14 +9,28 @@ export interface ConsoleOptions {
 }
 
 /**
- * Open the interactive console on a ready Switchboard; resolves with the exit code when the
- * operator quits. The only door from the CLI to the Ink UI, so the headless path never loads it.
- * The integrator replaces this body with:
- *   const { renderConsole } = await import('../ui/index.js');
- *   return renderConsole(switchboard, options);
+ * Open the interactive console on a ready Switchboard and start its engine; resolves with the
+ * exit code when the operator quits (or a signal arrives). The only door from the CLI to the Ink
+ * UI, so the headless path never loads it. The caller closes the switchboard afterwards.
  */
-export async function launchConsole(switchboard: Switchboard, options: ConsoleOptions): Promise<number> {
-  void switchboard;
-  void options;
-  throw new OperationError('the interactive console is not built yet; use --headless', 'switchboard run --headless, or switchboard demo --headless');
+export async function launchConsole(
+  switchboard: Switchboard,
+  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown> },
+): Promise<number> {
+  const { renderConsole } = await import('../ui/index.js');
+  let quit!: () => void;
+  const quitting = new Promise<void>((resolve) => (quit = resolve));
+  const ink = renderConsole(switchboard.engine, {
+    trackerName: options.trackerName,
+    repos: options.repos,
+    agents: switchboard.config.agents,
+    noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
+    ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
+    onQuit: () => quit(),
+  });
+  // A failing first cycle shows in the header (the engine records it); it never ends the console.
+  void switchboard.engine.start().catch(() => undefined);
+  await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
+  ink.unmount();
+  return 0;
 }

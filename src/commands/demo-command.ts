@@ -21,11 +21,17 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
   const err = (line: string) => void process.stderr.write(`${line}\n`);
   const signal = firstSignal();
   try {
-    const demo = await startDemo({ headless, issues: f.issues, seed: f.seed, json, onWarning: (t) => err(warnLine(t, now(), json)) });
+    // In the console, warnings go to the state dir's log: nothing else may write under Ink.
+    const demo = await startDemo({ headless, issues: f.issues, seed: f.seed, json, ...(headless ? { onWarning: (t: string) => err(warnLine(t, now(), json)) } : {}) });
     const { sandbox } = demo;
     if (!headless) {
       try {
-        return await launchConsole(demo.switchboard, { trackerName: `sandbox ${new URL(sandbox.url).host}`, repos: sandbox.repos });
+        return await launchConsole(demo.switchboard, {
+          trackerName: `sandbox ${new URL(sandbox.url).host}`,
+          repos: sandbox.repos,
+          noColor: f.color === false,
+          interrupted: signal.promise,
+        });
       } finally {
         await demo.stop();
       }

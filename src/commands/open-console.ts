@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { firstSignal } from '../headless/run.js';
 import { openSwitchboard } from '../wiring.js';
 import { launchConsole } from './console-launcher.js';
 import { type GlobalOptions, loadSettings } from './globals.js';
@@ -18,8 +19,11 @@ export async function openConsole(g: GlobalOptions): Promise<number> {
     stateDir: g.stateDir,
     bell: process.stdout,
   });
+  const signal = firstSignal();
   try {
     return await launchConsole(switchboard, {
+      noColor: g.color === false,
+      interrupted: signal.promise,
       trackerName: `${loaded.config.tracker.kind} ${connection.url ? new URL(connection.url).host : ''}`.trim(),
       repos: connection.repos,
       ...(connection.repos.length === 0
@@ -27,6 +31,7 @@ export async function openConsole(g: GlobalOptions): Promise<number> {
         : {}),
     });
   } finally {
+    signal.dispose();
     await switchboard.close();
   }
 }

@@ -109,7 +109,14 @@ const GROUP_RANK: Readonly<Record<ProposalGroup, number>> = { pending: 0, waitin
 
 function proposalRow(p: TrackedProposal): ProposalRow | null {
   if (p.action === 'skip' || p.status === 'superseded') return null;
-  if (p.status === 'proposed') return { id: p.id, proposal: p, group: 'pending', word: 'pending', line: p.reason };
+  if (p.status === 'proposed') {
+    // A gate other than the kill switch means approving it now would only make it wait: say so
+    // before the operator acts, and keep it out of "approve all".
+    const gates = p.blockedBy.filter((g) => g.kind !== 'disarmed').map((g) => GATE_LABELS[g.kind]);
+    return gates.length > 0
+      ? { id: p.id, proposal: p, group: 'waiting', word: 'gated', line: `${gates.join(', ')} · ${p.reason}` }
+      : { id: p.id, proposal: p, group: 'pending', word: 'pending', line: p.reason };
+  }
   if (p.status === 'approved' && (!p.executable || p.waiting !== null)) {
     const gates = p.blockedBy.map((g) => GATE_LABELS[g.kind]);
     return { id: p.id, proposal: p, group: 'waiting', word: 'waiting', line: gates.length > 0 ? gates.join(', ') : (p.waiting ?? p.reason) };

@@ -93,10 +93,11 @@ describe('command agent target', () => {
 
   it('kills an agent that overruns its timeout, even one ignoring SIGTERM', async () => {
     const t = target(100);
-    const agent = commandAgent({ command: [process.execPath, join(dir, 'agent.mjs'), '--hang'], timeoutMinutes: 0.002 });
+    // 3 s: long enough for the agent to install its SIGTERM handler even on a loaded machine
+    const agent = commandAgent({ command: [process.execPath, join(dir, 'agent.mjs'), '--hang'], timeoutMinutes: 0.05 });
     const { runId } = await t.dispatch(request(agent));
     expect(await t.observe(runId!)).toMatchObject({ status: 'running' });
-    expect(await settled(t, runId!, 5000)).toMatchObject({ status: 'failed', detail: expect.stringContaining('SIGKILL) after its 0.002-minute timeout') });
+    expect(await settled(t, runId!, 10_000)).toMatchObject({ status: 'failed', detail: expect.stringContaining('SIGKILL) after its 0.05-minute timeout') });
   });
 
   it('keeps the log of a repo named ../../etc inside the logs directory', async () => {

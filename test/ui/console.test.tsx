@@ -48,6 +48,18 @@ describe('operator console', () => {
     expect(c.frame()).toContain('approved acme/api#1');
   });
 
+  it('a proposal held by a gate other than the kill switch reads "gated" with the gate, below the pending ones', async () => {
+    const w = world({ issues: [readyBug({ number: 1 }), readyBug({ number: 4, author: 'mallory' })] });
+    await w.engine.runCycle();
+    const c = await mount(w);
+    expect(c.frame()).toContain('Proposals 1 pending · 1 waiting');
+    const lines = c.lines();
+    const pending = lines.findIndex((l) => /pending\s+#1\s+→ claude/.test(l));
+    const gated = lines.findIndex((l) => /gated\s+#4\s+→ claude\s+untrusted author · P0\/bug/.test(l));
+    expect(pending).toBeGreaterThan(-1);
+    expect(gated).toBeGreaterThan(pending);
+  });
+
   it('x rejects the proposal and the pane shows it rejected', async () => {
     const w = await backlogWorld();
     const c = await mount(w);
