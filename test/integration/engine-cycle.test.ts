@@ -149,7 +149,7 @@ describe('agents outside the tracker', () => {
     );
     const sandbox = track(await emptySandbox());
     const n = addReadyIssue(sandbox);
-    const relay = { id: 'relay', displayName: 'Relay', kind: 'http', endpoint: `${service.url}/dispatch`, statusUrl: `${service.url}/runs/{runId}`, secretEnv: 'RELAY_SECRET' };
+    const relay = { id: 'relay', displayName: 'Relay', kind: 'http' as const, endpoint: `${service.url}/dispatch`, statusUrl: `${service.url}/runs/{runId}`, secretEnv: 'RELAY_SECRET' };
     const config = autoConfig({ agents: [...DEFAULT_AGENTS, relay], roles: { coding: 'relay', research: 'relay' } });
     const sb = track(await open(sandbox, await dirs.make(), { config, env: { RELAY_SECRET: secret } }));
     const events: string[] = [];
@@ -184,7 +184,7 @@ describe('agents outside the tracker', () => {
     await writeFile(script, "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.argv[2], JSON.stringify(process.argv.slice(3)));\n");
     const sandbox = track(await emptySandbox());
     const n = addReadyIssue(sandbox, title);
-    const local = { id: 'local', displayName: 'Local CLI', kind: 'command', command: [process.execPath, script, out, '{title}'], cwd: work, timeoutMinutes: 1 };
+    const local = { id: 'local', displayName: 'Local CLI', kind: 'command' as const, command: [process.execPath, script, out, '{title}'], cwd: work, timeoutMinutes: 1 };
     const config = autoConfig({ agents: [...DEFAULT_AGENTS, local], roles: { coding: 'local', research: 'local' } });
     // HOME points at a scratch dir: were the title ever given to a shell, `~` would be that.
     const sb = track(await open(sandbox, await dirs.make(), { config, env: { HOME: home, PATH: process.env.PATH ?? '' } }));
