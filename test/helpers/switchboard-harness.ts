@@ -7,21 +7,14 @@ import { type Marker, parseMarker } from '../../src/core/texts.js';
 import type { Sandbox, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { openSwitchboard, type OpenOptions, type Switchboard } from '../../src/wiring.js';
+import { readyBug } from '../fakes/issues.js';
 
-/** A ready P0 bug (score 9) as the scoring profile reads it; `title` is what a test is about. */
-export const READY_BODY = [
-  'The handler in src/auth/login.py crashes: def check_password() should return False.',
-  '',
-  '## Steps',
-  '1. POST /login with an empty password',
-  '',
-  '## Acceptance criteria',
-  '- [ ] the request must fail with 401',
-  '- [ ] test_login_empty_password passes',
-].join('\n');
+/** The fixtures' ready P0 bug text (score 9); a test's `title` says what it is about. */
+export const READY_BODY = readyBug({ number: 1 }).body;
 
 export const REPO = 'demo/api';
 export const AUTHOR = 'alice';
+export const IN_PROGRESS = 'switchboard:in-progress';
 
 /** A sandbox with one empty repo, `demo/api`, and a trusted author. */
 export async function emptySandbox(options: SandboxOptions = {}): Promise<Sandbox> {

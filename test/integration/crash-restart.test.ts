@@ -16,9 +16,9 @@ import {
   recordChanges,
   REPO,
   stateDirs,
+  IN_PROGRESS,
 } from '../helpers/switchboard-harness.js';
 
-const IN_PROGRESS = 'switchboard:in-progress';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CRASHER = fileURLToPath(new URL('./fixtures/crash-after-writes.ts', import.meta.url));
 const CONFIG: ConfigInput = { armed: true, autoApprove: [{ when: {} }], trustedAuthors: [AUTHOR], limits: { repoLock: false } };

@@ -20,9 +20,9 @@ import {
   open,
   REPO,
   stateDirs,
+  IN_PROGRESS,
 } from '../helpers/switchboard-harness.js';
 
-const IN_PROGRESS = 'switchboard:in-progress';
 const outcome = (o: keyof SimulatedAgentOptions['outcomes']): Partial<SimulatedAgentOptions> => ({
   delayMs: 10,
   outcomes: { complete: 0, failCi: 0, stall: 0, never: 0, loop: 0, [o]: 1 },

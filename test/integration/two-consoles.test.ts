@@ -2,10 +2,9 @@ import { afterAll, expect, it } from 'vitest';
 import { DEFAULT_AGENTS } from '../../src/core/config.js';
 import type { Marker } from '../../src/core/texts.js';
 import type { Switchboard } from '../../src/wiring.js';
-import { addReadyIssue, autoConfig, emptySandbox, markersOn, open, recordChanges, stateDirs } from '../helpers/switchboard-harness.js';
+import { addReadyIssue, autoConfig, emptySandbox, markersOn, open, recordChanges, stateDirs, IN_PROGRESS } from '../helpers/switchboard-harness.js';
 
 const ISSUES = 300;
-const IN_PROGRESS = 'switchboard:in-progress';
 const dirs = stateDirs();
 afterAll(() => dirs.cleanup());
 
