@@ -168,9 +168,16 @@ export function next(d: Dispatch, obs: Observation, now: Date, limits: WatchLimi
     }
   }
 
-  const patterns = { ...d.patterns };
-  for (const p of seen) patterns[p] = (patterns[p] ?? 0) + 1;
-  let moved = withEvent({ ...d, pr, patterns }, state, note, now, progressed || state !== d.state);
+  let patterns = d.patterns;
+  if (seen.length > 0) {
+    const counted: Record<string, number> = { ...d.patterns };
+    for (const p of seen) counted[p] = (counted[p] ?? 0) + 1;
+    patterns = counted;
+  }
+  const samePr = pr === d.pr || (pr !== null && d.pr !== null && pr.number === d.pr.number && pr.headSha === d.pr.headSha);
+  // Nothing new keeps the same object, so watchers (and the journal) see no change.
+  const base = samePr && patterns === d.patterns ? d : { ...d, pr: samePr ? d.pr : pr, patterns };
+  let moved = withEvent(base, state, note, now, progressed || state !== d.state);
 
   const looping = Object.entries(patterns).find(([, n]) => n >= limits.repeatThreshold);
   if (looping) {

@@ -1,6 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
+
+// runCli passes HOME on: the binary reads the per-user config under it, never the real user's.
+process.env.HOME = mkdtempSync(join(tmpdir(), 'switchboard-home-'));
 
 let sandbox: Sandbox;
 

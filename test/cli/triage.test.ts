@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
+// runCli passes HOME on: the binary reads the per-user config under it, never the real user's.
+process.env.HOME = mkdtempSync(join(tmpdir(), 'switchboard-home-'));
+
 const NOW = '2026-04-01T00:00:00Z';
 let dir: string;
 

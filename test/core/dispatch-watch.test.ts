@@ -122,3 +122,12 @@ describe('resolving a dispatch in trouble', () => {
     expect(resolve(startDispatch({ proposalId: 'p', repo: 'a/b', number: 1, agentId: 'c', attempt: 1 }, T0), 1)).toBeNull();
   });
 });
+
+describe('an observation with nothing new', () => {
+  it('returns the same dispatch object, so nothing is re-announced or re-journalled', () => {
+    const working = next(fresh(), tracker({ pr: pr('failure', 'c1') }), at(1), limits);
+    expect(next(working, tracker({ pr: pr('failure', 'c1') }), at(2), limits)).toBe(working);
+    const assigned = fresh();
+    expect(next(assigned, { kind: 'none' }, at(3), limits)).toBe(assigned);
+  });
+});

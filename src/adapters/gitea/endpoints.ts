@@ -9,6 +9,8 @@ import {
   NoContentSchema,
   PermissionSchema,
   PullRequestSchema,
+  RepositorySchema,
+  ServerVersionSchema,
   SettingsSchema,
   TimelineSchema,
   UserSchema,
@@ -47,6 +49,8 @@ const PAGED = ['page', 'limit'] as const;
  */
 export const ENDPOINTS = {
   currentUser: endpoint({ method: 'GET', path: '/user', body: undefined, response: UserSchema, idempotent: true }),
+  serverVersion: endpoint({ method: 'GET', path: '/version', body: undefined, response: ServerVersionSchema, idempotent: true }),
+  getRepo: endpoint({ method: 'GET', path: '/repos/{owner}/{repo}', body: undefined, response: RepositorySchema, idempotent: true }),
   apiSettings: endpoint({
     method: 'GET',
     path: '/settings/api',

@@ -27,6 +27,13 @@ export const LabelSchema = z.object({
   color: z.string().nullish(),
 });
 
+export const ServerVersionSchema = z.object({ version: z.string() });
+
+export const RepositorySchema = z.object({
+  full_name: z.string(),
+  permissions: z.object({ admin: z.boolean().nullish(), push: z.boolean().nullish(), pull: z.boolean().nullish() }).nullish(),
+});
+
 export const PermissionSchema = z.object({
   permission: z.enum(['none', 'read', 'write', 'admin', 'owner']),
 });

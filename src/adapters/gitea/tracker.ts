@@ -234,6 +234,19 @@ export class GiteaTracker implements Tracker {
     return data.map(toComment);
   }
 
+  /** The server's version string (doctor: is the tracker there at all). */
+  async serverVersion(): Promise<string> {
+    const { data } = await this.#http.call(ENDPOINTS.serverVersion, { subject: 'the server version' });
+    return data.version;
+  }
+
+  /** What the token user may do in a repo (doctor: can it write issues there). */
+  async repoPermissions(repo: string): Promise<{ admin: boolean; push: boolean; pull: boolean }> {
+    const { data } = await this.#http.call(ENDPOINTS.getRepo, { params: splitRepo(repo), subject: `repository ${repo}` });
+    const p = data.permissions ?? {};
+    return { admin: p.admin === true, push: p.push === true, pull: p.pull === true };
+  }
+
   async listLabels(repo: string): Promise<TrackerLabel[]> {
     this.#labels.delete(repo);
     return [...(await this.#labelIndex(repo)).values()];
