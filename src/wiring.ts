@@ -70,6 +70,9 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       kind: config.tracker.kind,
       tokenSource: connection.tokenSource,
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
+      // A socket per engine write lane (16), so approvals for different issues do not queue for one.
+      connections: 16,
+      writeConcurrency: 8,
       ...o.tracker,
     });
     const notifiers: Notifier[] = [];
@@ -100,6 +103,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
           try {
             await engine.stop();
           } finally {
+            await journal.close();
             await tracker.close().catch(() => undefined);
             lock.release();
           }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,7 @@ import {
   JournalEntrySchema,
 } from '../core/engine-ports.js';
 import { OperationError, ValidationError } from '../core/errors.js';
-import { PRIVATE_FILE_MODE, appendLine, ensurePrivateDir } from './private-files.js';
+import { PRIVATE_FILE_MODE, appendLine, appendLineTo, ensurePrivateDir } from './private-files.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const LOCK_FILE = 'engine.lock';
@@ -130,14 +130,33 @@ export class FileJournal implements Journal {
   /** bytes of complete lines already read */
   private offset = 0;
   private readonly onWarning: ((text: string) => void) | undefined;
+  /** kept open between appends: opening and closing per line was most of an append's cost */
+  private writer: Promise<FileHandle> | null = null;
 
   constructor(dir: string, options: FileJournalOptions = {}) {
     this.path = join(dir, JOURNAL_FILE);
     this.onWarning = options.onWarning;
   }
 
+  /** Appends are expected one at a time (the engine chains them). */
   async append(entry: JournalEntry): Promise<void> {
-    await appendLine(this.path, serialize(entry, JournalEntrySchema, 'journal entry'));
+    const line = serialize(entry, JournalEntrySchema, 'journal entry');
+    const opening = (this.writer ??= open(this.path, 'a+', PRIVATE_FILE_MODE));
+    try {
+      await appendLineTo(await opening, line);
+    } catch (err) {
+      // Start afresh next time: the file may have been moved, or the write torn.
+      if (this.writer === opening) this.writer = null;
+      await opening.then((f) => f.close()).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Close the file kept open for appends; a later append opens it again. */
+  async close(): Promise<void> {
+    const opening = this.writer;
+    this.writer = null;
+    await opening?.then((f) => f.close()).catch(() => undefined);
   }
 
   async replay(): Promise<JournalEntry[]> {

@@ -1,4 +1,4 @@
-import { mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 
 /** Only the owner may read what switchboard keeps: journals, logs and ids name private work. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -17,15 +17,20 @@ export async function ensurePrivateDir(path: string): Promise<string> {
 export async function appendLine(path: string, line: string): Promise<void> {
   const file = await open(path, 'a+', PRIVATE_FILE_MODE);
   try {
-    const { size } = await file.stat();
-    let prefix = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await file.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    await file.write(`${prefix}${line}\n`);
+    await appendLineTo(file, line);
   } finally {
     await file.close();
   }
+}
+
+/** appendLine on a file already open with 'a+': a long-lived writer saves the open and close per line. */
+export async function appendLineTo(file: FileHandle, line: string): Promise<void> {
+  const { size } = await file.stat();
+  let prefix = '';
+  if (size > 0) {
+    const last = Buffer.alloc(1);
+    await file.read(last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) prefix = '\n';
+  }
+  await file.write(`${prefix}${line}\n`);
 }

@@ -16,6 +16,7 @@ import { agentCallKey, replayJournal, type Watch } from './engine-journal.js';
 import type { Clock, DispatchTarget, Journal, JournalCommand, JournalEntry, Notifier, NotifyEvent, ProposalRef, TimerHandle, WriteStep } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, initialSnapshot, reduceSnapshot, type SnapshotAction, type WriteRecord } from './engine-state.js';
 import { UsageError } from './errors.js';
+import { WriteLanes } from './write-lanes.js';
 import { DispatchRefusedError, Executor, StopRequestedError } from './executor.js';
 import { type Issue, issueKey } from './issue.js';
 import { canCarryOut, type Proposal } from './policy.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   readonly claimTtlMs?: number;
   /** how often commands from other processes are picked up (default 1 s) */
   readonly commandPollMs?: number;
+  /** write sequences of different issues in flight at once (default 16); one issue's are always in order */
+  readonly writeConcurrency?: number;
 }
 
 export interface CycleCounts {
@@ -76,6 +79,8 @@ const HOUR = 3_600_000;
 /** outcome prefix of a proposal "executed" in dry-run: nothing was written */
 const DRY_RUN = 'dry run:';
 const DISPATCH_HISTORY_LIMIT = 50;
+/** Each write sequence is a handful of round trips; a few side by side hide the latency without crowding the forge. */
+const DEFAULT_WRITE_CONCURRENCY = 16;
 
 /** Delay before the next cycle: the interval, doubled per failed cycle in a row, capped. */
 export function cycleDelay(intervalMs: number, failures: number): number {
@@ -123,7 +128,7 @@ export class Engine {
   private commandsPromise: Promise<void> | null = null;
   private cycleTimer: TimerHandle | null = null;
   private commandTimer: TimerHandle | null = null;
-  private writeQueue: Promise<void> = Promise.resolve();
+  private readonly lanes: WriteLanes;
   private journalTail: Promise<void> = Promise.resolve();
   private running = false;
   private stopping = false;
@@ -149,6 +154,7 @@ export class Engine {
     this.targets = options.targets ?? {};
     this.self = options.selfLogin ?? null;
     this.commandPollMs = options.commandPollMs ?? 1000;
+    this.lanes = new WriteLanes(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.ownConsoles.add(options.consoleId);
     this.state = initialSnapshot({ consoleId: options.consoleId, armed: options.config.armed, dryRun: options.config.dryRun });
     this.executor = new Executor({
@@ -214,19 +220,21 @@ export class Engine {
     for (const command of pending) await this.applyCommand(command);
   }
 
-  /** Let the write in progress finish, start no other, leave no timer. */
+  /**
+   * Let the write in progress finish, start no other, leave no timer. Also for an engine driven by
+   * runCycle/approve without start(): its writes and journal lines settle before this does.
+   */
   async stop(): Promise<void> {
-    if (!this.running && !this.cyclePromise) return;
     this.stopping = true;
     this.clearCycleTimer();
     if (this.commandTimer !== null) this.clock.clearTimeout(this.commandTimer);
     this.commandTimer = null;
     await Promise.allSettled([this.cyclePromise, this.commandsPromise]);
-    for (let tail = this.writeQueue; ; tail = this.writeQueue) {
+    await this.lanes.idle();
+    for (let tail = this.journalTail; ; tail = this.journalTail) {
       await tail;
-      if (tail === this.writeQueue) break;
+      if (tail === this.journalTail) break;
     }
-    await this.journalTail;
     this.running = false;
     this.stopping = false;
     this.apply({ type: 'stopped' });
@@ -299,7 +307,7 @@ export class Engine {
   private approveAs(id: string, by: string, commandId?: string): Promise<void> {
     const p = this.intent(id, { type: 'approve', by });
     this.record({ type: 'approved', proposal: refOf(p), approvedBy: by, ...(commandId ? { commandId } : {}) });
-    return this.enqueue(() => this.executeOne(id));
+    return this.enqueue(p.issueKey, () => this.executeOne(id));
   }
 
   private rejectAs(id: string, note?: string, commandId?: string): Promise<void> {
@@ -318,7 +326,7 @@ export class Engine {
     const p = this.intent(id, { type: 'reroute', agentId, agentName: agent?.displayName ?? agentId });
     if (p === current) return Promise.resolve();
     const recorded = this.record({ type: 'rerouted', proposal: refOf(p), from, ...(commandId ? { commandId } : {}) });
-    return p.status === 'approved' ? Promise.all([recorded, this.enqueue(() => this.executeOne(id))]).then(() => undefined) : recorded;
+    return p.status === 'approved' ? Promise.all([recorded, this.enqueue(p.issueKey, () => this.executeOne(id))]).then(() => undefined) : recorded;
   }
 
   private proposal(id: string): TrackedProposal {
@@ -469,7 +477,7 @@ export class Engine {
   private async resolveTroubles(errors: string[]): Promise<void> {
     if (!this.state.armed) return;
     const troubled = [...this.state.dispatches.values()].filter((d) => TROUBLE_STATES.has(d.state));
-    await Promise.all(troubled.map((d) => this.enqueue(() => this.resolveOne(d.proposalId, errors))));
+    await Promise.all(troubled.map((d) => this.enqueue(issueKey(d.repo, d.number), () => this.resolveOne(d.proposalId, errors))));
   }
 
   private async resolveOne(id: string, errors: string[]): Promise<void> {
@@ -603,7 +611,7 @@ export class Engine {
 
   private executeReady(): Promise<void> {
     const ready = [...this.state.proposals.values()].filter((p) => p.status === 'approved' && p.executable);
-    return Promise.all(ready.map((p) => this.enqueue(() => this.executeOne(p.id)))).then(() => undefined);
+    return Promise.all(ready.map((p) => this.enqueue(p.issueKey, () => this.executeOne(p.id)))).then(() => undefined);
   }
 
   /** One proposal, gates checked again now; writes go through the serial queue. */
@@ -656,10 +664,10 @@ export class Engine {
     this.replan();
   }
 
-  /** Serial: one write sequence at a time, so stop() can let the one in progress finish. */
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.writeQueue.then(task);
-    this.writeQueue = run.catch((err: unknown) => this.report('error', message(err)));
+  /** One lane per issue (its writes stay in order), lanes side by side; stop() waits for them all. */
+  private enqueue(issue: string, task: () => Promise<void>): Promise<void> {
+    const run = this.lanes.run(issue, task);
+    run.catch((err: unknown) => this.report('error', message(err)));
     return run;
   }
 
@@ -713,7 +721,7 @@ export class Engine {
       skipped: proposals.filter((p) => p.action === 'skip' && p.status === 'proposed'),
       consoleId: this.state.consoleId,
     });
-    await this.enqueue(async () => {
+    await this.enqueue(`summary ${repo}`, async () => {
       try {
         await this.executor.createIssue(repo, summaryTitle(now), body);
         this.summaryDays.add(day);

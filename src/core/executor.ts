@@ -84,7 +84,9 @@ export class Executor {
       own.find((m) => m.marker.kind === 'audit')?.comment ??
       (await this.comment(p, 'audit', 'audit comment', 1, auditComment({ ...auditInput, approvedBy, inProgressLabel: this.host.config.labels.inProgress })));
 
-    const winner = await this.claimWinner(p, audit.id, this.host.dryRun() ? comments : null);
+    // Read after the claim; anything newer by others is the agent's activity from here on.
+    const seen = this.host.dryRun() ? comments : await tracker.listComments(p.repo, p.number);
+    const winner = this.claimWinner(audit.id, seen);
     if (winner !== null) {
       const body = standDownComment({ ...auditInput, winner });
       await this.write(
@@ -109,7 +111,7 @@ export class Executor {
       case 'dispatch': {
         const { runId } = await this.agentAction(p.id, agent, issue, 1, comments, null);
         await this.ensureLabel(issue, this.host.config.labels.inProgress, 'in-progress', p.id, 1);
-        return { kind: 'dispatched', agentId: agent.id, runId, lastCommentId: await this.lastCommentId(p.repo, p.number) };
+        return { kind: 'dispatched', agentId: agent.id, runId, lastCommentId: this.watermark(seen) };
       }
       case 'skip':
         throw new Error(`proposal ${p.id} is a skip: nothing to execute`);
@@ -128,7 +130,7 @@ export class Executor {
     const previous = d.agentId === agent.id ? null : (this.host.config.agents.find((a) => a.id === d.agentId) ?? null);
     const { runId } = await this.agentAction(d.proposalId, agent, issue, attempt, comments, previous);
     await this.ensureLabel(issue, this.host.config.labels.inProgress, 'in-progress', d.proposalId, attempt);
-    return { runId, lastCommentId: await this.lastCommentId(d.repo, d.number) };
+    return { runId, lastCommentId: this.watermark(comments) };
   }
 
   /** Escalation comment with marker → needs-human label → in-progress label removed → notifier. */
@@ -251,8 +253,7 @@ export class Executor {
   }
 
   /** The console holding an earlier, unexpired claim on this issue, or null. */
-  private async claimWinner(p: TrackedProposal, auditId: number, seen: readonly TrackerComment[] | null): Promise<string | null> {
-    const comments = seen ?? (await this.host.tracker.listComments(p.repo, p.number));
+  private claimWinner(auditId: number, comments: readonly TrackerComment[]): string | null {
     const now = this.host.now().getTime();
     for (const { comment, marker } of trustedMarkers(comments, this.host.selfLogin()).sort((a, b) => a.comment.id - b.comment.id)) {
       if (marker.kind !== 'audit' || this.host.isOwnConsole(marker.console) || comment.id >= auditId) continue;
@@ -271,10 +272,12 @@ export class Executor {
     return this.ownMarkers(comments, proposalId).some((m) => m.marker.kind === kind && (m.marker.attempt ?? 1) === attempt);
   }
 
-  private async lastCommentId(repo: string, number: number): Promise<number> {
-    if (this.host.dryRun()) return 0;
-    const comments = await this.host.tracker.listComments(repo, number);
-    return Math.max(0, ...comments.map((c) => c.id));
+  /**
+   * The newest comment read before the agent was handed the issue: the watcher counts what comes
+   * after it, so an agent that answers while the last writes are still going out is not missed.
+   */
+  private watermark(comments: readonly TrackerComment[]): number {
+    return this.host.dryRun() ? 0 : Math.max(0, ...comments.map((c) => c.id));
   }
 
   private comment(

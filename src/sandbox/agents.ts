@@ -2,7 +2,10 @@ import type { SimulatedAgentOptions } from './options.js';
 import { randomFor, type Random } from './prng.js';
 import type { SandboxStore, StoreChange } from './store.js';
 
-export type AgentOutcome = 'complete' | 'failCi' | 'stall' | 'never';
+export type AgentOutcome = 'complete' | 'failCi' | 'stall' | 'never' | 'loop';
+
+/** How often a looping agent repeats itself before it gives up: enough for any repeat threshold worth setting. */
+export const LOOP_REPEATS = 6;
 
 /** The outcome an agent will have on an issue: fixed by the seed, the issue and the agent. */
 export function agentOutcome(options: SimulatedAgentOptions, seed: number, repo: string, number: number, login: string): AgentOutcome {
@@ -60,6 +63,7 @@ export class SimulatedAgents {
     const rnd = randomFor(this.seed, 'agent-run', change.repo, change.number, login);
     const outcome = agentOutcome(this.options, this.seed, change.repo, change.number, login);
     if (outcome === 'never') return;
+    if (outcome === 'loop') return this.loop(change.repo, change.number, login, rnd);
     this.run(change.repo, change.number, login, outcome, rnd);
   }
 
@@ -100,6 +104,15 @@ export class SimulatedAgents {
       return false;
     });
     this.schedule(repo, number, steps, rnd);
+  }
+
+  /** The same comment again and again, as an agent stuck retrying one failing step does. */
+  private loop(repo: string, number: number, login: string, rnd: Random): void {
+    const again = () => {
+      this.store.addComment(repo, number, 'Retrying: the build failed again with the same error.', login);
+      return true;
+    };
+    this.schedule(repo, number, Array.from({ length: LOOP_REPEATS }, () => again), rnd);
   }
 
   private schedule(repo: string, number: number, steps: (() => boolean)[], rnd: Random): void {

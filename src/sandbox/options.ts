@@ -61,8 +61,8 @@ export interface SimulatedAgentOptions {
   logins: Record<string, AgentDispatch>;
   /** base delay between agent steps, default 1500 */
   delayMs: number;
-  /** shares, default 0.7/0.1/0.1/0.1 */
-  outcomes: { complete: number; failCi: number; stall: number; never: number };
+  /** shares, default 0.7/0.1/0.1/0.1/0; `loop` posts the same comment over and over */
+  outcomes: { complete: number; failCi: number; stall: number; never: number; loop?: number };
 }
 
 export interface Sandbox {

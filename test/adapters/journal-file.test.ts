@@ -56,6 +56,19 @@ describe('journal file', () => {
     expect(again.warnings).toEqual([expect.stringContaining('skipped')]);
   });
 
+  it('keeps one file open across appends, yet a command line another process tears mid-run does not swallow the next entry', async () => {
+    const journal = new FileJournal(dir);
+    await journal.append(approved);
+    appendFileSync(join(dir, JOURNAL_FILE), '{"type":"command","at":"2026-05');
+    await journal.append(executed);
+    await journal.close();
+    expect(await new FileJournal(dir).replay()).toEqual([approved, executed]);
+    // after close, an append opens the file again
+    await journal.append(approved);
+    await journal.close();
+    expect(await new FileJournal(dir).replay()).toEqual([approved, executed, approved]);
+  });
+
   it('skips an invalid line in the middle with a warning', async () => {
     writeFileSync(join(dir, JOURNAL_FILE), `${JSON.stringify(approved)}\n{"type":"nonsense"}\n${JSON.stringify(executed)}\n`);
     const seen: string[] = [];

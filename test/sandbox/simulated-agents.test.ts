@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentOutcome, DEFAULT_AGENT_OPTIONS, type Sandbox, type SimulatedAgentOptions, startSandbox } from '../../src/sandbox/index.js';
+import { agentOutcome, DEFAULT_AGENT_OPTIONS, LOOP_REPEATS, type Sandbox, type SimulatedAgentOptions, startSandbox } from '../../src/sandbox/index.js';
 import { apiClient, eventually } from '../helpers/sandbox-client.js';
 
 const DELAY = 20;
@@ -66,6 +66,17 @@ describe('simulated agents', () => {
     expect(sandbox.store.issue('demo/api', issue.number)?.state).toBe('open');
     expect(sandbox.store.issue('demo/api', pr.number)?.pull?.merged).toBe(false);
     expect(sandbox.store.comments('demo/api', issue.number).at(-1)?.body).toMatch(/CI failed/);
+  });
+
+  it('a looping agent posts the same comment a bounded number of times, and no PR', async () => {
+    const issue = await start('loop');
+    sandbox.store.editIssue('demo/api', issue.number, { assignees: ['claude'] });
+    await eventually(() => (sandbox.store.comments('demo/api', issue.number).length === LOOP_REPEATS ? true : undefined), 3000, 'the repeats');
+    await sleep(DELAY * 5);
+    const bodies = sandbox.store.comments('demo/api', issue.number).map((c) => c.body);
+    expect(bodies).toHaveLength(LOOP_REPEATS);
+    expect(new Set(bodies).size).toBe(1);
+    expect(sandbox.store.pulls('demo/api')).toEqual([]);
   });
 
   it('a stalling agent comments once and then goes silent', async () => {

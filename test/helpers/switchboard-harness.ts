@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock, TimerHandle } from '../../src/core/engine-ports.js';
+import { type ConfigInput, parseConfig } from '../../src/core/config.js';
+import { type Marker, parseMarker } from '../../src/core/texts.js';
+import type { Sandbox, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { openSwitchboard, type OpenOptions, type Switchboard } from '../../src/wiring.js';
+import { readyBug } from '../fakes/issues.js';
+
+/** The fixtures' ready P0 bug text (score 9); a test's `title` says what it is about. */
+export const READY_BODY = readyBug({ number: 1 }).body;
+
+export const REPO = 'demo/api';
+export const AUTHOR = 'alice';
+export const IN_PROGRESS = 'switchboard:in-progress';
+
+/** A sandbox with one empty repo, `demo/api`, and a trusted author. */
+export async function emptySandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = await startSandbox({ repos: ['api'], issues: 0, ...options });
+  sandbox.store.setPermission(AUTHOR, 'write');
+  return sandbox;
+}
+
+export function addReadyIssue(sandbox: Sandbox, title = '[bug] Login fails on empty password'): number {
+  return sandbox.store.createIssue(REPO, { title, body: READY_BODY, author: AUTHOR }).number;
+}
+
+/** Armed, one repo, every proposal approved by rule: what "let it run" looks like. */
+export function autoConfig(over: ConfigInput = {}) {
+  return parseConfig({ armed: true, autoApprove: [{ when: {} }], trustedAuthors: [AUTHOR], ...over });
+}
+
+/** Temp state directories, each removed by `cleanup`. */
+export function stateDirs() {
+  const made: string[] = [];
+  return {
+    async make(): Promise<string> {
+      const dir = await mkdtemp(join(tmpdir(), 'switchboard-it-'));
+      made.push(dir);
+      return dir;
+    },
+    async cleanup(): Promise<void> {
+      await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+export function open(sandbox: Sandbox, stateDir: string, over: Partial<OpenOptions> & Pick<OpenOptions, 'config'>): Promise<Switchboard> {
+  return openSwitchboard({
+    connection: { url: sandbox.url, token: sandbox.token, tokenSource: 'test', repos: [REPO] },
+    stateDir,
+    env: {},
+    ...over,
+  });
+}
+
+/** The real clock, plus an offset a test moves forward to reach timeouts without waiting for them. */
+export function offsetClock(): Clock & { advanceMinutes(m: number): void } {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    setTimeout(fn: () => void, ms: number): TimerHandle {
+      const t = setTimeout(fn, Math.max(0, ms));
+      t.unref();
+      return t;
+    },
+    clearTimeout: (h: TimerHandle) => clearTimeout(h as NodeJS.Timeout),
+    advanceMinutes(m: number) {
+      offset += m * 60_000;
+    },
+  };
+}
+
+/** switchboard's own markers on an issue, oldest first (the sandbox login is switchboard's). */
+export function markersOn(sandbox: Sandbox, number: number, repo = REPO): Marker[] {
+  return sandbox.store
+    .comments(repo, number)
+    .filter((c) => c.author === sandbox.login)
+    .flatMap((c) => parseMarker(c.body) ?? []);
+}
+
+export const countKind = (markers: readonly Marker[], kind: Marker['kind']): number => markers.filter((m) => m.kind === kind).length;
+
+export const labelsOf = (sandbox: Sandbox, number: number, repo = REPO): string[] => {
+  const issue = sandbox.store.issue(repo, number);
+  return issue ? sandbox.store.labelsOf(repo, issue).map((l) => l.name) : [];
+};
+
+/** Every assignment and labelling the tracker announced, per issue: what notifies a human. */
+export function recordChanges(sandbox: Sandbox) {
+  const changes: Exclude<StoreChange, { kind: 'changed' }>[] = [];
+  const stop = sandbox.store.onChange((c) => {
+    if (c.kind !== 'changed') changes.push(c);
+  });
+  return {
+    stop,
+    assigned: (number: number, login: string) => changes.filter((c) => c.kind === 'assigned' && c.number === number && c.logins.includes(login)).length,
+    labelled: (number: number, label: string) => changes.filter((c) => c.kind === 'labelled' && c.number === number && c.labels.includes(label)).length,
+  };
+}
