@@ -285,7 +285,10 @@ export function planProposals(input: PlanInput): Plan {
       waiting: p.status === 'approved' ? (waitingFor(gates) ?? heldBack(p)) : p.waiting,
     };
     gated.set(next.id, reuse(previous.get(next.id), next));
-    if (counts && executable && p.action === 'dispatch' && p.agentId !== null && agentsById.has(p.agentId)) {
+    // Only approved work takes capacity: a pending proposal is gated by what runs or is approved,
+    // never by other pending ones the operator may still reject.
+    const reserves = p.status === 'approved' || p.status === 'executing';
+    if (reserves && executable && p.action === 'dispatch' && p.agentId !== null && agentsById.has(p.agentId)) {
       load.set(p.agentId, (load.get(p.agentId) ?? 0) + 1);
       cap -= 1;
       if (config.limits.repoLock) locked.set(p.repo, p.issueKey);
