@@ -296,15 +296,23 @@ export function compilePythonPattern(source: string, ignoreCase: boolean, global
   }
 }
 
-const PY_SPACE = new RegExp(`[${S}]`, 'u');
+/** The characters of S (Python's str.isspace()), without a RegExp: strip runs for every tag. */
+function isPythonSpace(c: number): boolean {
+  if (c <= 0x20) return c >= 0x1c || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
 
 /** Python's str.strip(): JavaScript's trim() strips a different set of characters. */
 export function pythonStrip(text: string): string {
   let start = 0;
   let end = text.length;
-  while (start < end && PY_SPACE.test(text[start]!)) start++;
-  while (end > start && PY_SPACE.test(text[end - 1]!)) end--;
-  return text.slice(start, end);
+  while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
+  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** Python's len() counts code points, not UTF-16 units. */
