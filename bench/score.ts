@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DEFAULT_PROFILE, issueFromGitea, scoreIssue, type Issue, type ScoredIssue } from '../src/core/index.js';
@@ -35,10 +35,15 @@ export interface ScoreBenchFigures {
   readonly issues: number;
   readonly bodyBytes: number;
   readonly seed: number;
+  /** median pass */
   readonly ms: number;
   readonly issuesPerSecond: number;
+  readonly bestIssuesPerSecond: number;
   readonly passesMs: readonly number[];
   readonly node: string;
+  readonly cpu: string;
+  /** 1-minute load average when the timing started: other work on the machine skews figures */
+  readonly loadAverage: number;
   readonly reference: ReferenceFigures | { readonly skipped: string };
 }
 
@@ -98,6 +103,7 @@ export async function run(options: ScoreBenchOptions = {}): Promise<ScoreBenchFi
   const log = options.log ?? ((line: string) => console.log(line));
 
   const raw = generateRawIssues(count, seed, { bodyBytes });
+  const loadAverage = Math.round(loadavg()[0]! * 100) / 100;
   const issues = raw.map((r, i) => issueFromGitea(r, 'bench/backlog', i));
 
   // Warm up so the timed passes measure optimised code, not the JIT.
@@ -111,7 +117,11 @@ export async function run(options: ScoreBenchOptions = {}): Promise<ScoreBenchFi
   }
   const ms = median(passesMs);
   const issuesPerSecond = Math.round(count / (ms / 1000));
-  log(`switchboard scoreIssue: ${count} issues (~${bodyBytes} B bodies) in ${ms.toFixed(1)} ms = ${issuesPerSecond.toLocaleString('en-US')} issues/s (median of ${passes})`);
+  const bestIssuesPerSecond = Math.round(count / (Math.min(...passesMs) / 1000));
+  log(
+    `switchboard scoreIssue: ${count} issues (~${bodyBytes} B bodies) in ${ms.toFixed(1)} ms = ` +
+      `${issuesPerSecond.toLocaleString('en-US')} issues/s (median of ${passes}; best ${bestIssuesPerSecond.toLocaleString('en-US')}; load ${loadAverage})`,
+  );
 
   const reference = runReference(raw, scored, options.referenceDir ?? process.env.REFERENCE_DIR ?? '/work/shared/seeds/reference-python', options.python ?? process.env.REFERENCE_PYTHON ?? '/usr/bin/python3');
   if ('skipped' in reference) {
@@ -120,7 +130,20 @@ export async function run(options: ScoreBenchOptions = {}): Promise<ScoreBenchFi
     log(`reference score_issue: ${count} issues in ${reference.ms.toFixed(1)} ms = ${reference.issuesPerSecond.toLocaleString('en-US')} issues/s`);
     log(`mismatches (score/type/p0/blocked/ready): ${reference.mismatches} of ${count}`);
   }
-  const figures: ScoreBenchFigures = { bench: 'score', issues: count, bodyBytes, seed, ms, issuesPerSecond, passesMs, node: process.version, reference };
+  const figures: ScoreBenchFigures = {
+    bench: 'score',
+    issues: count,
+    bodyBytes,
+    seed,
+    ms,
+    issuesPerSecond,
+    bestIssuesPerSecond,
+    passesMs,
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    loadAverage,
+    reference,
+  };
   log(JSON.stringify(figures));
   return figures;
 }

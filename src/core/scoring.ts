@@ -62,6 +62,7 @@ export interface ScoredIssue extends Evaluation {
   readonly displayTitle: string;
   readonly tags: readonly string[];
   readonly ageDays: number;
+  /** reference `infer_task_type` of title and body; computed on first read */
   readonly taskType: TaskType;
   readonly signals: Signals;
 }
@@ -207,6 +208,7 @@ export function ageInDays(createdAt: string, now: Date): number {
 export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): ScoredIssue {
   const { signals, displayTitle } = readIssue(issue, profile);
   const ev = evaluate(signals, profile);
+  let taskType: TaskType | undefined;
   // Spelled out rather than spread: one object shape for every scored issue, built in one go.
   return {
     scope: ev.scope,
@@ -223,7 +225,12 @@ export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): Sc
     displayTitle,
     tags: signals.tags,
     ageDays: ageInDays(issue.createdAt, now),
-    taskType: inferTaskType(issue.title, issue.body),
+    // Inferred on first read, once: only dispatch comments and re-routing need it, and inferring
+    // it for every issue would cost nearly half of scoring. An own getter, so spreads, JSON and
+    // equality checks still see the value.
+    get taskType(): TaskType {
+      return (taskType ??= inferTaskType(issue.title, issue.body));
+    },
     signals,
   };
 }

@@ -203,6 +203,13 @@ describe('scoreIssue (reference score_issue)', () => {
     expect(s.type).toBe('research');
   });
 
+  it('carries the task type inferred from title and body, also through spreads and JSON', () => {
+    const s = score({ title: 'Refactor the scheduler', body: 'Split it up.' });
+    expect(s.taskType).toBe('refactoring');
+    expect({ ...s }.taskType).toBe('refactoring');
+    expect(JSON.parse(JSON.stringify(s)).taskType).toBe('refactoring');
+  });
+
   it('scoring is the same whatever `now` is, except the age', () => {
     const issue = makeIssue({ labels: ['bug'] });
     const a = scoreIssue(issue, DEFAULT_PROFILE, NOW);
