@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { DEFAULT_TAGS } from '../src/core/profile.js';
 
 /**
  * Deterministic raw Gitea issues for the reference-parity fixture and the scoring benchmark.
@@ -53,12 +54,7 @@ const chance = (r: Rand, p: number): boolean => r() < p;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 const TAGS = {
-  bug: ['bug', 'broken', 'crash', 'error', 'fix', 'regression', 'hotfix'],
-  feature: ['feature', 'feat', 'enhancement', 'capability', 'timmy-capability'],
-  refactor: ['refactor', 'cleanup', 'tech-debt', 'optimization', 'perf'],
-  meta: ['philosophy', 'soul-gap', 'discussion', 'question', 'rfc'],
-  p0: ['security', 'data-loss', 'blocking', 'p0', 'critical'],
-  research: ['research', 'kimi-ready', 'investigation', 'spike'],
+  ...DEFAULT_TAGS,
   neutral: ['ui', 'docs', 'backend', 'good first issue', 'help wanted', 'needs-triage', 'v2'],
 };
 
