@@ -204,13 +204,32 @@ export function ageInDays(createdAt: string, now: Date): number {
   return Math.floor((now.getTime() - t) / DAY_MS);
 }
 
+const taskTypes = new WeakMap<object, TaskType>();
+
+/**
+ * `taskType` is inferred on first read, once: only dispatch comments and re-routing need it, and
+ * inferring it for every issue would cost nearly half of scoring. It is an own enumerable getter,
+ * so spreads, JSON and equality checks still see the value; one descriptor object shared by all
+ * scored issues keeps them on one fast object shape (a getter in the object literal would not).
+ */
+const TASK_TYPE_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  get(this: ScoredIssue): TaskType {
+    let taskType = taskTypes.get(this);
+    if (taskType === undefined) {
+      taskType = inferTaskType(this.issue.title, this.issue.body);
+      taskTypes.set(this, taskType);
+    }
+    return taskType;
+  },
+};
+
 /** Score and classify one issue. Pure: `now` only feeds the age. */
 export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): ScoredIssue {
   const { signals, displayTitle } = readIssue(issue, profile);
   const ev = evaluate(signals, profile);
-  let taskType: TaskType | undefined;
   // Spelled out rather than spread: one object shape for every scored issue, built in one go.
-  return {
+  const scored: Omit<ScoredIssue, 'taskType'> = {
     scope: ev.scope,
     acceptance: ev.acceptance,
     alignment: ev.alignment,
@@ -225,12 +244,7 @@ export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): Sc
     displayTitle,
     tags: signals.tags,
     ageDays: ageInDays(issue.createdAt, now),
-    // Inferred on first read, once: only dispatch comments and re-routing need it, and inferring
-    // it for every issue would cost nearly half of scoring. An own getter, so spreads, JSON and
-    // equality checks still see the value.
-    get taskType(): TaskType {
-      return (taskType ??= inferTaskType(issue.title, issue.body));
-    },
     signals,
   };
+  return Object.defineProperty(scored, 'taskType', TASK_TYPE_PROPERTY) as ScoredIssue;
 }

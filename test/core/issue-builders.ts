@@ -56,26 +56,20 @@ export function subScores(title: string, body: string, tags: string[] = []) {
 
 export type DecideInput = Parameters<typeof decide>[0];
 
-/** A scored issue with chosen field values, like the reference's `_make_scored_issue` defaults. */
-export function decideInput(o: Partial<Omit<DecideInput, 'tagMatches'>> = {}): DecideInput {
-  const tags = o.tags ?? ['bug'];
-  const { tagMatches } = subScores('', '', [...tags]);
+/** What decide reads, with chosen values, like the reference's `_make_scored_issue` defaults. */
+export function decideInput(o: Partial<Omit<DecideInput, 'tagMatches'>> & { tags?: string[] } = {}): DecideInput {
+  const { tags = ['bug'], ...rest } = o;
   return {
-    scope: 2,
-    acceptance: 2,
-    alignment: 3,
     score: 7,
     ready: true,
     type: 'bug',
     p0: true,
     blocked: false,
-    tier: 'P0',
     labels: [],
     assignees: [],
     ageDays: 3,
-    ...o,
-    tags,
-    tagMatches,
+    ...rest,
+    tagMatches: subScores('', '', tags).tagMatches,
   };
 }
 
