@@ -42,3 +42,8 @@ export class IssueShapeError extends SwitchboardError {
 export class UsageError extends SwitchboardError {
   readonly kind = 'usage';
 }
+
+/** Something switchboard tried to do failed for a reason outside its control (port in use, …). */
+export class OperationError extends SwitchboardError {
+  readonly kind = 'operation';
+}

@@ -16,6 +16,16 @@ export const GATE_KINDS = [
 ] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
+/** Short words for a gate, for narrow columns. */
+export const GATE_LABELS: Record<GateKind, string> = {
+  disarmed: 'disarmed',
+  'repo-not-enrolled': 'not enrolled',
+  'repo-locked': 'repo locked',
+  'agent-at-capacity': 'agent busy',
+  'cycle-cap': 'cycle cap',
+  'untrusted-author': 'untrusted author',
+};
+
 /** Why an otherwise sound proposal cannot be executed right now. Never part of the decision. */
 export interface Gate {
   readonly kind: GateKind;

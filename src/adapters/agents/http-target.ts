@@ -1,0 +1,121 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
+import { OperationError, UsageError } from '../../core/errors.js';
+import type { Agent } from '../../core/routing.js';
+import { sendJson, whereTo } from '../http-json.js';
+
+export const SIGNATURE_HEADER = 'x-switchboard-signature';
+
+/** `sha256=<hex>` over the exact body bytes, as GitHub and Gitea sign their webhooks. */
+export const signBody = (body: string | Buffer, secret: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/**
+ * The criteria listed under an "Acceptance criteria" heading, else every task-list item: what the
+ * reference dispatcher sends as `acceptance_criteria`.
+ */
+export function acceptanceCriteria(body: string): string[] {
+  const lines = body.split(/\r?\n/);
+  const item = /^\s*[-*+]\s+(?:\[[ xX]\]\s+)?(.+?)\s*$/;
+  const start = lines.findIndex((l) => /^\s*(?:#+\s*|\*\*)?acceptance criteria\b/i.test(l));
+  if (start >= 0) {
+    const out: string[] = [];
+    for (const line of lines.slice(start + 1)) {
+      if (/^\s*#/.test(line)) break;
+      const m = item.exec(line);
+      if (m?.[1]) out.push(m[1]);
+      else if (line.trim() !== '' && out.length > 0) break;
+    }
+    if (out.length > 0) return out;
+  }
+  return lines.flatMap((l) => /^\s*[-*+]\s+\[[ xX]\]\s+(.+?)\s*$/.exec(l)?.[1] ?? []);
+}
+
+/** The JSON body of a dispatch: the reference `_dispatch_via_api` payload plus repo and url. */
+export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
+  return {
+    title: r.title,
+    description: r.body,
+    acceptance_criteria: acceptanceCriteria(r.body),
+    issue_number: r.number,
+    agent: r.agent.id,
+    task_type: r.taskType,
+    repo: r.repo,
+    url: r.url,
+  };
+}
+
+const AcceptedSchema = z.looseObject({ run_id: z.union([z.string(), z.number()]).optional(), id: z.union([z.string(), z.number()]).optional() });
+const StatusSchema = z.looseObject({ status: z.enum(['running', 'done', 'failed']), detail: z.string().max(500).optional() });
+
+export interface HttpTargetOptions {
+  /** the registry: `observe` gets only a run id, which names its agent */
+  readonly agents: readonly Agent[];
+  /** where `secretEnv` is looked up */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Dispatches to an agent service by POSTing the task as signed JSON. Run ids are
+ * `<agent id>:<id the service returned>`, so a restarted engine can still poll them.
+ */
+export class HttpTarget implements DispatchTarget {
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: HttpTargetOptions) {
+    this.env = options.env ?? process.env;
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+    const { agent } = request;
+    if (!agent.endpoint) throw new UsageError(`agent "${agent.id}" has no endpoint`);
+    const body = JSON.stringify(dispatchPayload(request));
+    const headers: Record<string, string> = { 'x-switchboard-dispatch': `${request.proposalId}#${request.attempt}` };
+    if (agent.secretEnv !== undefined) headers[SIGNATURE_HEADER] = signBody(body, this.secret(agent, agent.secretEnv));
+    let reply;
+    try {
+      reply = await sendJson('POST', agent.endpoint, { body, headers, timeoutMs: this.timeoutMs });
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+    const where = whereTo(agent.endpoint);
+    if (reply.status < 200 || reply.status >= 300) return { ok: false, detail: `${where} answered HTTP ${reply.status}` };
+    const accepted = AcceptedSchema.safeParse(reply.json);
+    const remote = accepted.success ? String(accepted.data.run_id ?? accepted.data.id ?? '') : '';
+    // without an id the run can still be polled if the status URL does not need one
+    const pollable = remote !== '' || (agent.statusUrl !== undefined && !hasRunIdSlot(agent.statusUrl));
+    if (!pollable) return { ok: true, detail: `accepted by ${where}` };
+    return { ok: true, runId: `${agent.id}:${remote}`, detail: remote ? `run ${remote} accepted by ${where}` : `accepted by ${where}` };
+  }
+
+  async observe(runId: string): Promise<AgentStatus> {
+    const colon = runId.indexOf(':');
+    const agentId = colon < 0 ? runId : runId.slice(0, colon);
+    const remote = colon < 0 ? '' : runId.slice(colon + 1);
+    const agent = this.options.agents.find((a) => a.id === agentId && a.kind === 'http');
+    if (!agent) return { status: 'failed', detail: `run ${runId} belongs to no http agent in the registry` };
+    if (!agent.statusUrl) return { status: 'running', detail: `${agent.id} has no status URL; waiting for its result` };
+    const url = agent.statusUrl.replace(/\{runId\}|%7BrunId%7D/g, encodeURIComponent(remote));
+    const reply = await sendJson('GET', url, { timeoutMs: this.timeoutMs });
+    if (reply.status < 200 || reply.status >= 300) throw new OperationError(`status of run ${remote || runId} at ${whereTo(url)}: HTTP ${reply.status}`);
+    const status = StatusSchema.safeParse(reply.json);
+    if (!status.success) {
+      throw new OperationError(`status of run ${remote || runId} at ${whereTo(url)}: field "status" is not running, done or failed`);
+    }
+    const { status: s, detail } = status.data;
+    return { status: s, detail: detail ?? `run ${remote || agent.id} ${s}` };
+  }
+
+  private secret(agent: Agent, name: string): string {
+    const secret = this.env[name];
+    if (!secret) {
+      throw new UsageError(`agent "${agent.id}" signs with the secret in environment variable ${name}, which is not set`);
+    }
+    return secret;
+  }
+}
+
+const hasRunIdSlot = (url: string): boolean => /\{runId\}|%7BrunId%7D/.test(url);

@@ -1,0 +1,2 @@
+export * from './http-target.js';
+export * from './command-target.js';

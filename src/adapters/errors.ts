@@ -1,0 +1,100 @@
+import { SwitchboardError } from '../core/errors.js';
+
+/**
+ * Errors raised by the network adapters. Messages name the host (never with credentials) and
+ * what failed; none of them ever carries the token — the HTTP layer redacts server text and
+ * replaces low-level causes with a redacted copy before building one of these.
+ */
+
+/** The forge refused the token (401, or 403 that is not rate limiting). */
+export class AuthError extends SwitchboardError {
+  readonly kind = 'auth';
+  constructor(
+    readonly host: string,
+    readonly status: number,
+    tokenSource: string,
+    hint?: string,
+  ) {
+    super(`token rejected by ${host}: check ${tokenSource}`, hint);
+  }
+}
+
+/** A repo, issue, comment, pull request or ref does not exist (or the token cannot see it). */
+export class NotFoundError extends SwitchboardError {
+  readonly kind = 'not-found';
+  constructor(
+    readonly host: string,
+    readonly subject: string,
+  ) {
+    super(`${subject} not found on ${host}`);
+  }
+}
+
+/** The forge (or a proxy before it) asks us to wait longer than we are willing to. */
+export class RateLimitedError extends SwitchboardError {
+  readonly kind = 'rate-limited';
+  constructor(
+    readonly host: string,
+    /** ISO 8601 time after which a retry may succeed */
+    readonly retryAt: string,
+  ) {
+    super(`${host} is rate limiting requests; retry after ${retryAt}`);
+  }
+}
+
+/** The forge could not be reached or kept failing after the retry budget. */
+export class UnavailableError extends SwitchboardError {
+  readonly kind = 'unavailable';
+  constructor(
+    readonly host: string,
+    /** "GET /repos/{owner}/{repo}/issues" */
+    readonly endpoint: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${host} unavailable: ${endpoint} failed (${detail})`);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The forge answered with a body we cannot use: malformed JSON or a field of the wrong type. */
+export class ProtocolError extends SwitchboardError {
+  readonly kind = 'protocol';
+  constructor(
+    readonly host: string,
+    readonly endpoint: string,
+    /** "[3].number", or undefined when the body is not JSON at all */
+    readonly field: string | undefined,
+    detail: string,
+  ) {
+    super(
+      field === undefined
+        ? `${endpoint} on ${host} returned ${detail}`
+        : `${endpoint} returned an unexpected body: ${field} ${detail}`,
+    );
+  }
+}
+
+/** The forge understood the request and refused it (400, 409, 412, 422, 423 …). */
+export class RejectedError extends SwitchboardError {
+  readonly kind = 'rejected';
+  constructor(
+    readonly host: string,
+    readonly endpoint: string,
+    readonly status: number,
+    serverMessage: string | undefined,
+  ) {
+    super(
+      `${host} rejected ${endpoint} with HTTP ${status}` +
+        (serverMessage ? `: ${serverMessage}` : ''),
+    );
+  }
+}
+
+export type AdapterError =
+  | AuthError
+  | NotFoundError
+  | RateLimitedError
+  | UnavailableError
+  | ProtocolError
+  | RejectedError;

@@ -1,0 +1,3 @@
+export * from './backlog.js';
+export * from './endpoints.js';
+export * from './tracker.js';

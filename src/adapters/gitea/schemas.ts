@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { RawGiteaIssueSchema } from '../../core/issue.js';
+
+/**
+ * What switchboard reads from Gitea/Forgejo responses. Objects are lenient (unknown fields are
+ * ignored) and strict on the fields used; the contract test checks every field named here
+ * exists in both specs.
+ */
+
+export const UserSchema = z.object({ login: z.string() });
+
+export const SettingsSchema = z.object({ max_response_items: z.number().int().nullish() });
+
+export const IssueListSchema = z.array(RawGiteaIssueSchema);
+
+export const CommentSchema = z.object({
+  id: z.number().int(),
+  body: z.string().nullish(),
+  user: UserSchema.nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+});
+
+export const LabelSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  color: z.string().nullish(),
+});
+
+export const ServerVersionSchema = z.object({ version: z.string() });
+
+export const RepositorySchema = z.object({
+  full_name: z.string(),
+  permissions: z.object({ admin: z.boolean().nullish(), push: z.boolean().nullish(), pull: z.boolean().nullish() }).nullish(),
+});
+
+export const PermissionSchema = z.object({
+  permission: z.enum(['none', 'read', 'write', 'admin', 'owner']),
+});
+
+const TimelineRefIssueSchema = z.object({
+  number: z.number().int(),
+  pull_request: z.unknown().optional(),
+  repository: z.object({ full_name: z.string() }).partial().nullish(),
+});
+
+export const TimelineSchema = z.array(
+  z.object({ type: z.string().nullish(), ref_issue: TimelineRefIssueSchema.nullish() }),
+);
+
+export const PullRequestSchema = z.object({
+  number: z.number().int(),
+  state: z.enum(['open', 'closed']),
+  merged: z.boolean().nullish(),
+  head: z.object({ sha: z.string().nullish() }).nullish(),
+  html_url: z.string().nullish(),
+  updated_at: z.string().nullish(),
+});
+
+export const CombinedStatusSchema = z.object({
+  // Gitea sends "" for a ref without any status; it means nothing has reported yet.
+  state: z.preprocess(
+    (v) => (v === '' ? 'pending' : v),
+    z.enum(['pending', 'success', 'failure', 'error', 'warning', 'skipped']),
+  ),
+  sha: z.string().nullish(),
+  total_count: z.number().int().nullish(),
+});
+
+export const NoContentSchema = z.unknown();

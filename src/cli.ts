@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { describeError, EXIT, exitCodeFor } from './commands/exit.js';
+import type { GlobalOptions } from './commands/globals.js';
+import { registerSandboxCommand } from './sandbox/command.js';
+
+// Command modules are imported when their command runs, so `--version` and `--help` stay fast.
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+let debug = process.argv.includes('--debug');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander's options are untyped; each command module checks what it reads
+type Opts = GlobalOptions & Record<string, any>;
+
+/** The code an action wants the process to exit with (commander actions return nothing). */
+let actionExit: number = EXIT.ok;
+
+function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+    throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
+  };
+}
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+
+export function buildProgram(): Command {
+  const program = new Command('switchboard')
+    .description('An operator console for supervising coding agents that work from an issue tracker.')
+    .version(pkg.version, '-V, --version')
+    .option('--config <file>', 'use this JSON config file instead of the per-user one')
+    .option('--state-dir <dir>', 'keep the journal, lock and status here (default: the per-user data dir)')
+    .option('--url <url>', 'the Gitea/Forgejo URL (else GITEA_URL, else the config)')
+    .option('--repo <owner/name>', 'enrol this repo (repeatable; replaces the enrolled list; env SWITCHBOARD_REPOS=a/b,c/d)', collect)
+    .option('--debug', 'show stack traces on errors')
+    .option('--no-color', 'plain output without colours')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      outputError: (text, write) => {
+        const sentence = text.replace(/^error: /, '').trim();
+        write(`switchboard: ${sentence}${/[.!?]$/.test(sentence) ? '' : '.'} (see --help)\n`);
+      },
+    })
+    .addHelpText(
+      'after',
+      examples([
+        'switchboard demo --headless            # a sandbox tracker with simulated agents, no setup',
+        'switchboard config init --url https://git.example.com --repo acme/api',
+        'switchboard doctor',
+        'switchboard run --headless --approve manual --arm',
+        'switchboard status && switchboard approve 3f2a',
+      ]),
+    )
+    .hook('preAction', (_, action) => {
+      const g = action.optsWithGlobals<GlobalOptions>();
+      if (g.color === false) process.env.NO_COLOR = '1';
+    })
+    .usage('[options] [command]')
+    .argument('[command]')
+    .action(async (unknown: string | undefined) => {
+      if (unknown !== undefined) throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `switchboard: unknown command '${unknown}'; see switchboard --help.`);
+      const { openConsole } = await import('./commands/open-console.js');
+      actionExit = await openConsole(program.opts<GlobalOptions>());
+    });
+
+  const globals = <T extends object = Opts>(cmd: Command): GlobalOptions & T => cmd.optsWithGlobals<GlobalOptions & T>();
+
+  program
+    .command('triage')
+    .description('Preview triage: score the backlog and print the proposals. Writes nothing, ever.')
+    .option('--dry-run', 'preview only (always the case for triage)')
+    .option('--json', 'print one JSON document {issues, proposals}')
+    .option('--markdown', 'print the daily-summary document')
+    .option('--from-file <file>', 'read a JSON array of raw Gitea issues (or {"owner/name": [...]})')
+    .addOption(new Option('--now <iso>', 'score as of this time').hideHelp())
+    .addHelpText(
+      'after',
+      examples([
+        'switchboard triage --dry-run --from-file backlog.json',
+        'switchboard triage --dry-run --json --from-file backlog.json --repo acme/api',
+        'switchboard triage --dry-run --markdown --from-file export.json',
+        'GITEA_TOKEN=… switchboard triage --dry-run --url https://git.example.com --repo acme/api --repo acme/web',
+      ]),
+    )
+    .action(async (_opts, cmd: Command) => {
+      const opts = globals(cmd) as Opts & { json?: boolean; markdown?: boolean; fromFile?: string; now?: string };
+      const [{ runTriage, liveBacklog }, { resolveSettings }] = await Promise.all([
+        import('./commands/triage.js'),
+        import('./adapters/settings.js'),
+      ]);
+      // the file's repos stay the config's; --repo/SWITCHBOARD_REPOS are applied by liveBacklog or the file reader
+      const { config } = resolveSettings({ file: opts.config, flags: { url: opts.url } });
+      const live = opts.fromFile ? undefined : await liveBacklog(config, opts);
+      await runTriage(
+        opts,
+        live ? { ...config, repos: [...live.repos] } : config,
+        { write: (text) => process.stdout.write(text), columns: process.stdout.columns || 120 },
+        live?.fetch,
+      );
+    });
+
+  program
+    .command('run')
+    .description('Run the engine: with --headless, without the console, printing one line per event.')
+    .option('--headless', 'no console: log lines (or NDJSON) on stdout, warnings on stderr')
+    .option('--once', 'run one cycle and exit (0 clean, 1 when the cycle had errors)')
+    .option('--json', 'NDJSON, one event per line (schema: docs/headless-events.md)')
+    .option('--approve <mode>', 'manual (use switchboard approve), rules (config autoApprove) or all', 'manual')
+    .option('--arm', 'allow writes from the start (needs enrolled repos); config "armed" alone never arms')
+    .option('--dry-run', 'show every write it would make and make none')
+    .option('--interval <duration>', 'time between cycles: 30s, 15m, 1h (env SWITCHBOARD_INTERVAL)')
+    .addHelpText(
+      'after',
+      examples([
+        'switchboard run --headless --once --dry-run',
+        'switchboard run --headless --approve manual --arm --interval 15m',
+        'switchboard run --headless --json --approve rules --arm | tee events.ndjson',
+      ]),
+    )
+    .action(async (_opts, cmd: Command) => {
+      const { runCommand } = await import('./commands/run.js');
+      const o = globals<import('./commands/run.js').RunOptions>(cmd);
+      actionExit = await runCommand(o, o);
+    });
+
+  program
+    .command('demo')
+    .description('Start a local sandbox tracker with a seeded backlog and simulated agents, and supervise it.')
+    .option('--headless', 'print events instead of opening the console (every proposal is approved)')
+    .option('--json', 'with --headless: NDJSON events')
+    .option('--issues <n>', 'open issues to seed', wholeNumber('--issues', 1, 5000), 40)
+    .option('--seed <n>', 'seed for the backlog and the simulated agents', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
+    .addHelpText('after', examples(['switchboard demo', 'switchboard demo --headless --issues 20 --seed 7']))
+    .action(async (_opts, cmd: Command) => {
+      const { demoCommand } = await import('./commands/demo-command.js');
+      actionExit = await demoCommand(globals(cmd) as Opts & { headless?: boolean; json?: boolean; issues: number; seed: number });
+    });
+
+  for (const verb of ['approve', 'reject'] as const) {
+    const cmd = program
+      .command(verb)
+      .description(`${verb === 'approve' ? 'Approve' : 'Reject'} proposals in the running (or next) engine's queue.`)
+      .argument('<proposal-id...>', 'ids, or unique prefixes of at least 4 characters (see switchboard status)');
+    if (verb === 'reject') cmd.option('--note <text>', 'why (kept until the issue changes)');
+    cmd
+      .addHelpText('after', examples([`switchboard ${verb} 3f2a`, `switchboard ${verb} 3f2a 9c01 --state-dir /srv/switchboard`]))
+      .action(async (ids: string[], _opts, cmd: Command) => {
+        const { queueCommand } = await import('./commands/queue.js');
+        const o = globals(cmd) as Opts & { note?: string };
+        await queueCommand(o, verb, ids, o.note !== undefined ? { note: o.note } : {});
+      });
+  }
+
+  program
+    .command('reroute')
+    .description('Hand a proposal to another agent.')
+    .argument('<proposal-id>', 'id or unique prefix (≥ 4 characters)')
+    .argument('<agent>', 'an agent id from the config')
+    .addHelpText('after', examples(['switchboard reroute 3f2a kimi']))
+    .action(async (id: string, agent: string, _opts, cmd: Command) => {
+      const { queueCommand } = await import('./commands/queue.js');
+      await queueCommand(globals(cmd), 'reroute', [id], { agent });
+    });
+
+  program
+    .command('status')
+    .description('Show the engine\'s queue: pending, waiting and in flight (from status.json in the state dir).')
+    .option('--json', 'the status document as JSON')
+    .addHelpText('after', examples(['switchboard status', 'switchboard status --json --state-dir /srv/switchboard']))
+    .action(async (_opts, cmd: Command) => {
+      const { statusCommand } = await import('./commands/queue.js');
+      await statusCommand(globals(cmd), globals<{ json?: boolean }>(cmd));
+    });
+
+  const config = program
+    .command('config')
+    .description('Create, show and change the configuration.')
+    .addHelpText('after', examples(['switchboard config init --url https://git.example.com --repo acme/api', 'switchboard config show', 'switchboard config set intervalSeconds 600']));
+  config
+    .command('init')
+    .description('Write a config file: questions on a terminal, else from flags.')
+    .option('--owner <login>', 'the login flagged issues go to')
+    .option('--agent <spec>', 'an agent: claude, kimi=label:kimi-ready, bot=http:https://host/hook (repeatable)', collect)
+    .option('--kind <kind>', 'gitea or forgejo', 'gitea')
+    .option('--force', 'replace an existing config file')
+    .addHelpText('after', examples(['switchboard config init', 'switchboard config init --url https://git.example.com --repo acme/api --owner alice --agent claude']))
+    .action(async (_opts, cmd: Command) => {
+      const { configInit } = await import('./commands/config.js');
+      const o = globals(cmd) as Opts & { owner?: string; agent?: string[]; kind?: string; force?: boolean };
+      await configInit(o, { ...(o.url ? { url: o.url } : {}), ...(o.repo ? { repo: o.repo } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.agent ? { agent: o.agent } : {}), ...(o.kind ? { kind: o.kind } : {}), force: o.force === true });
+    });
+  config
+    .command('show')
+    .description('Print the effective config and where each value came from (flag, env, file, default).')
+    .option('--json', 'as JSON')
+    .addHelpText('after', examples(['switchboard config show', 'GITEA_URL=https://git.example.com switchboard config show --json']))
+    .action(async (_opts, cmd: Command) => {
+      const { configShow } = await import('./commands/config.js');
+      configShow(globals(cmd), globals<{ json?: boolean }>(cmd));
+    });
+  config
+    .command('get')
+    .description('Print one value of the effective config.')
+    .argument('<path>', 'a dotted path: intervalSeconds, tracker.url, agents[0].id')
+    .addHelpText('after', examples(['switchboard config get repos', 'switchboard config get tracker.url']))
+    .action(async (path: string, _opts, cmd: Command) => {
+      const { configGet } = await import('./commands/config.js');
+      configGet(globals(cmd), path);
+    });
+  config
+    .command('set')
+    .description('Set one value in the config file (validated; JSON values accepted).')
+    .argument('<path>', 'a dotted path')
+    .argument('<value>', 'the value: text, or JSON for numbers, booleans and lists')
+    .addHelpText('after', examples(['switchboard config set intervalSeconds 600', 'switchboard config set repos \'["acme/api","acme/web"]\'', 'switchboard config set tracker.tokenFile ~/.config/switchboard/token']))
+    .action(async (path: string, value: string, _opts, cmd: Command) => {
+      const { configSet } = await import('./commands/config.js');
+      configSet(globals(cmd), path, value);
+    });
+  config
+    .command('path')
+    .description('Print the config file path.')
+    .addHelpText('after', examples(['switchboard config path']))
+    .action(async (_opts, cmd: Command) => {
+      const { configPath } = await import('./commands/config.js');
+      configPath(globals(cmd));
+    });
+  config
+    .command('edit')
+    .description('Open the config in $EDITOR; saved only when it validates.')
+    .addHelpText('after', examples(['EDITOR=nano switchboard config edit']))
+    .action(async (_opts, cmd: Command) => {
+      const { configEdit } = await import('./commands/config.js');
+      configEdit(globals(cmd));
+    });
+
+  program
+    .command('doctor')
+    .description('Check config, tracker, token, repos, labels, agents and state dir; each line ✓ or ✗ with a fix.')
+    .option('--json', 'the checks as JSON')
+    .option('--notify', 'also send a test message to the notifier webhook')
+    .addHelpText('after', examples(['switchboard doctor', 'switchboard doctor --notify --json']))
+    .action(async (_opts, cmd: Command) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      actionExit = await doctorCommand(globals(cmd), globals<{ json?: boolean; notify?: boolean }>(cmd));
+    });
+
+  registerSandboxCommand(program);
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return actionExit;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.unknownCommand') process.stderr.write(`${err.message}\n`);
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    debug ||= program.opts<{ debug?: boolean }>().debug === true;
+    process.stderr.write(`${describeError(err, debug)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+// A reader that goes away early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
+process.exitCode = await main(process.argv);

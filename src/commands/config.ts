@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { maskSecret, openSettingsFile, resolveSettings } from '../adapters/settings.js';
+import { ConfigSchema, formatPath, REPO_PATTERN } from '../core/config.js';
+import { UsageError, ValidationError } from '../core/errors.js';
+import type { GlobalOptions } from './globals.js';
+import { terminalSafeJson } from './output.js';
+
+const out = (text: string) => void process.stdout.write(`${text}\n`);
+
+const TOKEN_REFUSAL =
+  'switchboard never stores a token in its config: set GITEA_TOKEN in the environment, or put the token in a file only you can read (chmod 600) and run switchboard config set tracker.tokenFile /path/to/file.';
+
+function splitPath(path: string): (string | number)[] {
+  const parts = path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
+  if (parts.length === 0) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function isTokenPath(path: string): boolean {
+  return /(^|\.)(token|apiToken|password|secret)$/i.test(path);
+}
+
+function getAt(tree: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((n, k) => (n && typeof n === 'object' ? (n as Record<string | number, unknown>)[k] : undefined), tree);
+}
+
+function setAt(tree: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return value;
+  const base: Record<string | number, unknown> | unknown[] =
+    Array.isArray(tree) ? [...tree] : tree && typeof tree === 'object' ? { ...(tree as object) } : typeof head === 'number' ? [] : {};
+  (base as Record<string | number, unknown>)[head] = setAt((base as Record<string | number, unknown>)[head], rest, value);
+  return base;
+}
+
+/** A value typed on the command line: JSON when it parses (numbers, booleans, arrays), else a string. */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function maskTree(node: unknown, path = ''): unknown {
+  if (Array.isArray(node)) return node.map((v, i) => maskTree(v, `${path}[${i}]`));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, maskTree(v, path ? `${path}.${k}` : k)]));
+  return maskSecret(path, node);
+}
+
+export function configPath(g: GlobalOptions): void {
+  out(openSettingsFile({ file: g.config }).path);
+}
+
+export function configShow(g: GlobalOptions, o: { json?: boolean }): void {
+  const { config, sources, path } = resolveSettings({ file: g.config, flags: { url: g.url, repo: g.repo } });
+  if (o.json) {
+    out(terminalSafeJson({ file: path, config: maskTree(config), sources: Object.fromEntries(sources) }));
+    return;
+  }
+  out(`# effective configuration (file: ${path})`);
+  for (const [key, source] of sources) {
+    const value = maskSecret(key, getAt(config, splitPath(key)));
+    out(`${key} = ${JSON.stringify(value) ?? 'unset'}  (${source})`);
+  }
+}
+
+export function configGet(g: GlobalOptions, path: string): void {
+  if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
+  const { config } = resolveSettings({ file: g.config, flags: { url: g.url, repo: g.repo } });
+  const value = getAt(config, splitPath(path));
+  if (value === undefined && !knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  out(typeof value === 'string' ? String(maskSecret(path, value)) : terminalSafeJson(maskTree(value, path)));
+}
+
+function knownPath(path: string): boolean {
+  const top = splitPath(path)[0];
+  return typeof top === 'string' && top in ConfigSchema.shape;
+}
+
+export function configSet(g: GlobalOptions, path: string, value: string): void {
+  if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
+  if (!knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  const file = openSettingsFile({ file: g.config });
+  const next = setAt(file.read(), splitPath(path), parseValue(value)) as Record<string, unknown>;
+  file.write(next);
+  out(`${path} set in ${file.path}.`);
+}
+
+export interface InitFlags {
+  readonly url?: string;
+  readonly repo?: string[];
+  readonly owner?: string;
+  readonly agent?: string[];
+  readonly kind?: string;
+  readonly force?: boolean;
+}
+
+/** `config init`: questions on a terminal, flags otherwise. Never asks for the token. */
+export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<void> {
+  const file = openSettingsFile({ file: g.config });
+  const existing = file.read();
+  if (Object.keys(existing).length > 0 && !flags.force) {
+    throw new UsageError(`${file.path} already exists; pass --force to replace it, or change values with switchboard config set.`);
+  }
+  let { url, repo: repos = [], owner } = { url: flags.url ?? g.url, repo: flags.repo ?? g.repo, owner: flags.owner };
+  if (process.stdin.isTTY && process.stdout.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      url ||= (await rl.question('Tracker URL (https://git.example.com): ')).trim() || undefined;
+      if (repos.length === 0) repos = (await rl.question('Repos to enrol (owner/name, comma-separated): ')).split(',').map((r) => r.trim()).filter(Boolean);
+      owner ||= (await rl.question('Owner login to flag issues to [owner]: ')).trim() || undefined;
+    } finally {
+      rl.close();
+    }
+  }
+  for (const r of repos) if (!REPO_PATTERN.test(r)) throw new UsageError(`"${r}" is not an owner/name repo.`);
+  const raw: Record<string, unknown> = {
+    tracker: { kind: flags.kind ?? 'gitea', ...(url ? { url } : {}) },
+    repos,
+    ...(owner ? { ownerLogin: owner } : {}),
+  };
+  if (flags.agent && flags.agent.length > 0) {
+    raw.agents = [
+      ...flags.agent.map((spec) => agentFromFlag(spec)),
+      { id: 'owner', displayName: 'Owner', kind: 'owner', strengths: ['triage', 'planning'], maxConcurrent: 100 },
+    ];
+    const first = (raw.agents as { id: string }[])[0]!.id;
+    raw.roles = { coding: first, research: first, owner: 'owner' };
+  }
+  file.write(raw);
+  out(`Wrote ${file.path}.`);
+  out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
+}
+
+/** `--agent id=label:kimi-ready`, `id=assignee:claude`, `id=http:https://…`, or just a login to assign. */
+function agentFromFlag(spec: string): Record<string, unknown> {
+  const m = /^([A-Za-z0-9_-]+)(?:=(label|assignee|http):(.+))?$/.exec(spec);
+  if (!m) throw new UsageError(`--agent "${spec}" should look like claude, kimi=label:kimi-ready or bot=http:https://host/dispatch.`);
+  const [, id, how, what] = m as unknown as [string, string, string | undefined, string | undefined];
+  if (how === 'http') return { id, displayName: id, kind: 'http', endpoint: what };
+  if (how === 'label') return { id, displayName: id, kind: 'tracker', label: what };
+  return { id, displayName: id, kind: 'tracker', assignee: what ?? id };
+}
+
+/** `config edit`: $EDITOR on a copy; saved only when it validates, else the old file stays. */
+export function configEdit(g: GlobalOptions): void {
+  const file = openSettingsFile({ file: g.config });
+  const editor = process.env.VISUAL || process.env.EDITOR;
+  if (!editor) throw new UsageError('set $EDITOR (or $VISUAL) to the editor to use, e.g. EDITOR=nano.');
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-edit-'));
+  const copy = join(dir, 'config.json');
+  try {
+    if (existsSync(file.path)) copyFileSync(file.path, copy);
+    else out(`${file.path} does not exist yet; starting from an empty file.`);
+    if (!existsSync(copy)) writeFileSync(copy, '{}\n', { mode: 0o600 });
+    // argv, no shell: an EDITOR with arguments ("code -w") is split on spaces
+    const [cmd, ...args] = editor.split(/\s+/).filter(Boolean);
+    const r = spawnSync(cmd!, [...args, copy], { stdio: 'inherit' });
+    if (r.error) throw new UsageError(`could not start the editor "${cmd}": ${r.error.message}.`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(copy, 'utf8'));
+    } catch (err) {
+      throw new ValidationError(`the edited config is not valid JSON (${(err as Error).message}); ${file.path} was kept unchanged.`);
+    }
+    const checked = ConfigSchema.safeParse(raw);
+    if (!checked.success) {
+      const list = checked.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join('\n');
+      throw new ValidationError(`the edited config is invalid; ${file.path} was kept unchanged:\n${list}`);
+    }
+    file.write(raw as Record<string, unknown>);
+    out(`Saved ${file.path}.`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,42 @@
+import { firstSignal, runHeadless, warnLine } from '../headless/run.js';
+import { launchConsole } from './console-launcher.js';
+import { startDemo } from './demo.js';
+import type { GlobalOptions } from './globals.js';
+import { NOT_A_TTY } from './open-console.js';
+import { UsageError } from '../core/errors.js';
+
+export interface DemoFlags extends GlobalOptions {
+  readonly headless?: boolean;
+  readonly json?: boolean;
+  readonly issues: number;
+  readonly seed: number;
+}
+
+/** `switchboard demo`: the sandbox and the engine on it, in the console or headless, until SIGINT. */
+export async function demoCommand(f: DemoFlags): Promise<number> {
+  const headless = f.headless === true;
+  if (!headless && !process.stdout.isTTY) throw new UsageError(NOT_A_TTY.replace('switchboard run --headless', 'switchboard demo --headless'));
+  const json = f.json === true;
+  const now = () => new Date();
+  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  const signal = firstSignal();
+  try {
+    const demo = await startDemo({ headless, issues: f.issues, seed: f.seed, json, onWarning: (t) => err(warnLine(t, now(), json)) });
+    const { sandbox } = demo;
+    if (!headless) {
+      try {
+        return await launchConsole(demo.switchboard, { trackerName: `sandbox ${new URL(sandbox.url).host}`, repos: sandbox.repos });
+      } finally {
+        await demo.stop();
+      }
+    }
+    err(`switchboard demo: sandbox tracker at ${sandbox.url} (${sandbox.repos.join(', ')}), simulated agents, armed, every proposal approved. Stop with Ctrl-C.`);
+    return await runHeadless(
+      { engine: demo.switchboard.engine, stateDir: demo.switchboard.stateDir, close: () => demo.stop() },
+      { json },
+      { out: (line) => void process.stdout.write(`${line}\n`), err, now, interrupted: signal.promise },
+    );
+  } finally {
+    signal.dispose();
+  }
+}

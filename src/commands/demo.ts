@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../core/config.js';
+import { headlessConfig } from '../headless/run.js';
+import type { Sandbox } from '../sandbox/index.js';
+import { openSwitchboard, type Switchboard } from '../wiring.js';
+
+export interface DemoOptions {
+  readonly headless: boolean;
+  readonly issues?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly json?: boolean | undefined;
+  /** seconds between cycles (default 5) */
+  readonly intervalSeconds?: number | undefined;
+  /** simulated agents' step delay (default 400 ms, so dispatches finish within a minute) */
+  readonly agentDelayMs?: number | undefined;
+  readonly onWarning?: (text: string) => void;
+}
+
+export interface Demo {
+  readonly switchboard: Switchboard;
+  readonly sandbox: Sandbox;
+  stop(): Promise<void>;
+}
+
+/**
+ * The zero-setup demo: a loopback sandbox tracker with a seeded backlog and simulated agents, a
+ * temp state dir, its repos enrolled, trust by repo permission, armed for the sandbox only.
+ * Headless, every proposal is approved by a catch-all rule; in the console the operator approves.
+ * Nothing of the user's config, state or token is read.
+ */
+export async function startDemo(o: DemoOptions): Promise<Demo> {
+  const { startSandbox } = await import('../sandbox/index.js');
+  const sandbox = await startSandbox({
+    host: '127.0.0.1',
+    issues: o.issues ?? 40,
+    seed: o.seed ?? 1,
+    agents: { delayMs: o.agentDelayMs ?? 400 },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-demo-'));
+  let switchboard: Switchboard;
+  try {
+    const base = parseConfig({ tracker: { url: sandbox.url }, repos: [...sandbox.repos], intervalSeconds: o.intervalSeconds ?? 5 });
+    switchboard = await openSwitchboard({
+      config: headlessConfig(base, { approve: o.headless ? 'all' : 'manual' }),
+      connection: { url: sandbox.url, token: sandbox.token, tokenSource: 'the demo sandbox', repos: sandbox.repos },
+      stateDir: dir,
+      env: { PATH: process.env.PATH ?? '' },
+      ...(o.onWarning ? { onWarning: o.onWarning } : {}),
+    });
+  } catch (err) {
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  await switchboard.engine.arm();
+  let stopped: Promise<void> | null = null;
+  return {
+    switchboard,
+    sandbox,
+    stop: () =>
+      (stopped ??= (async () => {
+        try {
+          await switchboard.close();
+        } finally {
+          await sandbox.close();
+          await rm(dir, { recursive: true, force: true });
+        }
+      })()),
+  };
+}

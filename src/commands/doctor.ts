@@ -1,0 +1,208 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { stateDir as resolveStateDir } from '../adapters/journal-file.js';
+import type { Config } from '../core/config.js';
+import { SwitchboardError } from '../core/errors.js';
+import { sanitize } from '../core/sanitize.js';
+import { type GlobalOptions, type Loaded, loadSettings } from './globals.js';
+import { terminalSafeJson } from './output.js';
+
+/** `switchboard doctor`: every check on one line, ✓ or ✗ with the fix. Exit 0 only when all pass. */
+
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** what to do when it failed */
+  readonly fix?: string;
+}
+
+const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
+
+function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
+  const executable = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (isAbsolute(command) || command.includes('/')) return executable(command);
+  return (env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, command)));
+}
+
+async function answers(url: string): Promise<string | null> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000), redirect: 'manual' });
+    await res.body?.cancel();
+    return `HTTP ${res.status}`;
+  } catch {
+    return null;
+  }
+}
+
+async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<void> {
+  const { connection, config } = loaded;
+  if (!connection.url) {
+    add({ name: 'tracker', ok: false, detail: 'no tracker URL is configured', fix: 'pass --url, set GITEA_URL, or run switchboard config init' });
+    return;
+  }
+  const host = new URL(connection.url).host;
+  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
+  const tracker = createGiteaTracker({
+    url: connection.url,
+    token: connection.token ?? 'none',
+    kind: config.tracker.kind,
+    tokenSource: connection.tokenSource,
+    retry: { attempts: 1 },
+    timeouts: { connectMs: 3000, headersMs: 10_000, bodyMs: 10_000 },
+  });
+  try {
+    try {
+      const version = await tracker.serverVersion();
+      add({ name: 'tracker reachable', ok: true, detail: `${host} answers (version ${sanitize(version)})` });
+    } catch (err) {
+      add({ name: 'tracker reachable', ok: false, detail: reason(err), fix: `check that ${host} is up and the URL is right (switchboard config get tracker.url)` });
+      return;
+    }
+    if (!connection.token) {
+      add({ name: 'token', ok: false, detail: `no token for ${host}`, fix: 'set GITEA_TOKEN or tracker.tokenFile (a 0600 file)' });
+      return;
+    }
+    try {
+      const login = await tracker.currentUser();
+      add({ name: 'token accepted', ok: true, detail: `signed in as ${sanitize(login)}` });
+    } catch (err) {
+      add({ name: 'token accepted', ok: false, detail: reason(err), fix: `create a token with read+write issue, read repository and read user scopes and put it in ${connection.tokenSource}` });
+      return;
+    }
+    if (connection.repos.length === 0) {
+      add({ name: 'repos', ok: false, detail: 'no repositories are enrolled', fix: 'pass --repo owner/name, set SWITCHBOARD_REPOS, or switchboard config set repos \'["owner/name"]\'' });
+    }
+    for (const repo of connection.repos) {
+      let canWrite = false;
+      try {
+        const p = await tracker.repoPermissions(repo);
+        canWrite = p.push || p.admin;
+        add(
+          canWrite
+            ? { name: `repo ${repo}`, ok: true, detail: 'exists and the token can write issues' }
+            : { name: `repo ${repo}`, ok: false, detail: 'the token can read but not write issues', fix: `give the token user write access to ${repo}` },
+        );
+      } catch (err) {
+        add({ name: `repo ${repo}`, ok: false, detail: reason(err), fix: `check the name ${repo} and that the token user can see it` });
+        continue;
+      }
+      try {
+        const have = new Set((await tracker.listLabels(repo)).map((l) => l.name));
+        const missing = wantedLabels(config).filter((l) => !have.has(l));
+        add(
+          missing.length === 0
+            ? { name: `labels ${repo}`, ok: true, detail: 'all present' }
+            : canWrite
+              ? { name: `labels ${repo}`, ok: true, detail: `missing ${missing.join(', ')}; created on first use` }
+              : { name: `labels ${repo}`, ok: false, detail: `missing ${missing.join(', ')}`, fix: `create them in ${repo} or give the token write access` },
+        );
+      } catch (err) {
+        add({ name: `labels ${repo}`, ok: false, detail: reason(err), fix: 'check the token can read labels' });
+      }
+    }
+  } finally {
+    await tracker.close().catch(() => undefined);
+  }
+}
+
+function wantedLabels(config: Config): string[] {
+  const agentLabels = config.agents.filter((a) => a.kind === 'tracker' && a.label).map((a) => a.label!);
+  return [...new Set([config.labels.inProgress, config.labels.needsHuman, ...agentLabels])];
+}
+
+async function agentChecks(config: Config, env: NodeJS.ProcessEnv, add: (c: Check) => void): Promise<void> {
+  for (const agent of config.agents) {
+    if (agent.kind === 'http' && agent.endpoint) {
+      const status = await answers(agent.endpoint);
+      add(
+        status
+          ? { name: `agent ${agent.id}`, ok: true, detail: `${new URL(agent.endpoint).host} answers (${status})` }
+          : { name: `agent ${agent.id}`, ok: false, detail: `${new URL(agent.endpoint).host} does not answer`, fix: `start the agent service or fix agents[].endpoint of ${agent.id}` },
+      );
+      if (agent.secretEnv && !env[agent.secretEnv]) {
+        add({ name: `agent ${agent.id} secret`, ok: false, detail: `${agent.secretEnv} is not set`, fix: `export ${agent.secretEnv}=… (the HMAC signing secret)` });
+      }
+    } else if (agent.kind === 'command' && agent.command) {
+      const cmd = agent.command[0]!;
+      add(
+        onPath(cmd, env)
+          ? { name: `agent ${agent.id}`, ok: true, detail: `${cmd} is on PATH` }
+          : { name: `agent ${agent.id}`, ok: false, detail: `${cmd} is not on PATH`, fix: `install ${cmd} or give its full path in agents[].command` },
+      );
+    }
+  }
+}
+
+async function stateDirCheck(dir: string | undefined, add: (c: Check) => void): Promise<void> {
+  try {
+    const path = await resolveStateDir({ dir });
+    const probe = join(path, `.doctor-${process.pid}`);
+    await writeFile(probe, 'ok', { mode: 0o600 });
+    await unlink(probe);
+    add({ name: 'state dir', ok: true, detail: `${path} is writable` });
+  } catch (err) {
+    add({ name: 'state dir', ok: false, detail: reason(err), fix: 'pass --state-dir DIR pointing to a writable directory' });
+  }
+}
+
+async function notifyCheck(config: Config, add: (c: Check) => void): Promise<void> {
+  if (!config.notify.webhookUrl) {
+    add({ name: 'notifier', ok: false, detail: 'no webhook is configured', fix: 'switchboard config set notify.webhookUrl https://…' });
+    return;
+  }
+  const host = new URL(config.notify.webhookUrl).host;
+  try {
+    const res = await fetch(config.notify.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'switchboard doctor: test message' }),
+      signal: AbortSignal.timeout(5000),
+    });
+    await res.body?.cancel();
+    add(res.ok ? { name: 'notifier', ok: true, detail: `${host} took a test message` } : { name: 'notifier', ok: false, detail: `${host} answered HTTP ${res.status}`, fix: 'check notify.webhookUrl' });
+  } catch {
+    add({ name: 'notifier', ok: false, detail: `${host} does not answer`, fix: 'check notify.webhookUrl' });
+  }
+}
+
+export async function runChecks(g: GlobalOptions, o: { notify?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => void checks.push(c);
+  let loaded: Loaded | null = null;
+  try {
+    loaded = loadSettings(g, {}, env);
+    add({ name: 'config', ok: true, detail: `valid (${loaded.path})` });
+  } catch (err) {
+    if (!(err instanceof SwitchboardError)) throw err;
+    add({ name: 'config', ok: false, detail: err.message, fix: err.hint ?? 'switchboard config edit' });
+  }
+  if (loaded) {
+    await trackerChecks(loaded, add);
+    await agentChecks(loaded.config, env, add);
+  }
+  await stateDirCheck(g.stateDir, add);
+  if (o.notify && loaded) await notifyCheck(loaded.config, add);
+  return checks;
+}
+
+export async function doctorCommand(g: GlobalOptions, o: { json?: boolean; notify?: boolean }): Promise<number> {
+  const checks = await runChecks(g, o);
+  const ok = checks.every((c) => c.ok);
+  if (o.json) process.stdout.write(`${terminalSafeJson({ ok, checks })}\n`);
+  else {
+    for (const c of checks) {
+      process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}\n`);
+    }
+    process.stdout.write(ok ? 'All checks passed.\n' : `${checks.filter((c) => !c.ok).length} check(s) failed.\n`);
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,63 @@
+import { parseDuration } from '../adapters/settings.js';
+import { UsageError } from '../core/errors.js';
+import { type ApproveMode, APPROVE_MODES, firstSignal, headlessConfig, runHeadless, warnLine } from '../headless/run.js';
+import { openSwitchboard } from '../wiring.js';
+import { type GlobalOptions, loadSettings } from './globals.js';
+
+export interface RunOptions {
+  readonly headless?: boolean;
+  readonly once?: boolean;
+  readonly json?: boolean;
+  readonly approve?: string;
+  readonly arm?: boolean;
+  readonly dryRun?: boolean;
+  readonly interval?: string;
+}
+
+export function approveMode(value: string | undefined): ApproveMode {
+  const mode = value ?? 'manual';
+  if (!(APPROVE_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--approve takes manual, rules or all, not "${mode}".`);
+  }
+  return mode as ApproveMode;
+}
+
+/** `switchboard run --headless`: the engine without Ink until SIGINT/SIGTERM (or one cycle). */
+export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
+  if (!o.headless) {
+    throw new UsageError('run needs --headless; for the interactive console run switchboard without a command.');
+  }
+  const approve = approveMode(o.approve);
+  const intervalSeconds = o.interval === undefined ? undefined : parseDuration(o.interval, '--interval');
+  const loaded = loadSettings(g, { intervalSeconds });
+  if (o.arm && loaded.connection.repos.length === 0) {
+    throw new UsageError('cannot arm: no repositories are enrolled.', 'pass --repo owner/name, set SWITCHBOARD_REPOS, or run switchboard config set repos \'["owner/name"]\'');
+  }
+  const json = o.json === true;
+  const now = () => new Date();
+  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  const signal = firstSignal();
+  try {
+    const sb = await openSwitchboard({
+      config: headlessConfig(loaded.config, { approve, dryRun: o.dryRun }),
+      connection: loaded.connection,
+      stateDir: g.stateDir,
+      onWarning: (text) => err(warnLine(text, now(), json)),
+    });
+    try {
+      // a wrong token or an unreachable tracker is one sentence and its exit code, not a log of failing cycles
+      await sb.tracker.currentUser();
+    } catch (e) {
+      await sb.close();
+      throw e;
+    }
+    return await runHeadless(sb, { once: o.once, json, arm: o.arm }, {
+      out: (line) => void process.stdout.write(`${line}\n`),
+      err,
+      now,
+      interrupted: signal.promise,
+    });
+  } finally {
+    signal.dispose();
+  }
+}

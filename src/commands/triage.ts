@@ -1,0 +1,187 @@
+import { resolveConnection } from '../adapters/connection.js';
+import type { Config } from '../core/config.js';
+import { UsageError } from '../core/errors.js';
+import type { Issue } from '../core/issue.js';
+import { GATE_LABELS, type Proposal } from '../core/policy.js';
+import { sanitize } from '../core/sanitize.js';
+import type { ScoredIssue } from '../core/scoring.js';
+import { dailySummary } from '../core/texts.js';
+import { triage } from '../core/triage.js';
+import { type Column, renderTable } from '../text/width.js';
+import { loadBacklogFile } from './backlog-file.js';
+import { terminalSafeJson } from './output.js';
+
+export interface TriageOptions {
+  readonly json?: boolean;
+  readonly markdown?: boolean;
+  readonly fromFile?: string;
+  readonly repo?: readonly string[];
+  /** ISO time to score against (ages); default: now */
+  readonly now?: string;
+}
+
+export interface TriageReport {
+  readonly issues: {
+    repo: string;
+    number: number;
+    title: string;
+    score: number;
+    scope: number;
+    acceptance: number;
+    alignment: number;
+    type: string;
+    p0: boolean;
+    blocked: boolean;
+    ready: boolean;
+    tier: string;
+    taskType: string;
+    ageDays: number;
+  }[];
+  readonly proposals: {
+    id: string;
+    repo: string;
+    number: number;
+    action: string;
+    agent: string | null;
+    reason: string;
+    blockedBy: { kind: string; detail: string }[];
+    whatWouldChange: string[];
+  }[];
+}
+
+export function buildReport(scored: readonly ScoredIssue[], proposals: readonly Proposal[]): TriageReport {
+  return {
+    issues: scored.map((s) => ({
+      repo: s.issue.repo,
+      number: s.issue.number,
+      title: s.displayTitle,
+      score: s.score,
+      scope: s.scope,
+      acceptance: s.acceptance,
+      alignment: s.alignment,
+      type: s.type,
+      p0: s.p0,
+      blocked: s.blocked,
+      ready: s.ready,
+      tier: s.tier,
+      taskType: s.taskType,
+      ageDays: s.ageDays,
+    })),
+    proposals: proposals.map((p) => ({
+      id: p.id,
+      repo: p.repo,
+      number: p.number,
+      action: p.action,
+      agent: p.agentId,
+      reason: p.reason,
+      blockedBy: p.blockedBy.map((g) => ({ kind: g.kind, detail: g.detail })),
+      whatWouldChange: [...p.whatWouldChange],
+    })),
+  };
+}
+
+function parseNow(now: string | undefined): Date {
+  if (now === undefined) return new Date();
+  const t = Date.parse(now);
+  if (Number.isNaN(t)) throw new UsageError(`--now "${now}" is not an ISO date and time.`);
+  return new Date(t);
+}
+
+/** The readable preview: issues by score, then the proposals that would act. */
+export function renderReadable(scored: readonly ScoredIssue[], proposals: readonly Proposal[], width: number): string {
+  const multiRepo = new Set(scored.map((s) => s.issue.repo)).size > 1;
+  const ref = (repo: string, n: number) => (multiRepo ? `${sanitize(repo)}#${n}` : `#${n}`);
+  const sorted = [...scored].sort((a, b) => b.score - a.score || a.issue.number - b.issue.number);
+  const flags = (s: ScoredIssue) =>
+    [s.blocked ? 'blocked' : '', s.issue.assignees.length > 0 ? 'assigned' : '', s.ready ? 'ready' : ''].filter(Boolean).join(',');
+  const issueColumns: Column<ScoredIssue>[] = [
+    { header: 'issue', width: multiRepo ? 22 : 7, value: (s) => ref(s.issue.repo, s.issue.number) },
+    { header: 'score', width: 5, align: 'right', value: (s) => String(s.score) },
+    { header: 'S A L', width: 5, value: (s) => `${s.scope} ${s.acceptance} ${s.alignment}` },
+    { header: 'type', width: 10, value: (s) => s.type },
+    { header: 'tier', width: 4, value: (s) => s.tier },
+    { header: 'age', width: 5, align: 'right', value: (s) => `${s.ageDays}d` },
+    { header: 'flags', width: 16, value: flags },
+    { header: 'title', value: (s) => sanitize(s.displayTitle) },
+  ];
+  const acting = proposals.filter((p) => p.action !== 'skip');
+  const proposalColumns: Column<Proposal>[] = [
+    { header: 'proposal', width: 12, value: (p) => p.id },
+    { header: 'issue', width: multiRepo ? 22 : 7, value: (p) => ref(p.repo, p.number) },
+    { header: 'decision', width: 18, value: (p) => `${p.action} → ${p.agentId}` },
+    {
+      header: 'waiting for',
+      width: 34,
+      value: (p) => (p.blockedBy.length ? p.blockedBy.map((g) => GATE_LABELS[g.kind]).join(', ') : 'ready to run'),
+    },
+    { header: 'reason', value: (p) => sanitize(p.reason) },
+  ];
+  const skipped = proposals.length - acting.length;
+  const ready = scored.filter((s) => s.ready).length;
+  return [
+    `Backlog: ${scored.length} open · ${ready} ready · ${scored.filter((s) => s.p0).length} P0`,
+    ...renderTable(sorted, issueColumns, width),
+    '',
+    `Proposals: ${acting.length} to act on · ${skipped} skipped (dry run: nothing is written)`,
+    ...(acting.length ? renderTable(acting, proposalColumns, width) : ['  (none)']),
+    '',
+  ].join('\n');
+}
+
+/**
+ * The open issues of the enrolled repos on a live tracker, for a preview. Without a URL there is
+ * nothing to fetch (undefined): the caller says what to pass.
+ */
+export async function liveBacklog(
+  config: Config,
+  flags: { url?: string; repo?: readonly string[] },
+): Promise<{ fetch: () => Promise<Issue[]>; repos: readonly string[] } | undefined> {
+  const conn = resolveConnection(config, flags);
+  if (!conn.url) return undefined;
+  if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
+  if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
+  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
+  const tracker = createGiteaTracker({ url: conn.url, token: conn.token, kind: config.tracker.kind, tokenSource: conn.tokenSource });
+  const fetch = async () => {
+    try {
+      const fetches = await Promise.all(conn.repos.map((repo) => tracker.fetchBacklog(repo, { full: true })));
+      return fetches.flatMap((f) => [...f.issues]);
+    } finally {
+      await tracker.close();
+    }
+  };
+  return { fetch, repos: conn.repos };
+}
+
+/** One-shot preview: score, propose, print. Writes nothing, ever. */
+export async function runTriage(
+  options: TriageOptions,
+  config: Config,
+  out: { write(text: string): void; columns: number },
+  fetchIssues?: () => Promise<Issue[]>,
+): Promise<void> {
+  if (options.json && options.markdown) throw new UsageError('choose one of --json and --markdown.');
+  const now = parseNow(options.now);
+  let issues: Issue[];
+  if (options.fromFile) issues = await loadBacklogFile(options.fromFile, options.repo ?? []);
+  else if (fetchIssues) issues = await fetchIssues();
+  else throw new UsageError('nothing to triage: pass --from-file FILE, or --url URL and --repo owner/name for a live tracker.');
+
+  const { scored, proposals } = triage(issues, config, now, { armed: config.armed });
+  if (options.json) {
+    out.write(`${terminalSafeJson(buildReport(scored, proposals))}\n`);
+  } else if (options.markdown) {
+    out.write(
+      `${dailySummary({
+        now,
+        totalOpen: issues.length,
+        scored,
+        actions: proposals.filter((p) => p.action !== 'skip'),
+        skipped: proposals.filter((p) => p.action === 'skip'),
+        consoleId: 'preview',
+      })}\n`,
+    );
+  } else {
+    out.write(renderReadable(scored, proposals, out.columns));
+  }
+}

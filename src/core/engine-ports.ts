@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { DISPATCH_STATES } from './dispatch.js';
+import type { Agent, TaskType } from './routing.js';
+
+/**
+ * The ports the Engine needs beside `Tracker` (ports.ts). Adapters implement them; tests pass the
+ * fakes in test/fakes/. Nothing here does I/O.
+ */
+
+/** An opaque timer handle; only the clock that made it understands it. */
+export type TimerHandle = unknown;
+
+/** All time and all timers of the core. One-shot timers only: the engine re-arms its own. */
+export interface Clock {
+  now(): Date;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** What an http or command agent is asked to do. Issue text is data, never a shell string. */
+export interface DispatchRequest {
+  readonly proposalId: string;
+  readonly agent: Agent;
+  readonly attempt: number;
+  readonly repo: string;
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly url: string;
+  readonly taskType: TaskType;
+}
+
+export interface DispatchResult {
+  readonly ok: boolean;
+  /** handle for `observe`; absent when the agent cannot be observed */
+  readonly runId?: string;
+  /** one line for the dispatch comment and the console ("run 12, log /tmp/x.log", "HTTP 503") */
+  readonly detail: string;
+}
+
+export interface AgentStatus {
+  readonly status: 'running' | 'done' | 'failed';
+  readonly detail: string;
+}
+
+/** One per non-tracker agent kind (`http`, `command`); tracker agents are driven through Tracker. */
+export interface DispatchTarget {
+  dispatch(request: DispatchRequest): Promise<DispatchResult>;
+  observe(runId: string): Promise<AgentStatus>;
+}
+
+export type NotifyEvent =
+  | {
+      readonly kind: 'escalated';
+      readonly repo: string;
+      readonly number: number;
+      readonly agentId: string;
+      readonly attempts: number;
+      readonly why: string;
+    }
+  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string };
+
+/** Slack webhook, terminal bell… A failing notifier never breaks a cycle. */
+export interface Notifier {
+  notify(event: NotifyEvent): Promise<void>;
+}
+
+const at = z.string().max(40);
+const base = { at, console: z.string().max(128) };
+
+export const WRITE_STEPS = [
+  'audit',
+  'stand-down',
+  'labels',
+  'assignees',
+  'agent',
+  'dispatch-comment',
+  'flag-comment',
+  'needs-human',
+  'in-progress',
+  'unassign',
+  'remove-label',
+  'escalation',
+  'summary',
+] as const;
+export type WriteStep = (typeof WRITE_STEPS)[number];
+
+const DispatchSchema = z.object({
+  proposalId: z.string(),
+  repo: z.string(),
+  number: z.number().int(),
+  agentId: z.string(),
+  attempt: z.number().int(),
+  state: z.enum(DISPATCH_STATES),
+  startedAt: z.string(),
+  lastProgressAt: z.string(),
+  patterns: z.record(z.string(), z.number()),
+  pr: z.object({ number: z.number().int(), headSha: z.string() }).nullable(),
+  history: z.array(z.object({ at: z.string(), state: z.enum(DISPATCH_STATES), note: z.string() })).readonly(),
+});
+
+/** A command appended by another process (`switchboard approve …`) for the running engine. */
+export const JournalCommandSchema = z.object({
+  type: z.literal('command'),
+  at,
+  /** unique per command, so the engine can record that it applied it */
+  commandId: z.string().min(1).max(64),
+  command: z.enum(['approve', 'reject', 'reroute']),
+  proposalId: z.string().max(64),
+  agentId: z.string().max(64).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type JournalCommand = z.output<typeof JournalCommandSchema>;
+
+/**
+ * One journal line: an operator intent, a write done, or a dispatch transition. Lenient on
+ * unknown fields (newer versions may add some), strict on what replay reads.
+ */
+/** Enough of a proposal to restore it before the backlog is fetched again. */
+const ProposalRefSchema = z.object({
+  id: z.string().max(64),
+  repo: z.string(),
+  number: z.number().int(),
+  action: z.enum(['dispatch', 'flag']),
+  agentId: z.string(),
+  reason: z.string(),
+  updatedAt: z.string(),
+});
+export type ProposalRef = z.output<typeof ProposalRefSchema>;
+
+/**
+ * One journal line: an operator intent, a write done, or a dispatch transition. Lenient on
+ * unknown fields (newer versions may add some), strict on what replay reads.
+ */
+export const JournalEntrySchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('approved'),
+    ...base,
+    proposal: ProposalRefSchema,
+    approvedBy: z.string(),
+    commandId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('rejected'),
+    ...base,
+    proposal: ProposalRefSchema,
+    note: z.string().optional(),
+    commandId: z.string().optional(),
+  }),
+  /** `proposal.agentId` is the new agent */
+  z.object({ type: z.literal('rerouted'), ...base, proposal: ProposalRefSchema, from: z.string(), commandId: z.string().optional() }),
+  /** about to write: from here on a crash may have left the write done, so the proposal is resumed, never redone */
+  z.object({ type: z.literal('writing'), ...base, proposalId: z.string(), step: z.enum(WRITE_STEPS), attempt: z.number().int() }),
+  z.object({
+    type: z.literal('write'),
+    ...base,
+    proposalId: z.string(),
+    step: z.enum(WRITE_STEPS),
+    attempt: z.number().int(),
+    runId: z.string().optional(),
+    detail: z.string().optional(),
+  }),
+  z.object({ type: z.literal('executed'), ...base, proposalId: z.string(), outcome: z.string() }),
+  z.object({ type: z.literal('failed'), ...base, proposalId: z.string(), message: z.string() }),
+  z.object({
+    type: z.literal('dispatch'),
+    ...base,
+    dispatch: DispatchSchema,
+    runId: z.string().optional(),
+    lastCommentId: z.number().int(),
+    lastIssueState: z.enum(['open', 'closed']),
+  }),
+  z.object({ type: z.literal('summary'), ...base, day: z.string() }),
+  /** a command that could not be applied (unknown proposal, agent that does not fit) */
+  z.object({ type: z.literal('command-failed'), ...base, commandId: z.string(), message: z.string() }),
+  JournalCommandSchema,
+]);
+export type JournalEntry = z.output<typeof JournalEntrySchema>;
+
+/**
+ * Append-only record of intents and transitions, owned by one engine. Other processes only
+ * append `command` entries.
+ */
+export interface Journal {
+  append(entry: JournalEntry): Promise<void>;
+  /** every entry so far, oldest first */
+  replay(): Promise<JournalEntry[]>;
+  /** commands appended by other processes since the last replay() or pendingCommands() */
+  pendingCommands(): Promise<JournalCommand[]>;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { EngineSnapshot } from '../core/engine-state.js';
+import { sanitize } from '../core/sanitize.js';
+
+/**
+ * `status.json` in the state directory: what the running (or last) engine had in its queue, for
+ * `switchboard status` and for resolving short proposal ids in `approve`/`reject`/`reroute`.
+ */
+
+export const STATUS_FILE = 'status.json';
+
+const ProposalLine = z.object({
+  id: z.string(),
+  issue: z.string(),
+  title: z.string(),
+  action: z.string(),
+  agent: z.string().nullable(),
+  status: z.string(),
+  waiting: z.string().nullable(),
+  reason: z.string(),
+  /** what stops it now: disarmed, untrusted-author, repo-locked, … */
+  gates: z.array(z.string()),
+});
+const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
+
+export const StatusSchema = z.object({
+  v: z.literal(1),
+  pid: z.number(),
+  running: z.boolean(),
+  updatedAt: z.string(),
+  armed: z.boolean(),
+  dryRun: z.boolean(),
+  cycle: z.number(),
+  nextCycleAt: z.string().nullable(),
+  proposals: z.array(ProposalLine),
+  dispatches: z.array(DispatchLine),
+});
+export type Status = z.output<typeof StatusSchema>;
+
+const FINISHED = new Set(['completed', 'escalated']);
+
+export function statusOf(s: EngineSnapshot, now: Date, running: boolean): Status {
+  return {
+    v: 1,
+    pid: process.pid,
+    running,
+    updatedAt: now.toISOString(),
+    armed: s.armed,
+    dryRun: s.dryRun,
+    cycle: s.cycle,
+    nextCycleAt: s.nextCycleAt,
+    proposals: [...s.proposals.values()]
+      .filter((p) => p.action !== 'skip' && ['proposed', 'approved', 'executing', 'failed', 'rejected'].includes(p.status))
+      .map((p) => ({
+        id: p.id,
+        issue: p.issueKey,
+        title: sanitize(s.backlog.get(p.issueKey)?.displayTitle ?? ''),
+        action: p.action,
+        agent: p.agentId,
+        status: p.status,
+        waiting: p.waiting === null ? null : sanitize(p.waiting),
+        reason: sanitize(p.reason),
+        gates: p.blockedBy.map((g) => g.kind),
+      })),
+    dispatches: [...s.dispatches.values()]
+      .filter((d) => !FINISHED.has(d.state))
+      .map((d) => ({ proposal: d.proposalId, issue: `${d.repo}#${d.number}`, agent: d.agentId, state: d.state, attempt: d.attempt })),
+  };
+}
+
+/** Atomic: written aside, then renamed over, so a reader never sees half a file. */
+export async function writeStatus(dir: string, status: Status): Promise<void> {
+  const path = join(dir, STATUS_FILE);
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The last status written in `dir`, or null when none is known (or it is unreadable). */
+export async function readStatus(dir: string): Promise<Status | null> {
+  const text = await readFile(join(dir, STATUS_FILE), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const parsed = StatusSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

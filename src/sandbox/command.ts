@@ -1,0 +1,109 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { OperationError } from '../core/errors.js';
+
+/** Exit code for a bad flag value, as for every usage error of the CLI. */
+const USAGE_EXIT = 2;
+
+function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+    const err = new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
+    err.exitCode = USAGE_EXIT;
+    throw err;
+  };
+}
+
+interface SandboxFlags {
+  port: number;
+  host: string;
+  token?: string;
+  issues: number;
+  repos: number;
+  seed: number;
+  state?: string;
+  latency: number;
+  agents?: boolean;
+  printEnv?: boolean;
+  allowRemote?: boolean;
+}
+
+/** `switchboard sandbox`: run the embedded tracker in the foreground until SIGINT/SIGTERM. */
+export function registerSandboxCommand(program: Command): Command {
+  return program
+    .command('sandbox')
+    .description('run a local Gitea-compatible tracker with a seeded backlog (for the demo, tests and trying configs)')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber('--port', 0, 65535), 0)
+    .option('--host <host>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'allow a non-loopback --host (the sandbox has no real access control)')
+    .option('--token <token>', 'API token clients must send (default: a random one)')
+    .option('--issues <n>', 'open issues to seed, spread across the repos', wholeNumber('--issues', 0, 1_000_000), 60)
+    .option('--repos <n>', 'repositories to create (demo/api, demo/web, demo/infra, …)', wholeNumber('--repos', 1, 1000), 3)
+    .option('--seed <n>', 'seed for the backlog, agents and faults', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--state <file>', 'keep state in this JSON file; loaded when it exists')
+    .option('--latency <ms>', 'delay every response by this many milliseconds', wholeNumber('--latency', 0, 600_000), 0)
+    .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
+    .option('--print-env', 'first print GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS lines')
+    .action(async (flags: SandboxFlags) => {
+      // Loaded here, not at the top, so the rest of the CLI starts without the server code.
+      const [{ startSandbox }, { resolveAgentOptions }, { SANDBOX_VERSION }] = await Promise.all([
+        import('./server.js'),
+        import('./options.js'),
+        import('./routes.js'),
+      ]);
+      const sandbox = await startSandbox({
+        port: flags.port,
+        host: flags.host,
+        allowRemote: flags.allowRemote === true,
+        issues: flags.issues,
+        repos: flags.repos,
+        seed: flags.seed,
+        latencyMs: flags.latency,
+        agents: flags.agents === true,
+        ...(flags.token !== undefined ? { token: flags.token } : {}),
+        ...(flags.state !== undefined ? { statePath: flags.state } : {}),
+      }).catch((err: unknown) => {
+        throw new OperationError(`${startFailure(err, flags)}.`);
+      });
+      const out = (line: string): void => void process.stdout.write(`${line}\n`);
+      if (flags.printEnv) {
+        out(`GITEA_URL=${sandbox.url}`);
+        out(`GITEA_TOKEN=${sandbox.token}`);
+        out(`SWITCHBOARD_REPOS=${sandbox.repos.join(',')}`);
+      }
+      const open = sandbox.repos.reduce(
+        (n, repo) => n + sandbox.store.issues(repo).filter((i) => i.state === 'open' && i.pull === null).length,
+        0,
+      );
+      out(`Sandbox tracker (Gitea ${SANDBOX_VERSION}) listening at ${sandbox.url}`);
+      out(`  API     ${sandbox.url}/api/v1`);
+      out(`  token   ${sandbox.token}`);
+      out(`  repos   ${sandbox.repos.join(', ')} (${open} open issues)`);
+      const agents = resolveAgentOptions(flags.agents === true);
+      if (agents) out(`  agents  ${Object.entries(agents.logins).map(([login, how]) => `${login} (by ${how})`).join(', ')}`);
+      if (flags.state) out(`  state   ${flags.state}`);
+      out('Stop with Ctrl-C.');
+      await untilSignal();
+      await sandbox.close();
+      out('Sandbox stopped.');
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function startFailure(err: unknown, flags: SandboxFlags): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${flags.port} on ${flags.host} is already in use; pick another with --port (0 picks a free one)`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${flags.host}: no such local address`;
+  return err instanceof Error ? err.message : String(err);
+}

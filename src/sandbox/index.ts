@@ -1,0 +1,11 @@
+export { agentOutcome, type AgentOutcome } from './agents.js';
+export { registerSandboxCommand } from './command.js';
+export * from './options.js';
+export { loadState, SandboxStateError, writeStateAtomic } from './persistence.js';
+export { createRandom, hashSeed, type Random, randomFor } from './prng.js';
+export { SANDBOX_VERSION } from './routes.js';
+export { SEED_KINDS, type SeedKind, type SeedOptions, seedBacklog } from './seed-backlog.js';
+export { startSandbox } from './server.js';
+export * from './state.js';
+export { StoreError, type StoreErrorKind } from './store-error.js';
+export { type IssueEdit, type LabelRef, type NewIssue, type NewPullRequest, type NewStatus, SandboxStore, type StoreChange } from './store.js';

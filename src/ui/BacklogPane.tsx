@@ -1,0 +1,50 @@
+import type { EngineSnapshot } from '../core/engine-state.js';
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
+import { type BacklogRow, issueLabel, type SortKey } from './views.js';
+
+interface Props extends PaneProps {
+  readonly snapshot: EngineSnapshot;
+  readonly rows: readonly BacklogRow[];
+  readonly sort: SortKey;
+  readonly filter: string;
+}
+
+const flags = (r: BacklogRow): string =>
+  [r.scored.blocked ? 'blk' : '', r.scored.issue.assignees.length > 0 ? 'asg' : '', r.locked ? 'lck' : ''].filter(Boolean).join(' ');
+
+function columns(multiRepo: boolean): TableColumn<BacklogRow>[] {
+  return [
+    {
+      header: '#',
+      width: multiRepo ? 14 : 6,
+      // the column header already says '#'
+      value: (r) => (multiRepo ? issueLabel(r.scored.issue.repo, r.scored.issue.number, true) : `${r.scored.issue.number}`),
+    },
+    { header: 'score', width: 5, align: 'right', value: (r) => `${r.scored.score}`, colour: (r) => (r.scored.ready ? 'good' : undefined) },
+    { header: 'S A L', width: 5, value: (r) => `${r.scored.scope} ${r.scored.acceptance} ${r.scored.alignment}` },
+    { header: 'type', width: 9, value: (r) => r.scored.type },
+    { header: 'age', width: 4, align: 'right', value: (r) => `${r.scored.ageDays}d` },
+    { header: 'tier', width: 4, value: (r) => r.scored.tier, colour: (r) => (r.scored.tier === 'P0' ? 'bad' : undefined) },
+    { header: 'flags', width: 11, value: flags, colour: (r) => (r.scored.blocked || r.locked ? 'warn' : undefined) },
+    { header: 'title', value: (r) => r.scored.displayTitle || r.scored.issue.title },
+  ];
+}
+
+export function BacklogPane(props: Props) {
+  const all = [...props.snapshot.backlog.values()];
+  const ready = all.filter((s) => s.ready).length;
+  const p0 = all.filter((s) => s.tier === 'P0').length;
+  const shown = props.rows.length === all.length ? '' : ` · ${props.rows.length} shown`;
+  const multiRepo = new Set(all.map((s) => s.issue.repo)).size > 1;
+  const right = `sort ${props.sort}▼${props.filter ? `  filter /${props.filter}` : ''}`;
+  return (
+    <TablePane
+      {...props}
+      title={`Backlog ${all.length} open · ${ready} ready · ${p0} P0${shown}`}
+      right={right}
+      columns={columns(multiRepo)}
+      empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
+    />
+  );
+}

@@ -1,0 +1,31 @@
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
+import { type DispatchRow, issueLabel, shortDuration } from './views.js';
+
+interface Props extends PaneProps {
+  readonly rows: readonly DispatchRow[];
+  readonly now: number;
+  readonly multiRepo: boolean;
+}
+
+function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
+  return [
+    { header: 'issue', width: multiRepo ? 11 : 5, value: (r) => issueLabel(r.dispatch.repo, r.dispatch.number, multiRepo) },
+    { header: 'agent', width: 7, value: (r) => r.dispatch.agentId },
+    {
+      header: 'state',
+      width: 10,
+      value: (r) => r.word,
+      colour: (r) => (r.dispatch.state === 'escalated' || r.dispatch.state === 'failed' ? 'bad' : r.trouble ? 'warn' : r.dispatch.state === 'completed' ? 'good' : undefined),
+    },
+    { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(now - Date.parse(r.dispatch.startedAt)) },
+    { header: 'try', width: 2, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
+    { header: 'last event', value: (r) => r.lastEvent },
+  ];
+}
+
+export function DispatchesPane(props: Props) {
+  const trouble = props.rows.filter((r) => r.trouble).length;
+  const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
+  return <TablePane {...props} title={title} columns={columns(props.now, props.multiRepo)} empty="nothing in flight" />;
+}

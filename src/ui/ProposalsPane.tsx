@@ -1,0 +1,25 @@
+import type { TableColumn } from './Table.js';
+import { type PaneProps, TablePane } from './TablePane.js';
+import { issueLabel, type ProposalRow } from './views.js';
+
+interface Props extends PaneProps {
+  readonly rows: readonly ProposalRow[];
+  readonly multiRepo: boolean;
+}
+
+const columns = (multiRepo: boolean): TableColumn<ProposalRow>[] => [
+  {
+    header: 'status',
+    width: 9,
+    value: (r) => r.word,
+    colour: (r) => (r.group === 'pending' ? 'accent' : r.group === 'waiting' ? 'warn' : r.word === 'failed' ? 'bad' : r.word === 'executed' ? 'good' : 'dim'),
+  },
+  { header: 'issue', width: multiRepo ? 12 : 6, value: (r) => issueLabel(r.proposal.repo, r.proposal.number, multiRepo) },
+  { header: 'decision', width: 10, value: (r) => `${r.proposal.action === 'flag' ? '⚑' : '→'} ${r.proposal.agentId ?? ''}` },
+  { header: 'why', value: (r) => r.line },
+];
+
+export function ProposalsPane(props: Props) {
+  const count = (group: ProposalRow['group']) => props.rows.filter((r) => r.group === group).length;
+  return <TablePane {...props} title={`Proposals ${count('pending')} pending · ${count('waiting')} waiting`} columns={columns(props.multiRepo)} empty="no proposals" />;
+}

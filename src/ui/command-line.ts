@@ -1,0 +1,32 @@
+/** What a `:` command line asks for. */
+export type LineCommand =
+  | { readonly kind: 'arm' | 'disarm' | 'run' | 'pause' | 'resume' | 'quit' }
+  | { readonly kind: 'dry-run'; readonly on: boolean }
+  | { readonly kind: 'agent'; readonly agentId: string }
+  | { readonly kind: 'invalid'; readonly message: string };
+
+const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :quit';
+
+export function parseCommandLine(line: string): LineCommand {
+  const [word = '', ...args] = line.trim().replace(/^:/, '').split(/\s+/);
+  switch (word) {
+    case 'arm':
+    case 'disarm':
+    case 'run':
+    case 'pause':
+    case 'resume':
+    case 'quit':
+    case 'q':
+      return args.length === 0 ? { kind: word === 'q' ? 'quit' : word } : { kind: 'invalid', message: `:${word} takes no argument` };
+    case 'dry-run':
+      if (args.length === 1 && (args[0] === 'on' || args[0] === 'off')) return { kind: 'dry-run', on: args[0] === 'on' };
+      return { kind: 'invalid', message: 'use :dry-run on or :dry-run off' };
+    case 'agent':
+      if (args.length === 1 && args[0]) return { kind: 'agent', agentId: args[0] };
+      return { kind: 'invalid', message: 'use :agent <id> to re-route the selected proposal' };
+    case '':
+      return { kind: 'invalid', message: USAGE };
+    default:
+      return { kind: 'invalid', message: `unknown command :${word} — ${USAGE}` };
+  }
+}

@@ -1,0 +1,122 @@
+import { stateWords } from '../core/dispatch.js';
+import type { EngineSnapshot } from '../core/engine-state.js';
+import { issueKey } from '../core/issue.js';
+import { GATE_LABELS } from '../core/policy.js';
+import type { TrackedProposal } from '../core/proposal-queue.js';
+import { sanitize } from '../core/sanitize.js';
+import type { ScoredIssue } from '../core/scoring.js';
+import type { Target } from './ui-state.js';
+import { liveProposals } from './views.js';
+import { wrap } from './wrap.js';
+
+export type Tone = 'title' | 'heading' | 'dim' | 'warn' | 'bad' | 'good' | undefined;
+
+export interface Line {
+  readonly text: string;
+  readonly tone?: Tone;
+}
+
+const clean = (text: string): string => sanitize(text);
+const list = (items: readonly string[]): string => items.map(clean).join(', ');
+
+/** Which evidence gave each point of the score (the signals scoring found). */
+export function scoreExplanation(s: ScoredIssue): string[] {
+  const sig = s.signals;
+  const tm = s.tagMatches;
+  const scope = [
+    sig.fileRef !== null ? `file ${sig.fileRef}` : null,
+    sig.funcRef !== null ? `function ${sig.funcRef}` : null,
+    `title ${sig.titleLength} chars`,
+    tm.meta.length > 0 ? `meta tags ${list(tm.meta)} (−2)` : null,
+  ];
+  const acceptance = [
+    sig.acceptanceCount > 0 ? `${sig.acceptanceCount} criteria word${sig.acceptanceCount === 1 ? '' : 's'} (${list(sig.acceptanceWords)})` : 'no criteria words',
+    sig.testRef !== null ? `test ${sig.testRef}` : null,
+    sig.section !== null ? `section "${sig.section}"` : null,
+    tm.meta.length > 0 ? 'meta (−1)' : null,
+  ];
+  const alignment =
+    tm.bug.length > 0
+      ? [`bug tags ${list(tm.bug)} (3)`]
+      : [
+          tm.refactor.length > 0 ? `refactor tags ${list(tm.refactor)} (+2)` : null,
+          tm.feature.length > 0 ? `feature tags ${list(tm.feature)} (+2)` : null,
+          tm.loop.length > 0 ? `loop tags ${list(tm.loop)} (+1)` : null,
+          tm.meta.length > 0 ? 'meta (0)' : null,
+        ];
+  const join = (parts: readonly (string | null)[]) => parts.filter((p): p is string => p !== null).map(clean).join(' · ') || 'nothing found';
+  return [
+    `score ${s.score} = scope ${s.scope} + acceptance ${s.acceptance} + alignment ${s.alignment} — ${s.ready ? 'ready' : 'not ready'}`,
+    `  scope ${s.scope}: ${join(scope)}`,
+    `  acceptance ${s.acceptance}: ${join(acceptance)}`,
+    `  alignment ${s.alignment}: ${join(alignment)}`,
+    `  type ${s.type}, tier ${s.tier}${tm.p0.length > 0 ? ` (P0 tags ${list(tm.p0)})` : ''}, task ${s.taskType}`,
+    ...(sig.blockedBy ? [`  blocked: the ${sig.blockedBy.where} says "${clean(sig.blockedBy.text)}"`] : []),
+  ];
+}
+
+function proposalLines(p: TrackedProposal): Line[] {
+  const out: Line[] = [
+    { text: 'Proposal', tone: 'heading' },
+    { text: `${p.action}${p.agentId ? ` → ${clean(p.agentId)}` : ''}  ${p.status}${p.approvedBy ? ` by ${clean(p.approvedBy)}` : ''}${p.reroutedFrom ? `  (re-routed from ${clean(p.reroutedFrom)})` : ''}` },
+    { text: clean(p.reason) },
+  ];
+  if (p.blockedBy.length > 0) {
+    out.push({ text: 'gates:', tone: 'warn' });
+    for (const g of p.blockedBy) out.push({ text: `  ${GATE_LABELS[g.kind]}: ${clean(g.detail)}`, tone: 'warn' });
+  } else if (p.action !== 'skip') {
+    out.push({ text: 'gates: clear', tone: 'good' });
+  }
+  if (p.waiting) out.push({ text: `waiting: ${clean(p.waiting)}`, tone: 'warn' });
+  if (p.outcome) out.push({ text: `outcome: ${clean(p.outcome)}`, tone: p.status === 'failed' ? 'bad' : undefined });
+  if (p.note) out.push({ text: `note: ${clean(p.note)}` });
+  out.push({ text: 'what would change the decision:' });
+  if (p.whatWouldChange.length === 0) out.push({ text: '  nothing short of a different issue', tone: 'dim' });
+  for (const w of p.whatWouldChange) out.push({ text: `  • ${clean(w)}` });
+  return out;
+}
+
+/** Everything the detail view shows for a row, as plain lines (wrapped to `width`). */
+export function detailLines(snapshot: EngineSnapshot, target: Target, width: number): Line[] {
+  let key: string | null = null;
+  let proposal: TrackedProposal | undefined;
+  const dispatch = target.pane === 'dispatches' ? snapshot.dispatches.get(target.id) : undefined;
+  if (target.pane === 'backlog') {
+    key = target.id;
+    proposal = liveProposals(snapshot).get(key);
+  } else if (target.pane === 'proposals') {
+    proposal = snapshot.proposals.get(target.id);
+    key = proposal?.issueKey ?? null;
+  } else if (dispatch) {
+    key = issueKey(dispatch.repo, dispatch.number);
+    proposal = snapshot.proposals.get(dispatch.proposalId);
+  }
+  if (key === null) return [{ text: 'This row is gone (it was superseded or finished).', tone: 'dim' }];
+  const scored = snapshot.backlog.get(key);
+  const out: Line[] = [];
+  const title = scored ? `${clean(key)}  ${clean(scored.issue.title)}` : clean(key);
+  out.push({ text: title, tone: 'title' });
+  if (scored) {
+    const i = scored.issue;
+    out.push({ text: `labels: ${i.labels.length > 0 ? list(i.labels) : '—'}   assignees: ${i.assignees.length > 0 ? list(i.assignees) : '—'}   by @${clean(i.author)}   ${scored.ageDays}d old`, tone: 'dim' });
+    out.push({ text: '' }, { text: 'Score', tone: 'heading' }, ...scoreExplanation(scored).map((text) => ({ text })));
+  }
+  if (proposal) out.push({ text: '' }, ...proposalLines(proposal));
+  if (dispatch) {
+    out.push({ text: '' }, { text: 'Dispatch', tone: 'heading' });
+    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${dispatch.startedAt}  last progress ${dispatch.lastProgressAt}` });
+    out.push({ text: 'history:' });
+    for (const h of dispatch.history) out.push({ text: `  ${h.at}  ${stateWords(h.state)}  ${clean(h.note)}` });
+  }
+  const pid = dispatch?.proposalId ?? proposal?.id;
+  const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
+  if (writes.length > 0) {
+    out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
+    for (const w of writes) out.push({ text: `  ${w.dryRun ? '[dry run — not written] ' : ''}${w.method} ${clean(w.what)}  ${clean(w.path)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
+  }
+  if (scored) {
+    out.push({ text: '' }, { text: 'Body', tone: 'heading' });
+    out.push(...sanitize(scored.issue.body, { multiline: true }).split('\n').map((text) => ({ text })));
+  }
+  return out.flatMap((l) => wrap(l.text, width).map((text) => ({ text, tone: l.tone })));
+}

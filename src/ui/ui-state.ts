@@ -1,0 +1,156 @@
+import type { Pane } from './keymap.js';
+import { PANES } from './keymap.js';
+import { nextSort, type SortKey } from './views.js';
+import { listWindow, moveIndex, type MoveTo } from './window.js';
+
+/** What Enter opened: a row of a pane, by its stable id. */
+export interface Target {
+  readonly pane: Pane;
+  readonly id: string;
+}
+
+export type Confirm =
+  | { readonly kind: 'approve-all'; readonly ids: readonly string[] }
+  | { readonly kind: 'arm'; readonly repos: readonly string[] }
+  | { readonly kind: 'quit'; readonly writing: number };
+
+export interface PickerAgent {
+  readonly id: string;
+  readonly name: string;
+  /** "suggested", "cannot flag"… */
+  readonly note: string;
+}
+
+export type Mode =
+  | { readonly kind: 'normal' }
+  | { readonly kind: 'detail'; readonly target: Target; readonly scroll: number }
+  | { readonly kind: 'help'; readonly scroll: number }
+  | { readonly kind: 'filter'; readonly draft: string; readonly before: string }
+  | { readonly kind: 'command'; readonly draft: string }
+  | { readonly kind: 'confirm'; readonly confirm: Confirm }
+  | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number };
+
+export interface Flash {
+  readonly text: string;
+  readonly level: 'info' | 'warning' | 'error';
+  /** ms since epoch, on the console clock */
+  readonly at: number;
+}
+
+export interface UiState {
+  readonly mode: Mode;
+  readonly pane: Pane;
+  /** selection by row id, so it stays on the same issue when rows reorder */
+  readonly selected: Readonly<Record<Pane, string | null>>;
+  readonly offsets: Readonly<Record<Pane, number>>;
+  readonly filter: string;
+  readonly sort: SortKey;
+  readonly flash: Flash | null;
+}
+
+export const initialUiState: UiState = {
+  mode: { kind: 'normal' },
+  pane: 'backlog',
+  selected: { backlog: null, proposals: null, dispatches: null },
+  offsets: { backlog: 0, proposals: 0, dispatches: 0 },
+  filter: '',
+  sort: 'score',
+  flash: null,
+};
+
+export type UiAction =
+  /** move the focused pane's selection; `ids` are its rows in order, `height` its lines */
+  | { readonly type: 'move'; readonly to: MoveTo; readonly ids: readonly string[]; readonly height: number }
+  /** scroll the detail view or help by lines */
+  | { readonly type: 'scroll'; readonly to: MoveTo; readonly lines: number; readonly height: number }
+  | { readonly type: 'focus'; readonly delta: 1 | -1 }
+  | { readonly type: 'detail'; readonly target: Target }
+  | { readonly type: 'help' }
+  | { readonly type: 'filter' }
+  | { readonly type: 'command' }
+  | { readonly type: 'confirm'; readonly confirm: Confirm }
+  | { readonly type: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[] }
+  /** text typed into the filter or command line */
+  | { readonly type: 'type'; readonly text: string }
+  | { readonly type: 'erase' }
+  /** keep the filter / leave the command line */
+  | { readonly type: 'submit' }
+  | { readonly type: 'back' }
+  | { readonly type: 'sort' }
+  | { readonly type: 'flash'; readonly flash: Flash };
+
+/** Where the selection is in `ids`; a vanished id falls back to the first row. */
+export const selectedIndex = (ids: readonly string[], id: string | null): number => {
+  const at = id === null ? -1 : ids.indexOf(id);
+  return at >= 0 ? at : 0;
+};
+
+export function uiReducer(s: UiState, a: UiAction): UiState {
+  const mode = s.mode;
+  switch (a.type) {
+    case 'move': {
+      if (a.ids.length === 0) return s;
+      const from = selectedIndex(a.ids, s.selected[s.pane]);
+      const page = listWindow(a.ids.length, a.height, from, s.offsets[s.pane]);
+      const to = moveIndex(from, a.ids.length, a.to, page.budget);
+      const win = listWindow(a.ids.length, a.height, to, page.start);
+      return {
+        ...s,
+        selected: { ...s.selected, [s.pane]: a.ids[to] ?? null },
+        offsets: { ...s.offsets, [s.pane]: win.start },
+      };
+    }
+    case 'scroll': {
+      if (mode.kind === 'picker') {
+        return { ...s, mode: { ...mode, index: moveIndex(mode.index, mode.agents.length, a.to, a.height) } };
+      }
+      if (mode.kind !== 'detail' && mode.kind !== 'help') return s;
+      const max = Math.max(0, a.lines - a.height);
+      const by = { down: 1, up: -1, top: -Infinity, bottom: Infinity, 'page-down': a.height, 'page-up': -a.height }[a.to];
+      const scroll = Math.max(0, Math.min(max, mode.scroll + by));
+      return scroll === mode.scroll ? s : { ...s, mode: { ...mode, scroll } };
+    }
+    case 'focus': {
+      const at = PANES.indexOf(s.pane);
+      return { ...s, pane: PANES[(at + a.delta + PANES.length) % PANES.length] ?? 'backlog' };
+    }
+    case 'detail':
+      return { ...s, mode: { kind: 'detail', target: a.target, scroll: 0 } };
+    case 'help':
+      return { ...s, mode: { kind: 'help', scroll: 0 } };
+    case 'filter':
+      return { ...s, mode: { kind: 'filter', draft: s.filter, before: s.filter } };
+    case 'command':
+      return { ...s, mode: { kind: 'command', draft: '' } };
+    case 'confirm':
+      return { ...s, mode: { kind: 'confirm', confirm: a.confirm } };
+    case 'picker':
+      return a.agents.length === 0 ? s : { ...s, mode: { kind: 'picker', proposalId: a.proposalId, issueKey: a.issueKey, agents: a.agents, index: 0 } };
+    case 'type':
+    case 'erase': {
+      if (mode.kind !== 'filter' && mode.kind !== 'command') return s;
+      const draft = a.type === 'type' ? mode.draft + a.text : [...mode.draft].slice(0, -1).join('');
+      // The filter applies as it is typed; Esc puts the previous one back.
+      return mode.kind === 'filter' ? { ...s, filter: draft, mode: { ...mode, draft } } : { ...s, mode: { ...mode, draft } };
+    }
+    case 'submit':
+      return { ...s, mode: { kind: 'normal' } };
+    case 'back':
+      switch (mode.kind) {
+        case 'normal':
+          return s.filter === '' ? s : { ...s, filter: '' };
+        case 'filter':
+          return { ...s, filter: mode.before, mode: { kind: 'normal' } };
+        default:
+          return { ...s, mode: { kind: 'normal' } };
+      }
+    case 'sort':
+      return { ...s, sort: nextSort(s.sort) };
+    case 'flash':
+      return { ...s, flash: a.flash };
+    default: {
+      const never: never = a;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { Connection } from './adapters/connection.js';
+import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
+import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
+import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
+import { BellNotifier, CompositeNotifier, WebhookNotifier } from './adapters/notifier-webhook.js';
+import { systemClock } from './adapters/system-clock.js';
+import type { Config } from './core/config.js';
+import { Engine } from './core/engine.js';
+import type { Clock, Notifier } from './core/engine-ports.js';
+import { UsageError } from './core/errors.js';
+
+/**
+ * The composition root: config and connection in, a running-ready Engine out, with the tracker,
+ * the journal and the state-dir lock it owns. Everything the CLI, headless mode, the demo and the
+ * integration tests share.
+ */
+
+export interface OpenOptions {
+  readonly config: Config;
+  readonly connection: Connection;
+  /** state directory (journal, lock, console id, logs); the platform's data dir by default */
+  readonly stateDir?: string;
+  readonly clock?: Clock;
+  readonly tracker?: Partial<GiteaTrackerOptions>;
+  /** ring the terminal bell on escalations (the console) */
+  readonly bell?: NodeJS.WritableStream;
+  /** where notifier and journal warnings go (a log file, stderr in headless) */
+  readonly onWarning?: (text: string) => void;
+  /** environment for agent processes and signing secrets; process.env by default */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface Switchboard {
+  readonly engine: Engine;
+  readonly tracker: GiteaTracker;
+  readonly journal: FileJournal;
+  readonly stateDir: string;
+  readonly consoleId: string;
+  readonly config: Config;
+  /** stop the engine (the write in progress finishes), close connections, release the lock */
+  close(): Promise<void>;
+}
+
+/** Variables an agent process never inherits: the tracker's keys are switchboard's, not the agent's. */
+const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
+
+export function agentEnv(config: Config, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const secrets = new Set(config.agents.map((a) => a.secretEnv).filter((v): v is string => v !== undefined));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !PRIVATE_ENV.test(k) && !secrets.has(k)));
+}
+
+export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
+  const { connection } = o;
+  if (!connection.url) throw new UsageError('no tracker URL: pass --url, set GITEA_URL, or run switchboard config init.');
+  if (!connection.token) {
+    throw new UsageError(`no token for ${new URL(connection.url).host}: set GITEA_TOKEN or tracker.tokenFile (a 0600 file).`);
+  }
+  const config: Config = { ...o.config, repos: [...connection.repos] };
+  const env = o.env ?? process.env;
+  const dir = await resolveStateDir({ dir: o.stateDir });
+  const id = await loadConsoleId(dir);
+  const lock = await acquireLock(dir, id);
+  const warn = o.onWarning ?? (() => undefined);
+  try {
+    const journal = new FileJournal(dir, { onWarning: warn });
+    const tracker = createGiteaTracker({
+      url: connection.url,
+      token: connection.token,
+      kind: config.tracker.kind,
+      tokenSource: connection.tokenSource,
+      labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
+      ...o.tracker,
+    });
+    const notifiers: Notifier[] = [];
+    if (config.notify.webhookUrl) notifiers.push(new WebhookNotifier({ url: config.notify.webhookUrl, onFailure: warn }));
+    if (o.bell) notifiers.push(new BellNotifier(o.bell));
+    const engine = new Engine({
+      config,
+      tracker,
+      clock: o.clock ?? systemClock,
+      consoleId: id,
+      journal,
+      notifier: new CompositeNotifier(notifiers, warn),
+      targets: {
+        http: new HttpTarget({ agents: config.agents, env }),
+        command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env) }),
+      },
+    });
+    let closed: Promise<void> | null = null;
+    return {
+      engine,
+      tracker,
+      journal,
+      stateDir: dir,
+      consoleId: id,
+      config,
+      close: () =>
+        (closed ??= (async () => {
+          try {
+            await engine.stop();
+          } finally {
+            await tracker.close().catch(() => undefined);
+            lock.release();
+          }
+        })()),
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}

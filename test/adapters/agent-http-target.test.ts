@@ -1,0 +1,97 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DispatchRequest } from '../../src/core/engine-ports.js';
+import { UsageError } from '../../src/core/errors.js';
+import { type Agent, AgentSchema } from '../../src/core/routing.js';
+import { HttpTarget, acceptanceCriteria } from '../../src/adapters/agents/index.js';
+import { type LoopbackServer, json, loopbackServer } from '../helpers/loopback-server.js';
+
+const SECRET = 'hunter2-very-secret';
+let server: LoopbackServer | null = null;
+
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const httpAgent = (base: string, extra: Partial<Agent> = {}): Agent =>
+  AgentSchema.parse({ id: 'devin', displayName: 'Devin', kind: 'http', endpoint: `${base}/tasks`, secretEnv: 'DEVIN_SECRET', ...extra });
+
+const request = (agent: Agent): DispatchRequest => ({
+  proposalId: 'p-7',
+  agent,
+  attempt: 1,
+  repo: 'acme/api',
+  number: 7,
+  title: 'Login fails on “empty” password',
+  body: 'Steps…\n\n## Acceptance criteria\n- [ ] empty password is rejected\n- returns 400\n\n## Notes\n- not this',
+  url: 'https://git.example/acme/api/issues/7',
+  taskType: 'routine_coding',
+});
+
+describe('http agent target', () => {
+  it('posts the task as JSON signed over the exact bytes and keeps the run id', async () => {
+    server = await loopbackServer((_req, res) => json(res, 202, { run_id: 'r-42' }));
+    const agent = httpAgent(server.url);
+    const target = new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET } });
+
+    const result = await target.dispatch(request(agent));
+
+    expect(result).toEqual({ ok: true, runId: 'devin:r-42', detail: expect.stringContaining('r-42') });
+    const [got] = server.received;
+    expect(got?.url).toBe('/tasks');
+    expect(got?.headers['content-type']).toBe('application/json');
+    expect(got?.headers['x-switchboard-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(got!.body).digest('hex')}`);
+    expect(JSON.parse(got!.body.toString('utf8'))).toEqual({
+      title: 'Login fails on “empty” password',
+      description: request(agent).body,
+      acceptance_criteria: ['empty password is rejected', 'returns 400'],
+      issue_number: 7,
+      agent: 'devin',
+      task_type: 'routine_coding',
+      repo: 'acme/api',
+      url: 'https://git.example/acme/api/issues/7',
+    });
+  });
+
+  it('polls the status URL of a run until it is done', async () => {
+    const states = ['running', 'done'];
+    server = await loopbackServer((req, res) => {
+      if (req.method === 'POST') json(res, 201, { id: 99 });
+      else if (req.url === '/runs/99') json(res, 200, { status: states.shift(), extra: 'ignored' });
+      else json(res, 404, {});
+    });
+    const agent = httpAgent(server.url, { statusUrl: `${server.url}/runs/{runId}` });
+    const target = new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET } });
+    const { runId } = await target.dispatch(request(agent));
+
+    expect(await target.observe(runId!)).toEqual({ status: 'running', detail: 'run 99 running' });
+    // a fresh target, as after a restart, still knows where to ask
+    expect((await new HttpTarget({ agents: [agent] }).observe(runId!)).status).toBe('done');
+  });
+
+  it('refuses to dispatch unsigned when the secret variable is missing, naming the variable', async () => {
+    server = await loopbackServer((_req, res) => json(res, 200, {}));
+    const agent = httpAgent(server.url);
+    const err = await new HttpTarget({ agents: [agent], env: {} }).dispatch(request(agent)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toContain('DEVIN_SECRET');
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('reports a refused dispatch with the status and without the secret', async () => {
+    server = await loopbackServer((_req, res) => json(res, 503, { error: SECRET }));
+    const agent = httpAgent(server.url, { endpoint: `${server.url}/tasks?token=abc` });
+    const result = await new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET } }).dispatch(request(agent));
+    expect(result.ok).toBe(false);
+    expect(result.detail).toContain('HTTP 503');
+    expect(result.detail).not.toContain(SECRET);
+    expect(result.detail).not.toContain('token=abc');
+  });
+});
+
+describe('acceptance criteria', () => {
+  it('falls back to task-list items when there is no heading', () => {
+    expect(acceptanceCriteria('Do it.\n- [ ] a works\n- [x] b works\n- plain bullet')).toEqual(['a works', 'b works']);
+  });
+});

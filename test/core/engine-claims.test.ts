@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { parseMarker, renderMarker } from '../../src/core/texts.js';
+import { world } from '../fakes/engine-world.js';
+import { readyBug } from '../fakes/issues.js';
+
+const claimBy = (console: string, at: string) =>
+  `**[switchboard triage]**\n\nDispatching.\n\n${renderMarker({ kind: 'audit', proposal: 'other-proposal', console, action: 'dispatch', agent: 'claude', at })}`;
+
+describe('claims between consoles', () => {
+  it('stands down when another console claimed the issue earlier: edits its audit comment and writes nothing more', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-05-01T09:00:00.000Z') });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+
+    await w.engine.approve(id);
+
+    expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**', 'editComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**']);
+    const mine = w.tracker.commentsOf('acme/api', 1)[1];
+    expect(mine?.body).toContain('**Standing down:** another switchboard console (`console-b`) claimed this issue first.');
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed', outcome: 'stood down: console-b claimed the issue first' });
+    expect(w.engine.getSnapshot().dispatches.size).toBe(0);
+  });
+
+  it('goes ahead when the other claim has expired', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-04-29T09:00:00.000Z') });
+    await w.engine.runCycle();
+    await w.engine.approve(w.proposalFor(1).id);
+    expect(w.tracker.writes.map((x) => x.method)).toEqual(['postComment', 'setAssignees', 'postComment', 'addLabels']);
+  });
+
+  it('ignores a claim marker written by anyone but switchboard’s own login', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: 'mallory', body: claimBy('console-b', '2026-05-01T09:59:00.000Z') });
+    await w.engine.runCycle();
+    await w.engine.approve(w.proposalFor(1).id);
+    expect(w.settled(1)[0]?.outcome).toBe('dispatched to claude');
+  });
+
+  it('wins when its own claim is the earlier one', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    // Another console claims right after our audit comment lands, before we read the comments again.
+    w.tracker.afterWrite = (write) => {
+      w.tracker.afterWrite = null;
+      if (write.method === 'postComment') w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-05-01T10:00:00.000Z') });
+    };
+    const approving = w.engine.approve(id);
+    await approving;
+    expect(w.tracker.commentsOf('acme/api', 1).map((c) => parseMarker(c.body)?.console)).toEqual(['console-a', 'console-b', 'console-a']);
+    expect(w.settled(1)[0]?.outcome).toBe('dispatched to claude');
+  });
+
+  it('in dry-run, shows it would stand down and writes nothing', async () => {
+    const w = world({ config: { armed: true, dryRun: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-05-01T09:00:00.000Z') });
+    await w.engine.runCycle();
+    await w.engine.approve(w.proposalFor(1).id);
+    expect(w.tracker.writes).toEqual([]);
+    expect(w.engine.getSnapshot().recentWrites.map((r) => r.what)).toEqual(['audit comment', 'audit comment → stand-down']);
+  });
+});

@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function run(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['dist/cli.js', 'sandbox', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('switchboard sandbox', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  it('prints the three env lines first, serves the API, and exits 0 on SIGTERM', async () => {
+    const p = run(['--print-env', '--port', '0', '--issues', '6', '--token', 'sbx_cli-test-token']);
+    children.push(p.child);
+    await waitFor(() => p.stdout().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
+    const lines = p.stdout().split('\n');
+    expect(lines[0]).toMatch(/^GITEA_URL=http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toBe('GITEA_TOKEN=sbx_cli-test-token');
+    expect(lines[2]).toBe('SWITCHBOARD_REPOS=demo/api,demo/web,demo/infra');
+    expect(p.stdout()).toContain('(6 open issues)');
+
+    const url = lines[0]!.slice('GITEA_URL='.length);
+    const res = await fetch(`${url}/api/v1/repos/demo/api/issues`, { headers: { Authorization: 'token sbx_cli-test-token' }, signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-total-count')).toBe('2');
+
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+    expect(p.stdout()).toContain('Sandbox stopped.');
+    expect(p.stderr()).toBe('');
+  }, 20_000);
+
+  it('rejects a bad number with one sentence and exit code 2', async () => {
+    const p = run(['--port', 'eighty']);
+    children.push(p.child);
+    expect(await p.exit).toBe(2);
+    expect(p.stderr().trim()).toBe("switchboard: option '--port <n>' argument 'eighty' is invalid. --port takes a whole number from 0 to 65535. (see --help)");
+    expect(p.stdout()).toBe('');
+  }, 20_000);
+});

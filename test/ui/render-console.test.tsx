@@ -1,0 +1,108 @@
+import { Console as NodeConsole } from 'node:console';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { renderConsole } from '../../src/ui/render-console.js';
+import { world } from '../fakes/engine-world.js';
+import { readyBug } from '../fakes/issues.js';
+import { KEY, mount, tick } from './console-harness.js';
+
+/** A terminal's streams, as much of them as Ink uses. */
+function terminal(columns: number, rows: number) {
+  const stdout = Object.assign(new EventEmitter(), {
+    columns,
+    rows,
+    isTTY: true,
+    output: '',
+    write(chunk: string) {
+      stdout.output += chunk;
+      return true;
+    },
+  });
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    data: null as string | null,
+    setEncoding() {},
+    setRawMode() {},
+    resume() {},
+    pause() {},
+    ref() {},
+    unref() {},
+    read() {
+      const d = stdin.data;
+      stdin.data = null;
+      return d;
+    },
+    press(data: string) {
+      stdin.data = data;
+      stdin.emit('readable');
+      stdin.emit('data', data);
+    },
+  });
+  return { stdout, stdin };
+}
+
+describe('renderConsole', () => {
+  it('draws the console and quits on Ctrl-C through onQuit', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const { stdout, stdin } = terminal(100, 30);
+    let quit = 0;
+    // Ink patches the console while it runs; vitest's console lacks the Console class it uses.
+    Object.assign(console, { Console: NodeConsole });
+    const app = renderConsole(w.engine, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      noColor: true,
+      trackerName: 'gitea',
+      repos: ['acme/api'],
+      onQuit: () => quit++,
+    });
+    await tick(50);
+    expect(stdout.output).toContain('Login fails on empty password');
+    expect(stdout.output).not.toMatch(/\u001b\[3\dm/);
+    stdin.press(KEY.ctrlC);
+    await app.waitUntilExit();
+    expect(quit).toBe(1);
+  });
+
+  it('under NO_COLOR the frame carries no escape sequence at all', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const plain = await mount(w, { noColor: true });
+    await plain.press(KEY.tab, 'a', KEY.enter);
+    for (const frame of plain.framesSinceMount()) expect(frame).not.toContain('\u001b');
+  });
+
+  it('the last engine error shows in the header, levelled, and clears itself', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    w.tracker.fetchFailures.set('acme/api', new Error('HTTP 503 from \u001b[31mgitea\u001b[0m'));
+    await w.engine.runCycle();
+    const c = await mount(w);
+    expect(c.lines()[0]).toContain('✖ error: could not fetch acme/api: HTTP 503 from gitea');
+    await w.clock.advance(20_000);
+    await tick(1100);
+    expect(c.lines()[0]).not.toContain('error');
+  });
+
+  it('the header counts down to the next cycle and shows PAUSED and DRY-RUN', async () => {
+    const w = world({ config: { dryRun: true }, issues: [readyBug({ number: 1 })] });
+    await w.engine.start();
+    await w.clock.advance(29_000);
+    const c = await mount(w);
+    expect(c.lines()[0]).toMatch(/cycle 1 {2}next 00:31 {2}DISARMED {2}DRY-RUN/);
+    await c.press('p');
+    expect(c.lines()[0]).toMatch(/DISARMED {2}DRY-RUN {2}PAUSED/);
+    expect(c.lines()[0]).not.toContain('next');
+    await w.engine.stop();
+  });
+
+  it('a read-only console says so and refuses to approve', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const c = await mount(w, { readOnlyBanner: 'another console owns the state directory' });
+    expect(c.lines()[1]).toContain('read-only: another console owns the state directory');
+    await c.press('a');
+    expect(w.proposalFor(1).status).toBe('proposed');
+    expect(c.frame()).toContain('⚠ read-only');
+  });
+});
