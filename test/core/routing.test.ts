@@ -136,7 +136,7 @@ describe('inferTaskType (reference infer_task_type)', () => {
       fc.property(text, text, (title, description) => {
         expect(inferTaskType(title, description)).toBe(reference(title, description));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
