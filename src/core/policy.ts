@@ -102,12 +102,12 @@ export function describeAgentAction(agent: Agent): string {
   }
 }
 
-interface DecideInput extends Evaluation {
-  readonly tags: readonly string[];
+/** What decide reads of a scored issue. */
+type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0' | 'tagMatches'> & {
   readonly labels: readonly string[];
   readonly assignees: readonly string[];
   readonly ageDays: number;
-}
+};
 
 /** The reference `decide`, in its order, with its reasons (agents named from the registry). */
 export function decide(s: DecideInput, ctx: PolicyContext): Decision {
@@ -262,7 +262,6 @@ export function whatWouldChange(scored: ScoredIssue, current: Decision, ctx: Pol
     const input: DecideInput = {
       ...ev,
       blocked: h.blocked ?? ev.blocked,
-      tags: signals.tags,
       labels: scored.issue.labels,
       assignees: h.assignees ?? scored.issue.assignees,
       ageDays: scored.ageDays,
@@ -277,8 +276,10 @@ export function whatWouldChange(scored: ScoredIssue, current: Decision, ctx: Pol
 
 /** Propose what to do with a scored issue: the decision, its gates and its alternatives. */
 export function propose(scored: ScoredIssue, ctx: PolicyContext): Proposal {
+  // Fields named, not `...scored`: a spread would read (and so infer) the lazy task type.
+  const { type, ready, score, blocked, p0, tagMatches, ageDays } = scored;
   const decision = decide(
-    { ...scored, labels: scored.issue.labels, assignees: scored.issue.assignees },
+    { type, ready, score, blocked, p0, tagMatches, ageDays, labels: scored.issue.labels, assignees: scored.issue.assignees },
     ctx,
   );
   const blockedBy = gatesFor(scored, decision, ctx);

@@ -36,13 +36,70 @@ export const TASK_SIGNALS: readonly (readonly [TaskType, readonly string[]])[] =
   ['fast_iteration', ['quick', 'fast', 'iterate', 'prototype', 'poc']],
 ];
 
-/** Guess the task type from an issue's text; falls back to routine coding. */
-export function inferTaskType(title: string, description = ''): TaskType {
-  const text = `${title} ${description}`.toLowerCase();
-  for (const [taskType, keywords] of TASK_SIGNALS) {
-    for (const kw of keywords) if (text.includes(kw)) return taskType;
+/**
+ * One pass over the text instead of one `includes` per keyword, and no lower-cased copy of it.
+ * Each keyword is indexed by its first three characters (5 bits each) and compared only where
+ * they occur. Characters are folded as Python's lower() folds them into the keywords' alphabet:
+ * A–Z and the Kelvin sign become a–z; `İ` lowers to "i̇", an `i` no keyword can end with, so it
+ * never takes part in a match; every other character is outside the alphabet (code 0).
+ */
+const LETTER_CODE = new Uint8Array(65536);
+for (let c = 0x61; c <= 0x7a; c++) LETTER_CODE[c] = LETTER_CODE[c - 0x20] = c - 0x60;
+LETTER_CODE[0x212a] = LETTER_CODE[0x6b]!;
+LETTER_CODE[0x20] = 27;
+const KEYWORDS: string[] = [];
+const KEYWORD_ROW: number[] = [];
+/** trigram → index of its last keyword in KEYWORDS, chained through NEXT_KEYWORD; -1 = none */
+const TRIGRAM_HEAD = new Int16Array(1 << 15).fill(-1);
+const NEXT_KEYWORD: number[] = [];
+TASK_SIGNALS.forEach(([, keywords], row) => {
+  for (const kw of keywords) {
+    if (!/^[a-z ]{3,}$/.test(kw) || kw.endsWith('i')) throw new Error(`task keyword "${kw}" is outside the indexed alphabet`);
+    const key = (LETTER_CODE[kw.charCodeAt(0)]! << 10) | (LETTER_CODE[kw.charCodeAt(1)]! << 5) | LETTER_CODE[kw.charCodeAt(2)]!;
+    KEYWORDS.push(kw);
+    KEYWORD_ROW.push(row);
+    NEXT_KEYWORD.push(TRIGRAM_HEAD[key]!);
+    TRIGRAM_HEAD[key] = KEYWORDS.length - 1;
   }
-  return 'routine_coding';
+});
+
+/** The character at `i` of `${title} ${description}`, without building that string. */
+const charAt = (title: string, description: string, i: number): number =>
+  i < title.length ? title.charCodeAt(i) : i === title.length ? 0x20 : description.charCodeAt(i - title.length - 1);
+
+function keywordAt(title: string, description: string, start: number, kw: string): boolean {
+  if (start + kw.length > title.length + 1 + description.length) return false;
+  for (let j = 3; j < kw.length; j++) {
+    if (LETTER_CODE[charAt(title, description, start + j)] !== LETTER_CODE[kw.charCodeAt(j)]) return false;
+  }
+  return true;
+}
+
+/**
+ * Guess the task type from an issue's text (reference `infer_task_type`: the first row with a
+ * keyword in `(title + " " + description).lower()` wins); falls back to routine coding.
+ */
+export function inferTaskType(title: string, description = ''): TaskType {
+  let best = TASK_SIGNALS.length;
+  let key = 0;
+  // title, the joining space, description: one tight loop per part over its own string.
+  for (let part = 0; part < 3; part++) {
+    const text = part === 0 ? title : part === 1 ? ' ' : description;
+    const offset = part === 0 ? 0 : part === 1 ? title.length : title.length + 1;
+    for (let j = 0; j < text.length; j++) {
+      key = ((key << 5) | LETTER_CODE[text.charCodeAt(j)]!) & 0x7fff;
+      const start = offset + j - 2;
+      if (start < 0) continue;
+      for (let k = TRIGRAM_HEAD[key]!; k >= 0; k = NEXT_KEYWORD[k]!) {
+        const row = KEYWORD_ROW[k]!;
+        if (row < best && keywordAt(title, description, start, KEYWORDS[k]!)) {
+          best = row;
+          if (best === 0) return TASK_SIGNALS[0]![0];
+        }
+      }
+    }
+  }
+  return best < TASK_SIGNALS.length ? TASK_SIGNALS[best]![0] : 'routine_coding';
 }
 
 export const AGENT_KINDS = ['tracker', 'http', 'command', 'owner'] as const;

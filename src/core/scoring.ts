@@ -62,58 +62,91 @@ export interface ScoredIssue extends Evaluation {
   readonly displayTitle: string;
   readonly tags: readonly string[];
   readonly ageDays: number;
+  /** reference `infer_task_type` of title and body; computed on first read */
   readonly taskType: TaskType;
   readonly signals: Signals;
 }
 
 const MAX_LISTED_WORDS = 6;
+
+/**
+ * The first match of a pattern, as a string of its own. V8 keeps a substring of 13+ characters
+ * as a view into its parent, so without the copy every scored issue would pin its whole
+ * title+body text in memory through one evidence string.
+ */
+const ownCopy = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
+
+function firstMatch(re: RegExp, text: string): string | null {
+  const m = re.exec(text);
+  return m === null ? null : ownCopy(m[0]);
+}
 const DAY_MS = 86_400_000;
 
+const NONE: readonly string[] = Object.freeze([]);
+
 function matchTags(tags: readonly string[], profile: ScoringProfile): TagMatches {
-  const m: Record<TagClass, string[]> = { bug: [], feature: [], refactor: [], meta: [], p0: [], research: [], loop: [] };
+  // Most classes stay empty: they share one frozen array instead of allocating seven per issue.
+  const m: Record<TagClass, readonly string[]> = { bug: NONE, feature: NONE, refactor: NONE, meta: NONE, p0: NONE, research: NONE, loop: NONE };
   for (const tag of tags) {
     const classes = profile.tagClasses.get(tag);
-    if (classes) for (const cls of classes) m[cls].push(tag);
+    if (classes) for (const cls of classes) m[cls] = m[cls] === NONE ? [tag] : [...m[cls], tag];
   }
   return m;
 }
 
-/** Read the evidence out of an issue. */
-export function extractSignals(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: ScoringProfile): Signals {
+/** The signals, and the title without its [tags] (scoring needs it twice: length and display). */
+function readIssue(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: ScoringProfile): { signals: Signals; displayTitle: string } {
   const { title, body } = issue;
   const re = profile.re;
-  const tags = new Set<string>();
+  const tags: string[] = [];
   re.tag.lastIndex = 0;
-  for (const m of title.matchAll(re.tag)) tags.add(pythonStrip((m[1] ?? m[0]).toLowerCase()));
-  for (const label of issue.labels) tags.add(pythonStrip(label.toLowerCase()));
+  for (let m = re.tag.exec(title); m !== null; m = re.tag.exec(title)) {
+    const tag = pythonStrip((m[1] ?? m[0]).toLowerCase());
+    if (!tags.includes(tag)) tags.push(tag);
+    // A custom tag pattern may match the empty string: step past it as matchAll would.
+    if (m[0] === '') re.tag.lastIndex += (title.codePointAt(re.tag.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+  }
+  for (const label of issue.labels) {
+    const tag = pythonStrip(label.toLowerCase());
+    if (!tags.includes(tag)) tags.push(tag);
+  }
 
   const text = `${title}\n${body}`;
-  let acceptanceCount = 0;
-  const acceptanceWords: string[] = [];
   re.acceptance.lastIndex = 0;
-  for (const m of text.matchAll(re.acceptance)) {
-    acceptanceCount++;
-    const word = m[0].toLowerCase();
-    if (acceptanceWords.length < MAX_LISTED_WORDS && !acceptanceWords.includes(word)) acceptanceWords.push(word);
+  // match() with a global pattern returns just the matched strings: cheaper than matchAll.
+  const accepted = text.match(re.acceptance) ?? NONE;
+  const acceptanceWords: string[] = [];
+  for (const found of accepted) {
+    if (acceptanceWords.length >= MAX_LISTED_WORDS) break;
+    const word = ownCopy(found.toLowerCase());
+    if (!acceptanceWords.includes(word)) acceptanceWords.push(word);
   }
-  const blockedInTitle = re.blocked.exec(title);
-  const blockedInBody = blockedInTitle ? null : re.blocked.exec(body);
+  const blockedInTitle = firstMatch(re.blocked, title);
+  const blockedInBody = blockedInTitle === null ? firstMatch(re.blocked, body) : null;
+  const displayTitle = pythonStrip(title.replace(re.tag, ''));
 
-  return {
-    tags: [...tags],
-    fileRef: re.fileRef.exec(text)?.[0] ?? null,
-    funcRef: re.funcRef.exec(text)?.[0] ?? null,
-    titleLength: codePointLength(pythonStrip(title.replace(re.tag, ''))),
-    acceptanceCount,
+  const signals: Signals = {
+    tags,
+    fileRef: firstMatch(re.fileRef, text),
+    funcRef: firstMatch(re.funcRef, text),
+    titleLength: codePointLength(displayTitle),
+    acceptanceCount: accepted.length,
     acceptanceWords,
-    testRef: re.testRef.exec(text)?.[0] ?? null,
-    section: re.section.exec(body)?.[0] ?? null,
-    blockedBy: blockedInTitle
-      ? { where: 'title', text: blockedInTitle[0] }
-      : blockedInBody
-        ? { where: 'body', text: blockedInBody[0] }
-        : null,
+    testRef: firstMatch(re.testRef, text),
+    section: firstMatch(re.section, body),
+    blockedBy:
+      blockedInTitle !== null
+        ? { where: 'title', text: blockedInTitle }
+        : blockedInBody !== null
+          ? { where: 'body', text: blockedInBody }
+          : null,
   };
+  return { signals, displayTitle };
+}
+
+/** Read the evidence out of an issue. */
+export function extractSignals(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: ScoringProfile): Signals {
+  return readIssue(issue, profile).signals;
 }
 
 /** Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. */
@@ -171,17 +204,47 @@ export function ageInDays(createdAt: string, now: Date): number {
   return Math.floor((now.getTime() - t) / DAY_MS);
 }
 
+const taskTypes = new WeakMap<object, TaskType>();
+
+/**
+ * `taskType` is inferred on first read, once: only dispatch comments and re-routing need it, and
+ * inferring it for every issue would cost nearly half of scoring. It is an own enumerable getter,
+ * so spreads, JSON and equality checks still see the value; one descriptor object shared by all
+ * scored issues keeps them on one fast object shape (a getter in the object literal would not).
+ */
+const TASK_TYPE_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  get(this: ScoredIssue): TaskType {
+    let taskType = taskTypes.get(this);
+    if (taskType === undefined) {
+      taskType = inferTaskType(this.issue.title, this.issue.body);
+      taskTypes.set(this, taskType);
+    }
+    return taskType;
+  },
+};
+
 /** Score and classify one issue. Pure: `now` only feeds the age. */
 export function scoreIssue(issue: Issue, profile: ScoringProfile, now: Date): ScoredIssue {
-  const signals = extractSignals(issue, profile);
+  const { signals, displayTitle } = readIssue(issue, profile);
   const ev = evaluate(signals, profile);
-  return {
-    ...ev,
+  // Spelled out rather than spread: one object shape for every scored issue, built in one go.
+  const scored: Omit<ScoredIssue, 'taskType'> = {
+    scope: ev.scope,
+    acceptance: ev.acceptance,
+    alignment: ev.alignment,
+    score: ev.score,
+    ready: ev.ready,
+    type: ev.type,
+    p0: ev.p0,
+    blocked: ev.blocked,
+    tier: ev.tier,
+    tagMatches: ev.tagMatches,
     issue,
-    displayTitle: pythonStrip(issue.title.replace(profile.re.tag, '')),
+    displayTitle,
     tags: signals.tags,
     ageDays: ageInDays(issue.createdAt, now),
-    taskType: inferTaskType(issue.title, issue.body),
     signals,
   };
+  return Object.defineProperty(scored, 'taskType', TASK_TYPE_PROPERTY) as ScoredIssue;
 }
