@@ -32,6 +32,12 @@ import { loadAverage, machine, type Machine } from './machine.js';
  * `tsxBaselineRssMb`.
  */
 
+export interface Quantiles {
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly samples: number;
+}
+
 export interface ConsoleSizeFigures {
   readonly issues: number;
   /** proposals the Proposals pane lists (dispatch and flag; skips are not listed) */
@@ -40,8 +46,19 @@ export interface ConsoleSizeFigures {
   readonly proposalsTotal: number;
   readonly setupMs: number;
   readonly mountMs: number;
-  readonly snapshotFrame: { readonly medianMs: number; readonly p95Ms: number; readonly samples: number };
+  /** pause/resume → next frame: a new snapshot, same backlog and proposals */
+  readonly flagFrame: Quantiles;
+  /** reject a pending proposal → next frame: a new proposals map */
+  readonly proposalFrame: Quantiles;
+  /** reject → snapshot published: the engine's share (median), not the console's */
+  readonly rejectEngineMs: number;
+  /** React's build: development unless NODE_ENV=production (the shipped binary does not set it) */
+  readonly react: 'development' | 'production';
+  /** performance.measure entries left in the timeline (React's development build adds them) */
+  readonly perfMeasures: number;
   readonly keyFrame: { readonly medianMs: number; readonly p95Ms: number; readonly maxMs: number; readonly presses: number };
+  /** CPU time of this process (GC threads included) from the press to the frame: what other load on the machine does not inflate */
+  readonly keyFrameCpu: Quantiles;
   /** after a full gc, console mounted, engine and fake tracker alive */
   readonly rssMb: number;
   readonly heapUsedMb: number;
@@ -187,25 +204,57 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
   const mountMs = (await first) - mountStart;
   await sleep(200);
 
-  // A new snapshot: every row is rebuilt (filter, sort, proposal lookup).
-  const snapshotTimes: number[] = [];
+  // A new snapshot with the same backlog and proposals (pause/resume: a flag in the header).
+  // Timed from the engine publishing the snapshot (its subscribers called) to the frame: the
+  // console's share. The engine's share (command → snapshot) is reported apart.
+  const published = () => {
+    let at = 0;
+    const off = w.engine.subscribe(() => {
+      at ||= performance.now();
+    });
+    return () => {
+      off();
+      return at;
+    };
+  };
+  const flagTimes: number[] = [];
   for (let i = 0; i < 20; i++) {
     await sleep(PACE_MS);
     const frame = stdout.nextFrame();
-    const start = performance.now();
+    const snap = published();
     if (i % 2 === 0) w.engine.pause();
     else w.engine.resume();
-    snapshotTimes.push((await frame) - start);
+    const end = await frame;
+    flagTimes.push(end - snap());
+  }
+  // A new proposals map (reject a pending proposal): backlog rows re-marked, proposal rows rebuilt.
+  const pending = [...snapshot.proposals.values()].filter((p) => p.action !== 'skip' && p.status === 'proposed').slice(0, 20);
+  const proposalTimes: number[] = [];
+  const engineTimes: number[] = [];
+  for (const p of pending) {
+    await sleep(PACE_MS);
+    const frame = stdout.nextFrame();
+    const snap = published();
+    const start = performance.now();
+    void w.engine.reject(p.id);
+    const end = await frame;
+    const at = snap();
+    proposalTimes.push(end - at);
+    engineTimes.push(at - start);
   }
   await sleep(PACE_MS);
 
   const keyTimes: number[] = [];
+  const keyCpu: number[] = [];
   for (let i = 0; i < presses; i++) {
     const frame = stdout.nextFrame();
+    const cpu = process.cpuUsage();
     const start = performance.now();
     stdin.write('j');
     const at = await frame;
+    const used = process.cpuUsage(cpu);
     keyTimes.push(at - start);
+    keyCpu.push((used.user + used.system) / 1000);
     const wait = PACE_MS - (performance.now() - start);
     if (wait > 0) await sleep(wait);
   }
@@ -236,8 +285,13 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
     proposalsTotal: snapshot.proposals.size,
     setupMs: Math.round(setupMs),
     mountMs: round(mountMs),
-    snapshotFrame: { medianMs: round(quantile(snapshotTimes, 0.5)), p95Ms: round(quantile(snapshotTimes, 0.95)), samples: snapshotTimes.length },
+    flagFrame: { medianMs: round(quantile(flagTimes, 0.5)), p95Ms: round(quantile(flagTimes, 0.95)), samples: flagTimes.length },
+    proposalFrame: { medianMs: round(quantile(proposalTimes, 0.5)), p95Ms: round(quantile(proposalTimes, 0.95)), samples: proposalTimes.length },
+    rejectEngineMs: round(quantile(engineTimes, 0.5)),
+    react: process.env.NODE_ENV === 'production' ? 'production' : 'development',
+    perfMeasures: performance.getEntriesByType('measure').length,
     keyFrame: { medianMs: round(quantile(keyTimes, 0.5)), p95Ms: round(quantile(keyTimes, 0.95)), maxMs: round(Math.max(...keyTimes)), presses },
+    keyFrameCpu: { medianMs: round(quantile(keyCpu, 0.5)), p95Ms: round(quantile(keyCpu, 0.95)), samples: keyCpu.length },
     rssMb: mb(mem.rss),
     heapUsedMb: mb(mem.heapUsed),
     peakRssMb: mb(peak),

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
@@ -13,7 +14,7 @@ interface Props extends PaneProps {
 const flags = (r: BacklogRow): string =>
   [r.scored.blocked ? 'blk' : '', r.scored.issue.assignees.length > 0 ? 'asg' : '', r.locked ? 'lck' : ''].filter(Boolean).join(' ');
 
-function columns(multiRepo: boolean): TableColumn<BacklogRow>[] {
+function makeColumns(multiRepo: boolean): TableColumn<BacklogRow>[] {
   return [
     {
       header: '#',
@@ -31,19 +32,39 @@ function columns(multiRepo: boolean): TableColumn<BacklogRow>[] {
   ];
 }
 
+// Built once: a row's cells are memoised per row and columns (see Table).
+const COLUMNS = { single: makeColumns(false), multi: makeColumns(true) };
+
+interface Counts {
+  readonly open: number;
+  readonly ready: number;
+  readonly p0: number;
+  readonly multiRepo: boolean;
+}
+
+function countBacklog(backlog: EngineSnapshot['backlog']): Counts {
+  let ready = 0;
+  let p0 = 0;
+  const repos = new Set<string>();
+  for (const s of backlog.values()) {
+    if (s.ready) ready++;
+    if (s.tier === 'P0') p0++;
+    repos.add(s.issue.repo);
+  }
+  return { open: backlog.size, ready, p0, multiRepo: repos.size > 1 };
+}
+
 export function BacklogPane(props: Props) {
-  const all = [...props.snapshot.backlog.values()];
-  const ready = all.filter((s) => s.ready).length;
-  const p0 = all.filter((s) => s.tier === 'P0').length;
-  const shown = props.rows.length === all.length ? '' : ` · ${props.rows.length} shown`;
-  const multiRepo = new Set(all.map((s) => s.issue.repo)).size > 1;
+  // Counted once per backlog, not on every key press.
+  const { open, ready, p0, multiRepo } = useMemo(() => countBacklog(props.snapshot.backlog), [props.snapshot.backlog]);
+  const shown = props.rows.length === open ? '' : ` · ${props.rows.length} shown`;
   const right = `sort ${props.sort}▼${props.filter ? `  filter /${props.filter}` : ''}`;
   return (
     <TablePane
       {...props}
-      title={`Backlog ${all.length} open · ${ready} ready · ${p0} P0${shown}`}
+      title={`Backlog ${open} open · ${ready} ready · ${p0} P0${shown}`}
       right={right}
-      columns={columns(multiRepo)}
+      columns={multiRepo ? COLUMNS.multi : COLUMNS.single}
       empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
     />
   );

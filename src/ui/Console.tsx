@@ -22,7 +22,7 @@ import { paneBodyHeight } from './TablePane.js';
 import { type Flash, initialUiState, selectedIndex, type Target, uiReducer } from './ui-state.js';
 import { useClock } from './use-clock.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { backlogRows, dispatchRows, liveProposals, pickerAgents, proposalRows } from './views.js';
+import { dispatchRows, liveProposals, pickerAgents, proposalRows, sortedBacklog, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
@@ -66,19 +66,21 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const box = layout(size, readOnlyBanner !== undefined);
   const multiRepo = repos.length > 1;
 
-  const rows = useMemo(
+  // Each list is rebuilt only when what it is made of changes: a new snapshot often changes a flag
+  // or a counter and keeps the backlog, proposals and dispatches it had.
+  const sorted = useMemo(() => sortedBacklog(snapshot.backlog, ui.filter, ui.sort), [snapshot.backlog, ui.filter, ui.sort]);
+  const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
+  const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
+  const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
+  const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
+  const ids: Record<Pane, string[]> = useMemo(
     () => ({
-      backlog: backlogRows(snapshot, ui.filter, ui.sort),
-      proposals: proposalRows(snapshot, ui.filter),
-      dispatches: dispatchRows(snapshot, ui.filter),
+      backlog: rows.backlog.map((r) => r.id),
+      proposals: rows.proposals.map((r) => r.id),
+      dispatches: rows.dispatches.map((r) => r.id),
     }),
-    [snapshot, ui.filter, ui.sort],
+    [rows],
   );
-  const ids: Record<Pane, string[]> = {
-    backlog: rows.backlog.map((r) => r.id),
-    proposals: rows.proposals.map((r) => r.id),
-    dispatches: rows.dispatches.map((r) => r.id),
-  };
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
   const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width) : [];
   const help = ui.mode.kind === 'help' ? helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading' as const) : undefined })) : [];

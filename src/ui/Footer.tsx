@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
 import { bindingsFor, type ModeName, type Pane } from './keymap.js';
@@ -23,8 +24,8 @@ const NAVIGATION = new Set(['down', 'up', 'first', 'last', 'page down', 'page up
 
 const LEVEL_WORD: Readonly<Record<Flash['level'], string>> = { info: '', warning: '⚠ ', error: '✖ ' };
 
-/** Two lines: the prompt or flash message, then the keys that work here and now. */
-export function Footer({ mode, pane, prompt, flash, now, width }: Props) {
+/** Two lines: the prompt or flash message, then the keys that work here and now. Memoised: a key that only moves the selection leaves it as it is. */
+export const Footer = memo(function Footer({ mode, pane, prompt, flash, now, width }: Props) {
   const paint = usePaint();
   const live = flash !== null && now - flash.at < FLASH_SHOWN_MS ? flash : null;
   const keys = bindingsFor(mode, mode === 'normal' ? pane : undefined)
@@ -45,4 +46,4 @@ export function Footer({ mode, pane, prompt, flash, now, width }: Props) {
       </Text>
     </>
   );
-}
+});

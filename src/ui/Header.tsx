@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { sanitize } from '../core/sanitize.js';
 import { displayWidth, truncate } from '../text/width.js';
@@ -28,7 +29,8 @@ interface Segment {
 export const reposLabel = (repos: readonly string[]): string =>
   repos.length === 0 ? 'no repos' : `${repos[0]}${repos.length > 1 ? ` +${repos.length - 1}` : ''}`;
 
-export function Header({ snapshot: s, trackerName, repos, now, width }: Props) {
+/** Memoised: a key that only moves the selection leaves it as it is. */
+export const Header = memo(function Header({ snapshot: s, trackerName, repos, now, width }: Props) {
   const paint = usePaint();
   const segments: Segment[] = [
     { text: 'switchboard', bold: true },
@@ -63,4 +65,4 @@ export function Header({ snapshot: s, trackerName, repos, now, width }: Props) {
       {help}
     </Text>
   );
-}
+});

@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import { displayWidth, fit, truncate } from '../text/width.js';
 import { usePaint } from './use-paint.js';
 
@@ -10,7 +11,7 @@ interface Props {
 }
 
 /** A pane's one-line title; the focused pane says so with a marker as well as colour. */
-export function PaneTitle({ title, right = '', focused, width }: Props) {
+export const PaneTitle = memo(function PaneTitle({ title, right = '', focused, width }: Props) {
   const paint = usePaint();
   const left = `${focused ? '▸' : ' '}${title}`;
   const rightText = truncate(right, Math.max(0, width - displayWidth(left) - 2));
@@ -20,4 +21,4 @@ export function PaneTitle({ title, right = '', focused, width }: Props) {
       {fit(left + ' '.repeat(gap) + rightText, width)}
     </Text>
   );
-}
+});

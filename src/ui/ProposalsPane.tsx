@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { issueLabel, type ProposalRow } from './views.js';
@@ -19,7 +20,14 @@ const columns = (multiRepo: boolean): TableColumn<ProposalRow>[] => [
   { header: 'why', value: (r) => r.line },
 ];
 
+// Built once: a row's cells are memoised per row and columns (see Table).
+const COLUMNS = { single: columns(false), multi: columns(true) };
+
 export function ProposalsPane(props: Props) {
-  const count = (group: ProposalRow['group']) => props.rows.filter((r) => r.group === group).length;
-  return <TablePane {...props} title={`Proposals ${count('pending')} pending · ${count('waiting')} waiting`} columns={columns(props.multiRepo)} empty="no proposals" />;
+  const { rows } = props;
+  const title = useMemo(() => {
+    const count = (group: ProposalRow['group']) => rows.filter((r) => r.group === group).length;
+    return `Proposals ${count('pending')} pending · ${count('waiting')} waiting`;
+  }, [rows]);
+  return <TablePane {...props} title={title} columns={props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
 }

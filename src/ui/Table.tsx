@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { memo, useMemo } from 'react';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
 import type { Colour } from './theme.js';
@@ -51,34 +52,63 @@ export function columnWidths(columns: readonly { width?: number; flex?: number }
   });
 }
 
+interface LineProps<Row> {
+  readonly row: Row;
+  readonly columns: readonly TableColumn<Row>[];
+  readonly widths: readonly number[];
+  readonly selected: boolean;
+}
+
+/**
+ * One row's line. Memoised: moving the selection re-renders the two rows whose marker changed,
+ * not every visible row (each cell is sanitized and measured for its display width, which is
+ * most of a frame's work). Rows are the same objects until the snapshot, filter or sort changes;
+ * columns and widths are stable while the pane's inputs are.
+ */
+function TableLineInner<Row>({ row, columns, widths, selected }: LineProps<Row>) {
+  const paint = usePaint();
+  return (
+    <Text wrap="truncate" bold={selected}>
+      {selected ? '› ' : '  '}
+      {columns.map((c, i) => (
+        <Text key={c.header} {...paint(c.colour?.(row))}>
+          {(i > 0 ? ' ' : '') + fit(sanitize(c.value(row)), widths[i] ?? 0, c.align)}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+const TableLine = memo(TableLineInner) as typeof TableLineInner;
+
 /**
  * A windowed table: one line per row, every cell sanitized and cut to its display width, only
  * the rows that fit rendered, "▲ n more" / "▼ n more" when some do not.
  */
 export function Table<Row>(props: Props<Row>) {
   const paint = usePaint();
-  const { rows, columns, width, height } = props;
-  const widths = columnWidths(columns, width - MARKER);
-  const ids = rows.map(props.rowId);
-  const at = props.selectedId === null ? 0 : Math.max(0, ids.indexOf(props.selectedId));
+  const { rows, columns, width, height, rowId } = props;
+  const widths = useMemo(() => columnWidths(columns, width - MARKER), [columns, width]);
+  // Where each row is, by id: found once per list, not searched on every key press.
+  const index = useMemo(() => {
+    const at = new Map<string, number>();
+    rows.forEach((r, i) => {
+      const id = rowId(r);
+      if (!at.has(id)) at.set(id, i);
+    });
+    return at;
+  }, [rows, rowId]);
+  const at = props.selectedId === null ? 0 : (index.get(props.selectedId) ?? 0);
   const win = listWindow(rows.length, height, at, props.offset);
-  const cell = (text: string, i: number) => fit(sanitize(text), widths[i] ?? 0, columns[i]?.align);
-  const header = `${' '.repeat(MARKER)}${columns.map((c, i) => cell(c.header, i)).join(' ')}`;
+  const header = useMemo(
+    () => `${' '.repeat(MARKER)}${columns.map((c, i) => fit(sanitize(c.header), widths[i] ?? 0, c.align)).join(' ')}`,
+    [columns, widths],
+  );
   const lines = [];
   if (win.clipped) lines.push(<Text key="above" {...paint('dim')}>{fit(win.above > 0 ? `  ▲ ${win.above} more` : '', width)}</Text>);
   for (let r = win.start; r < win.end; r++) {
     const row = rows[r]!;
-    const selected = props.focused && r === at;
-    lines.push(
-      <Text key={ids[r]} wrap="truncate" bold={selected}>
-        {selected ? '› ' : '  '}
-        {columns.map((c, i) => (
-          <Text key={c.header} {...paint(c.colour?.(row))}>
-            {(i > 0 ? ' ' : '') + cell(c.value(row), i)}
-          </Text>
-        ))}
-      </Text>,
-    );
+    lines.push(<TableLine key={rowId(row)} row={row} columns={columns} widths={widths} selected={props.focused && r === at} />);
   }
   if (win.clipped) lines.push(<Text key="below" {...paint('dim')}>{fit(win.below > 0 ? `  ▼ ${win.below} more` : '', width)}</Text>);
   if (rows.length === 0 && height > 0) lines.push(<Text key="empty" {...paint('dim')}>{fit(`  ${props.empty}`, width)}</Text>);

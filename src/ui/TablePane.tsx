@@ -22,6 +22,8 @@ interface Props<Row extends { readonly id: string }> extends PaneProps {
 /** Rows a pane can show in `height` lines (title and header take two). */
 export const paneBodyHeight = (height: number): number => Math.max(0, height - 2);
 
+const rowIdOf = (r: { readonly id: string }): string => r.id;
+
 /** A titled, windowed table: the shape of every pane. */
 export function TablePane<Row extends { readonly id: string }>(props: Props<Row>) {
   return (
@@ -30,7 +32,7 @@ export function TablePane<Row extends { readonly id: string }>(props: Props<Row>
       <Table
         rows={props.rows}
         columns={props.columns}
-        rowId={(r) => r.id}
+        rowId={rowIdOf}
         width={props.width}
         height={paneBodyHeight(props.height)}
         selectedId={props.selectedId}

@@ -65,7 +65,7 @@ const isEmpty = (f: Filter): boolean =>
   f.text.length + f.type.length + f.tier.length + f.repo.length + f.label.length === 0 && !f.ready;
 
 /** The live proposal for each issue key: the one the operator can still act on. */
-export function liveProposals(snapshot: EngineSnapshot): Map<string, TrackedProposal> {
+export function liveProposals(snapshot: Pick<EngineSnapshot, 'proposals'>): Map<string, TrackedProposal> {
   const out = new Map<string, TrackedProposal>();
   for (const p of snapshot.proposals.values()) {
     if (p.status === 'superseded' || p.status === 'executed' || p.status === 'failed') continue;
@@ -81,16 +81,31 @@ export interface BacklogRow {
 }
 
 export function backlogRows(snapshot: EngineSnapshot, filter: string, sort: SortKey): BacklogRow[] {
+  return withLocks(sortedBacklog(snapshot.backlog, filter, sort), snapshot);
+}
+
+/**
+ * The backlog filtered and sorted: the costly half of `backlogRows`, which depends on the backlog
+ * alone, so the console keeps it while other parts of the snapshot change.
+ */
+export function sortedBacklog(backlog: EngineSnapshot['backlog'], filter: string, sort: SortKey): [string, ScoredIssue][] {
   const f = parseFilter(filter);
+  const out: [string, ScoredIssue][] = [];
+  for (const entry of backlog) {
+    if (!isEmpty(f) && !matchesFilter(f, entry[0], entry[1])) continue;
+    out.push(entry);
+  }
+  return out.sort((a, b) => COMPARE[sort](a[1], b[1]));
+}
+
+/** Backlog rows from `sortedBacklog`, each marked locked when its repo is (which depends on the proposals). */
+export function withLocks(sorted: readonly (readonly [string, ScoredIssue])[], snapshot: Pick<EngineSnapshot, 'proposals'>): BacklogRow[] {
   const live = liveProposals(snapshot);
-  const rows: BacklogRow[] = [];
-  for (const [key, s] of snapshot.backlog) {
-    if (!isEmpty(f) && !matchesFilter(f, key, s)) continue;
+  return sorted.map(([key, s]) => {
     const gates = live.get(key)?.blockedBy ?? [];
     const locked = gates.some((g) => g.kind === 'repo-locked') || s.issue.labels.some((l) => l.endsWith('in-progress'));
-    rows.push({ id: key, scored: s, locked });
-  }
-  return rows.sort((a, b) => COMPARE[sort](a.scored, b.scored));
+    return { id: key, scored: s, locked };
+  });
 }
 
 export type ProposalGroup = 'pending' | 'waiting' | 'recent';
