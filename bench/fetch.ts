@@ -18,7 +18,7 @@ export interface FetchBenchResult {
  * The reference client's loop (`fetch_open_issues` in the Python seed): limit 50, one page at a
  * time until a short page, over one keep-alive connection like httpx's AsyncClient.
  */
-async function sequentialFetch(url: string, token: string, repo: string): Promise<{ count: number; requests: number }> {
+export async function sequentialFetch(url: string, token: string, repo: string): Promise<{ count: number; requests: number }> {
   const agent = new Agent({ connections: 1 });
   let count = 0;
   let requests = 0;
@@ -40,7 +40,7 @@ async function sequentialFetch(url: string, token: string, repo: string): Promis
 }
 
 /** Best of `runs` wall times: the least disturbed by whatever else the machine is doing. */
-async function bestOf<T>(runs: number, task: () => Promise<T>): Promise<{ value: T; ms: number }> {
+export async function bestOf<T>(runs: number, task: () => Promise<T>): Promise<{ value: T; ms: number }> {
   let best: { value: T; ms: number } | undefined;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
