@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { run as runConsole } from './console.js';
+import { run as runCycle } from './cycle.js';
+import { run as runExecute } from './execute.js';
+import { run as runFetch } from './fetch.js';
+import { loadAverage, machine } from './machine.js';
+import { run as runMemory } from './memory.js';
+import { run as runScore } from './score.js';
+import { run as runStartup } from './startup.js';
+
+/**
+ * `npm run bench`: every bench in turn, a table of the headline figures (figure, target, met?),
+ * and every figure in bench/results.json. `BENCH_ONLY=console,cycle npm run bench` runs some.
+ */
+
+interface Row {
+  readonly bench: string;
+  readonly what: string;
+  readonly figure: string;
+  readonly target: string;
+  /** null: no target, the figure is for the record */
+  readonly met: boolean | null;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> = {
+  async score() {
+    const f = await runScore({ log });
+    const ref = 'skipped' in f.reference ? null : f.reference;
+    return {
+      figures: f,
+      rows: [
+        { bench: 'score', what: `scoreIssue, ${fmt(f.issues)} issues (median pass)`, figure: `${fmt(f.issuesPerSecond)} issues/s (${fmt(f.issuesPerCpuSecond)}/CPU-s)`, target: ref ? `> reference ${fmt(ref.issuesPerSecond)}/s` : '> reference', met: ref ? f.issuesPerSecond > ref.issuesPerSecond : null },
+        { bench: 'score', what: 'mismatches with the reference', figure: ref ? `${ref.mismatches}` : 'skipped', target: '0', met: ref ? ref.mismatches === 0 : null },
+      ],
+    };
+  },
+  async fetch() {
+    const f = await runFetch();
+    return {
+      figures: f,
+      rows: [
+        { bench: 'fetch', what: `cold fetch, ${fmt(f.issues)} issues, ${f.latencyMs} ms latency`, figure: `${fmt(f.cold.ms)} ms, ${f.cold.requests} req`, target: `< sequential ${fmt(f.sequential.ms)} ms`, met: f.cold.ms < f.sequential.ms },
+        { bench: 'fetch', what: 'warm fetch (nothing changed)', figure: `${fmt(f.warm.ms)} ms, ${f.warm.requests} req`, target: '1 request', met: f.warm.requests === 1 },
+      ],
+    };
+  },
+  async cycle() {
+    const f = await runCycle({ log });
+    return {
+      figures: f,
+      rows: f.sizes.flatMap((s) => [
+        { bench: 'cycle', what: `cold cycle, ${fmt(s.issues)} issues`, figure: `${fmt(s.cold.ms)} ms, ${s.cold.requests} req`, target: `< sequential fetch ${fmt(s.sequential.ms)} ms`, met: s.cold.ms < s.sequential.ms },
+        { bench: 'cycle', what: `warm cycle, ${fmt(s.issues)} issues`, figure: `${fmt(s.warm.ms)} ms, ${s.warm.requests} req`, target: '1 request', met: s.warm.requests === 1 },
+      ]),
+    };
+  },
+  async execute() {
+    const f = await runExecute();
+    return {
+      figures: f,
+      rows: [{ bench: 'execute', what: `${f.dispatches} approvals, ${f.latencyMs} ms latency`, figure: `${fmt(f.ms)} ms, ${f.requests} req, ${f.writes} writes`, target: `< reference floor ${fmt(f.referenceFloorMs)} ms`, met: f.ms < f.referenceFloorMs }],
+    };
+  },
+  async console() {
+    const f = await runConsole({ log });
+    const t = f.targets;
+    return {
+      figures: f,
+      rows: f.sizes.flatMap((s) => {
+        const headline = s.issues === t.atIssues;
+        const rows: Row[] = [
+          { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, median`, figure: `${s.keyFrame.medianMs} ms (CPU ${s.keyFrameCpu.medianMs})`, target: headline ? `≤ ${t.keyMedianMs} ms` : '—', met: headline ? s.keyFrame.medianMs <= t.keyMedianMs : null },
+          { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, p95`, figure: `${s.keyFrame.p95Ms} ms (CPU ${s.keyFrameCpu.p95Ms})`, target: headline ? `≤ ${t.keyP95Ms} ms` : '—', met: headline ? s.keyFrame.p95Ms <= t.keyP95Ms : null },
+          { bench: 'console', what: `RSS, ${fmt(s.issues)} issues (React ${s.react})`, figure: `${s.rssMb} MB`, target: headline ? `≤ ${t.rssMb} MB` : '—', met: headline ? s.rssMb <= t.rssMb : null },
+          { bench: 'console', what: `mount → first frame, ${fmt(s.issues)} issues`, figure: `${s.mountMs} ms`, target: '—', met: null },
+        ];
+        if (s.naive) rows.push({ bench: 'console', what: `naive: all ${fmt(s.issues)} rows rendered once`, figure: `${fmt(s.naive.ms)} ms`, target: '(baseline)', met: null });
+        return rows;
+      }),
+    };
+  },
+  async startup() {
+    log('startup: building (tsc -p tsconfig.build.json)');
+    const build = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('the build failed');
+    const f = runStartup();
+    return {
+      figures: f,
+      rows: [
+        { bench: 'startup', what: 'switchboard --version', figure: `${f.versionMs} ms`, target: `< ${f.versionTargetMs} ms`, met: f.versionMs < f.versionTargetMs },
+        { bench: 'startup', what: 'triage --dry-run, 1,000 issues', figure: `${f.triage1000Ms} ms`, target: `< ${f.triageTargetMs} ms`, met: f.triage1000Ms < f.triageTargetMs },
+      ],
+    };
+  },
+  async memory() {
+    const f = await runMemory({ log });
+    return {
+      figures: f,
+      rows: [
+        { bench: 'memory', what: `RSS after ${f.warmupCycles} cycles → after ${fmt(f.cycles)}, ${fmt(f.issues)} issues`, figure: `${f.afterWarmup.rssMb} → ${f.end.rssMb} MB`, target: '—', met: null },
+        { bench: 'memory', what: `heap after ${f.warmupCycles} → after ${fmt(f.cycles)} cycles`, figure: `${f.afterWarmup.heapUsedMb} → ${f.end.heapUsedMb} MB`, target: 'no growth', met: f.heapGrowthMb <= Math.max(2, f.afterWarmup.heapUsedMb * 0.1) },
+      ],
+    };
+  },
+};
+
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const names = Object.keys(benches).filter((n) => !only || only.includes(n));
+const startedAt = new Date().toISOString();
+const loads: Record<string, number> = { start: loadAverage() };
+const figures: Record<string, unknown> = {};
+const rows: Row[] = [];
+const failures: Record<string, string> = {};
+for (const name of names) {
+  log(`— ${name} (load ${loadAverage()})`);
+  const t0 = performance.now();
+  try {
+    const r = await benches[name]!();
+    figures[name] = r.figures;
+    rows.push(...r.rows);
+  } catch (err) {
+    failures[name] = err instanceof Error ? err.message : String(err);
+    rows.push({ bench: name, what: 'failed', figure: failures[name]!.slice(0, 60), target: '', met: false });
+  }
+  loads[name] = loadAverage();
+  log(`— ${name}: ${Math.round((performance.now() - t0) / 1000)} s`);
+}
+
+const cells = rows.map((r) => [r.bench, r.what, r.figure, r.target, r.met === null ? '' : r.met ? 'yes' : 'NO']);
+const header = ['bench', 'what', 'figure', 'target', 'met'];
+const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+console.log(line(header));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const c of cells) console.log(line(c));
+
+const m = machine();
+console.log(`\n${m.nproc} CPUs (${m.cpu}), Node ${m.node}; 1-minute load average ${Object.entries(loads).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine: m, loadAverage: loads, table: rows, figures, failures }, null, 2)}\n`);
+console.log('every figure: bench/results.json');
+if (Object.keys(failures).length > 0) process.exitCode = 1;
