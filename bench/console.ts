@@ -20,16 +20,20 @@ import { loadAverage, machine, type Machine } from './machine.js';
  * fake 120×40 TTY, and
  *
  * - mount: `renderConsole` → first frame written (rows built, sorted, windowed, laid out);
- * - snapshot → frame: a new engine snapshot (pause/resume) → next frame, which rebuilds the rows;
+ * - snapshot → frame, from the engine publishing a new snapshot to the next frame: pause/resume
+ *   (same backlog and proposals) and reject (a new proposals map); the engine's own share of a
+ *   reject is reported apart;
  * - `j` → frame: a `j` written to stdin → the next frame written to stdout, 500 presses, one
  *   every 40 ms at most (a key held down repeats at ~25–30 Hz; Ink draws at most 30 frames/s,
- *   so presses closer together than 34 ms wait for Ink's frame throttle, not for us);
+ *   so presses closer together than 34 ms wait for Ink's frame throttle, not for us); wall
+ *   clock, and CPU time of the process (which other load on the machine does not inflate);
  * - RSS after a full gc with the console mounted, and the heap;
  * - the baseline: the same backlog table rendered once with every row (no windowing).
  *
  * Each size runs in its own child process (`node --expose-gc --import tsx`) so one size's garbage
  * does not count against the next; the child's RSS includes tsx's loader, measured on its own as
- * `tsxBaselineRssMb`.
+ * `tsxBaselineRssMb`. React is loaded as the shipped binary loads it — the development build,
+ * since `switchboard` does not set NODE_ENV — and 10k is measured again with NODE_ENV=production.
  */
 
 export interface Quantiles {
@@ -84,6 +88,8 @@ export interface ConsoleBenchOptions {
   readonly presses?: number;
   /** sizes up to this get the naive all-rows baseline too */
   readonly naiveUpTo?: number;
+  /** sizes measured a second time with React's production build (NODE_ENV=production) */
+  readonly productionAt?: readonly number[];
   readonly log?: (line: string) => void;
 }
 
@@ -302,9 +308,12 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function child(args: readonly string[]): Promise<string> {
+function child(args: readonly string[], react: 'development' | 'production' = 'development'): Promise<string> {
+  const env = { ...process.env };
+  if (react === 'production') env.NODE_ENV = 'production';
+  else delete env.NODE_ENV;
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
@@ -318,14 +327,16 @@ export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBen
   const sizes = options.sizes ?? [1_000, 10_000, 50_000];
   const presses = options.presses ?? 500;
   const naiveUpTo = options.naiveUpTo ?? 10_000;
+  const productionAt = options.productionAt ?? [10_000];
   const log = options.log ?? (() => {});
   const loads = [loadAverage()];
   const tsxBaseline = lastJson<{ rssMb: number }>(await child([SELF, '--baseline']));
   const results: ConsoleSizeFigures[] = [];
-  for (const size of sizes) {
+  const runs = [...sizes.map((size) => ({ size, react: 'development' as const })), ...productionAt.map((size) => ({ size, react: 'production' as const }))];
+  for (const { size, react } of runs) {
     loads.push(loadAverage());
-    const figures = lastJson<ConsoleSizeFigures>(await child([SELF, '--child', String(size), String(presses), size <= naiveUpTo ? 'naive' : '']));
-    log(`console ${size}: key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB`);
+    const figures = lastJson<ConsoleSizeFigures>(await child([SELF, '--child', String(size), String(presses), size <= naiveUpTo && react === 'development' ? 'naive' : ''], react));
+    log(`console ${size} (React ${react}): key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB`);
     results.push(figures);
   }
   return {
