@@ -131,7 +131,7 @@ class FakeTty extends EventEmitter {
     return true;
   };
   /** the time of the last write of the next frame */
-  nextFrame(timeoutMs = 5000): Promise<number> {
+  nextFrame(timeoutMs = 120_000): Promise<number> {
     this.frame = '';
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no frame was written')), timeoutMs);
