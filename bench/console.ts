@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { renderToString } from 'ink';
@@ -11,6 +10,7 @@ import { renderConsole } from '../src/ui/index.js';
 import { backlogRows } from '../src/ui/views.js';
 import { world } from '../test/fakes/engine-world.js';
 import { FakeClock } from '../test/fakes/fake-clock.js';
+import { benchChild, gc, lastJson, mb, printBaseline } from './child.js';
 import { generateRawIssues } from './generate-issues.js';
 import { loadAverage, machine, type Machine } from './machine.js';
 
@@ -99,8 +99,6 @@ const ROWS = 40;
 const PACE_MS = 40;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 function quantile(values: readonly number[], q: number): number {
@@ -306,22 +304,6 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
 }
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function child(args: readonly string[], react: 'development' | 'production' = 'development'): Promise<string> {
-  const env = { ...process.env };
-  if (react === 'production') env.NODE_ENV = 'production';
-  else delete env.NODE_ENV;
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`console bench child exited with ${code}`))));
-  });
-}
-
-const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as T;
 
 export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBenchFigures> {
   const sizes = options.sizes ?? [1_000, 10_000, 50_000];
@@ -330,12 +312,12 @@ export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBen
   const productionAt = options.productionAt ?? [10_000];
   const log = options.log ?? (() => {});
   const loads = [loadAverage()];
-  const tsxBaseline = lastJson<{ rssMb: number }>(await child([SELF, '--baseline']));
+  const tsxBaseline = lastJson<{ rssMb: number }>(await benchChild(SELF, ['--baseline']));
   const results: ConsoleSizeFigures[] = [];
   const runs = [...sizes.map((size) => ({ size, react: 'development' as const })), ...productionAt.map((size) => ({ size, react: 'production' as const }))];
   for (const { size, react } of runs) {
     loads.push(loadAverage());
-    const figures = lastJson<ConsoleSizeFigures>(await child([SELF, '--child', String(size), String(presses), size <= naiveUpTo && react === 'development' ? 'naive' : ''], react));
+    const figures = lastJson<ConsoleSizeFigures>(await benchChild(SELF, ['--child', String(size), String(presses), size <= naiveUpTo && react === 'development' ? 'naive' : ''], react === 'production' ? 'production' : undefined));
     log(`console ${size} (React ${react}): key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB`);
     results.push(figures);
   }
@@ -353,8 +335,7 @@ export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBen
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [mode, a, b, c] = process.argv.slice(2);
   if (mode === '--baseline') {
-    gc();
-    console.log(JSON.stringify({ rssMb: mb(process.memoryUsage.rss()) }));
+    printBaseline();
   } else if (mode === '--child') {
     console.log(JSON.stringify(await measure(Number(a), Number(b), c === 'naive')));
     process.exit(0);

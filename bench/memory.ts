@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseConfig } from '../src/core/config.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { openSwitchboard } from '../src/wiring.js';
+import { benchChild, gc, lastJson, mb, printBaseline } from './child.js';
 import { loadAverage } from './machine.js';
 
 /**
@@ -49,8 +49,6 @@ export interface MemoryBenchOptions {
   readonly log?: (line: string) => void;
 }
 
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
 
 function sample(cycle: number): MemorySample {
   gc();
@@ -88,19 +86,6 @@ async function child(url: string, token: string, repo: string, cycles: number, w
 }
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function spawnChild(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`memory bench child exited with ${code}`))));
-  });
-}
-
-const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as T;
 
 export async function run(options: MemoryBenchOptions = {}): Promise<MemoryBenchFigures> {
   const issues = options.issues ?? 5_000;
@@ -108,7 +93,7 @@ export async function run(options: MemoryBenchOptions = {}): Promise<MemoryBench
   const warmupCycles = options.warmupCycles ?? 50;
   const every = options.every ?? 100;
   const loads = [loadAverage()];
-  const baseline = lastJson<{ rssMb: number }>(await spawnChild(['--baseline']));
+  const baseline = lastJson<{ rssMb: number }>(await benchChild(SELF, ['--baseline']));
   const sandbox = await startSandbox({ issues, repos: ['api'], seed: 1 });
   const repo = sandbox.repos[0] as string;
   const churn = { edited: 0, opened: 0, closed: 0 };
@@ -133,7 +118,7 @@ export async function run(options: MemoryBenchOptions = {}): Promise<MemoryBench
   }, 100);
   try {
     const out = lastJson<{ samples: MemorySample[]; cycleMedianMs: number; issues: number }>(
-      await spawnChild(['--child', sandbox.url, sandbox.token, repo, String(cycles), String(warmupCycles), String(every)]),
+      await benchChild(SELF, ['--child', sandbox.url, sandbox.token, repo, String(cycles), String(warmupCycles), String(every)]),
     );
     loads.push(loadAverage());
     const afterWarmup = out.samples[0]!;
@@ -163,8 +148,7 @@ export async function run(options: MemoryBenchOptions = {}): Promise<MemoryBench
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === '--baseline') {
-    gc();
-    console.log(JSON.stringify({ rssMb: mb(process.memoryUsage.rss()) }));
+    printBaseline();
   } else if (mode === '--child') {
     const [url, token, repo, cycles, warmup, every] = rest as [string, string, string, string, string, string];
     console.log(JSON.stringify(await child(url, token, repo, Number(cycles), Number(warmup), Number(every))));

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
@@ -54,7 +54,8 @@ function countBacklog(backlog: EngineSnapshot['backlog']): Counts {
   return { open: backlog.size, ready, p0, multiRepo: repos.size > 1 };
 }
 
-export function BacklogPane(props: Props) {
+// Memoised: a key that moves another pane's selection leaves this one as it is.
+export const BacklogPane = memo(function BacklogPane(props: Props) {
   // Counted once per backlog, not on every key press.
   const { open, ready, p0, multiRepo } = useMemo(() => countBacklog(props.snapshot.backlog), [props.snapshot.backlog]);
   const shown = props.rows.length === open ? '' : ` · ${props.rows.length} shown`;
@@ -68,4 +69,4 @@ export function BacklogPane(props: Props) {
       empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
     />
   );
-}
+});

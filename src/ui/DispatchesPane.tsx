@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { type DispatchRow, issueLabel, shortDuration } from './views.js';
@@ -25,10 +25,11 @@ function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   ];
 }
 
-export function DispatchesPane(props: Props) {
+// Memoised: a key that moves another pane's selection leaves this one as it is.
+export const DispatchesPane = memo(function DispatchesPane(props: Props) {
   const trouble = props.rows.filter((r) => r.trouble).length;
   const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
   // The time column reads `now`: new columns (and so new cells) each time it changes, not on every key press.
   const cols = useMemo(() => columns(props.now, props.multiRepo), [props.now, props.multiRepo]);
   return <TablePane {...props} title={title} columns={cols} empty="nothing in flight" />;
-}
+});

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { issueLabel, type ProposalRow } from './views.js';
@@ -23,11 +23,12 @@ const columns = (multiRepo: boolean): TableColumn<ProposalRow>[] => [
 // Built once: a row's cells are memoised per row and columns (see Table).
 const COLUMNS = { single: columns(false), multi: columns(true) };
 
-export function ProposalsPane(props: Props) {
+// Memoised: a key that moves another pane's selection leaves this one as it is.
+export const ProposalsPane = memo(function ProposalsPane(props: Props) {
   const { rows } = props;
   const title = useMemo(() => {
     const count = (group: ProposalRow['group']) => rows.filter((r) => r.group === group).length;
     return `Proposals ${count('pending')} pending · ${count('waiting')} waiting`;
   }, [rows]);
   return <TablePane {...props} title={title} columns={props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
-}
+});
