@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run as runConsole } from './console.js';
 import { run as runCycle } from './cycle.js';
@@ -12,7 +12,8 @@ import { run as runStartup } from './startup.js';
 
 /**
  * `npm run bench`: every bench in turn, a table of the headline figures (figure, target, met?),
- * and every figure in bench/results.json. `BENCH_ONLY=console,cycle npm run bench` runs some.
+ * and every figure in bench/results.json. `BENCH_ONLY=console,cycle npm run bench` runs some and
+ * replaces only their entries in bench/results.json (each entry says when it was measured).
  */
 
 interface Row {
@@ -132,6 +133,22 @@ for (const name of names) {
   log(`— ${name}: ${Math.round((performance.now() - t0) / 1000)} s`);
 }
 
+const RESULTS = new URL('./results.json', import.meta.url);
+interface Entry {
+  readonly measuredAt: string;
+  readonly loadAverage: { readonly before: number; readonly after: number };
+  readonly rows: readonly Row[];
+  readonly figures: unknown;
+}
+const previous: Record<string, Entry> =
+  only && existsSync(RESULTS) ? ((JSON.parse(readFileSync(RESULTS, 'utf8')) as { benches?: Record<string, Entry> }).benches ?? {}) : {};
+const benchesOut: Record<string, Entry> = { ...previous };
+for (const name of names) {
+  if (figures[name] !== undefined) {
+    benchesOut[name] = { measuredAt: startedAt, loadAverage: { before: loads.start ?? 0, after: loads[name] ?? 0 }, rows: rows.filter((r) => r.bench === name), figures: figures[name] };
+  }
+}
+
 const cells = rows.map((r) => [r.bench, r.what, r.figure, r.target, r.met === null ? '' : r.met ? 'yes' : 'NO']);
 const header = ['bench', 'what', 'figure', 'target', 'met'];
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
@@ -142,6 +159,7 @@ for (const c of cells) console.log(line(c));
 
 const m = machine();
 console.log(`\n${m.nproc} CPUs (${m.cpu}), Node ${m.node}; 1-minute load average ${Object.entries(loads).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine: m, loadAverage: loads, table: rows, figures, failures }, null, 2)}\n`);
+const table = Object.keys(benches).flatMap((n) => benchesOut[n]?.rows ?? []);
+writeFileSync(RESULTS, `${JSON.stringify({ finishedAt: new Date().toISOString(), machine: m, loadAverage: loads, table, benches: benchesOut, failures }, null, 2)}\n`);
 console.log('every figure: bench/results.json');
 if (Object.keys(failures).length > 0) process.exitCode = 1;
