@@ -196,7 +196,11 @@ function sameTracked(a: TrackedProposal, b: TrackedProposal): boolean {
 
 /** "waiting for arming; waiting: acme/api#3 is in progress in acme/api" */
 export const waitingFor = (gates: readonly Gate[]): string | null =>
-  gates.length === 0 ? null : gates.map((g) => (g.kind === 'disarmed' ? 'waiting for arming' : `waiting: ${g.detail}`)).join('; ');
+  gates.length === 0
+    ? null
+    : gates.some((g) => g.kind === 'disarmed')
+      ? 'waiting for arming'
+      : `waiting: ${gates.map((g) => g.detail).join('; ')}`;
 
 /**
  * One pass over the backlog: decide every issue, keep what the operator (or a rule) said about
