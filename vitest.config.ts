@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     environment: 'node',
+    // Ink draws nothing until exit when it believes it runs in CI; the console tests render as in
+    // a terminal whatever the runner's environment says.
+    env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ci ? ['default', 'json'] : ['default'],

@@ -51,7 +51,8 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       examples([
-        'switchboard demo --headless            # a sandbox tracker with simulated agents, no setup',
+        'switchboard demo                       # the console on a sandbox tracker with simulated agents, no setup',
+        'switchboard demo --headless            # the same demo as log lines, every proposal approved',
         'switchboard config init --url https://git.example.com --repo acme/api',
         'switchboard doctor',
         'switchboard run --headless --approve manual --arm',

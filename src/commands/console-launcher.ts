@@ -17,7 +17,7 @@ export async function launchConsole(
   switchboard: Switchboard,
   options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown> },
 ): Promise<number> {
-  const { renderConsole } = await import('../ui/index.js');
+  const { renderConsole } = await importInkUi();
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
   const ink = renderConsole(switchboard.engine, {
@@ -33,4 +33,21 @@ export async function launchConsole(
   await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
   ink.unmount();
   return 0;
+}
+
+/**
+ * Ink decides once, when it is first imported, whether it runs in CI (the CI or
+ * CONTINUOUS_INTEGRATION variable), and then draws nothing until exit. The console only opens on
+ * a terminal with an operator in front of it, so those variables are hidden while Ink loads and
+ * restored at once (agents still see them).
+ */
+async function importInkUi(): Promise<typeof import('../ui/index.js')> {
+  const names = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    return await import('../ui/index.js');
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+  }
 }

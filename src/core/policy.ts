@@ -282,8 +282,17 @@ export function propose(scored: ScoredIssue, ctx: PolicyContext): Proposal {
     { type, ready, score, blocked, p0, tagMatches, ageDays, labels: scored.issue.labels, assignees: scored.issue.assignees },
     ctx,
   );
-  const blockedBy = gatesFor(scored, decision, ctx);
-  const { repo, number, updatedAt } = scored.issue;
+  return proposalFor(scored.issue, decision, gatesFor(scored, decision, ctx), whatWouldChange(scored, decision, ctx));
+}
+
+/** A decision about an issue as a proposal: its stable id, where it points, what holds it. */
+export function proposalFor(
+  issue: Pick<ScoredIssue['issue'], 'repo' | 'number' | 'updatedAt'>,
+  decision: Decision,
+  blockedBy: readonly Gate[] = [],
+  alternatives: readonly string[] = [],
+): Proposal {
+  const { repo, number, updatedAt } = issue;
   return {
     ...decision,
     id: proposalId(repo, number, decision, updatedAt),
@@ -292,7 +301,7 @@ export function propose(scored: ScoredIssue, ctx: PolicyContext): Proposal {
     issueKey: issueKey(repo, number),
     updatedAt,
     blockedBy,
-    whatWouldChange: whatWouldChange(scored, decision, ctx),
+    whatWouldChange: alternatives,
     executable: decision.action !== 'skip' && blockedBy.length === 0,
   };
 }

@@ -2,7 +2,7 @@ import { matchAutoApprove } from './approval-rules.js';
 import type { Config } from './config.js';
 import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
-import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalId } from './policy.js';
+import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor } from './policy.js';
 import type { ScoringProfile } from './profile.js';
 import type { ScoredIssue } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
@@ -149,19 +149,7 @@ export function inFlightReason(
 
 /** A skip for an issue that is already being worked on. */
 function inFlightSkip(scored: ScoredIssue, reason: string): Proposal {
-  const { repo, number, updatedAt } = scored.issue;
-  const decision = { action: 'skip' as const, agentId: null, reason };
-  return {
-    ...decision,
-    id: proposalId(repo, number, decision, updatedAt),
-    repo,
-    number,
-    issueKey: issueKey(repo, number),
-    updatedAt,
-    blockedBy: [],
-    whatWouldChange: [],
-    executable: false,
-  };
+  return proposalFor(scored.issue, { action: 'skip', agentId: null, reason });
 }
 
 export interface PlanInput {
@@ -196,7 +184,11 @@ function sameTracked(a: TrackedProposal, b: TrackedProposal): boolean {
 
 /** "waiting for arming; waiting: acme/api#3 is in progress in acme/api" */
 export const waitingFor = (gates: readonly Gate[]): string | null =>
-  gates.length === 0 ? null : gates.map((g) => (g.kind === 'disarmed' ? 'waiting for arming' : `waiting: ${g.detail}`)).join('; ');
+  gates.length === 0
+    ? null
+    : gates.some((g) => g.kind === 'disarmed')
+      ? 'waiting for arming'
+      : `waiting: ${gates.map((g) => g.detail).join('; ')}`;
 
 /**
  * One pass over the backlog: decide every issue, keep what the operator (or a rule) said about

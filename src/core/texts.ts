@@ -105,15 +105,18 @@ function decisionText(action: Action, agent: Agent, ownerLogin: string): string 
 }
 
 /** The audit comment: the decision, why, who approved it and how to override. It is also the claim. */
+/** The marker of a claim (audit) or of standing down from one. */
+const claimMarker = (kind: 'audit' | 'stand-down', i: Pick<AuditInput, 'proposal' | 'agent' | 'consoleId' | 'now'>): Marker => ({
+  kind,
+  proposal: i.proposal.id,
+  console: i.consoleId,
+  action: i.proposal.action,
+  agent: i.agent.id,
+  at: i.now.toISOString(),
+});
+
 export function auditComment(i: AuditInput): string {
-  const marker: Marker = {
-    kind: 'audit',
-    proposal: i.proposal.id,
-    console: i.consoleId,
-    action: i.proposal.action,
-    agent: i.agent.id,
-    at: i.now.toISOString(),
-  };
+  const marker = claimMarker('audit', i);
   return [
     `**[switchboard triage — ${formatUtc(i.now)}]**`,
     '',
@@ -133,14 +136,7 @@ export function auditComment(i: AuditInput): string {
 
 /** The edited audit comment of a console that lost the claim to another one. */
 export function standDownComment(i: Omit<AuditInput, 'approvedBy' | 'inProgressLabel'> & { readonly winner: string }): string {
-  const marker: Marker = {
-    kind: 'stand-down',
-    proposal: i.proposal.id,
-    console: i.consoleId,
-    action: i.proposal.action,
-    agent: i.agent.id,
-    at: i.now.toISOString(),
-  };
+  const marker = claimMarker('stand-down', i);
   return [
     `**[switchboard triage — ${formatUtc(i.now)}]**`,
     '',

@@ -105,9 +105,9 @@ function describe(r: EventRecord): string {
     }
     case 'proposal-added':
     case 'proposal-changed': {
-      const decision = f.action === 'skip' ? 'skip' : `${f.action} → ${f.agent}`;
+      if (f.action === 'skip') return `proposal ${f.proposal} ${f.issue} skip: ${f.reason}`;
       const extra = f.waiting ? ` (${f.waiting})` : f.outcome ? ` (${f.outcome})` : f.approvedBy ? ` (by ${f.approvedBy})` : '';
-      return `proposal ${f.proposal} ${f.issue} ${decision}: ${f.status}${extra}`;
+      return `proposal ${f.proposal} ${f.issue} ${f.action} → ${f.agent}: ${f.status}${extra}`;
     }
     case 'write-made':
       return `${f.dryRun ? 'would write' : 'wrote'} ${f.issue}: ${f.what}`;

@@ -32,7 +32,7 @@ interface SandboxFlags {
 export function registerSandboxCommand(program: Command): Command {
   return program
     .command('sandbox')
-    .description('run a local Gitea-compatible tracker with a seeded backlog (for the demo, tests and trying configs)')
+    .description('Run a local Gitea-compatible tracker with a seeded backlog (for the demo, tests and trying configs).')
     .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber('--port', 0, 65535), 0)
     .option('--host <host>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the sandbox has no real access control)')

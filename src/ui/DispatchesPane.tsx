@@ -9,6 +9,10 @@ interface Props extends PaneProps {
   readonly multiRepo: boolean;
 }
 
+/** A finished dispatch's clock stops at its last event. */
+const endOf = (r: DispatchRow, now: number): number =>
+  r.dispatch.state === 'completed' || r.dispatch.state === 'escalated' ? Date.parse(r.dispatch.history.at(-1)?.at ?? '') || now : now;
+
 function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   return [
     { header: 'issue', width: multiRepo ? 11 : 5, value: (r) => issueLabel(r.dispatch.repo, r.dispatch.number, multiRepo) },
@@ -19,8 +23,8 @@ function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
       value: (r) => r.word,
       colour: (r) => (r.dispatch.state === 'escalated' || r.dispatch.state === 'failed' ? 'bad' : r.trouble ? 'warn' : r.dispatch.state === 'completed' ? 'good' : undefined),
     },
-    { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(now - Date.parse(r.dispatch.startedAt)) },
-    { header: 'try', width: 2, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
+    { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(endOf(r, now) - Date.parse(r.dispatch.startedAt)) },
+    { header: 'try', width: 3, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
     { header: 'last event', value: (r) => r.lastEvent },
   ];
 }

@@ -15,3 +15,18 @@ describe('README', () => {
     for (const code of ['`0`', '`1`', '`2`', '`3`', '`130`']) expect(readme.split('## Exit codes')[1]).toContain(code);
   });
 });
+
+describe('README keys', () => {
+  const section = readme.split('## Keys')[1]?.split('\n## ')[0] ?? '';
+  const shown: Record<string, string> = { enter: '⏎', down: '↓', up: '↑' };
+
+  it('lists every key of the panes keymap, and marks the dangerous ones', async () => {
+    const { KEYMAP } = await import('../../src/ui/keymap.js');
+    for (const [key, binding] of Object.entries(KEYMAP.normal)) {
+      const name = `\`${shown[key] ?? key}\``;
+      const row = section.split('\n').find((line) => line.startsWith('|') && line.split('|')[1]?.includes(name));
+      expect(row, `README keys table has no row for ${name}`).toBeDefined();
+      if (binding.dangerous) expect(row).toContain('dangerous');
+    }
+  });
+});

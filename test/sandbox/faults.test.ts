@@ -97,11 +97,13 @@ describe('fault injection', () => {
     const api = apiClient(sandbox);
     let t = performance.now();
     await api.get('/version');
-    expect(performance.now() - t).toBeGreaterThanOrEqual(110);
+    const delayed = performance.now() - t;
+    expect(delayed).toBeGreaterThanOrEqual(110);
     sandbox.setLatency(0);
     t = performance.now();
     await api.get('/version');
-    expect(performance.now() - t).toBeLessThan(100);
+    // relative, so a loaded machine cannot fail it: the 120 ms are gone
+    expect(performance.now() - t).toBeLessThan(delayed - 100);
   });
 
   it('closes promptly even with requests waiting out their latency', async () => {

@@ -123,11 +123,11 @@ describe('the seeded backlog', () => {
     expect(prs.every((p) => p.pull!.merged && /^Fixes #\d+/.test(p.body))).toBe(true);
   });
 
-  it('seeds 20,000 issues in one repo in well under a second', () => {
-    const started = performance.now();
+  // How fast it seeds is a benchmark's business (bench/), not a test's: this checks what it seeds.
+  it('seeds 20,000 open issues in one repo, numbered 1 to 20,000', () => {
     const state = seedBacklog({ repos: ['big'], issues: 20_000, now: NOW });
-    const elapsed = performance.now() - started;
-    expect(state.repos[0]!.issues.filter((i) => i.state === 'open' && !i.pull)).toHaveLength(20_000);
-    expect(elapsed).toBeLessThan(1000);
+    const open = state.repos[0]!.issues.filter((i) => i.state === 'open' && !i.pull);
+    expect(open).toHaveLength(20_000);
+    expect(new Set(open.map((i) => i.number)).size).toBe(20_000);
   });
 });

@@ -57,7 +57,7 @@ describe('renderConsole', () => {
       repos: ['acme/api'],
       onQuit: () => quit++,
     });
-    await tick(50);
+    for (let waited = 0; waited < 5000 && !stdout.output.includes('Login fails on empty password'); waited += 20) await tick(20);
     expect(stdout.output).toContain('Login fails on empty password');
     expect(stdout.output).not.toMatch(/\u001b\[3\dm/);
     stdin.press(KEY.ctrlC);

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+
+/**
+ * The real binary in a real terminal: `switchboard demo` in a 120×40 tmux pane, driven with
+ * send-keys and read back with capture-pane, as an operator would use it.
+ */
+
+const COLUMNS = 120;
+const ROWS = 40;
+const socket = `sb-e2e-${process.pid}`;
+const session = 'demo';
+let home: string;
+
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = (): string => tmux('capture-pane', '-p', '-t', session).replace(/\n$/, '');
+const keys = (...k: string[]): void => void tmux('send-keys', '-t', session, ...k);
+
+async function waitFor(what: string, test: (s: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = screen();
+    if (test(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+}
+
+/** The screen is one frame: never taller than the pane, drawn once (no stale copies above it). */
+function expectOneFrame(s: string): void {
+  const lines = s.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(ROWS);
+  expect(lines.filter((l) => l.startsWith(' switchboard  sandbox'))).toHaveLength(1);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(COLUMNS);
+}
+
+const selectedProposal = (s: string): string => s.split('\n').find((l) => /^› (pending|gated)\s/.test(l)) ?? '';
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'sb-e2e-home-'));
+  const command = [
+    `env HOME=${home} XDG_CONFIG_HOME=${home}/.config XDG_DATA_HOME=${home}/.local/share NO_COLOR=1`,
+    `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} demo`,
+    '; echo "SWITCHBOARD-EXITED $?"; sleep 60',
+  ].join(' ');
+  tmux('new-session', '-d', '-x', String(COLUMNS), '-y', String(ROWS), '-s', session, command);
+});
+
+afterAll(() => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('switchboard demo in a 120×40 terminal', () => {
+  it('shows the backlog and proposals, dispatches an approved one to completion, opens help and quits', async () => {
+    const first = await waitFor('the backlog and pending proposals', (s) => /Backlog \d+ open/.test(s) && /^ {2}pending\s/m.test(s));
+    expect(first).toMatch(/ARMED/);
+    expectOneFrame(first);
+
+    // Focus the proposals pane and move to the first dispatch (flags don't go in flight).
+    keys('Tab');
+    let s = await waitFor('the proposals pane focused', (x) => selectedProposal(x) !== '');
+    for (let i = 0; i < 20 && !/^› pending\s+\S+\s+→ /.test(selectedProposal(s)); i++) {
+      keys('j');
+      await new Promise((r) => setTimeout(r, 150));
+      s = screen();
+    }
+    const row = selectedProposal(s);
+    expect(row).toMatch(/^› pending\s+\S+#\d+\s+→ (claude|kimi)/);
+    const issue = /^› pending\s+(\S+#\d+)/.exec(row)![1]!;
+
+    keys('a');
+    s = await waitFor(`${issue} in flight`, (x) => /In flight [1-9]/.test(x) && new RegExp(`│\\s+${issue}\\s+\\S+\\s+(assigned|working|pr open|ci running|ci passed|completed)`).test(x));
+    expectOneFrame(s);
+    s = await waitFor(`${issue} completed`, (x) => new RegExp(`│\\s+${issue}\\s+\\S+\\s+completed`).test(x), 60_000);
+    expect(s).toMatch(new RegExp(`executed\\s+${issue}\\s+→`));
+    expectOneFrame(s);
+
+    keys('?');
+    s = await waitFor('the help overlay', (x) => x.includes('Panes') && /a\s+approve/.test(x));
+    expect(s).toMatch(/q \^C\s+quit/);
+    keys('Escape');
+    await waitFor('the panes again', (x) => /Backlog \d+ open/.test(x) && !x.includes('Detail view'));
+
+    keys('q');
+    s = await waitFor('switchboard to exit', (x) => x.includes('SWITCHBOARD-EXITED') || /quit\?.*\[y\/N\]/i.test(x));
+    if (!s.includes('SWITCHBOARD-EXITED')) {
+      keys('y');
+      s = await waitFor('switchboard to exit', (x) => x.includes('SWITCHBOARD-EXITED'));
+    }
+    expect(s).toContain('SWITCHBOARD-EXITED 0');
+  }, 120_000);
+});
