@@ -86,7 +86,7 @@ export class Executor {
 
     // Read after the claim; anything newer by others is the agent's activity from here on.
     const seen = this.host.dryRun() ? comments : await tracker.listComments(p.repo, p.number);
-    const winner = this.claimWinner(audit.id, seen);
+    const winner = this.claimWinner(audit.id, p, seen);
     if (winner !== null) {
       const body = standDownComment({ ...auditInput, winner });
       await this.write(
@@ -252,14 +252,20 @@ export class Executor {
     }
   }
 
-  /** The console holding an earlier, unexpired claim on this issue, or null. */
-  private claimWinner(auditId: number, comments: readonly TrackerComment[]): string | null {
+  /**
+   * Who holds an earlier, unexpired claim on this issue, or null: another console's claim, or this
+   * console's own claim for another proposal of the same action — an issue switchboard already
+   * dispatched is not dispatched again by a newer proposal (only retried by its own dispatch).
+   */
+  private claimWinner(auditId: number, p: TrackedProposal, comments: readonly TrackerComment[]): string | null {
     const now = this.host.now().getTime();
     for (const { comment, marker } of trustedMarkers(comments, this.host.selfLogin()).sort((a, b) => a.comment.id - b.comment.id)) {
-      if (marker.kind !== 'audit' || this.host.isOwnConsole(marker.console) || comment.id >= auditId) continue;
+      if (marker.kind !== 'audit' || comment.id >= auditId) continue;
+      const own = this.host.isOwnConsole(marker.console);
+      if (own && (marker.proposal === p.id || marker.action !== p.action)) continue;
       const claimedAt = Date.parse(marker.at ?? comment.createdAt);
       if (Number.isNaN(claimedAt) || now - claimedAt > this.host.claimTtlMs) continue;
-      return marker.console;
+      return own ? `this console, proposal ${marker.proposal}` : marker.console;
     }
     return null;
   }

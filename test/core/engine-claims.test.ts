@@ -22,6 +22,20 @@ describe('claims between consoles', () => {
     expect(w.engine.getSnapshot().dispatches.size).toBe(0);
   });
 
+  it('never dispatches an issue again under a newer proposal: its own earlier claim wins and the new one stands down', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    // This console claimed the issue an hour ago for another proposal it has since forgotten.
+    w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy(w.engine.getSnapshot().consoleId, '2026-05-01T09:00:00.000Z') });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+
+    await w.engine.approve(id);
+
+    expect(w.tracker.writes.map((x) => x.method)).toEqual(['postComment', 'editComment']);
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed', outcome: 'stood down: this console, proposal other-proposal claimed the issue first' });
+    expect(w.engine.getSnapshot().dispatches.size).toBe(0);
+  });
+
   it('goes ahead when the other claim has expired', async () => {
     const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
     w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-04-29T09:00:00.000Z') });
