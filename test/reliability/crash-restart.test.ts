@@ -8,8 +8,8 @@ import { replayJournal } from '../../src/core/engine-journal.js';
 import { createRandom } from '../../src/sandbox/index.js';
 import { readStatus } from '../../src/headless/status-file.js';
 import { eventually } from '../helpers/sandbox-client.js';
-import { addReadyIssue, AUTHOR, countKind, emptySandbox, IN_PROGRESS, markersOn, recordChanges, REPO } from '../helpers/switchboard-harness.js';
-import { bounded, type Child, SOAK, startRun, writeConfig } from './reliability-kit.js';
+import { addReadyIssue, AUTHOR, emptySandbox, recordChanges, REPO } from '../helpers/switchboard-harness.js';
+import { bounded, type Child, SOAK, startRun, tallyIssues, writeConfig } from './reliability-kit.js';
 
 /**
  * The real binary, armed and approving everything, SIGKILLed at seeded random moments and
@@ -68,24 +68,7 @@ it(`finishes every approved dispatch exactly once across ${KILLS} SIGKILLs and r
     expect(end.code, last.output()).toBe(0);
 
     // exactly once per issue
-    const tally = numbers.map((n) => {
-      const markers = markersOn(sandbox, n);
-      return {
-        issue: n,
-        open: sandbox.store.issue(REPO, n)?.state === 'open',
-        audit: countKind(markers, 'audit'),
-        dispatch: countKind(markers, 'dispatch'),
-        standDown: countKind(markers, 'stand-down'),
-        assigned: changes.assigned(n, 'claude'),
-        labelled: changes.labelled(n, IN_PROGRESS),
-      };
-    });
-    // an issue the agent already closed needs no dispatch comment or lock any more: never doubled, though
-    const wrong = tally.filter(
-      (t) => t.audit !== 1 || t.assigned !== 1 || t.standDown !== 0 || (t.open ? t.dispatch !== 1 || t.labelled !== 1 : t.dispatch > 1 || t.labelled > 1),
-    );
-    const lost = tally.filter((t) => t.assigned === 0).length;
-    const duplicated = tally.filter((t) => t.audit > 1 || t.dispatch > 1 || t.assigned > 1 || t.labelled > 1).length;
+    const { wrong, lost, duplicated } = tallyIssues(sandbox, numbers, changes);
 
     // the journal replays: only lines torn by a kill may be unreadable, and replay skips them
     const text = await readFile(join(stateDir, 'journal.jsonl'), 'utf8');

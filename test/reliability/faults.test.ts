@@ -5,16 +5,13 @@ import { createRandom, type FaultCounts } from '../../src/sandbox/index.js';
 import {
   addReadyIssue,
   autoConfig,
-  countKind,
   emptySandbox,
-  IN_PROGRESS,
-  markersOn,
   REPO,
   open,
   recordChanges,
   stateDirs,
 } from '../helpers/switchboard-harness.js';
-import { checkMessage, SOAK } from './reliability-kit.js';
+import { checkMessage, SOAK, tallyIssues } from './reliability-kit.js';
 
 /**
  * One engine, armed and approving everything, driven cycle by cycle against a tracker that fails
@@ -105,25 +102,7 @@ it(`dispatches every ready issue exactly once through ${CYCLES} cycles of tracke
     const last = cycleErrors.at(-1);
 
     // exactly once: one claim, one dispatch comment, one assignment, one in-progress label per issue
-    const tally = numbers.map((n) => {
-      const markers = markersOn(sandbox, n);
-      return {
-        issue: n,
-        open: sandbox.store.issue(REPO, n)?.state === 'open',
-        audit: countKind(markers, 'audit'),
-        dispatch: countKind(markers, 'dispatch'),
-        standDown: countKind(markers, 'stand-down'),
-        assigned: changes.assigned(n, 'claude'),
-        labelled: changes.labelled(n, IN_PROGRESS),
-      };
-    });
-    // An issue the agent closed (merged its PR) before switchboard's last writes needs no dispatch
-    // comment or in-progress lock any more: those may be missing there, never doubled.
-    const wrong = tally.filter(
-      (t) => t.audit !== 1 || t.assigned !== 1 || t.standDown !== 0 || (t.open ? t.dispatch !== 1 || t.labelled !== 1 : t.dispatch > 1 || t.labelled > 1),
-    );
-    const lost = tally.filter((t) => t.assigned === 0).length;
-    const duplicated = tally.filter((t) => t.dispatch > 1 || t.audit > 1 || t.assigned > 1 || t.labelled > 1).length;
+    const { wrong, lost, duplicated } = tallyIssues(sandbox, numbers, changes);
     console.info(
       `[reliability] faults: ${CYCLES} cycles, ${numbers.length} issues, ${requests} requests, injected ${JSON.stringify(injected)}, ` +
         `${spikes} latency spikes, ${bursts} 429 bursts, ${downs} outages, ${messages.length} failure messages, lost ${lost}, duplicated ${duplicated}`,

@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { DEFAULT_AGENTS } from '../../src/core/config.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { CLI } from '../helpers/cli.js';
+import { countKind, IN_PROGRESS, markersOn, type recordChanges, REPO } from '../helpers/switchboard-harness.js';
 
 /** `npm run soak` sets SWITCHBOARD_SOAK=1: the long variants of the reliability suites. */
 export const SOAK = process.env.SWITCHBOARD_SOAK === '1';
@@ -55,4 +57,33 @@ export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What each issue got from switchboard: claims, dispatch comments, stand-downs (markers), and how
+ * often it was assigned to claude and labelled in progress (tracker notifications). `wrong` lists
+ * every issue that is not exactly once; an issue the agent already closed (PR merged) before the
+ * last writes needs no dispatch comment or lock any more: those may be missing, never doubled.
+ */
+export function tallyIssues(sandbox: Sandbox, numbers: readonly number[], changes: ReturnType<typeof recordChanges>) {
+  const tally = numbers.map((n) => {
+    const markers = markersOn(sandbox, n);
+    return {
+      issue: n,
+      open: sandbox.store.issue(REPO, n)?.state === 'open',
+      audit: countKind(markers, 'audit'),
+      dispatch: countKind(markers, 'dispatch'),
+      standDown: countKind(markers, 'stand-down'),
+      assigned: changes.assigned(n, 'claude'),
+      labelled: changes.labelled(n, IN_PROGRESS),
+    };
+  });
+  return {
+    tally,
+    wrong: tally.filter(
+      (t) => t.audit !== 1 || t.assigned !== 1 || t.standDown !== 0 || (t.open ? t.dispatch !== 1 || t.labelled !== 1 : t.dispatch > 1 || t.labelled > 1),
+    ),
+    lost: tally.filter((t) => t.assigned === 0).length,
+    duplicated: tally.filter((t) => t.audit > 1 || t.dispatch > 1 || t.assigned > 1 || t.labelled > 1).length,
+  };
 }
