@@ -15,7 +15,7 @@ import {
 import { agentCallKey, replayJournal, type Watch } from './engine-journal.js';
 import type { Clock, DispatchTarget, Journal, JournalCommand, JournalEntry, Notifier, NotifyEvent, ProposalRef, TimerHandle, WriteStep } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, initialSnapshot, reduceSnapshot, type SnapshotAction, type WriteRecord } from './engine-state.js';
-import { UsageError } from './errors.js';
+import { isTransient, UsageError } from './errors.js';
 import { WriteLanes } from './write-lanes.js';
 import { DispatchRefusedError, Executor, StopRequestedError } from './executor.js';
 import { type Issue, issueKey } from './issue.js';
@@ -656,7 +656,8 @@ export class Engine {
         this.move(id, { type: 'interrupt', why: this.stopping ? 'stopped before its writes finished; resumes at the next start' : 'waiting for arming' });
       } else {
         const final = err instanceof DispatchRefusedError;
-        const after = this.move(id, { type: 'fail', message: message(err), final });
+        // An outage never fails approved work for good: it is retried each cycle until the tracker answers.
+        const after = this.move(id, { type: 'fail', message: message(err), final, transient: isTransient(err) });
         this.report('error', `could not execute ${p.issueKey}: ${message(err)}`);
         if (after?.status === 'failed') this.record({ type: 'failed', proposalId: id, message: message(err) });
       }

@@ -47,3 +47,8 @@ export class UsageError extends SwitchboardError {
 export class OperationError extends SwitchboardError {
   readonly kind = 'operation';
 }
+
+/** Error kinds that say the tracker was unreachable, rate limiting or garbled: worth trying again later. */
+const TRANSIENT_KINDS: ReadonlySet<string> = new Set(['unavailable', 'rate-limited', 'protocol']);
+
+export const isTransient = (err: unknown): boolean => err instanceof SwitchboardError && TRANSIENT_KINDS.has(err.kind);

@@ -25,7 +25,7 @@ export interface TrackedProposal extends Proposal {
   readonly reroutedFrom: string | null;
   /** some of its writes are done: it is finished, never superseded, even if the issue changed */
   readonly started: boolean;
-  /** execution errors so far; after MAX_EXECUTION_FAILURES it fails for good */
+  /** execution errors so far; after MAX_EXECUTION_FAILURES it fails for good (unless they were all transient) */
   readonly failures: number;
 }
 
@@ -41,7 +41,8 @@ export type ProposalEvent =
   /** a write is about to be made */
   | { readonly type: 'writing' }
   | { readonly type: 'succeed'; readonly outcome: string }
-  | { readonly type: 'fail'; readonly message: string; readonly final: boolean }
+  /** `transient`: the tracker was unreachable or answered garbage; it never fails a proposal for good */
+  | { readonly type: 'fail'; readonly message: string; readonly final: boolean; readonly transient?: boolean }
   /** stopped or disarmed between two writes: back to approved, resumed later */
   | { readonly type: 'interrupt'; readonly why: string }
   | { readonly type: 'supersede'; readonly why: string };
@@ -90,7 +91,7 @@ export function transition(p: TrackedProposal, e: ProposalEvent): Transition {
     case 'fail': {
       if (p.status !== 'executing') return refuse(`${settledWords}; it was not executing`);
       const failures = p.failures + 1;
-      return e.final || failures >= MAX_EXECUTION_FAILURES
+      return e.final || (failures >= MAX_EXECUTION_FAILURES && e.transient !== true)
         ? ok({ ...p, status: 'failed', outcome: e.message, failures, waiting: null })
         : ok({ ...p, status: 'approved', outcome: e.message, failures, waiting: heldBack({ outcome: e.message, failures }) });
     }

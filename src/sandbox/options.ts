@@ -51,6 +51,21 @@ export interface FaultOptions {
   seed: number;
 }
 
+export interface FaultCounts {
+  /** refused while down (downUntil) */
+  refused: number;
+  reset: number;
+  rateLimited: number;
+  /** 500/502/503 */
+  serverError: number;
+  /** 200 bodies cut in half (malformedRate) */
+  truncated: number;
+  /** issue lists with a field of the wrong type (wrongTypeRate) */
+  wrongType: number;
+  /** requests held by latency (setLatency / latencyMs) */
+  delayed: number;
+}
+
 export type AgentDispatch = 'assignee' | 'label';
 
 export interface SimulatedAgentOptions {
@@ -76,6 +91,8 @@ export interface Sandbox {
   /** route = `${METHOD} ${template}`, e.g. 'GET /repos/{owner}/{repo}/issues'; no argument = total */
   requestCount(route?: string): number;
   requests(): Record<string, number>;
+  /** faults injected so far, by kind (since the start or the last resetRequestCounts) */
+  faultCounts(): FaultCounts;
   resetRequestCounts(): void;
   setFaults(f: Partial<FaultOptions>): void;
   setLatency(ms: number): void;

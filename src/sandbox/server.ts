@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SimulatedAgents } from './agents.js';
 import { errorReply, type HandlerContext, HttpError, replyForError } from './api-kit.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
-import { checkOptions, DEFAULT_PAGE_CAP, resolveAgentOptions, type Sandbox, type SandboxOptions } from './options.js';
+import { checkOptions, DEFAULT_PAGE_CAP, type FaultCounts, resolveAgentOptions, type Sandbox, type SandboxOptions } from './options.js';
 import { loadState, StateWriter } from './persistence.js';
 import { createRouter, type Reply, routeShape } from './router.js';
 import { notFound, ROUTES } from './routes.js';
@@ -44,6 +44,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let latencyMs = options.latencyMs ?? 0;
   let counts = new Map<string, number>();
   let total = 0;
+  const noFaults = (): FaultCounts => ({ refused: 0, reset: 0, rateLimited: 0, serverError: 0, truncated: 0, wrongType: 0, delayed: 0 });
+  let injected = noFaults();
   const pending = new Set<NodeJS.Timeout>();
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
@@ -75,13 +77,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (match.kind === 'route') counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
 
     const plan = faults.plan();
-    if (plan.kind === 'refuse') return void req.socket.destroy();
-    if (latencyMs > 0) await delay(latencyMs, pending);
-    if (plan.kind === 'reset') return void req.socket.destroy();
+    if (plan.kind === 'refuse') {
+      injected.refused++;
+      return void req.socket.destroy();
+    }
+    if (latencyMs > 0) {
+      injected.delayed++;
+      await delay(latencyMs, pending);
+    }
+    if (plan.kind === 'reset') {
+      injected.reset++;
+      return void req.socket.destroy();
+    }
     if (plan.kind === 'rate-limit') {
+      injected.rateLimited++;
       return send(res, errorReply({ baseUrl }, 429, 'rate limit exceeded', { 'Retry-After': String(plan.retryAfterSeconds) }), false);
     }
-    if (plan.kind === 'error') return sendProxyError(res, plan.status, baseUrl);
+    if (plan.kind === 'error') {
+      injected.serverError++;
+      return sendProxyError(res, plan.status, baseUrl);
+    }
 
     let reply: Reply;
     if (match.kind === 'none') reply = notFound({ baseUrl });
@@ -96,7 +111,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         reply = replyForError({ baseUrl }, err);
       }
     }
-    send(res, faulted(reply, plan), options.omitTotalCount === true);
+    const out = faulted(reply, plan);
+    if (out.truncate && out.body !== undefined) injected.truncated++;
+    if (out.body !== reply.body) injected.wrongType++;
+    send(res, out, options.omitTotalCount === true);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -125,9 +143,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return 0;
     },
     requests: () => Object.fromEntries(counts),
+    faultCounts: () => ({ ...injected }),
     resetRequestCounts: () => {
       counts = new Map();
       total = 0;
+      injected = noFaults();
     },
     setFaults: (f) => faults.update(f),
     setLatency: (ms) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SwitchboardError } from '../../src/core/errors.js';
 import { parseMarker } from '../../src/core/texts.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -161,6 +162,26 @@ describe('executing a proposal', () => {
       'postComment #1 ## Assigned to Claude Code',
       'addLabels #1 switchboard:in-progress',
     ]);
+  });
+
+  it('an outage never fails approved work for good: after it ends the proposal still executes, once', async () => {
+    const w = world({ config: armed, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    const outage = () => new (class extends SwitchboardError {
+      readonly kind = 'unavailable';
+    })('gitea.example unavailable: POST /repos/{owner}/{repo}/issues/{index}/comments failed (HTTP 503)');
+    for (let i = 0; i < 5; i++) w.tracker.failNext('postComment', outage());
+    await w.engine.approve(id);
+    for (let i = 0; i < 4; i++) {
+      expect(w.proposalFor(1)).toMatchObject({ id, status: 'approved', waiting: expect.stringMatching(/^retrying at the next cycle after: .*HTTP 503/) });
+      await w.engine.runCycle();
+    }
+    await w.engine.runCycle();
+
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed' });
+    expect(w.writes().filter((x) => x.startsWith('postComment #1 **[switchboard triage'))).toHaveLength(1);
+    expect(w.writes().filter((x) => x.startsWith('setAssignees'))).toHaveLength(1);
   });
 });
 
