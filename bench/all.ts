@@ -74,7 +74,8 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
     return {
       figures: f,
       rows: f.sizes.flatMap((s) => {
-        const headline = s.issues === t.atIssues;
+        // the target applies to the console as shipped (React's production build)
+        const headline = s.issues === t.atIssues && s.react === 'production';
         const rows: Row[] = [
           { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, median`, figure: `${s.keyFrame.medianMs} ms (CPU ${s.keyFrameCpu.medianMs})`, target: headline ? `≤ ${t.keyMedianMs} ms` : '—', met: headline ? s.keyFrame.medianMs <= t.keyMedianMs : null },
           { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, p95`, figure: `${s.keyFrame.p95Ms} ms (CPU ${s.keyFrameCpu.p95Ms})`, target: headline ? `≤ ${t.keyP95Ms} ms` : '—', met: headline ? s.keyFrame.p95Ms <= t.keyP95Ms : null },

@@ -32,8 +32,9 @@ import { loadAverage, machine, type Machine } from './machine.js';
  *
  * Each size runs in its own child process (`node --expose-gc --import tsx`) so one size's garbage
  * does not count against the next; the child's RSS includes tsx's loader, measured on its own as
- * `tsxBaselineRssMb`. React is loaded as the shipped binary loads it — the development build,
- * since `switchboard` does not set NODE_ENV — and 10k is measured again with NODE_ENV=production.
+ * `tsxBaselineRssMb`. React is loaded as the shipped console loads it — the production build
+ * (src/commands/console-launcher.ts sets NODE_ENV for the import) — and 10k is measured again with
+ * React's development build, to show what that choice is worth.
  */
 
 export interface Quantiles {
@@ -56,7 +57,7 @@ export interface ConsoleSizeFigures {
   readonly proposalFrame: Quantiles;
   /** reject → snapshot published: the engine's share (median), not the console's */
   readonly rejectEngineMs: number;
-  /** React's build: development unless NODE_ENV=production (the shipped binary does not set it) */
+  /** React's build: the console ships with production; development is measured for comparison */
   readonly react: 'development' | 'production';
   /** performance.measure entries left in the timeline (React's development build adds them) */
   readonly perfMeasures: number;
@@ -88,8 +89,8 @@ export interface ConsoleBenchOptions {
   readonly presses?: number;
   /** sizes up to this get the naive all-rows baseline too */
   readonly naiveUpTo?: number;
-  /** sizes measured a second time with React's production build (NODE_ENV=production) */
-  readonly productionAt?: readonly number[];
+  /** sizes measured a second time with React's development build */
+  readonly developmentAt?: readonly number[];
   readonly log?: (line: string) => void;
 }
 
@@ -309,15 +310,15 @@ export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBen
   const sizes = options.sizes ?? [1_000, 10_000, 50_000];
   const presses = options.presses ?? 500;
   const naiveUpTo = options.naiveUpTo ?? 10_000;
-  const productionAt = options.productionAt ?? [10_000];
+  const developmentAt = options.developmentAt ?? [10_000];
   const log = options.log ?? (() => {});
   const loads = [loadAverage()];
   const tsxBaseline = lastJson<{ rssMb: number }>(await benchChild(SELF, ['--baseline']));
   const results: ConsoleSizeFigures[] = [];
-  const runs = [...sizes.map((size) => ({ size, react: 'development' as const })), ...productionAt.map((size) => ({ size, react: 'production' as const }))];
+  const runs = [...sizes.map((size) => ({ size, react: 'production' as const })), ...developmentAt.map((size) => ({ size, react: 'development' as const }))];
   for (const { size, react } of runs) {
     loads.push(loadAverage());
-    const figures = lastJson<ConsoleSizeFigures>(await benchChild(SELF, ['--child', String(size), String(presses), size <= naiveUpTo && react === 'development' ? 'naive' : ''], react === 'production' ? 'production' : undefined));
+    const figures = lastJson<ConsoleSizeFigures>(await benchChild(SELF, ['--child', String(size), String(presses), size <= naiveUpTo && react === 'production' ? 'naive' : ''], react === 'production' ? 'production' : 'development'));
     log(`console ${size} (React ${react}): key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB`);
     results.push(figures);
   }

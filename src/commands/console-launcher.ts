@@ -36,18 +36,26 @@ export async function launchConsole(
 }
 
 /**
- * Ink decides once, when it is first imported, whether it runs in CI (the CI or
- * CONTINUOUS_INTEGRATION variable), and then draws nothing until exit. The console only opens on
- * a terminal with an operator in front of it, so those variables are hidden while Ink loads and
- * restored at once (agents still see them).
+ * What Ink and React decide once, when first imported, from the environment:
+ * - Ink, whether it runs in CI (the CI or CONTINUOUS_INTEGRATION variable) — and then it draws
+ *   nothing until exit. The console only opens on a terminal with an operator in front of it.
+ * - React, its build from NODE_ENV: the development build keeps a timeline entry per render and
+ *   holds hundreds of MB over a day (bench/console.ts), so the console loads the production one.
+ * The variables are set for the import and restored at once (agents see what they saw before).
  */
 async function importInkUi(): Promise<typeof import('../ui/index.js')> {
-  const names = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
-  const saved = names.map((n) => [n, process.env[n]] as const);
-  for (const n of names) delete process.env[n];
+  const wanted: Record<string, string | undefined> = { CI: undefined, CONTINUOUS_INTEGRATION: undefined, NODE_ENV: process.env.NODE_ENV ?? 'production' };
+  const saved = Object.keys(wanted).map((n) => [n, process.env[n]] as const);
+  for (const [n, v] of Object.entries(wanted)) {
+    if (v === undefined) delete process.env[n];
+    else process.env[n] = v;
+  }
   try {
     return await import('../ui/index.js');
   } finally {
-    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+    for (const [n, v] of saved) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
   }
 }
