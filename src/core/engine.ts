@@ -679,6 +679,16 @@ export class Engine {
     await this.record({ type: 'writing', proposalId, step, attempt });
   }
 
+  /** Watches and agent calls of dispatches and proposals the bounded histories dropped: without this they grow forever. */
+  private forgetPruned(): void {
+    const { dispatches, proposals } = this.state;
+    for (const id of this.watches.keys()) if (!dispatches.has(id)) this.watches.delete(id);
+    for (const key of this.agentCalls.keys()) {
+      const id = key.slice(0, key.lastIndexOf('#'));
+      if (!dispatches.has(id) && !proposals.has(id)) this.agentCalls.delete(key);
+    }
+  }
+
   private async recordWrite(write: WriteRecord, extra: { attempt: number; runId?: string; detail?: string }): Promise<void> {
     this.writesThisCycle++;
     this.apply({ type: 'write', write });
@@ -696,6 +706,7 @@ export class Engine {
     const watchChanged = watch !== undefined && JSON.stringify(watch) !== JSON.stringify(prevWatch);
     if (prev === d && !watchChanged) return;
     this.apply({ type: 'dispatch', dispatch: d });
+    this.forgetPruned();
     if (prev !== d) this.emit({ type: 'dispatch-changed', dispatch: d, previousState: prev?.state ?? null });
     const w = this.watches.get(d.proposalId);
     void this.record({

@@ -5,7 +5,9 @@ import stringWidth from 'string-width';
  * none. Input must already be sanitized (no control characters).
  */
 
-export const displayWidth = (text: string): number => stringWidth(text);
+export const displayWidth = (text: string): number => (PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text));
+/** one cell per character, and the common case: string-width is slow on long text (a 1 MB issue body) */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

@@ -143,3 +143,24 @@ describe('watching dispatches', () => {
     expect(w.engine.getSnapshot().lastError?.message).toBe('could not notify: webhook unreachable');
   });
 });
+
+describe('bounded watch state', () => {
+  it('the watches and agent calls of dispatches that left the bounded history are forgotten too', async () => {
+    const w = world({ config: { armed: true, autoApprove: [P0_BUG_RULE], limits: { repoLock: false, dispatchesPerCycle: 100 } } });
+    const total = 150;
+    for (let n = 1; n <= total; n++) w.tracker.seed(readyBug({ number: n }));
+    const completed = () => w.journal.ofType('dispatch').filter((e) => e.dispatch.state === 'completed').length;
+    for (let round = 0; round < 80 && completed() <= 60; round++) {
+      await w.engine.runCycle();
+      for (const d of w.engine.getSnapshot().dispatches.values()) if (d.state !== 'completed') w.tracker.edit('acme/api', d.number, { state: 'closed' });
+      w.clock.advance(MINUTE);
+      await w.engine.runCycle();
+    }
+    expect(completed()).toBeGreaterThan(60);
+    // what the engine keeps per dispatch stays within the history it shows (private state, read for this leak only)
+    const inner = w.engine as unknown as { watches: Map<string, unknown>; agentCalls: Map<string, unknown> };
+    expect(w.engine.getSnapshot().dispatches.size).toBeLessThanOrEqual(60);
+    expect(inner.watches.size).toBeLessThanOrEqual(w.engine.getSnapshot().dispatches.size);
+    expect(inner.agentCalls.size).toBeLessThanOrEqual(w.engine.getSnapshot().dispatches.size + w.engine.getSnapshot().proposals.size);
+  });
+});

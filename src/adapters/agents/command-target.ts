@@ -18,9 +18,10 @@ type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', stri
 /**
  * Replace `{repo} {number} {title} {url} {prompt}` inside one argv element, in a single pass so
  * issue text that itself contains `{title}` is not expanded again. Unknown braces stay as they are.
+ * NUL cannot travel in argv (spawn refuses the whole command), so it is dropped from issue text.
  */
 export const fillTemplate = (template: string, vars: Partial<Vars>): string =>
-  template.replace(/\{(repo|number|title|url|prompt)\}/g, (whole, name: keyof Vars) => vars[name] ?? whole);
+  template.replace(/\{(repo|number|title|url|prompt)\}/g, (whole, name: keyof Vars) => vars[name]?.replace(/\0/g, '') ?? whole);
 
 /** A file-name part from a repo name: only `[A-Za-z0-9_-]`, so it can never hold `/` or `..`. */
 export const safeName = (repo: string): string => repo.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'repo';
@@ -87,9 +88,15 @@ export class CommandTarget implements DispatchTarget {
     const logPath = inside(logs, `${runId}.log`);
     const log = await open(logPath, 'a', PRIVATE_FILE_MODE);
     let child: ChildProcess;
+    // listened for from the spawn on: a quick command can exit while the log is being closed
+    const exited: { value: Run['exit']; then: () => void } = { value: null, then: () => {} };
     try {
       await log.write(`# ${new Date().toISOString()} ${r.repo}#${r.number} attempt ${r.attempt}: ${JSON.stringify([file, ...args])} in ${cwd}\n`);
       child = spawn(file, args, { cwd, shell: false, stdio: ['ignore', log.fd, log.fd], env: this.options.env ?? process.env, windowsHide: true });
+      child.once('exit', (code, signal) => {
+        exited.value = { code, signal };
+        exited.then();
+      });
       await new Promise<void>((started, failed) => {
         child.once('spawn', started);
         child.once('error', failed);
@@ -101,9 +108,10 @@ export class CommandTarget implements DispatchTarget {
       await log.close();
     }
 
-    const run: Run = { child, logPath, timeoutMinutes: agent.timeoutMinutes, exit: null, timedOut: false, timers: [] };
+    const run: Run = { child, logPath, timeoutMinutes: agent.timeoutMinutes, exit: exited.value, timedOut: false, timers: [] };
     this.runs.get(runId)?.timers.forEach(clearTimeout);
     this.runs.set(runId, run);
+    if (run.exit) return { ok: true, runId, detail: `pid ${child.pid ?? '?'}, log ${logPath}` };
     const overrun = setTimeout(() => {
       run.timedOut = true;
       child.kill('SIGTERM');
@@ -113,10 +121,10 @@ export class CommandTarget implements DispatchTarget {
     }, agent.timeoutMinutes * 60_000);
     overrun.unref();
     run.timers.push(overrun);
-    child.once('exit', (code, signal) => {
-      run.exit = { code, signal };
+    exited.then = () => {
+      run.exit = exited.value;
       run.timers.forEach(clearTimeout);
-    });
+    };
     return { ok: true, runId, detail: `pid ${child.pid ?? '?'}, log ${logPath}` };
   }
 
