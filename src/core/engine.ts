@@ -79,6 +79,8 @@ const HOUR = 3_600_000;
 /** outcome prefix of a proposal "executed" in dry-run: nothing was written */
 const DRY_RUN = 'dry run:';
 const DISPATCH_HISTORY_LIMIT = 50;
+/** actions a daily summary can list; older ones are dropped first */
+const SUMMARY_ACTIONS_LIMIT = 500;
 /** Each write sequence is a handful of round trips; a few side by side hide the latency without crowding the forge. */
 const DEFAULT_WRITE_CONCURRENCY = 16;
 
@@ -649,7 +651,11 @@ export class Engine {
         }
       }
       this.move(id, { type: 'succeed', outcome: text });
-      if (outcome.kind !== 'stood-down') this.actionsSinceSummary.push(p);
+      if (outcome.kind !== 'stood-down' && this.config.dailySummary.enabled) {
+        // Only kept for the next daily summary, and bounded: a long-running engine keeps no history it never posts.
+        this.actionsSinceSummary.push({ repo: p.repo, number: p.number, action: p.action, agentId: p.agentId, reason: p.reason });
+        if (this.actionsSinceSummary.length > SUMMARY_ACTIONS_LIMIT) this.actionsSinceSummary.splice(0, this.actionsSinceSummary.length - SUMMARY_ACTIONS_LIMIT);
+      }
       this.record({ type: 'executed', proposalId: id, outcome: text });
     } catch (err) {
       if (err instanceof StopRequestedError) {
