@@ -69,6 +69,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       token: connection.token,
       kind: config.tracker.kind,
       tokenSource: connection.tokenSource,
+      concurrency: config.tracker.pageConcurrency,
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
       connections: 16,

@@ -63,6 +63,8 @@ export const ConfigSchema = z
         url: z.url({ protocol: /^https?$/ }).optional(),
         /** a file holding the token (must be 0600); GITEA_TOKEN wins */
         tokenFile: z.string().optional(),
+        /** pages of one issue list fetched at once after the first (the forge caps a page at 50) */
+        pageConcurrency: z.number().int().min(1).max(16).default(4),
       })
       .prefault({}),
     repos: z.array(RepoNameSchema).default([]),
