@@ -1,13 +1,21 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { CLI, type CliResult, runCli } from '../helpers/cli.js';
 import { eventually } from '../helpers/sandbox-client.js';
+
+// Homes are made at any depth (inside tests too); the file that imported this removes them.
+const homes: string[] = [];
+afterAll(() => {
+  for (const dir of homes.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A private home for one test file: config, data and state never touch the real user's. */
 export function isolatedHome(): { env: Record<string, string>; stateDir: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-cli-'));
+  homes.push(dir);
   return {
     dir,
     stateDir: join(dir, 'state'),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { runCli } from '../helpers/cli.js';
 
 // runCli passes HOME on: the binary reads the per-user config under it, never the real user's.
 process.env.HOME = mkdtempSync(join(tmpdir(), 'switchboard-home-'));
+const home = process.env.HOME;
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 let sandbox: Sandbox;
 

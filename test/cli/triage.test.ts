@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { runCli } from '../helpers/cli.js';
 
 // runCli passes HOME on: the binary reads the per-user config under it, never the real user's.
 process.env.HOME = mkdtempSync(join(tmpdir(), 'switchboard-home-'));
+const home = process.env.HOME;
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 const NOW = '2026-04-01T00:00:00Z';
 let dir: string;
@@ -41,7 +43,7 @@ const file = (name: string, content: unknown) => {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sb-triage-'));
 });
-afterAll(() => {});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('switchboard triage --from-file', () => {
   it('prints one JSON document with every issue scored and a proposal for each', async () => {
