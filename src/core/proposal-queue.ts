@@ -143,6 +143,9 @@ export function inFlightReason(
   if (dispatch && dispatch.state !== 'completed' && dispatch.state !== 'escalated') {
     return `In flight: dispatched to ${dispatch.agentId} (${stateWords(dispatch.state)}, attempt ${dispatch.attempt}).`;
   }
+  // Completed means the agent closed it; a backlog that still shows it open is stale (a fetch
+  // failed), and a fresh decision on stale data would dispatch it a second time.
+  if (dispatch?.state === 'completed') return `Completed by ${dispatch.agentId}; waiting for the tracker to show it closed.`;
   if (scored.issue.labels.includes(labels.needsHuman)) return `Waiting for a human (\`${labels.needsHuman}\` label).`;
   if (scored.issue.labels.includes(labels.inProgress)) return `In progress (\`${labels.inProgress}\` label).`;
   return null;
@@ -209,9 +212,10 @@ export function planProposals(input: PlanInput): Plan {
     labels.inProgress,
   );
   for (const d of dispatches.values()) {
-    if (d.state === 'completed' || d.state === 'escalated') continue;
+    if (d.state === 'escalated') continue;
     const key = issueKey(d.repo, d.number);
     liveDispatchByIssue.set(key, d);
+    if (d.state === 'completed') continue;
     load.set(d.agentId, (load.get(d.agentId) ?? 0) + 1);
     if (!locked.has(d.repo)) locked.set(d.repo, key);
   }

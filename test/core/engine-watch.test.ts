@@ -33,6 +33,21 @@ describe('watching dispatches', () => {
     expect(w.journal.ofType('dispatch').at(-1)?.dispatch.state).toBe('completed');
   });
 
+  it('a completed issue that a stale backlog still shows open is not proposed again', async () => {
+    const w = await dispatched();
+    w.tracker.edit('acme/api', 1, { state: 'closed' });
+    await w.engine.runCycle();
+    expect(dispatchOf(w).state).toBe('completed');
+    // A fetch that failed or lagged: the issue comes back open, newer, without the in-progress label.
+    w.tracker.edit('acme/api', 1, { state: 'open', labels: ['bug'], assignees: [], updatedAt: '2026-05-01T11:00:00Z' });
+    w.tracker.writes.length = 0;
+    await w.engine.runCycle();
+    const live = [...w.engine.getSnapshot().proposals.values()].filter((p) => p.number === 1 && p.status === 'proposed');
+    expect(live).toHaveLength(1);
+    expect(live[0]).toMatchObject({ action: 'skip', reason: 'Completed by claude; waiting for the tracker to show it closed.' });
+    expect(w.tracker.writes).toEqual([]);
+  });
+
   it('follows the work: an agent comment, a linked PR with CI running, then CI passing', async () => {
     const w = await dispatched();
     w.tracker.seedComment('acme/api', 1, { author: 'claude', body: 'On it.' });
