@@ -1,7 +1,8 @@
-import { pathToFileURL } from 'node:url';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { createGiteaTracker } from '../src/adapters/gitea/index.js';
-import { startSandbox } from '../src/sandbox/index.js';
 
 export interface FetchBenchResult {
   readonly bench: 'fetch';
@@ -74,7 +75,9 @@ export async function run(options: FetchBenchOptions = {}): Promise<FetchBenchRe
   const latencyMs = options.latencyMs ?? 20;
   const concurrency = options.concurrency ?? 8;
   const runs = options.runs ?? 2;
-  const sandbox = await startSandbox({ issues, repos: 1, latencyMs, pageCap: 50, seed: 1 });
+  // The tracker runs in its own process, as a real forge would: in this process it would take
+  // the client's CPU and the concurrent fetch would measure the two fighting over one core.
+  const sandbox = await sandboxProcess(['--issues', String(issues), '--repos', '1', '--latency', String(latencyMs), '--seed', '1']);
   const { url, token } = sandbox;
   const repo = sandbox.repos[0] as string;
   try {
@@ -103,6 +106,38 @@ export async function run(options: FetchBenchOptions = {}): Promise<FetchBenchRe
   } finally {
     await sandbox.close();
   }
+}
+
+/** `switchboard sandbox --print-env` in a child process (builds dist/ first if needed). */
+async function sandboxProcess(args: readonly string[]): Promise<{ url: string; token: string; repos: string[]; close(): Promise<void> }> {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  if (!existsSync(cli)) execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [cli, 'sandbox', '--print-env', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env: Record<string, string> = {};
+  await new Promise<void>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('the sandbox did not start within 30 s')), 30_000);
+    child.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (const m of buffer.matchAll(/^(GITEA_URL|GITEA_TOKEN|SWITCHBOARD_REPOS)=(.*)$/gm)) env[m[1]!] = m[2]!;
+      if (env.GITEA_URL && env.GITEA_TOKEN && env.SWITCHBOARD_REPOS) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url: env.GITEA_URL!,
+    token: env.GITEA_TOKEN!,
+    repos: env.SWITCHBOARD_REPOS!.split(','),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
