@@ -2,7 +2,6 @@ import type { Config } from './config.js';
 import type { Dispatch } from './dispatch.js';
 import type { DispatchResult, DispatchTarget, NotifyEvent, WriteStep } from './engine-ports.js';
 import type { WriteRecord } from './engine-state.js';
-import { flagComment } from './engine-texts.js';
 import type { Issue } from './issue.js';
 import { issueKey } from './issue.js';
 import type { Tracker, TrackerComment } from './ports.js';
@@ -11,7 +10,7 @@ import type { TrackedProposal } from './proposal-queue.js';
 import type { Agent } from './routing.js';
 import { sanitize } from './sanitize.js';
 import { scoreIssue } from './scoring.js';
-import { auditComment, dispatchComment, escalationComment, type Marker, type MarkerKind, standDownComment, trustedMarkers } from './texts.js';
+import { auditComment, dispatchComment, escalationComment, flagComment, type Marker, type MarkerKind, standDownComment, trustedMarkers } from './texts.js';
 
 /** The agent refused or could not take the task: a definite failure, not worth retrying. */
 export class DispatchRefusedError extends Error {}

@@ -238,10 +238,34 @@ export function escalationComment(i: EscalationInput): string {
     '',
     `Manual intervention required: @${i.ownerLogin}`,
     '',
-    `---`,
-    `*switchboard agent supervisor.*`,
+    ...supervisorFooter(marker),
+  ].join('\n');
+}
+
+/** The closing lines of the supervisor's comments: a rule, who wrote it, the marker last. */
+const supervisorFooter = (marker: Marker): string[] => ['---', '*switchboard agent supervisor.*', '', renderMarker(marker)];
+
+/**
+ * The comment that flags an issue for its human owner. It carries a `dispatch` marker (action
+ * `flag`) so a restart sees the flag was already raised.
+ */
+export function flagComment(i: {
+  readonly proposal: Pick<Proposal, 'id' | 'reason'>;
+  readonly ownerLogin: string;
+  readonly agentId: string;
+  readonly consoleId: string;
+}): string {
+  const marker: Marker = { kind: 'dispatch', proposal: i.proposal.id, console: i.consoleId, action: 'flag', agent: i.agentId, attempt: 1 };
+  return [
+    `## Needs a human decision`,
     '',
-    renderMarker(marker),
+    `@${i.ownerLogin}, switchboard will not hand this issue to an agent yet.`,
+    '',
+    // The reason can quote tracker text (the blocking words); defuse it like any quote.
+    `**Why:**`,
+    quoteUntrusted(i.proposal.reason, 500),
+    '',
+    ...supervisorFooter(marker),
   ].join('\n');
 }
 
