@@ -79,7 +79,7 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
         const rows: Row[] = [
           { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, median`, figure: `${s.keyFrame.medianMs} ms (CPU ${s.keyFrameCpu.medianMs})`, target: headline ? `≤ ${t.keyMedianMs} ms` : '—', met: headline ? s.keyFrame.medianMs <= t.keyMedianMs : null },
           { bench: 'console', what: `j → frame, ${fmt(s.issues)} issues, p95`, figure: `${s.keyFrame.p95Ms} ms (CPU ${s.keyFrameCpu.p95Ms})`, target: headline ? `≤ ${t.keyP95Ms} ms` : '—', met: headline ? s.keyFrame.p95Ms <= t.keyP95Ms : null },
-          { bench: 'console', what: `RSS, ${fmt(s.issues)} issues (React ${s.react})`, figure: `${s.rssMb} MB`, target: headline ? `≤ ${t.rssMb} MB` : '—', met: headline ? s.rssMb <= t.rssMb : null },
+          { bench: 'console', what: `RSS after 10 s idle, ${fmt(s.issues)} issues (React ${s.react}; ${s.rssMb} MB right after the presses)`, figure: `${s.rssSettledMb} MB`, target: headline ? `≤ ${t.rssMb} MB` : '—', met: headline ? s.rssSettledMb <= t.rssMb : null },
           { bench: 'console', what: `mount → first frame, ${fmt(s.issues)} issues`, figure: `${s.mountMs} ms`, target: '—', met: null },
         ];
         if (s.naive) rows.push({ bench: 'console', what: `naive: all ${fmt(s.issues)} rows rendered once`, figure: `${fmt(s.naive.ms)} ms`, target: '(baseline)', met: null });

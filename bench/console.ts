@@ -65,7 +65,10 @@ export interface ConsoleSizeFigures {
   /** CPU time of this process (GC threads included) from the press to the frame: what other load on the machine does not inflate */
   readonly keyFrameCpu: Quantiles;
   /** after a full gc, console mounted, engine and fake tracker alive */
+  /** right after the key presses, after a full gc */
   readonly rssMb: number;
+  /** after 10 s idle with the console mounted: what a console being read holds */
+  readonly rssSettledMb: number;
   readonly heapUsedMb: number;
   /** the largest RSS seen during the run (setup included) */
   readonly peakRssMb: number;
@@ -268,6 +271,13 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
   gc();
   sample();
   const mem = process.memoryUsage();
+  // A burst of frames leaves V8 with pages it hands back once the console is idle: measure again
+  // after 10 s of the operator reading the screen (a gc each second).
+  for (let i = 0; i < 10; i++) {
+    await sleep(1000);
+    gc();
+  }
+  const settled = process.memoryUsage();
   app.unmount();
   app.cleanup();
 
@@ -298,6 +308,7 @@ async function measure(count: number, presses: number, naive: boolean): Promise<
     keyFrame: { medianMs: round(quantile(keyTimes, 0.5)), p95Ms: round(quantile(keyTimes, 0.95)), maxMs: round(Math.max(...keyTimes)), presses },
     keyFrameCpu: { medianMs: round(quantile(keyCpu, 0.5)), p95Ms: round(quantile(keyCpu, 0.95)), samples: keyCpu.length },
     rssMb: mb(mem.rss),
+    rssSettledMb: mb(settled.rss),
     heapUsedMb: mb(mem.heapUsed),
     peakRssMb: mb(peak),
     naive: naiveFigures,
@@ -319,7 +330,7 @@ export async function run(options: ConsoleBenchOptions = {}): Promise<ConsoleBen
   for (const { size, react } of runs) {
     loads.push(loadAverage());
     const figures = lastJson<ConsoleSizeFigures>(await benchChild(SELF, ['--child', String(size), String(presses), size <= naiveUpTo && react === 'production' ? 'naive' : ''], react === 'production' ? 'production' : 'development'));
-    log(`console ${size} (React ${react}): key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB`);
+    log(`console ${size} (React ${react}): key median ${figures.keyFrame.medianMs} ms, p95 ${figures.keyFrame.p95Ms} ms, rss ${figures.rssMb} MB, after 10 s idle ${figures.rssSettledMb} MB`);
     results.push(figures);
   }
   return {
