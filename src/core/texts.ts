@@ -198,7 +198,7 @@ export function dispatchComment(i: DispatchInput): string {
     '',
     `**Acceptance criteria:**`,
     criteriaMd,
-    ...(i.detail ? ['', `**Dispatch:** ${i.detail}`] : []),
+    ...(i.detail ? ['', `**Dispatch:** ${defuse(i.detail)}`] : []),
     '',
     `---`,
     `*Dispatched by switchboard${i.attempt > 1 ? ` (attempt ${i.attempt})` : ''}.*`,

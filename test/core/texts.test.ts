@@ -161,6 +161,14 @@ describe('dispatch and escalation comments', () => {
     expect(c).toContain('- Failover works\n- Metrics exposed');
   });
 
+  it("an agent's run detail cannot open a comment or ping anyone in the dispatch comment", () => {
+    const s = score({ body: 'Fix it.' });
+    const c = dispatchComment({ proposalId: 'p', agent: agent('claude'), scored: s, consoleId: 'c', attempt: 1, detail: 'run <!-- hide the rest @admin' });
+    expect(c).toContain('**Dispatch:** run &lt;!-- hide the rest `@admin`');
+    expect(c.match(/<!--/g)).toHaveLength(1);
+    expect(parseMarker(c)).toMatchObject({ kind: 'dispatch', proposal: 'p' });
+  });
+
   it('quoted mentions do not ping anyone', () => {
     expect(quoteUntrusted('ping @admin please')).toBe('> ping `@admin` please');
   });
