@@ -1,33 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/core/engine.js';
 import { eventRecord, formatEvent } from '../../src/headless/format-event.js';
-import type { TrackedProposal } from '../../src/core/proposal-queue.js';
+import { proposalFor } from '../../src/core/policy.js';
+import { type TrackedProposal, tracked } from '../../src/core/proposal-queue.js';
 
 const NOW = new Date('2026-05-01T10:00:00Z');
 
-const proposal = (over: Partial<TrackedProposal>): TrackedProposal =>
-  ({
-    id: 'abc123def456',
-    repo: 'acme/api',
-    number: 7,
-    issueKey: 'acme/api#7',
-    updatedAt: '2026-05-01T09:00:00Z',
-    action: 'dispatch',
-    agentId: 'claude',
-    reason: 'P0/bug issue (score=9, age=3d). Assigning to Claude Code for immediate attention.',
-    blockedBy: [],
-    whatWouldChange: [],
-    executable: true,
-    status: 'approved',
-    approvedBy: 'operator',
-    waiting: null,
-    outcome: null,
-    note: null,
-    reroutedFrom: null,
-    started: false,
-    failures: 0,
-    ...over,
-  }) as TrackedProposal;
+const base = proposalFor(
+  { repo: 'acme/api', number: 7, updatedAt: '2026-05-01T09:00:00Z' },
+  { action: 'dispatch', agentId: 'claude', reason: 'P0/bug issue (score=9, age=3d). Assigning to Claude Code for immediate attention.' },
+);
+const proposal = (over: Partial<TrackedProposal>): TrackedProposal => ({
+  ...tracked(base),
+  id: 'abc123def456',
+  status: 'approved',
+  approvedBy: 'operator',
+  ...over,
+});
 
 describe('headless log lines', () => {
   it('a skip says why, not just that it was proposed', () => {
