@@ -114,8 +114,7 @@ export class ListTooLongError extends SwitchboardError {
     setting: string,
   ) {
     super(
-      `${subject} run past ${cap} items (${claimed === undefined ? 'the server kept sending full pages' : `the server claims ${claimed}`}); switchboard stopped reading at the ${setting} limit`,
-      `if the list is really that long, raise ${setting} in the config`,
+      `${subject} run past ${cap} items (${claimed === undefined ? 'the server kept sending full pages' : `the server claims ${claimed}`}), so switchboard stopped reading at its ${setting} limit`,
     );
   }
 }
