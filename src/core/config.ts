@@ -68,7 +68,7 @@ export const ConfigSchema = z
         /** the most issues read from one repo (and items from any one list): endless pages stop here */
         maxIssuesPerRepo: z.number().int().min(1).max(10_000_000).default(100_000),
         /** one request, connect to last body byte; a server that drips its answer is cut off here */
-        requestTimeoutSeconds: z.number().int().min(1).max(600).default(20),
+        requestTimeoutSeconds: z.number().int().min(1).max(600).default(15),
         /** the largest response body read; a larger one is abandoned at this size */
         maxResponseMegabytes: z.number().int().min(1).max(1024).default(32),
       })

@@ -41,7 +41,7 @@ export interface Timeouts {
   readonly requestMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, requestMs: 20_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, requestMs: 15_000 };
 
 /** The largest response body read (config `tracker.maxResponseMegabytes`); a page of 50 issues is ~0.1-3 MB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
