@@ -214,6 +214,26 @@ describe('a signal abandons reads, never writes', () => {
     expect((await write).data.id).toBe(7);
   });
 
+  it('many reads at once on one signal: no listener-leak warning, and all of them end at the signal', async () => {
+    const server = await serve((_, res) => drip(res, 1000));
+    const stop = new AbortController();
+    const c = client(server, { signal: stop.signal, connections: 32 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const reads = Array.from({ length: 30 }, () => listIssues(c).catch((e: unknown) => e));
+      while (server.received.length < 30) await new Promise((r) => setTimeout(r, 10));
+      stop.abort();
+      const errors = await Promise.all(reads);
+      expect(errors.every((e) => e instanceof InterruptedError)).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a retry wait of a read ends at the signal too', async () => {
     const server = await serve((_, res) => json(res, 503, { message: 'busy' }));
     const stop = new AbortController();

@@ -158,6 +158,8 @@ export class HttpClient {
   readonly #requestMs: number;
   readonly #maxBodyBytes: number;
   readonly #signal: AbortSignal | undefined;
+  /** what to do when the signal aborts, per read in flight or waiting: one listener on the signal, not one per read */
+  readonly #onInterrupt = new Set<() => void>();
   readonly #maxWaitMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
@@ -182,6 +184,9 @@ export class HttpClient {
     this.#requestMs = timeouts.requestMs;
     this.#maxBodyBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#signal = options.signal;
+    this.#signal?.addEventListener('abort', () => {
+      for (const interrupt of [...this.#onInterrupt]) interrupt();
+    }, { once: true });
     this.#maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
     this.#sleep = options.sleep ?? sleepReal;
     this.#now = options.now ?? Date.now;
@@ -234,7 +239,7 @@ export class HttpClient {
       };
       const deadline = setTimeout(stop('deadline'), this.#requestMs);
       const interrupt = stop('interrupted');
-      if (read) this.#signal?.addEventListener('abort', interrupt, { once: true });
+      if (read) this.#onInterrupt.add(interrupt);
       try {
         ({ status, headers, text } = await this.#exchange(name, {
           path,
@@ -270,7 +275,7 @@ export class HttpClient {
         continue;
       } finally {
         clearTimeout(deadline);
-        this.#signal?.removeEventListener('abort', interrupt);
+        this.#onInterrupt.delete(interrupt);
       }
 
       this.#noteRateLimit(headers);
@@ -348,12 +353,12 @@ export class HttpClient {
     let onAbort!: () => void;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(new InterruptedError(this.host, name));
-      signal.addEventListener('abort', onAbort, { once: true });
+      this.#onInterrupt.add(onAbort);
     });
     try {
       await Promise.race([this.#sleep(ms), aborted]);
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      this.#onInterrupt.delete(onAbort);
     }
   }
 
