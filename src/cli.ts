@@ -92,19 +92,28 @@ export function buildProgram(): Command {
     )
     .action(async (_opts, cmd: Command) => {
       const opts = globals(cmd) as Opts & { json?: boolean; markdown?: boolean; fromFile?: string; now?: string };
-      const [{ runTriage, liveBacklog }, { resolveSettings }] = await Promise.all([
+      const [{ runTriage, liveBacklog }, { resolveSettings }, { firstSignal }] = await Promise.all([
         import('./commands/triage.js'),
         import('./adapters/settings.js'),
+        import('./headless/run.js'),
       ]);
       // the file's repos stay the config's; --repo/SWITCHBOARD_REPOS are applied by liveBacklog or the file reader
       const { config } = resolveSettings({ file: opts.config, flags: { url: opts.url } });
-      const live = opts.fromFile ? undefined : await liveBacklog(config, opts);
-      await runTriage(
-        opts,
-        live ? { ...config, repos: [...live.repos] } : config,
-        { write: (text) => process.stdout.write(text), columns: process.stdout.columns || 120 },
-        live?.fetch,
-      );
+      // SIGINT/SIGTERM abandons the reads in flight: the preview ends with one sentence, not a hang
+      const signal = firstSignal();
+      const reads = new AbortController();
+      void signal.promise.then(() => reads.abort());
+      try {
+        const live = opts.fromFile ? undefined : await liveBacklog(config, opts, reads.signal);
+        await runTriage(
+          opts,
+          live ? { ...config, repos: [...live.repos] } : config,
+          { write: (text) => process.stdout.write(text), columns: process.stdout.columns || 120 },
+          live?.fetch,
+        );
+      } finally {
+        signal.dispose();
+      }
     });
 
   program

@@ -2,6 +2,7 @@ import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
+import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
 import { BellNotifier, CompositeNotifier, WebhookNotifier } from './adapters/notifier-webhook.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -64,12 +65,16 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const warn = o.onWarning ?? fileLogger(dir);
   try {
     const journal = new FileJournal(dir, { onWarning: warn });
+    // Aborted on close, once the engine is stopping: a read stuck on a slow server never holds a shutdown.
+    const reads = new AbortController();
     const tracker = createGiteaTracker({
       url: connection.url,
       token: connection.token,
       kind: config.tracker.kind,
       tokenSource: connection.tokenSource,
       concurrency: config.tracker.pageConcurrency,
+      ...trackerLimits(config.tracker),
+      signal: reads.signal,
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
       connections: 16,
@@ -102,7 +107,11 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       close: () =>
         (closed ??= (async () => {
           try {
-            await engine.stop();
+            // stop() marks the engine stopping before its first await, so no new write starts on
+            // the back of an aborted read; writes already sent still finish (the client never aborts them)
+            const stopped = engine.stop();
+            reads.abort();
+            await stopped;
           } finally {
             await journal.close();
             await tracker.close().catch(() => undefined);

@@ -91,10 +91,39 @@ export class RejectedError extends SwitchboardError {
   }
 }
 
+/**
+ * The operator stopped switchboard (SIGINT/SIGTERM) while a read was in flight: the read was
+ * abandoned. An outage in kind, so work that was waiting on it is resumed, never failed.
+ */
+export class InterruptedError extends UnavailableError {
+  constructor(host: string, endpoint: string) {
+    super(host, endpoint, 'interrupted');
+    this.message = `interrupted: stopped waiting for ${host} (${endpoint})`;
+  }
+}
+
+/** A list runs past the configured cap: endless full pages, or an absurd X-Total-Count. */
+export class ListTooLongError extends SwitchboardError {
+  readonly kind = 'protocol';
+  constructor(
+    /** "the issues of repo acme/api" */
+    readonly subject: string,
+    readonly cap: number,
+    /** the server's X-Total-Count, when that is what gave it away */
+    readonly claimed: number | undefined,
+    setting: string,
+  ) {
+    super(
+      `${subject} run past ${cap} items (${claimed === undefined ? 'the server kept sending full pages' : `the server claims ${claimed}`}), so switchboard stopped reading at its ${setting} limit`,
+    );
+  }
+}
+
 export type AdapterError =
   | AuthError
   | NotFoundError
   | RateLimitedError
   | UnavailableError
   | ProtocolError
-  | RejectedError;
+  | RejectedError
+  | ListTooLongError;

@@ -50,14 +50,15 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
     return;
   }
   const host = new URL(connection.url).host;
-  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
+  const [{ createGiteaTracker }, { trackerLimits }] = await Promise.all([import('../adapters/gitea/index.js'), import('../adapters/http/limits.js')]);
   const tracker = createGiteaTracker({
     url: connection.url,
     token: connection.token ?? 'none',
     kind: config.tracker.kind,
     tokenSource: connection.tokenSource,
+    ...trackerLimits(config.tracker),
     retry: { attempts: 1 },
-    timeouts: { connectMs: 3000, headersMs: 10_000, bodyMs: 10_000 },
+    timeouts: { connectMs: 3000, headersMs: 10_000, bodyMs: 10_000, requestMs: 10_000 },
   });
   try {
     try {

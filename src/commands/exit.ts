@@ -1,3 +1,4 @@
+import { InterruptedError } from '../adapters/errors.js';
 import { SwitchboardError } from '../core/errors.js';
 
 /** Documented exit codes. */
@@ -5,6 +6,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 3, interrupted: 130 } a
 
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof SwitchboardError)) return EXIT.failure;
+  if (err instanceof InterruptedError) return EXIT.interrupted;
   switch (err.kind) {
     case 'validation':
     case 'usage':

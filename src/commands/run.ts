@@ -45,6 +45,8 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       onWarning: (text) => err(warnLine(text, now(), json)),
     });
     try {
+      // a signal while this first read is stuck closes the switchboard, which abandons the read
+      void signal.promise.then(() => sb.close());
       // a wrong token or an unreachable tracker is one sentence and its exit code, not a log of failing cycles
       await sb.tracker.currentUser();
     } catch (e) {

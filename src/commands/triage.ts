@@ -135,13 +135,23 @@ export function renderReadable(scored: readonly ScoredIssue[], proposals: readon
 export async function liveBacklog(
   config: Config,
   flags: { url?: string; repo?: readonly string[] },
+  /** aborts the reads in flight (SIGINT/SIGTERM) */
+  signal?: AbortSignal,
 ): Promise<{ fetch: () => Promise<Issue[]>; repos: readonly string[] } | undefined> {
   const conn = resolveConnection(config, flags);
   if (!conn.url) return undefined;
   if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
   if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
-  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
-  const tracker = createGiteaTracker({ url: conn.url, token: conn.token, kind: config.tracker.kind, tokenSource: conn.tokenSource });
+  const [{ createGiteaTracker }, { trackerLimits }] = await Promise.all([import('../adapters/gitea/index.js'), import('../adapters/http/limits.js')]);
+  const tracker = createGiteaTracker({
+    url: conn.url,
+    token: conn.token,
+    kind: config.tracker.kind,
+    tokenSource: conn.tokenSource,
+    concurrency: config.tracker.pageConcurrency,
+    ...trackerLimits(config.tracker),
+    ...(signal ? { signal } : {}),
+  });
   const fetch = async () => {
     try {
       const fetches = await Promise.all(conn.repos.map((repo) => tracker.fetchBacklog(repo, { full: true })));

@@ -65,6 +65,12 @@ export const ConfigSchema = z
         tokenFile: z.string().optional(),
         /** pages of one issue list fetched at once after the first (the forge caps a page at 50) */
         pageConcurrency: z.number().int().min(1).max(16).default(4),
+        /** the most issues read from one repo (and items from any one list): endless pages stop here */
+        maxIssuesPerRepo: z.number().int().min(1).max(10_000_000).default(100_000),
+        /** one request, connect to last body byte; a server that drips its answer is cut off here */
+        requestTimeoutSeconds: z.number().int().min(1).max(600).default(15),
+        /** the largest response body read; a larger one is abandoned at this size */
+        maxResponseMegabytes: z.number().int().min(1).max(1024).default(32),
       })
       .prefault({}),
     repos: z.array(RepoNameSchema).default([]),

@@ -48,6 +48,12 @@ export interface GiteaTrackerOptions {
   readonly timeouts?: Partial<Timeouts>;
   readonly retry?: Partial<RetryOptions>;
   readonly maxRateLimitWaitMs?: number;
+  /** the most items one list (issues of a repo, labels, a timeline) may hold (`tracker.maxIssuesPerRepo`) */
+  readonly maxListItems?: number;
+  /** the largest response body read (`tracker.maxResponseMegabytes`) */
+  readonly maxResponseBytes?: number;
+  /** abandons reads in flight (SIGINT/SIGTERM); writes already sent finish */
+  readonly signal?: AbortSignal;
   /** how far an incremental fetch reaches back before the last one (see DEFAULT_SINCE_OVERLAP_MS) */
   readonly sinceOverlapMs?: number;
   /** colours for labels the adapter has to create, by name */
@@ -98,6 +104,7 @@ export class GiteaTracker implements Tracker {
   readonly kind: 'gitea' | 'forgejo';
   readonly #http: HttpClient;
   readonly #concurrency: number;
+  readonly #maxListItems: number | undefined;
   readonly #overlapMs: number;
   readonly #labelColors: Readonly<Record<string, string>>;
   readonly #defaultLabelColor: string;
@@ -123,11 +130,14 @@ export class GiteaTracker implements Tracker {
       writeConcurrency: options.writeConcurrency,
       retry: options.retry,
       maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      maxResponseBytes: options.maxResponseBytes,
+      signal: options.signal,
       sleep: options.sleep,
       now: options.now,
       random: options.random,
     });
     this.#concurrency = options.concurrency ?? 4;
+    this.#maxListItems = options.maxListItems;
     this.#overlapMs = options.sinceOverlapMs ?? DEFAULT_SINCE_OVERLAP_MS;
     this.#labelColors = { ...DEFAULT_LABEL_COLORS, ...options.labelColors };
     this.#defaultLabelColor = options.defaultLabelColor ?? DEFAULT_LABEL_COLOR;
@@ -195,7 +205,7 @@ export class GiteaTracker implements Tracker {
         });
         return { items: res.data, total: res.totalCount, serverTime: res.serverTime };
       },
-      { limit, concurrency: this.#concurrency },
+      { limit, concurrency: this.#concurrency, maxItems: this.#maxListItems, subject: `the issues of repo ${repo}` },
     );
   }
 
@@ -272,7 +282,7 @@ export class GiteaTracker implements Tracker {
         });
         return { items: res.data, total: undefined, serverTime: res.serverTime };
       },
-      { limit, concurrency: 1 },
+      { limit, concurrency: 1, maxItems: this.#maxListItems, subject: `the timeline of issue ${repo}#${number}` },
     );
     const numbers = new Set<number>();
     for (const event of timeline.items) {
@@ -396,7 +406,7 @@ export class GiteaTracker implements Tracker {
         });
         return { items: res.data, total: res.totalCount, serverTime: res.serverTime };
       },
-      { limit, concurrency: this.#concurrency },
+      { limit, concurrency: this.#concurrency, maxItems: this.#maxListItems, subject: `the labels of repo ${repo}` },
     );
     const index: LabelIndex = new Map();
     this.#labelsListedAt.set(index, this.#now());

@@ -1,7 +1,9 @@
 import { Pool } from 'undici';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import {
   AuthError,
+  InterruptedError,
   NotFoundError,
   ProtocolError,
   RateLimitedError,
@@ -32,9 +34,17 @@ export interface Timeouts {
   readonly headersMs: number;
   /** between two body chunks */
   readonly bodyMs: number;
+  /**
+   * the whole exchange, connect to last body byte: a server dripping a byte every few seconds
+   * passes the two above but not this one (config `tracker.requestTimeoutSeconds`)
+   */
+  readonly requestMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000 };
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 30_000, requestMs: 15_000 };
+
+/** The largest response body read (config `tracker.maxResponseMegabytes`); a page of 50 issues is ~0.1-3 MB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 export interface RetryOptions {
   /** total tries of one idempotent request, the first included */
@@ -63,6 +73,13 @@ export interface HttpClientOptions {
   readonly retry?: Partial<RetryOptions>;
   /** longest rate-limit wait we sit through; beyond it RateLimitedError is thrown */
   readonly maxRateLimitWaitMs?: number;
+  /** a body longer than this is abandoned with ProtocolError, never buffered past it */
+  readonly maxResponseBytes?: number;
+  /**
+   * Abandons reads: when it aborts, GETs in flight are aborted and later ones fail at once with
+   * InterruptedError. Writes ignore it: one already sent finishes, so its outcome is known.
+   */
+  readonly signal?: AbortSignal;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -90,6 +107,18 @@ const NOT_RESENT = 'not retried because the request may have been applied';
 const attempts = (n: number): string => `after ${n} attempt${n === 1 ? '' : 's'}`;
 
 const sleepReal = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const megabytes = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+
+/** Why an exchange was cut short by us rather than failed by the network. */
+type Cut = 'deadline' | 'interrupted';
+
+interface Exchange {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
 
 /** "[3].number", "labels[0].name", "(body)" for the root. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -126,6 +155,11 @@ export class HttpClient {
   readonly #pool: Pool;
   readonly #writes: Semaphore;
   readonly #retry: RetryOptions;
+  readonly #requestMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #signal: AbortSignal | undefined;
+  /** what to do when the signal aborts, per read in flight or waiting: one listener on the signal, not one per read */
+  readonly #onInterrupt = new Set<() => void>();
   readonly #maxWaitMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
@@ -147,6 +181,12 @@ export class HttpClient {
     });
     this.#writes = new Semaphore(options.writeConcurrency ?? 4);
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#requestMs = timeouts.requestMs;
+    this.#maxBodyBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#signal = options.signal;
+    this.#signal?.addEventListener('abort', () => {
+      for (const interrupt of [...this.#onInterrupt]) interrupt();
+    }, { once: true });
     this.#maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
     this.#sleep = options.sleep ?? sleepReal;
     this.#now = options.now ?? Date.now;
@@ -182,24 +222,44 @@ export class HttpClient {
     };
     if (payload !== undefined) requestHeaders['content-type'] = 'application/json';
 
+    const read = endpoint.method === 'GET';
     for (let attempt = 1; ; attempt++) {
-      await this.#waitForQuota();
+      await this.#waitForQuota(read, name);
+      if (read && this.#signal?.aborted) throw new InterruptedError(this.host, name);
       const last = attempt >= this.#retry.attempts;
       let status: number;
       let headers: Headers;
       let text: string;
       if (input.counter) input.counter.requests += 1;
+      const cut = new AbortController();
+      let why: Cut | undefined;
+      const stop = (reason: Cut) => () => {
+        why ??= reason;
+        cut.abort();
+      };
+      const deadline = setTimeout(stop('deadline'), this.#requestMs);
+      const interrupt = stop('interrupted');
+      if (read) this.#onInterrupt.add(interrupt);
       try {
-        const res = await this.#pool.request({
+        ({ status, headers, text } = await this.#exchange(name, {
           path,
           method: endpoint.method,
           headers: requestHeaders,
+          signal: cut.signal,
           ...(payload === undefined ? {} : { body: payload }),
-        });
-        status = res.statusCode;
-        headers = res.headers;
-        text = await res.body.text();
+        }));
       } catch (err) {
+        if (why === 'interrupted') throw new InterruptedError(this.host, name);
+        // Not retried: a server that held one attempt this long would hold the next as well.
+        if (why === 'deadline') {
+          throw new UnavailableError(
+            this.host,
+            name,
+            `no complete answer within ${seconds(this.#requestMs)}, the tracker.requestTimeoutSeconds limit` +
+              (read ? '' : `; ${NOT_RESENT}`),
+          );
+        }
+        if (err instanceof ProtocolError) throw err;
         const transient = isRetryableNetworkError(err);
         const mayResend = endpoint.idempotent || wasNeverSent(err);
         if (!transient || !mayResend || last) {
@@ -211,8 +271,11 @@ export class HttpClient {
             { cause: this.#safeCause(err) },
           );
         }
-        await this.#sleep(this.#backoff(attempt));
+        await this.#pause(this.#backoff(attempt), read, name);
         continue;
+      } finally {
+        clearTimeout(deadline);
+        this.#onInterrupt.delete(interrupt);
       }
 
       this.#noteRateLimit(headers);
@@ -231,7 +294,7 @@ export class HttpClient {
         if (wait > this.#maxWaitMs || last || !endpoint.idempotent) {
           throw new RateLimitedError(this.host, new Date(this.#now() + wait).toISOString());
         }
-        await this.#sleep(wait);
+        await this.#pause(wait, read, name);
         continue;
       }
       if (status === 401 || status === 403) {
@@ -247,10 +310,55 @@ export class HttpClient {
           );
         }
         const asked = requestedWaitMs(headers, this.#now());
-        await this.#sleep(asked !== undefined && asked <= this.#maxWaitMs ? asked : this.#backoff(attempt));
+        await this.#pause(asked !== undefined && asked <= this.#maxWaitMs ? asked : this.#backoff(attempt), read, name);
         continue;
       }
       throw new RejectedError(this.host, name, status, this.#serverMessage(text));
+    }
+  }
+
+  /**
+   * One request and its whole body, read as a stream and counted: a body past the cap is
+   * abandoned (the socket closed) at the cap, never buffered whole.
+   */
+  async #exchange(name: string, request: Parameters<Pool['request']>[0]): Promise<Exchange> {
+    const res = await this.#pool.request(request);
+    const body = res.body as Readable & AsyncIterable<Buffer>;
+    const tooLarge = (): ProtocolError => {
+      body.destroy();
+      return new ProtocolError(
+        this.host,
+        name,
+        undefined,
+        `a body larger than ${megabytes(this.#maxBodyBytes)}, the tracker.maxResponseMegabytes limit`,
+      );
+    };
+    const declared = nonNegativeInt(header(res.headers, 'content-length'));
+    if (declared !== undefined && declared > this.#maxBodyBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > this.#maxBodyBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') };
+  }
+
+  /** A wait between attempts; for a read it ends early, with InterruptedError, when the signal aborts. */
+  async #pause(ms: number, read: boolean, name: string): Promise<void> {
+    const signal = read ? this.#signal : undefined;
+    if (!signal) return this.#sleep(ms);
+    if (signal.aborted) throw new InterruptedError(this.host, name);
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new InterruptedError(this.host, name));
+      this.#onInterrupt.add(onAbort);
+    });
+    try {
+      await Promise.race([this.#sleep(ms), aborted]);
+    } finally {
+      this.#onInterrupt.delete(onAbort);
     }
   }
 
@@ -301,14 +409,14 @@ export class HttpClient {
   }
 
   /** When the last response said the quota is spent, wait for its reset before sending more. */
-  async #waitForQuota(): Promise<void> {
+  async #waitForQuota(read: boolean, name: string): Promise<void> {
     if (this.#rateRemaining !== 0 || this.#rateResetAt === undefined) return;
     const wait = this.#rateResetAt - this.#now();
     if (wait <= 0) return;
     if (wait > this.#maxWaitMs) {
       throw new RateLimitedError(this.host, new Date(this.#rateResetAt).toISOString());
     }
-    await this.#sleep(wait);
+    await this.#pause(wait, read, name);
     // Assume the window reopened; the next response's headers say otherwise if not.
     this.#rateRemaining = undefined;
   }

@@ -1,3 +1,18 @@
+import type { Config } from '../../core/config.js';
+
+/** The tracker client's defences from the config, as GiteaTracker options. */
+export function trackerLimits(tracker: Config['tracker']): {
+  maxListItems: number;
+  maxResponseBytes: number;
+  timeouts: { requestMs: number };
+} {
+  return {
+    maxListItems: tracker.maxIssuesPerRepo,
+    maxResponseBytes: tracker.maxResponseMegabytes * 1024 * 1024,
+    timeouts: { requestMs: tracker.requestTimeoutSeconds * 1000 },
+  };
+}
+
 /** A counting semaphore: at most `size` holders at once, the rest wait in FIFO order. */
 export class Semaphore {
   private active = 0;
