@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { type GlobalOptions, type Loaded, loadSettings } from './globals.js';
-import { terminalSafeJson } from './output.js';
+import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
 /** `switchboard doctor`: every check on one line, ✓ or ✗ with the fix. Exit 0 only when all pass. */
 
@@ -197,12 +197,12 @@ export async function runChecks(g: GlobalOptions, o: { notify?: boolean }, env: 
 export async function doctorCommand(g: GlobalOptions, o: { json?: boolean; notify?: boolean }): Promise<number> {
   const checks = await runChecks(g, o);
   const ok = checks.every((c) => c.ok);
-  if (o.json) process.stdout.write(`${terminalSafeJson({ ok, checks })}\n`);
+  if (o.json) terminal.out(terminalSafeJson({ ok, checks }));
   else {
     for (const c of checks) {
-      process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}\n`);
+      terminal.out(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`);
     }
-    process.stdout.write(ok ? 'All checks passed.\n' : `${checks.filter((c) => !c.ok).length} check(s) failed.\n`);
+    terminal.out(ok ? 'All checks passed.' : `${checks.filter((c) => !c.ok).length} check(s) failed.`);
   }
   return ok ? 0 : 1;
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { readStatus, type Status } from '../headless/status-file.js';
 import type { GlobalOptions } from './globals.js';
-import { terminalSafeJson } from './output.js';
+import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
 /**
  * `approve`, `reject`, `reroute`, `status`: act on the engine's queue through the journal. A
@@ -51,14 +51,14 @@ export async function queueCommand(
     });
     const when = status?.running ? 'the running engine applies it within a second' : 'it is applied when the engine next starts';
     const verb = command === 'reroute' ? `re-route of ${proposalId} to ${extra.agent}` : `${command} ${proposalId}`;
-    process.stdout.write(`queued ${verb}; ${when}.\n`);
+    terminal.out(`queued ${verb}; ${when}.`);
   }
 }
 
 export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Promise<void> {
   const dir = await resolveStateDir({ dir: g.stateDir });
   const status = await readStatus(dir);
-  const out = (text: string) => void process.stdout.write(`${text}\n`);
+  const out = terminal.out;
   if (o.json) {
     out(terminalSafeJson(status ?? { v: 1, known: false }));
     return;
