@@ -88,7 +88,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
         http: new HttpTarget({ agents: config.agents, env }),
-        command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env) }),
+        command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env), trackerUrl: connection.url }),
       },
     });
     let closed: Promise<void> | null = null;

@@ -150,7 +150,9 @@ async function stateDirCheck(dir: string | undefined, add: (c: Check) => void): 
     await unlink(probe);
     add({ name: 'state dir', ok: true, detail: `${path} is writable` });
   } catch (err) {
-    add({ name: 'state dir', ok: false, detail: reason(err), fix: 'pass --state-dir DIR pointing to a writable directory' });
+    // a permission problem names its own fix ("…; run: chmod 700 DIR")
+    const [detail, fix] = reason(err).split(/; run: /) as [string, string | undefined];
+    add({ name: 'state dir', ok: false, detail, fix: fix ? `run: ${fix}` : 'pass --state-dir DIR pointing to a writable directory' });
   }
 }
 
