@@ -58,6 +58,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   }
   const config: Config = { ...o.config, repos: [...connection.repos] };
   const env = o.env ?? process.env;
+  const clock = o.clock ?? systemClock;
   const dir = await resolveStateDir({ dir: o.stateDir });
   const id = await loadConsoleId(dir);
   const lock = await acquireLock(dir, id);
@@ -82,12 +83,12 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
     const engine = new Engine({
       config,
       tracker,
-      clock: o.clock ?? systemClock,
+      clock,
       consoleId: id,
       journal,
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
-        http: new HttpTarget({ agents: config.agents, env }),
+        http: new HttpTarget({ agents: config.agents, env, now: () => clock.now() }),
         command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env), trackerUrl: connection.url }),
       },
     });
