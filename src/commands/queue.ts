@@ -1,4 +1,5 @@
 import { appendCommand, stateDir as resolveStateDir } from '../adapters/journal-file.js';
+import { resolveSettings } from '../adapters/settings.js';
 import { UsageError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { readStatus, type Status } from '../headless/status-file.js';
@@ -30,6 +31,14 @@ export function resolveProposalId(given: string, status: Status | null): string 
   throw new UsageError(`no proposal "${id}" in the queue.`, 'list the queue with switchboard status');
 }
 
+/** A re-route target must be an agent of the config: checked here, not later in the engine's log. */
+function knownAgent(g: GlobalOptions, agent: string): void {
+  const { config } = resolveSettings({ file: g.config });
+  if (config.agents.some((a) => a.id === agent)) return;
+  const known = config.agents.map((a) => a.id).join(', ');
+  throw new UsageError(`"${sanitize(agent)}" is not an agent of this config; the agents are ${known}.`);
+}
+
 export async function queueCommand(
   g: GlobalOptions,
   command: 'approve' | 'reject' | 'reroute',
@@ -39,9 +48,7 @@ export async function queueCommand(
   const dir = await resolveStateDir({ dir: g.stateDir });
   const status = await readStatus(dir);
   const resolved = ids.map((id) => resolveProposalId(id, status));
-  if (command === 'reroute' && extra.agent !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(extra.agent)) {
-    throw new UsageError(`"${sanitize(extra.agent)}" is not an agent id.`);
-  }
+  if (command === 'reroute' && extra.agent !== undefined) knownAgent(g, extra.agent);
   for (const proposalId of resolved) {
     await appendCommand(dir, {
       command,
