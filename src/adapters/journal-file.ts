@@ -259,6 +259,8 @@ export async function appendCommand(
 ): Promise<JournalCommand> {
   const entry: JournalCommand = { type: 'command', at: now.toISOString(), ...command, commandId: command.commandId ?? randomUUID() };
   await ensurePrivateDir(dir);
+  // a command is an approval: never into a journal someone else could also write
+  checkPrivateDir(dir);
   await appendLine(join(dir, JOURNAL_FILE), serialize(entry, JournalCommandSchema, 'command'));
   return entry;
 }

@@ -52,16 +52,12 @@ export function optionInjection(templates: readonly string[], vars: Partial<Vars
  * root; without it only the shape is checked.
  */
 export function foreignIssueUrl(url: string, repo: string, number: number, trackerUrl?: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'the issue URL is not a URL';
-  }
   const path = `/${repo}/issues/${number}`;
   const root = trackerUrl === undefined ? null : new URL(trackerUrl);
   const rootPath = root ? root.pathname.replace(/\/+$/, '') : '';
+  const parsed = URL.canParse(url) ? new URL(url) : null;
   const own =
+    parsed !== null &&
     (parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
     parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '' &&
     (root === null ? parsed.pathname.endsWith(path) : parsed.origin === root.origin && parsed.pathname === `${rootPath}${path}`);
