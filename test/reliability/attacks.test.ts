@@ -56,7 +56,8 @@ describe('2. a command agent: issue text never becomes an option', () => {
   const agentFile = () => {
     const dir = fresh();
     const script = join(dir, 'agent.mjs');
-    writeFileSync(script, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(join(dir, 'argv.json'))}, JSON.stringify(process.argv.slice(2)));`);
+    // written aside and renamed: the test never reads half a file
+    writeFileSync(script, `import { renameSync, writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(join(dir, 'argv.tmp'))}, JSON.stringify(process.argv.slice(2))); renameSync(${JSON.stringify(join(dir, 'argv.tmp'))}, ${JSON.stringify(join(dir, 'argv.json'))});`);
     return { dir, script, argv: () => (existsSync(join(dir, 'argv.json')) ? (JSON.parse(readFileSync(join(dir, 'argv.json'), 'utf8')) as string[]) : null) };
   };
   const request = (agent: Agent, over: Partial<DispatchRequest> = {}): DispatchRequest => ({
