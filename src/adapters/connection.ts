@@ -51,7 +51,7 @@ export function checkToken(raw: string, source: string): string {
   const token = raw.trim();
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(token)) {
-    throw new ValidationError(`the token in ${source} contains a control character; copy it again without line breaks or escapes.`);
+    throw new ValidationError(`the token in ${source} contains a control character; copy it again without line breaks or escapes.`, [], `set the token again in ${source}`);
   }
   if (token === '') throw new ValidationError(`the token in ${source} is empty.`);
   return token;

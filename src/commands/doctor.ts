@@ -148,7 +148,7 @@ async function stateDirCheck(dir: string | undefined, add: (c: Check) => void): 
     const probe = join(path, `.doctor-${process.pid}`);
     await writeFile(probe, 'ok', { mode: 0o600 });
     await unlink(probe);
-    add({ name: 'state dir', ok: true, detail: `${path} is writable` });
+    add({ name: 'state dir', ok: true, detail: `${path} is private to you and writable` });
   } catch (err) {
     // a permission problem names its own fix ("…; run: chmod 700 DIR")
     const [detail, fix] = reason(err).split(/; run: /) as [string, string | undefined];
