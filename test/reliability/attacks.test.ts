@@ -15,7 +15,7 @@ import { maskSecret, parseDuration, resolveSettings } from '../../src/adapters/s
 import { runChecks } from '../../src/commands/doctor.js';
 import { parseConfig } from '../../src/core/config.js';
 import type { DispatchRequest } from '../../src/core/engine-ports.js';
-import { SwitchboardError, ValidationError } from '../../src/core/errors.js';
+import { SwitchboardError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { cli, isolatedHome } from '../cli/harness.js';
@@ -262,7 +262,7 @@ describe('9. a pasted token: surrounding white space is dropped, control charact
   });
 
   it('a control character inside is one sentence naming where the token came from', () => {
-    expect(() => checkToken('abc\u0001def', 'GITEA_TOKEN')).toThrow(new ValidationError('the token in GITEA_TOKEN contains a control character; copy it again without line breaks or escapes.'));
+    expect(() => checkToken('abc\u0001def', 'GITEA_TOKEN')).toThrow(/^the token in GITEA_TOKEN contains a control character; copy it again without line breaks or escapes\.$/);
     expect(() => resolveConnection(parseConfig({}), {}, { GITEA_TOKEN: 'abc\ndef' })).toThrow(/control character/);
   });
 });
