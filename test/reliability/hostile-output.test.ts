@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import type { CliResult } from '../helpers/cli.js';
@@ -154,5 +155,15 @@ describe('hostile text through every command and output format', () => {
       expect(r.code).not.toBe(0);
       expectClean(r, args.join(' '));
     }
+  });
+});
+
+describe('one output path', () => {
+  it('nothing in src/ writes to stdout or stderr except src/adapters/terminal-output.ts', () => {
+    const root = fileURLToPath(new URL('../../src/', import.meta.url));
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f));
+    expect(files.length).toBeGreaterThan(50);
+    const writers = files.filter((f) => /console\.(log|error|warn|info)\(|process\.(stdout|stderr)\.write\(/.test(readFileSync(join(root, f), 'utf8')));
+    expect(writers.map((f) => relative(root, join(root, f)))).toEqual([]);
   });
 });
