@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { terminal } from './adapters/terminal-output.js';
 import { describeError, EXIT, exitCodeFor } from './commands/exit.js';
 import type { GlobalOptions } from './commands/globals.js';
 import { registerSandboxCommand } from './sandbox/command.js';
@@ -43,6 +44,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({
+      writeOut: (text) => terminal.write(text),
+      writeErr: (text) => terminal.writeErr(text),
       outputError: (text, write) => {
         const sentence = text.replace(/^error: /, '').trim();
         write(`switchboard: ${sentence}${/[.!?]$/.test(sentence) ? '' : '.'} (see --help)\n`);
@@ -108,7 +111,7 @@ export function buildProgram(): Command {
         await runTriage(
           opts,
           live ? { ...config, repos: [...live.repos] } : config,
-          { write: (text) => process.stdout.write(text), columns: process.stdout.columns || 120 },
+          { write: terminal.write, columns: process.stdout.columns || 120 },
           live?.fetch,
         );
       } finally {
@@ -274,11 +277,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return actionExit;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.unknownCommand') process.stderr.write(`${err.message}\n`);
+      if (err.code === 'commander.unknownCommand') terminal.err(err.message);
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     debug ||= program.opts<{ debug?: boolean }>().debug === true;
-    process.stderr.write(`${describeError(err, debug)}\n`);
+    terminal.err(describeError(err, debug));
     return exitCodeFor(err);
   }
 }

@@ -59,6 +59,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   }
   const config: Config = { ...o.config, repos: [...connection.repos] };
   const env = o.env ?? process.env;
+  const clock = o.clock ?? systemClock;
   const dir = await resolveStateDir({ dir: o.stateDir });
   const id = await loadConsoleId(dir);
   const lock = await acquireLock(dir, id);
@@ -87,13 +88,13 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
     const engine = new Engine({
       config,
       tracker,
-      clock: o.clock ?? systemClock,
+      clock,
       consoleId: id,
       journal,
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
-        http: new HttpTarget({ agents: config.agents, env }),
-        command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env) }),
+        http: new HttpTarget({ agents: config.agents, env, now: () => clock.now() }),
+        command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env), trackerUrl: connection.url }),
       },
     });
     let closed: Promise<void> | null = null;

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Config } from '../core/config.js';
 import { RepoNameSchema } from '../core/config.js';
 import { ValidationError } from '../core/errors.js';
+import { maskUrl } from './settings.js';
 
 /**
  * Where switchboard connects and which repos it enrols. Precedence: flags > environment
@@ -42,10 +43,24 @@ function readTokenFile(path: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
+/**
+ * A pasted token often brings a newline: surrounding white space is dropped. A control character
+ * inside cannot be sent in a header, and used to surface as "tracker unavailable".
+ */
+export function checkToken(raw: string, source: string): string {
+  const token = raw.trim();
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(token)) {
+    throw new ValidationError(`the token in ${source} contains a control character; copy it again without line breaks or escapes.`, [], `set the token again in ${source}`);
+  }
+  if (token === '') throw new ValidationError(`the token in ${source} is empty.`);
+  return token;
+}
+
 export function resolveConnection(config: Config, flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection {
   const url = flags.url ?? (env.GITEA_URL || undefined) ?? config.tracker.url;
   if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) {
-    throw new ValidationError(`tracker URL "${url.replace(/\/\/[^@/]*@/, '//')}" should start with http:// or https://.`);
+    throw new ValidationError(`tracker URL "${maskUrl(url)}" should start with http:// or https://.`);
   }
   let token: string | undefined;
   let tokenSource = 'GITEA_TOKEN';
@@ -54,6 +69,7 @@ export function resolveConnection(config: Config, flags: ConnectionFlags, env: N
     token = readTokenFile(config.tracker.tokenFile);
     tokenSource = `the token file ${config.tracker.tokenFile}`;
   }
+  if (token !== undefined) token = checkToken(token, tokenSource);
   const repos =
     flags.repo && flags.repo.length > 0
       ? checkRepos(flags.repo, '--repo')

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type FileHandle, link, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { type FileHandle, link, rename, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
@@ -13,16 +13,31 @@ import {
   JournalEntrySchema,
 } from '../core/engine-ports.js';
 import { OperationError, ValidationError } from '../core/errors.js';
-import { PRIVATE_FILE_MODE, appendLine, appendLineTo, ensurePrivateDir } from './private-files.js';
+import {
+  OPEN_APPEND,
+  OPEN_NEW,
+  OPEN_READ,
+  OPEN_REPLACE,
+  PRIVATE_FILE_MODE,
+  appendLine,
+  appendLineTo,
+  checkPrivateDir,
+  ensurePrivateDir,
+  openPrivate,
+  openPrivateSync,
+  readPrivate,
+} from './private-files.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const LOCK_FILE = 'engine.lock';
 export const CONSOLE_ID_FILE = 'console-id';
 
-/** The state directory: the given one, else the per-user data directory. Created 0700. */
+/** The state directory: the given one, else the per-user data directory. Created 0700; refused when others can write to it. */
 export async function stateDir(opts: { dir?: string | undefined } = {}): Promise<string> {
   const dir = opts.dir ? resolve(opts.dir) : envPaths('switchboard', { suffix: '' }).data;
-  return ensurePrivateDir(dir);
+  await ensurePrivateDir(dir);
+  checkPrivateDir(dir);
+  return dir;
 }
 
 const CONSOLE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -33,13 +48,14 @@ const CONSOLE_ID = /^[A-Za-z0-9._-]{1,128}$/;
  */
 export async function consoleId(dir: string): Promise<string> {
   const path = join(dir, CONSOLE_ID_FILE);
-  const existing = await readFile(path, 'utf8').then((t) => t.trim(), () => null);
+  const existing = await readPrivate(path).then((t) => t.trim(), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : Promise.reject(err)));
   if (existing !== null && CONSOLE_ID.test(existing)) return existing;
   const host = hostname().replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 100) || 'host';
   const id = `${host}-${randomBytes(4).toString('hex')}`;
   await ensurePrivateDir(dir);
   try {
-    await writeFile(path, `${id}\n`, { mode: PRIVATE_FILE_MODE, flag: existing === null ? 'wx' : 'w' });
+    const file = await openPrivate(path, existing === null ? OPEN_NEW : OPEN_REPLACE);
+    await file.writeFile(`${id}\n`).finally(() => file.close());
   } catch (err) {
     // another process made it first: theirs is the id
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return consoleId(dir);
@@ -86,17 +102,17 @@ export async function acquireLock(dir: string, owner: string, now: Date = new Da
   const content = `${JSON.stringify({ pid: process.pid, console: owner, startedAt: now.toISOString() })}\n`;
   // written aside first, so a reader never sees a half-written lock
   const tmp = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
-  await writeFile(tmp, content, { mode: PRIVATE_FILE_MODE });
+  await writeFile(tmp, content, { mode: PRIVATE_FILE_MODE, flag: OPEN_NEW });
   try {
     try {
       await link(tmp, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = lockHolder(await readFile(path, 'utf8').catch(() => ''));
+      const pid = lockHolder(await readPrivate(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e))));
       if (pid !== null && alive(pid)) throw lockHeld(pid, dir);
       await rename(tmp, path);
       // two processes taking over the same stale lock: the last rename wins, the other sees it lost
-      const held = await readFile(path, 'utf8');
+      const held = await readPrivate(path);
       if (held !== content) throw lockHeld(lockHolder(held) ?? 0, dir);
     }
   } finally {
@@ -106,7 +122,14 @@ export async function acquireLock(dir: string, owner: string, now: Date = new Da
     path,
     release() {
       try {
-        if (readFileSync(path, 'utf8') === content) unlinkSync(path);
+        const fd = openPrivateSync(path, OPEN_READ);
+        let held: string;
+        try {
+          held = readFileSync(fd, 'utf8');
+        } finally {
+          closeSync(fd);
+        }
+        if (held === content) unlinkSync(path);
       } catch {
         // already gone
       }
@@ -141,7 +164,7 @@ export class FileJournal implements Journal {
   /** Appends are expected one at a time (the engine chains them). */
   async append(entry: JournalEntry): Promise<void> {
     const line = serialize(entry, JournalEntrySchema, 'journal entry');
-    const opening = (this.writer ??= open(this.path, 'a+', PRIVATE_FILE_MODE));
+    const opening = (this.writer ??= openPrivate(this.path, OPEN_APPEND));
     try {
       await appendLineTo(await opening, line);
     } catch (err) {
@@ -178,7 +201,7 @@ export class FileJournal implements Journal {
   private async readFrom(start: number): Promise<{ entries: JournalEntry[]; offset: number; tail: number }> {
     let buf: Buffer;
     try {
-      const file = await open(this.path, 'r');
+      const file = await openPrivate(this.path, OPEN_READ);
       try {
         const { size } = await file.stat();
         buf = Buffer.alloc(Math.max(0, size - start));
@@ -236,6 +259,8 @@ export async function appendCommand(
 ): Promise<JournalCommand> {
   const entry: JournalCommand = { type: 'command', at: now.toISOString(), ...command, commandId: command.commandId ?? randomUUID() };
   await ensurePrivateDir(dir);
+  // a command is an approval: never into a journal someone else could also write
+  checkPrivateDir(dir);
   await appendLine(join(dir, JOURNAL_FILE), serialize(entry, JournalCommandSchema, 'command'));
   return entry;
 }

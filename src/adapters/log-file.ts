@@ -1,5 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { OPEN_APPEND, openPrivateSync } from './private-files.js';
 
 export const LOG_FILE = 'switchboard.log';
 
@@ -11,7 +12,13 @@ export function fileLogger(stateDir: string, now: () => Date = () => new Date())
   const path = join(stateDir, LOG_FILE);
   return (text) => {
     try {
-      appendFileSync(path, `${now().toISOString()} WARN ${text.replace(/\s*\n\s*/g, ' ')}\n`, { mode: 0o600 });
+      // not following a symlink planted in place of the log
+      const fd = openPrivateSync(path, OPEN_APPEND);
+      try {
+        writeSync(fd, `${now().toISOString()} WARN ${text.replace(/\s*\n\s*/g, ' ')}\n`);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // the console stays up whether or not its log can be written
     }

@@ -1,12 +1,93 @@
+import { constants, lstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OperationError } from '../core/errors.js';
 
 /** Only the owner may read what switchboard keeps: journals, logs and ids name private work. */
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
+/**
+ * open(2) flags for the state directory's files. O_NOFOLLOW: a symlink planted in place of the
+ * journal, log, lock or checkpoint is an error, never a way to write to the link's target.
+ * (0 where the platform has no O_NOFOLLOW, i.e. Windows, which has no such links for users.)
+ */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+export const OPEN_APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | NOFOLLOW;
+export const OPEN_READ = constants.O_RDONLY | NOFOLLOW;
+/** create or truncate */
+export const OPEN_REPLACE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW;
+/** create; fails when the name exists (link or not) */
+export const OPEN_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
+
+/** A symlink where a state file should be: one sentence instead of ELOOP. */
+function linked(err: unknown, path: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ELOOP' || code === 'EMLINK'
+    ? new OperationError(`${path} is a symbolic link; switchboard never follows links in its state directory: remove it.`)
+    : err;
+}
+
+/** A state file opened without following a symlink; `flags` from OPEN_*. */
+export async function openPrivate(path: string, flags: number): Promise<FileHandle> {
+  try {
+    return await open(path, flags, PRIVATE_FILE_MODE);
+  } catch (err) {
+    throw linked(err, path);
+  }
+}
+
+/** openPrivate, synchronously (exit handlers, the console's log). Returns a file descriptor. */
+export function openPrivateSync(path: string, flags: number): number {
+  try {
+    return openSync(path, flags, PRIVATE_FILE_MODE);
+  } catch (err) {
+    throw linked(err, path);
+  }
+}
+
+/** A whole state file read without following a symlink. */
+export async function readPrivate(path: string): Promise<string> {
+  const file = await openPrivate(path, OPEN_READ);
+  try {
+    return await file.readFile('utf8');
+  } finally {
+    await file.close();
+  }
+}
+
 export async function ensurePrivateDir(path: string): Promise<string> {
   await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
   return path;
+}
+
+/**
+ * Why `path` is not private to this user, or null: owned by someone else, writable by group or
+ * others, or (inside the state dir) a symlink. The sentence ends with the command that fixes it.
+ */
+export function notPrivate(path: string, stats: Stats, uid: number, what: string): string | null {
+  if (stats.isSymbolicLink()) return `${what} ${path} is a symbolic link; switchboard never follows links in its state directory: remove it.`;
+  if (stats.uid !== uid) {
+    return `${what} ${path} belongs to another user (uid ${stats.uid}), who could rewrite what switchboard reads; move it away or run: sudo chown -R ${uid} ${path}`;
+  }
+  if ((stats.mode & 0o022) !== 0) {
+    const mode = stats.isDirectory() ? '700' : '600';
+    return `${what} ${path} is writable by ${stats.mode & 0o020 ? 'its group' : 'other users'}, who could approve work through it; run: chmod ${mode} ${path}`;
+  }
+  return null;
+}
+
+/**
+ * Refuse a state directory another user could write to: the directory itself and every entry in
+ * it (journal, log, lock, console id, status, checkpoint, logs/, worktrees/). Anyone who can
+ * append to the journal can approve a dispatch. No check where there are no uids (Windows).
+ */
+export function checkPrivateDir(dir: string, uid: number | undefined = process.getuid?.()): void {
+  if (uid === undefined) return;
+  const problem =
+    notPrivate(dir, statSync(dir), uid, 'state directory') ??
+    readdirSync(dir).reduce<string | null>((found, name) => found ?? notPrivate(join(dir, name), lstatSync(join(dir, name)), uid, 'state file'), null);
+  if (problem) throw new OperationError(problem);
 }
 
 /**
@@ -15,7 +96,7 @@ export async function ensurePrivateDir(path: string): Promise<string> {
  * skipped on replay) instead of swallowing this one.
  */
 export async function appendLine(path: string, line: string): Promise<void> {
-  const file = await open(path, 'a+', PRIVATE_FILE_MODE);
+  const file = await openPrivate(path, OPEN_APPEND);
   try {
     await appendLineTo(file, line);
   } finally {
@@ -23,7 +104,7 @@ export async function appendLine(path: string, line: string): Promise<void> {
   }
 }
 
-/** appendLine on a file already open with 'a+': a long-lived writer saves the open and close per line. */
+/** appendLine on a file already open with OPEN_APPEND: a long-lived writer saves the open and close per line. */
 export async function appendLineTo(file: FileHandle, line: string): Promise<void> {
   const { size } = await file.stat();
   let prefix = '';

@@ -8,8 +8,9 @@ import { ConfigSchema, formatPath, REPO_PATTERN } from '../core/config.js';
 import { UsageError, ValidationError } from '../core/errors.js';
 import type { GlobalOptions } from './globals.js';
 import { terminalSafeJson } from './output.js';
+import { terminal } from '../adapters/terminal-output.js';
 
-const out = (text: string) => void process.stdout.write(`${text}\n`);
+const out = terminal.out;
 
 const TOKEN_REFUSAL =
   'switchboard never stores a token in its config: set GITEA_TOKEN in the environment, or put the token in a file only you can read (chmod 600) and run switchboard config set tracker.tokenFile /path/to/file.';

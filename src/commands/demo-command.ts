@@ -4,6 +4,7 @@ import { startDemo } from './demo.js';
 import type { GlobalOptions } from './globals.js';
 import { NOT_A_TTY } from './open-console.js';
 import { UsageError } from '../core/errors.js';
+import { terminal } from '../adapters/terminal-output.js';
 
 export interface DemoFlags extends GlobalOptions {
   readonly headless?: boolean;
@@ -18,7 +19,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
   if (!headless && !process.stdout.isTTY) throw new UsageError(NOT_A_TTY.replace('switchboard run --headless', 'switchboard demo --headless'));
   const json = f.json === true;
   const now = () => new Date();
-  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  const err = terminal.err;
   const signal = firstSignal();
   try {
     // In the console, warnings go to the state dir's log: nothing else may write under Ink.
@@ -40,7 +41,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
     return await runHeadless(
       { engine: demo.switchboard.engine, stateDir: demo.switchboard.stateDir, close: () => demo.stop() },
       { json },
-      { out: (line) => void process.stdout.write(`${line}\n`), err, now, interrupted: signal.promise },
+      { out: terminal.out, err, now, interrupted: signal.promise },
     );
   } finally {
     signal.dispose();

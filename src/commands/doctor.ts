@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { type GlobalOptions, type Loaded, loadSettings } from './globals.js';
-import { terminalSafeJson } from './output.js';
+import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
 /** `switchboard doctor`: every check on one line, ✓ or ✗ with the fix. Exit 0 only when all pass. */
 
@@ -149,9 +149,11 @@ async function stateDirCheck(dir: string | undefined, add: (c: Check) => void): 
     const probe = join(path, `.doctor-${process.pid}`);
     await writeFile(probe, 'ok', { mode: 0o600 });
     await unlink(probe);
-    add({ name: 'state dir', ok: true, detail: `${path} is writable` });
+    add({ name: 'state dir', ok: true, detail: `${path} is private to you and writable` });
   } catch (err) {
-    add({ name: 'state dir', ok: false, detail: reason(err), fix: 'pass --state-dir DIR pointing to a writable directory' });
+    // a permission problem names its own fix ("…; run: chmod 700 DIR")
+    const [detail, fix] = reason(err).split(/; run: /) as [string, string | undefined];
+    add({ name: 'state dir', ok: false, detail, fix: fix ? `run: ${fix}` : 'pass --state-dir DIR pointing to a writable directory' });
   }
 }
 
@@ -198,12 +200,12 @@ export async function runChecks(g: GlobalOptions, o: { notify?: boolean }, env: 
 export async function doctorCommand(g: GlobalOptions, o: { json?: boolean; notify?: boolean }): Promise<number> {
   const checks = await runChecks(g, o);
   const ok = checks.every((c) => c.ok);
-  if (o.json) process.stdout.write(`${terminalSafeJson({ ok, checks })}\n`);
+  if (o.json) terminal.out(terminalSafeJson({ ok, checks }));
   else {
     for (const c of checks) {
-      process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}\n`);
+      terminal.out(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : `\n    fix: ${c.fix}`}`);
     }
-    process.stdout.write(ok ? 'All checks passed.\n' : `${checks.filter((c) => !c.ok).length} check(s) failed.\n`);
+    terminal.out(ok ? 'All checks passed.' : `${checks.filter((c) => !c.ok).length} check(s) failed.`);
   }
   return ok ? 0 : 1;
 }

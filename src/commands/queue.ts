@@ -1,9 +1,10 @@
 import { appendCommand, stateDir as resolveStateDir } from '../adapters/journal-file.js';
+import { resolveSettings } from '../adapters/settings.js';
 import { UsageError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { readStatus, type Status } from '../headless/status-file.js';
 import type { GlobalOptions } from './globals.js';
-import { terminalSafeJson } from './output.js';
+import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
 /**
  * `approve`, `reject`, `reroute`, `status`: act on the engine's queue through the journal. A
@@ -30,6 +31,14 @@ export function resolveProposalId(given: string, status: Status | null): string 
   throw new UsageError(`no proposal "${id}" in the queue.`, 'list the queue with switchboard status');
 }
 
+/** A re-route target must be an agent of the config: checked here, not later in the engine's log. */
+function knownAgent(g: GlobalOptions, agent: string): void {
+  const { config } = resolveSettings({ file: g.config });
+  if (config.agents.some((a) => a.id === agent)) return;
+  const known = config.agents.map((a) => a.id).join(', ');
+  throw new UsageError(`"${sanitize(agent)}" is not an agent of this config; the agents are ${known}.`);
+}
+
 export async function queueCommand(
   g: GlobalOptions,
   command: 'approve' | 'reject' | 'reroute',
@@ -39,9 +48,7 @@ export async function queueCommand(
   const dir = await resolveStateDir({ dir: g.stateDir });
   const status = await readStatus(dir);
   const resolved = ids.map((id) => resolveProposalId(id, status));
-  if (command === 'reroute' && extra.agent !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(extra.agent)) {
-    throw new UsageError(`"${sanitize(extra.agent)}" is not an agent id.`);
-  }
+  if (command === 'reroute' && extra.agent !== undefined) knownAgent(g, extra.agent);
   for (const proposalId of resolved) {
     await appendCommand(dir, {
       command,
@@ -51,14 +58,14 @@ export async function queueCommand(
     });
     const when = status?.running ? 'the running engine applies it within a second' : 'it is applied when the engine next starts';
     const verb = command === 'reroute' ? `re-route of ${proposalId} to ${extra.agent}` : `${command} ${proposalId}`;
-    process.stdout.write(`queued ${verb}; ${when}.\n`);
+    terminal.out(`queued ${verb}; ${when}.`);
   }
 }
 
 export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Promise<void> {
   const dir = await resolveStateDir({ dir: g.stateDir });
   const status = await readStatus(dir);
-  const out = (text: string) => void process.stdout.write(`${text}\n`);
+  const out = terminal.out;
   if (o.json) {
     out(terminalSafeJson(status ?? { v: 1, known: false }));
     return;

@@ -2,6 +2,7 @@ import { parseDuration } from '../adapters/settings.js';
 import { UsageError } from '../core/errors.js';
 import { type ApproveMode, APPROVE_MODES, firstSignal, headlessConfig, runHeadless, warnLine } from '../headless/run.js';
 import { openSwitchboard } from '../wiring.js';
+import { terminal } from '../adapters/terminal-output.js';
 import { type GlobalOptions, loadSettings } from './globals.js';
 
 export interface RunOptions {
@@ -35,7 +36,7 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
   }
   const json = o.json === true;
   const now = () => new Date();
-  const err = (line: string) => void process.stderr.write(`${line}\n`);
+  const err = terminal.err;
   const signal = firstSignal();
   try {
     const sb = await openSwitchboard({
@@ -54,7 +55,7 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       throw e;
     }
     return await runHeadless(sb, { once: o.once, json, arm: o.arm }, {
-      out: (line) => void process.stdout.write(`${line}\n`),
+      out: terminal.out,
       err,
       now,
       interrupted: signal.promise,

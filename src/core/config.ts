@@ -10,6 +10,9 @@ import { ISSUE_TYPES, TIERS } from './scoring.js';
  * file).
  */
 
+/** Seven days: longer timers overflow Node's 32-bit millisecond delay and fire at once. */
+export const MAX_INTERVAL_SECONDS = 7 * 24 * 3600;
+
 export const REPO_PATTERN = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 export const RepoNameSchema = z
   .string()
@@ -76,7 +79,7 @@ export const ConfigSchema = z
     repos: z.array(RepoNameSchema).default([]),
     armed: z.boolean().default(false),
     dryRun: z.boolean().default(false),
-    intervalSeconds: z.number().int().min(1).default(900),
+    intervalSeconds: z.number().int().min(1).max(MAX_INTERVAL_SECONDS, 'at most 604800 (seven days)').default(900),
     ownerLogin: login.default('owner'),
     labels: z
       .object({

@@ -140,6 +140,16 @@ export const AgentSchema = z
     }
     if (agent.kind === 'http') need('endpoint', 'an http agent needs an endpoint URL');
     if (agent.kind === 'command') need('command', 'a command agent needs an argv array');
+    // credentials in a URL leak into logs and messages; http agents sign with secretEnv instead
+    for (const field of ['endpoint', 'statusUrl'] as const) {
+      const url = agent[field];
+      if (url !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url)) {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'a URL with a user name or password is refused; sign requests with secretEnv instead' });
+      }
+    }
+    if (agent.command?.[0] !== undefined && /\{(repo|number|title|url|prompt)\}/.test(agent.command[0])) {
+      ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program cannot come from a placeholder' });
+    }
   });
 export type Agent = z.output<typeof AgentSchema>;
 

@@ -29,3 +29,10 @@ export function sanitize(text: string, options: SanitizeOptions = {}): string {
   t = t.replace(/\t/g, '    ');
   return options.multiline ? t : t.replace(/\n+/g, ' ');
 }
+
+/**
+ * Tracker text inside a markdown document: markdown's punctuation is backslash-escaped, so a title
+ * cannot open a link, an image, emphasis, code, a table cell or raw HTML in the rendered summary
+ * (parentheses and "!" mean nothing without the brackets).
+ */
+export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_[\]<>|~]/g, '\\$&');

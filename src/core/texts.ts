@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escapeMarkdown } from './sanitize.js';
 import type { Action, Proposal } from './policy.js';
 import { describeAgentAction } from './policy.js';
 import type { Agent } from './routing.js';
@@ -297,17 +298,17 @@ export function dailySummary(i: {
   for (const s of top) {
     const flag = s.type === 'bug' ? '🐛' : s.p0 ? '⚡' : '✦';
     const title = [...s.displayTitle].slice(0, 80).join('');
-    lines.push(`- ${flag} **${ref(s.issue.repo, s.issue.number)}** (score=${s.score}, age=${s.ageDays}d) — ${defuse(title)}`);
+    lines.push(`- ${flag} **${ref(s.issue.repo, s.issue.number)}** (score=${s.score}, age=${s.ageDays}d) — ${defuse(escapeMarkdown(title))}`);
   }
   if (i.actions.length > 0) {
     lines.push('', '## Actions Taken', '');
     for (const a of i.actions) {
-      lines.push(`- ${ref(a.repo, a.number)} → \`${a.action}\` (${a.agentId ?? '-'}): ${defuse(a.reason.slice(0, 100))}`);
+      lines.push(`- ${ref(a.repo, a.number)} → \`${a.action}\` (${a.agentId ?? '-'}): ${defuse(escapeMarkdown(a.reason.slice(0, 100)))}`);
     }
   }
   if (i.skipped.length > 0) {
     lines.push('', `## Skipped (${i.skipped.length} issues)`, '');
-    for (const s of i.skipped.slice(0, 5)) lines.push(`- ${ref(s.repo, s.number)}: ${defuse(s.reason.slice(0, 80))}`);
+    for (const s of i.skipped.slice(0, 5)) lines.push(`- ${ref(s.repo, s.number)}: ${defuse(escapeMarkdown(s.reason.slice(0, 80)))}`);
     if (i.skipped.length > 5) lines.push(`- … and ${i.skipped.length - 5} more`);
   }
   lines.push(

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { OperationError } from '../core/errors.js';
+import { terminal } from '../adapters/terminal-output.js';
 
 /** Exit code for a bad flag value, as for every usage error of the CLI. */
 const USAGE_EXIT = 2;
@@ -65,7 +66,7 @@ export function registerSandboxCommand(program: Command): Command {
       }).catch((err: unknown) => {
         throw new OperationError(`${startFailure(err, flags)}.`);
       });
-      const out = (line: string): void => void process.stdout.write(`${line}\n`);
+      const out = terminal.out;
       if (flags.printEnv) {
         out(`GITEA_URL=${sandbox.url}`);
         out(`GITEA_TOKEN=${sandbox.token}`);

@@ -102,7 +102,8 @@ describe('command agent target', () => {
 
   it('keeps the log of a repo named ../../etc inside the logs directory', async () => {
     const t = target();
-    const { runId, detail } = await t.dispatch(request(commandAgent(), { repo: '../../etc' }));
+    const agent = commandAgent({ command: [process.execPath, join(dir, 'agent.mjs'), '{title}'] });
+    const { runId, detail } = await t.dispatch(request(agent, { repo: '../../etc' }));
     await settled(t, runId!);
     const logs = join(state, 'logs');
     expect(readdirSync(logs)).toEqual(['etc-7-1.log']);

@@ -41,7 +41,11 @@ describe('http agent target', () => {
     const [got] = server.received;
     expect(got?.url).toBe('/tasks');
     expect(got?.headers['content-type']).toBe('application/json');
-    expect(got?.headers['x-switchboard-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(got!.body).digest('hex')}`);
+    const t = /^t=(\d+),v1=[0-9a-f]{64}$/.exec(String(got?.headers['x-switchboard-signature']))?.[1];
+    expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(60);
+    expect(got?.headers['x-switchboard-dispatch']).toBe('p-7#1');
+    const signed = Buffer.concat([Buffer.from(`${t}.p-7#1.`), got!.body]);
+    expect(got?.headers['x-switchboard-signature']).toBe(`t=${t},v1=${createHmac('sha256', SECRET).update(signed).digest('hex')}`);
     expect(JSON.parse(got!.body.toString('utf8'))).toEqual({
       title: 'Login fails on “empty” password',
       description: request(agent).body,

@@ -89,7 +89,7 @@ describe('switchboard run --headless', () => {
   it('a bad --interval is exit 2 with one sentence', async () => {
     const r = await cli(home, ['run', '--headless', '--interval', '500ms'], env());
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('switchboard: --interval takes a duration like 30s, 15m or 1h of at least one second, not "500ms".');
+    expect(r.stderr.trim()).toBe('switchboard: --interval takes a duration from 1s to 7d, like 30s, 15m or 1h, not "500ms".');
   });
 
   it('--arm without enrolled repos is exit 2 saying how to enrol', async () => {

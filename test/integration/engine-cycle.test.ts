@@ -158,7 +158,9 @@ describe('agents outside the tracker', () => {
     await sb.engine.runCycle();
     const post = service.received.find((r) => r.method === 'POST');
     expect(post?.url).toBe('/dispatch');
-    const expected = `sha256=${createHmac('sha256', secret).update(post!.body).digest('hex')}`;
+    const dispatchId = String(post?.headers['x-switchboard-dispatch']);
+    const t = /^t=(\d+),/.exec(String(post?.headers['x-switchboard-signature']))?.[1];
+    const expected = `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${dispatchId}.`).update(post!.body).digest('hex')}`;
     expect(post?.headers['x-switchboard-signature']).toBe(expected);
     expect(JSON.parse(post!.body.toString())).toMatchObject({ issue_number: n, repo: REPO, agent: 'relay', title: '[bug] Login fails on empty password' });
     expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);

@@ -163,7 +163,7 @@ const commandAgent = (cwd: string): Agent =>
     displayName: 'Cmd',
     kind: 'command',
     // printf prints its argument verbatim (escapes are only read in the format): the log shows exactly what argv held
-    command: ['/usr/bin/printf', 'T<%s>END', '{title}'],
+    command: ['/usr/bin/printf', '--', 'T<%s>END', '{title}'],
     cwd,
     maxConcurrent: 100,
     timeoutMinutes: 1,

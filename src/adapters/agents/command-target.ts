@@ -23,6 +23,47 @@ type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', stri
 export const fillTemplate = (template: string, vars: Partial<Vars>): string =>
   template.replace(/\{(repo|number|title|url|prompt)\}/g, (whole, name: keyof Vars) => vars[name]?.replace(/\0/g, '') ?? whole);
 
+const PLACEHOLDER = /\{(repo|number|title|url|prompt)\}/;
+
+/**
+ * Why this argv would let issue text act as an option, or null. A placeholder that opens an
+ * argument must not yield a value starting with "-" unless an earlier "--" ends the options;
+ * the program itself never comes from a placeholder.
+ */
+export function optionInjection(templates: readonly string[], vars: Partial<Vars>): string | null {
+  const [file, ...args] = templates;
+  if (file !== undefined && PLACEHOLDER.test(file)) return `the program ${JSON.stringify(file)} comes from a placeholder`;
+  let afterDashDash = false;
+  for (const template of args) {
+    if (template === '--') {
+      afterDashDash = true;
+      continue;
+    }
+    const opening = /^\{(repo|number|title|url|prompt)\}/.exec(template);
+    if (!afterDashDash && opening && fillTemplate(template, vars).startsWith('-')) {
+      return `{${opening[1]}} would start the argument ${JSON.stringify(fillTemplate(template, vars).slice(0, 40))} with "-", which the program could read as an option; put "--" before it in the agent's command`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Why `url` is not this tracker's page of `repo#number`, or null. `trackerUrl` is the tracker's
+ * root; without it only the shape is checked.
+ */
+export function foreignIssueUrl(url: string, repo: string, number: number, trackerUrl?: string): string | null {
+  const path = `/${repo}/issues/${number}`;
+  const root = trackerUrl === undefined ? null : new URL(trackerUrl);
+  const rootPath = root ? root.pathname.replace(/\/+$/, '') : '';
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  const own =
+    parsed !== null &&
+    (parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
+    parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '' &&
+    (root === null ? parsed.pathname.endsWith(path) : parsed.origin === root.origin && parsed.pathname === `${rootPath}${path}`);
+  return own ? null : `the issue URL is not ${root ? `${root.origin}${rootPath}` : 'the tracker'}'s page of ${repo}#${number}`;
+}
+
 /** A file-name part from a repo name: only `[A-Za-z0-9_-]`, so it can never hold `/` or `..`. */
 export const safeName = (repo: string): string => repo.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'repo';
 
@@ -50,6 +91,8 @@ export interface CommandTargetOptions {
   readonly killGraceMs?: number;
   /** the agent's environment; the console's own by default (agent CLIs need their keys) */
   readonly env?: NodeJS.ProcessEnv;
+  /** the tracker's root URL: `{url}` must be one of its issue pages */
+  readonly trackerUrl?: string;
 }
 
 /**
@@ -75,6 +118,9 @@ export class CommandTarget implements DispatchTarget {
 
     const runId = `${safeName(r.repo)}-${r.number}-${r.attempt}`;
     let cwd = this.repoDir(agent.cwd, r.repo);
+    const usesUrl = [...argTemplates, ...(argTemplates.some((a) => a.includes('{prompt}')) ? [agent.promptTemplate ?? DEFAULT_PROMPT] : [])].some((a) => a.includes('{url}'));
+    const refusal = optionInjection([fileTemplate, ...argTemplates], vars) ?? (usesUrl ? foreignIssueUrl(r.url, r.repo, r.number, this.options.trackerUrl) : null);
+    if (refusal) return { ok: false, detail: `refused to start ${agent.id}: ${refusal}` };
     if (!(await stat(cwd).then((s) => s.isDirectory(), () => false))) return { ok: false, detail: `working directory ${cwd} does not exist` };
     if (agent.worktree) {
       try {

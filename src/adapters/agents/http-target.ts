@@ -6,9 +6,19 @@ import type { Agent } from '../../core/routing.js';
 import { sendJson, whereTo } from '../http-json.js';
 
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
+export const DISPATCH_HEADER = 'x-switchboard-dispatch';
 
-/** `sha256=<hex>` over the exact body bytes, as GitHub and Gitea sign their webhooks. */
-export const signBody = (body: string | Buffer, secret: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/**
+ * `t=<unix seconds>,v1=<hex>`: HMAC-SHA256 of `<t>.<dispatch id>.<body bytes>`, the form Stripe
+ * and Slack sign their webhooks with. The timestamp lets a receiver refuse old requests and the
+ * dispatch id lets it refuse one it has seen: a captured request cannot be replayed, and the
+ * dispatch header cannot be swapped without breaking the signature.
+ */
+export function signDispatch(body: string | Buffer, dispatchId: string, secret: string, now: Date): string {
+  const t = Math.floor(now.getTime() / 1000);
+  const mac = createHmac('sha256', secret).update(`${t}.${dispatchId}.`).update(body).digest('hex');
+  return `t=${t},v1=${mac}`;
+}
 
 /**
  * The criteria listed under an "Acceptance criteria" heading, else every task-list item: what the
@@ -54,6 +64,8 @@ export interface HttpTargetOptions {
   /** where `secretEnv` is looked up */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly timeoutMs?: number;
+  /** the time a request is signed at; the system clock by default */
+  readonly now?: () => Date;
 }
 
 /**
@@ -73,8 +85,11 @@ export class HttpTarget implements DispatchTarget {
     const { agent } = request;
     if (!agent.endpoint) throw new UsageError(`agent "${agent.id}" has no endpoint`);
     const body = JSON.stringify(dispatchPayload(request));
-    const headers: Record<string, string> = { 'x-switchboard-dispatch': `${request.proposalId}#${request.attempt}` };
-    if (agent.secretEnv !== undefined) headers[SIGNATURE_HEADER] = signBody(body, this.secret(agent, agent.secretEnv));
+    const dispatchId = `${request.proposalId}#${request.attempt}`;
+    const headers: Record<string, string> = { [DISPATCH_HEADER]: dispatchId };
+    if (agent.secretEnv !== undefined) {
+      headers[SIGNATURE_HEADER] = signDispatch(body, dispatchId, this.secret(agent, agent.secretEnv), (this.options.now ?? (() => new Date()))());
+    }
     let reply;
     try {
       reply = await sendJson('POST', agent.endpoint, { body, headers, timeoutMs: this.timeoutMs });
