@@ -164,9 +164,12 @@ export function extractSignals(issue: Pick<Issue, 'title' | 'body' | 'labels'>, 
   return readIssue(issue, profile).signals;
 }
 
-/** Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. */
-export function evaluate(signals: Signals, profile: ScoringProfile): Evaluation {
-  const tm = matchTags(signals.tags, profile);
+/**
+ * Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. `tagMatches`
+ * may be passed when the tags are those already matched.
+ */
+export function evaluate(signals: Signals, profile: ScoringProfile, tagMatches?: TagMatches): Evaluation {
+  const tm = tagMatches ?? matchTags(signals.tags, profile);
   const meta = tm.meta.length > 0;
   const bug = tm.bug.length > 0;
 
