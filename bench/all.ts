@@ -9,6 +9,7 @@ import { loadAverage, machine } from './machine.js';
 import { run as runMemory } from './memory.js';
 import { run as runScore } from './score.js';
 import { run as runStartup } from './startup.js';
+import { run as runTriage } from './triage.js';
 
 /**
  * `npm run bench`: every bench in turn, a table of the headline figures (figure, target, met?),
@@ -28,6 +29,13 @@ interface Row {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The compiled binary is what the startup and triage figures are about. */
+function build(bench: string): void {
+  log(`${bench}: building (tsc -p tsconfig.build.json)`);
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the build failed');
+}
 
 const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> = {
   async score() {
@@ -88,15 +96,28 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
     };
   },
   async startup() {
-    log('startup: building (tsc -p tsconfig.build.json)');
-    const build = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('the build failed');
+    build('startup');
     const f = runStartup();
     return {
       figures: f,
       rows: [
         { bench: 'startup', what: 'switchboard --version', figure: `${f.versionMs} ms`, target: `< ${f.versionTargetMs} ms`, met: f.versionMs < f.versionTargetMs },
         { bench: 'startup', what: 'triage --dry-run, 1,000 issues', figure: `${f.triage1000Ms} ms`, target: `< ${f.triageTargetMs} ms`, met: f.triage1000Ms < f.triageTargetMs },
+      ],
+    };
+  },
+  async triage() {
+    build('triage');
+    const f = runTriage({ log });
+    const ref = 'skipped' in f.reference ? null : f.reference;
+    const ms = (p: { medianWallMs: number; medianCpuMs: number | null }) => `${fmt(p.medianWallMs)} ms${p.medianCpuMs === null ? '' : ` (CPU ${fmt(p.medianCpuMs)})`}`;
+    return {
+      figures: f,
+      rows: [
+        { bench: 'triage', what: `triage --dry-run --json --from-file, ${fmt(f.issues)} issues, whole process`, figure: ms(f.switchboard), target: '—', met: null },
+        { bench: 'triage', what: 'reference run_cycle.py --score-file, same file, same run', figure: ref ? ms(ref) : 'skipped', target: '—', met: null },
+        { bench: 'triage', what: 'ratio, reference ÷ switchboard (wall; CPU)', figure: ref ? `${f.wallRatio}×; ${f.cpuRatio ?? '?'}×` : 'skipped', target: `≥ ${f.targetRatio}×`, met: ref ? (f.wallRatio ?? 0) >= f.targetRatio : null },
+        { bench: 'triage', what: 'issues scored differently from the reference', figure: ref ? `${ref.mismatches}` : 'skipped', target: '0', met: ref ? ref.mismatches === 0 : null },
       ],
     };
   },

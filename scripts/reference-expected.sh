@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Regenerate the reference-parity fixture: 2,000 generated raw Gitea issues and what the reference
-# Python triage (run_cycle.py --score-file) makes of them. Timings and reasons are dropped: the
-# parity test compares scores, classification and decisions only.
+# Regenerate the reference-parity fixture: 2,000 generated raw Gitea issues of realistic text
+# (bench/generate-issues.ts) and what the vendored reference Python triage
+# (bench/reference-python/run_cycle.py --score-file) makes of them. Timings and reasons are
+# dropped: the parity test compares scores, classification and decisions only.
+#
+#   apt-get install -y python3-httpx   # once: the reference imports it even offline
+#   scripts/reference-expected.sh
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-reference="${REFERENCE_DIR:-/work/shared/seeds/reference-python}"
+reference="${REFERENCE_DIR:-$here/bench/reference-python}"
 python="${REFERENCE_PYTHON:-/usr/bin/python3}"
 count="${COUNT:-2000}"
 seed="${SEED:-20260320}"

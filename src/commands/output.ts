@@ -1,1 +1,1 @@
-export { terminalSafeJson } from '../adapters/terminal-output.js';
+export { terminalSafeJson, writeJsonArrays } from '../adapters/terminal-output.js';

@@ -9,7 +9,7 @@ import { dailySummary } from '../core/texts.js';
 import { triage } from '../core/triage.js';
 import { type Column, renderTable } from '../text/width.js';
 import { loadBacklogFile } from './backlog-file.js';
-import { terminalSafeJson } from './output.js';
+import { writeJsonArrays } from './output.js';
 
 export interface TriageOptions {
   readonly json?: boolean;
@@ -20,65 +20,62 @@ export interface TriageOptions {
   readonly now?: string;
 }
 
-export interface TriageReport {
-  readonly issues: {
-    repo: string;
-    number: number;
-    title: string;
-    score: number;
-    scope: number;
-    acceptance: number;
-    alignment: number;
-    type: string;
-    p0: boolean;
-    blocked: boolean;
-    ready: boolean;
-    tier: string;
-    taskType: string;
-    ageDays: number;
-  }[];
-  readonly proposals: {
-    id: string;
-    repo: string;
-    number: number;
-    action: string;
-    agent: string | null;
-    reason: string;
-    blockedBy: { kind: string; detail: string }[];
-    whatWouldChange: string[];
-  }[];
+/** The --json document: `{"issues": [IssueRow…], "proposals": [ProposalRow…]}`, one row a line. */
+export interface IssueRow {
+  repo: string;
+  number: number;
+  title: string;
+  score: number;
+  scope: number;
+  acceptance: number;
+  alignment: number;
+  type: string;
+  p0: boolean;
+  blocked: boolean;
+  ready: boolean;
+  tier: string;
+  taskType: string;
+  ageDays: number;
 }
 
-export function buildReport(scored: readonly ScoredIssue[], proposals: readonly Proposal[]): TriageReport {
-  return {
-    issues: scored.map((s) => ({
-      repo: s.issue.repo,
-      number: s.issue.number,
-      title: s.displayTitle,
-      score: s.score,
-      scope: s.scope,
-      acceptance: s.acceptance,
-      alignment: s.alignment,
-      type: s.type,
-      p0: s.p0,
-      blocked: s.blocked,
-      ready: s.ready,
-      tier: s.tier,
-      taskType: s.taskType,
-      ageDays: s.ageDays,
-    })),
-    proposals: proposals.map((p) => ({
-      id: p.id,
-      repo: p.repo,
-      number: p.number,
-      action: p.action,
-      agent: p.agentId,
-      reason: p.reason,
-      blockedBy: p.blockedBy.map((g) => ({ kind: g.kind, detail: g.detail })),
-      whatWouldChange: [...p.whatWouldChange],
-    })),
-  };
+export interface ProposalRow {
+  id: string;
+  repo: string;
+  number: number;
+  action: string;
+  agent: string | null;
+  reason: string;
+  blockedBy: { kind: string; detail: string }[];
+  whatWouldChange: readonly string[];
 }
+
+export const issueRow = (s: ScoredIssue): IssueRow => ({
+  repo: s.issue.repo,
+  number: s.issue.number,
+  title: s.displayTitle,
+  score: s.score,
+  scope: s.scope,
+  acceptance: s.acceptance,
+  alignment: s.alignment,
+  type: s.type,
+  p0: s.p0,
+  blocked: s.blocked,
+  ready: s.ready,
+  tier: s.tier,
+  taskType: s.taskType,
+  ageDays: s.ageDays,
+});
+
+export const proposalRow = (p: Proposal): ProposalRow => ({
+  id: p.id,
+  repo: p.repo,
+  number: p.number,
+  action: p.action,
+  agent: p.agentId,
+  reason: p.reason,
+  blockedBy: p.blockedBy.map((g) => ({ kind: g.kind, detail: g.detail })),
+  whatWouldChange: p.whatWouldChange,
+});
 
 function parseNow(now: string | undefined): Date {
   if (now === undefined) return new Date();
@@ -179,7 +176,11 @@ export async function runTriage(
 
   const { scored, proposals } = triage(issues, config, now, { armed: config.armed });
   if (options.json) {
-    out.write(`${terminalSafeJson(buildReport(scored, proposals))}\n`);
+    // Streamed in batches: 20,000 issues never become one object tree or one string.
+    writeJsonArrays(out, [
+      ['issues', scored.length, (i) => issueRow(scored[i]!)],
+      ['proposals', proposals.length, (i) => proposalRow(proposals[i]!)],
+    ]);
   } else if (options.markdown) {
     out.write(
       `${dailySummary({

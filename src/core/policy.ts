@@ -109,55 +109,73 @@ type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0
   readonly ageDays: number;
 };
 
+/** Which rule of the reference `decide` applies, in its order. */
+type Rule = 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready';
+
+function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
+  if (s.type === 'philosophy') return 'philosophy';
+  if (s.assignees.length > 0) return 'assigned';
+  if (!s.ready) return 'not-ready';
+  if (s.blocked) return 'blocked';
+  const research = agentOf(ctx, ctx.roles.research);
+  if (s.tagMatches.research.length > 0 || (research.label !== undefined && s.labels.includes(research.label))) return 'research';
+  return s.p0 ? 'p0' : 'ready';
+}
+
+/** The action and agent of a rule, without its reason: what "what would change" compares. */
+function outcomeOf(rule: Rule, ctx: PolicyContext): Pick<Decision, 'action' | 'agentId'> {
+  switch (rule) {
+    case 'philosophy':
+    case 'assigned':
+    case 'not-ready':
+      return SKIP;
+    case 'blocked':
+      return { action: 'flag', agentId: ctx.roles.owner };
+    case 'research':
+      return { action: 'dispatch', agentId: agentOf(ctx, ctx.roles.research).id };
+    case 'p0':
+    case 'ready':
+      return { action: 'dispatch', agentId: agentOf(ctx, ctx.roles.coding).id };
+  }
+}
+
+const SKIP: Pick<Decision, 'action' | 'agentId'> = Object.freeze({ action: 'skip', agentId: null });
+
 /** The reference `decide`, in its order, with its reasons (agents named from the registry). */
 export function decide(s: DecideInput, ctx: PolicyContext): Decision {
-  if (s.type === 'philosophy') {
-    return { action: 'skip', agentId: null, reason: 'Philosophy/meta issue — not dev-actionable in the triage loop.' };
-  }
-  if (s.assignees.length > 0) {
-    return { action: 'skip', agentId: null, reason: `Already assigned to: ${s.assignees.join(', ')}.` };
-  }
-  if (!s.ready) {
-    return {
-      action: 'skip',
-      agentId: null,
-      reason: `Score ${s.score} < ${ctx.profile.threshold} threshold — needs more detail before assignment.`,
-    };
-  }
-  if (s.blocked) {
-    return {
-      action: 'flag',
-      agentId: ctx.roles.owner,
-      reason: `Issue appears blocked. Flagging for @${ctx.ownerLogin} to unblock before autonomous assignment.`,
-    };
-  }
-  const research = agentOf(ctx, ctx.roles.research);
-  if (s.tagMatches.research.length > 0 || (research.label !== undefined && s.labels.includes(research.label))) {
-    return {
-      action: 'dispatch',
-      agentId: research.id,
-      reason:
+  const rule = ruleFor(s, ctx);
+  const { action, agentId } = outcomeOf(rule, ctx);
+  return { action, agentId, reason: reasonFor(rule, s, ctx) };
+}
+
+function reasonFor(rule: Rule, s: DecideInput, ctx: PolicyContext): string {
+  switch (rule) {
+    case 'philosophy':
+      return 'Philosophy/meta issue — not dev-actionable in the triage loop.';
+    case 'assigned':
+      return `Already assigned to: ${s.assignees.join(', ')}.`;
+    case 'not-ready':
+      return `Score ${s.score} < ${ctx.profile.threshold} threshold — needs more detail before assignment.`;
+    case 'blocked':
+      return `Issue appears blocked. Flagging for @${ctx.ownerLogin} to unblock before autonomous assignment.`;
+    case 'research': {
+      const research = agentOf(ctx, ctx.roles.research);
+      return (
         `Issue type '${s.type}' with research/investigation scope. ` +
-        `${capitalize(describeAgentAction(research))} for ${research.displayName} to pick up.`,
-    };
-  }
-  const coding = agentOf(ctx, ctx.roles.coding);
-  if (s.p0) {
-    return {
-      action: 'dispatch',
-      agentId: coding.id,
-      reason:
+        `${capitalize(describeAgentAction(research))} for ${research.displayName} to pick up.`
+      );
+    }
+    case 'p0':
+      return (
         `P0/${s.type} issue (score=${s.score}, age=${s.ageDays}d). ` +
-        `Assigning to ${coding.displayName} for immediate attention.`,
-    };
+        `Assigning to ${agentOf(ctx, ctx.roles.coding).displayName} for immediate attention.`
+      );
+    case 'ready':
+      return (
+        `Unassigned ready issue (type=${s.type}, score=${s.score}, age=${s.ageDays}d). ` +
+        `Assigning to ${agentOf(ctx, ctx.roles.coding).displayName}.`
+      );
   }
-  return {
-    action: 'dispatch',
-    agentId: coding.id,
-    reason:
-      `Unassigned ready issue (type=${s.type}, score=${s.score}, age=${s.ageDays}d). ` +
-      `Assigning to ${coding.displayName}.`,
-  };
 }
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -204,72 +222,119 @@ export function gatesFor(scored: ScoredIssue, decision: Decision, ctx: PolicyCon
   return gates;
 }
 
-interface Hypothesis {
-  readonly change: string;
-  readonly signals?: Partial<Signals>;
-  readonly assignees?: readonly string[];
-  readonly blocked?: false;
+/**
+ * One change to the issue that could change its decision: the evidence it would add or remove.
+ * Its words are written only when it does change the decision (few issues, few hypotheses), so
+ * asking costs one evaluation per hypothesis and no strings.
+ */
+type Change = 'meta' | 'unassign' | 'file' | 'func' | 'title' | 'criteria' | 'test' | 'section' | 'bug' | 'unblock';
+
+function changedSignals(change: Change, scored: ScoredIssue, p: ScoringProfile['settings']): Partial<Signals> | null {
+  const s = scored.signals;
+  switch (change) {
+    case 'meta':
+      return { tags: s.tags.filter((t) => !scored.tagMatches.meta.includes(t)) };
+    case 'file':
+      return { fileRef: 'src/' };
+    case 'func':
+      return { funcRef: 'def ' };
+    case 'title':
+      return { titleLength: 0 };
+    case 'criteria':
+      return { acceptanceCount: s.acceptanceCount === 0 ? 1 : p.acceptanceWordsForTwo };
+    case 'test':
+      return { testRef: 'test_' };
+    case 'section':
+      return { section: '## steps' };
+    case 'bug':
+      return { tags: [...s.tags, p.tags.bug[0]!] };
+    case 'unassign':
+    case 'unblock':
+      return null;
+  }
 }
 
-function hypotheses(scored: ScoredIssue, ctx: PolicyContext): Hypothesis[] {
+function changeWords(change: Change, scored: ScoredIssue, p: ScoringProfile['settings']): string {
+  switch (change) {
+    case 'meta': {
+      const meta = scored.tagMatches.meta;
+      return `remove the meta tag${meta.length > 1 ? 's' : ''} ${meta.map((t) => `"${t}"`).join(', ')}`;
+    }
+    case 'unassign':
+      return `unassign ${scored.issue.assignees.map((a) => `@${a}`).join(', ')}`;
+    case 'file':
+      return 'name the files involved (+1 scope)';
+    case 'func':
+      return 'name the function or class to change (+1 scope)';
+    case 'title':
+      return `shorten the title below ${p.shortTitleLength} characters (+1 scope)`;
+    case 'criteria':
+      return scored.signals.acceptanceCount === 0
+        ? 'add acceptance criteria (+1 acceptance)'
+        : `state at least ${p.acceptanceWordsForTwo} acceptance criteria (+1 acceptance)`;
+    case 'test':
+      return 'name the test that proves it (+1 acceptance)';
+    case 'section':
+      return 'add a "## Steps" or "## Expected" section (+1 acceptance)';
+    case 'bug':
+      return `label it "${p.tags.bug[0]}" if it is a bug (alignment 3)`;
+    case 'unblock':
+      return 'resolve the blocker and drop the "blocked" wording';
+  }
+}
+
+/** The changes that apply to this issue, in the order they are listed. */
+function changesFor(scored: ScoredIssue, p: ScoringProfile['settings']): Change[] {
   const s = scored.signals;
-  const p = ctx.profile.settings;
-  const out: Hypothesis[] = [];
-  const metaTags = scored.tagMatches.meta;
-  if (metaTags.length > 0) {
-    out.push({
-      change: `remove the meta tag${metaTags.length > 1 ? 's' : ''} ${metaTags.map((t) => `"${t}"`).join(', ')}`,
-      signals: { tags: s.tags.filter((t) => !metaTags.includes(t)) },
-    });
-  }
-  if (scored.issue.assignees.length > 0) {
-    out.push({ change: `unassign ${scored.issue.assignees.map((a) => `@${a}`).join(', ')}`, assignees: [] });
-  }
-  if (s.fileRef === null) out.push({ change: 'name the files involved (+1 scope)', signals: { fileRef: 'src/' } });
-  if (s.funcRef === null) out.push({ change: 'name the function or class to change (+1 scope)', signals: { funcRef: 'def ' } });
-  if (s.titleLength >= p.shortTitleLength) {
-    out.push({ change: `shorten the title below ${p.shortTitleLength} characters (+1 scope)`, signals: { titleLength: 0 } });
-  }
-  if (s.acceptanceCount < p.acceptanceWordsForTwo) {
-    const words = s.acceptanceCount === 0 ? 1 : p.acceptanceWordsForTwo;
-    out.push({
-      change: s.acceptanceCount === 0 ? 'add acceptance criteria (+1 acceptance)' : `state at least ${p.acceptanceWordsForTwo} acceptance criteria (+1 acceptance)`,
-      signals: { acceptanceCount: words },
-    });
-  }
-  if (s.testRef === null) out.push({ change: 'name the test that proves it (+1 acceptance)', signals: { testRef: 'test_' } });
-  if (s.section === null) out.push({ change: 'add a "## Steps" or "## Expected" section (+1 acceptance)', signals: { section: '## steps' } });
-  if (scored.tagMatches.bug.length === 0 && scored.tagMatches.meta.length === 0) {
-    const bugTag = p.tags.bug[0];
-    if (bugTag) out.push({ change: `label it "${bugTag}" if it is a bug (alignment 3)`, signals: { tags: [...s.tags, bugTag] } });
-  }
-  if (s.blockedBy !== null) out.push({ change: 'resolve the blocker and drop the "blocked" wording', blocked: false });
+  const out: Change[] = [];
+  if (scored.tagMatches.meta.length > 0) out.push('meta');
+  if (scored.issue.assignees.length > 0) out.push('unassign');
+  if (s.fileRef === null) out.push('file');
+  if (s.funcRef === null) out.push('func');
+  if (s.titleLength >= p.shortTitleLength) out.push('title');
+  if (s.acceptanceCount < p.acceptanceWordsForTwo) out.push('criteria');
+  if (s.testRef === null) out.push('test');
+  if (s.section === null) out.push('section');
+  if (scored.tagMatches.bug.length === 0 && scored.tagMatches.meta.length === 0 && p.tags.bug[0]) out.push('bug');
+  if (s.blockedBy !== null) out.push('unblock');
   return out;
 }
 
-const describe = (d: Decision): string => (d.action === 'skip' ? 'skip' : `${d.action}/${d.agentId}`);
+const NO_ASSIGNEES: readonly string[] = Object.freeze([]);
+const describe = (d: Pick<Decision, 'action' | 'agentId'>): string => (d.action === 'skip' ? 'skip' : `${d.action}/${d.agentId}`);
 
 /**
  * Single changes to the issue that would change its decision, e.g.
  * "add acceptance criteria (+1 acceptance) → ready → dispatch/claude".
  */
-export function whatWouldChange(scored: ScoredIssue, current: Decision, ctx: PolicyContext): string[] {
+export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'action' | 'agentId'>, ctx: PolicyContext): string[] {
   if (current.action === 'dispatch') return [];
+  const p = ctx.profile.settings;
   const out: string[] = [];
-  for (const h of hypotheses(scored, ctx)) {
-    const signals: Signals = { ...scored.signals, ...h.signals };
-    const ev = evaluate(signals, ctx.profile);
-    const input: DecideInput = {
-      ...ev,
-      blocked: h.blocked ?? ev.blocked,
-      labels: scored.issue.labels,
-      assignees: h.assignees ?? scored.issue.assignees,
-      ageDays: scored.ageDays,
-    };
-    const next = decide(input, ctx);
+  for (const change of changesFor(scored, p)) {
+    const changed = changedSignals(change, scored, p);
+    // Only a change of tags needs the tags matched again.
+    const ev = changed === null ? scored : evaluate({ ...scored.signals, ...changed }, ctx.profile, changed.tags ? undefined : scored.tagMatches);
+    const next = outcomeOf(
+      ruleFor(
+        {
+          type: ev.type,
+          ready: ev.ready,
+          score: ev.score,
+          blocked: change === 'unblock' ? false : ev.blocked,
+          p0: ev.p0,
+          tagMatches: ev.tagMatches,
+          labels: scored.issue.labels,
+          assignees: change === 'unassign' ? NO_ASSIGNEES : scored.issue.assignees,
+          ageDays: scored.ageDays,
+        },
+        ctx,
+      ),
+      ctx,
+    );
     if (next.action === current.action && next.agentId === current.agentId) continue;
     const becameReady = !scored.ready && ev.ready ? ' → ready' : '';
-    out.push(`${h.change}${becameReady} → ${describe(next)}`);
+    out.push(`${changeWords(change, scored, p)}${becameReady} → ${describe(next)}`);
   }
   return out;
 }
@@ -293,8 +358,11 @@ export function proposalFor(
   alternatives: readonly string[] = [],
 ): Proposal {
   const { repo, number, updatedAt } = issue;
+  // Fields named, not spread: one object shape for every proposal, built in one go.
   return {
-    ...decision,
+    action: decision.action,
+    agentId: decision.agentId,
+    reason: decision.reason,
     id: proposalId(repo, number, decision, updatedAt),
     repo,
     number,

@@ -1,23 +1,45 @@
+import { RegExpSyntaxError, RegExpValidator } from '@eslint-community/regexpp';
 import { z } from 'zod';
-import { compilePythonPattern, PatternError } from './python-regex.js';
 
 /**
  * A scoring profile: the keyword sets, patterns and threshold scoring uses. The default is the
- * reference `backlog_triage.py`, verbatim: its regexes are Python patterns and are compiled with
- * Python's semantics (see python-regex.ts).
+ * reference `backlog_triage.py`: its keyword sets verbatim, its regexes written once as JavaScript
+ * Unicode regexes that match what Python's `re` matches on real text (docs/scoring.md says where
+ * they part: exotic code points only). User patterns are JavaScript regex syntax, compiled with
+ * the `u` flag.
  */
 
 const tagList = z.array(z.string().min(1)).transform((tags) => tags.map((t) => t.toLowerCase().trim()));
 
+// Node 20's RegExp syntax: ES2024 without the v flag (regex modifiers are ES2025 and newer V8).
+const validator = new RegExpValidator({ ecmaVersion: 2024 });
+
+/**
+ * Why `source` is not a JavaScript regex (with the `u` flag), with the position of the fault, or
+ * null when it compiles. regexpp says where; V8's own message does not.
+ */
+export function patternProblem(source: string): string | null {
+  try {
+    validator.validatePattern(source, 0, source.length, { unicode: true });
+    new RegExp(source, 'u');
+    return null;
+  } catch (err) {
+    if (err instanceof RegExpSyntaxError) {
+      // regexpp's message repeats the pattern first; the reason and the index say it all.
+      const reason = err.message.slice(`Invalid regular expression: /${source}/u: `.length);
+      const where = err.index >= source.length ? 'at the end' : `at character ${Array.from(source.slice(0, err.index)).length + 1}`;
+      return `not a valid JavaScript regular expression: ${reason.charAt(0).toLowerCase()}${reason.slice(1)} ${where}`;
+    }
+    if (err instanceof SyntaxError) return `not a valid JavaScript regular expression: ${err.message.split(': ').pop()}`;
+    throw err;
+  }
+}
+
 const pattern = z
   .object({ source: z.string().min(1), ignoreCase: z.boolean().default(true) })
   .superRefine((p, ctx) => {
-    try {
-      compilePythonPattern(p.source, p.ignoreCase);
-    } catch (err) {
-      if (!(err instanceof PatternError)) throw err;
-      ctx.addIssue({ code: 'custom', path: ['source'], message: err.message });
-    }
+    const problem = patternProblem(p.source);
+    if (problem !== null) ctx.addIssue({ code: 'custom', path: ['source'], message: problem });
   });
 
 export const DEFAULT_TAGS = {
@@ -30,20 +52,27 @@ export const DEFAULT_TAGS = {
   loop: ['loop-generated'],
 };
 
+/**
+ * Python's `\w` on a str: letters, numbers and `_` (str.isalnum), not combining marks. JavaScript's
+ * `\w` is ASCII-only even with the `u` flag, and its `\b` too, so the defaults spell the class out.
+ */
+const WORD = String.raw`[\p{L}\p{N}_]`;
+
+/** The reference's regexes as JavaScript. Python's `.` is `[^\n]`; `\b` is a look-around on WORD. */
 export const DEFAULT_PATTERNS = {
   /** `[bug] title` tags */
   tag: { source: String.raw`\[([^\]]+)\]`, ignoreCase: false },
   fileRef: { source: String.raw`(?:src/|tests/|scripts/|\.py|\.html|\.js|\.yaml|\.toml|\.sh)`, ignoreCase: true },
-  funcRef: { source: String.raw`(?:def |class |function |method |` + '`' + String.raw`\w+\(\)` + '`)', ignoreCase: true },
+  funcRef: { source: String.raw`(?:def |class |function |method |` + '`' + `${WORD}+\\(\\)` + '`)', ignoreCase: true },
   acceptance: {
     source:
-      String.raw`(?:should|must|expect|verify|assert|test.?case|acceptance|criteria` +
+      String.raw`(?:should|must|expect|verify|assert|test[^\n]?case|acceptance|criteria` +
       String.raw`|pass(?:es|ing)|fail(?:s|ing)|return(?:s)?|raise(?:s)?)`,
     ignoreCase: true,
   },
-  testRef: { source: String.raw`(?:tox|pytest|test_\w+|\.test\.|assert\s)`, ignoreCase: true },
+  testRef: { source: String.raw`(?:tox|pytest|test_${WORD}+|\.test\.|assert\s)`, ignoreCase: true },
   section: { source: String.raw`##\s*(problem|solution|expected|actual|steps)`, ignoreCase: true },
-  blocked: { source: String.raw`\bblock(?:ed|s|ing)\b`, ignoreCase: true },
+  blocked: { source: `(?<!${WORD})block(?:ed|s|ing)(?!${WORD})`, ignoreCase: true },
 };
 
 export const ScoringProfileSchema = z.object({
@@ -97,6 +126,10 @@ export interface ScoringProfile {
   };
 }
 
+/** Searching patterns are Unicode-aware (`u`); `global` ones count or strip every match. */
+const compile = (p: { source: string; ignoreCase: boolean }, global = false): RegExp =>
+  new RegExp(p.source, `${p.ignoreCase ? 'i' : ''}u${global ? 'g' : ''}`);
+
 export function compileProfile(settings: ScoringProfileSettings): ScoringProfile {
   const tagClasses = new Map<string, TagClass[]>();
   for (const [cls, tags] of Object.entries(settings.tags) as [TagClass, string[]][]) {
@@ -108,13 +141,13 @@ export function compileProfile(settings: ScoringProfileSettings): ScoringProfile
     threshold: settings.threshold,
     tagClasses,
     re: {
-      tag: compilePythonPattern(p.tag.source, p.tag.ignoreCase, true),
-      fileRef: compilePythonPattern(p.fileRef.source, p.fileRef.ignoreCase),
-      funcRef: compilePythonPattern(p.funcRef.source, p.funcRef.ignoreCase),
-      acceptance: compilePythonPattern(p.acceptance.source, p.acceptance.ignoreCase, true),
-      testRef: compilePythonPattern(p.testRef.source, p.testRef.ignoreCase),
-      section: compilePythonPattern(p.section.source, p.section.ignoreCase),
-      blocked: compilePythonPattern(p.blocked.source, p.blocked.ignoreCase),
+      tag: compile(p.tag, true),
+      fileRef: compile(p.fileRef),
+      funcRef: compile(p.funcRef),
+      acceptance: compile(p.acceptance, true),
+      testRef: compile(p.testRef),
+      section: compile(p.section),
+      blocked: compile(p.blocked),
     },
   };
 }

@@ -1,6 +1,5 @@
 import type { Issue } from './issue.js';
 import type { ScoringProfile, TagClass } from './profile.js';
-import { codePointLength, pythonStrip } from './python-regex.js';
 import { inferTaskType, type TaskType } from './routing.js';
 
 export const ISSUE_TYPES = ['bug', 'research', 'feature', 'refactor', 'philosophy', 'unknown'] as const;
@@ -82,6 +81,22 @@ function firstMatch(re: RegExp, text: string): string | null {
 }
 const DAY_MS = 86_400_000;
 
+/** Characters as Python's len() counts them: code points, not UTF-16 units. */
+function codePointLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 const NONE: readonly string[] = Object.freeze([]);
 
 function matchTags(tags: readonly string[], profile: ScoringProfile): TagMatches {
@@ -101,13 +116,13 @@ function readIssue(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: Sco
   const tags: string[] = [];
   re.tag.lastIndex = 0;
   for (let m = re.tag.exec(title); m !== null; m = re.tag.exec(title)) {
-    const tag = pythonStrip((m[1] ?? m[0]).toLowerCase());
+    const tag = (m[1] ?? m[0]).toLowerCase().trim();
     if (!tags.includes(tag)) tags.push(tag);
     // A custom tag pattern may match the empty string: step past it as matchAll would.
     if (m[0] === '') re.tag.lastIndex += (title.codePointAt(re.tag.lastIndex) ?? 0) > 0xffff ? 2 : 1;
   }
   for (const label of issue.labels) {
-    const tag = pythonStrip(label.toLowerCase());
+    const tag = label.toLowerCase().trim();
     if (!tags.includes(tag)) tags.push(tag);
   }
 
@@ -123,7 +138,7 @@ function readIssue(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: Sco
   }
   const blockedInTitle = firstMatch(re.blocked, title);
   const blockedInBody = blockedInTitle === null ? firstMatch(re.blocked, body) : null;
-  const displayTitle = pythonStrip(title.replace(re.tag, ''));
+  const displayTitle = title.replace(re.tag, '').trim();
 
   const signals: Signals = {
     tags,
@@ -149,9 +164,12 @@ export function extractSignals(issue: Pick<Issue, 'title' | 'body' | 'labels'>, 
   return readIssue(issue, profile).signals;
 }
 
-/** Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. */
-export function evaluate(signals: Signals, profile: ScoringProfile): Evaluation {
-  const tm = matchTags(signals.tags, profile);
+/**
+ * Sub-scores, type, P0, blocked and tier from the evidence — the reference arithmetic. `tagMatches`
+ * may be passed when the tags are those already matched.
+ */
+export function evaluate(signals: Signals, profile: ScoringProfile, tagMatches?: TagMatches): Evaluation {
+  const tm = tagMatches ?? matchTags(signals.tags, profile);
   const meta = tm.meta.length > 0;
   const bug = tm.bug.length > 0;
 

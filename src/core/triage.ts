@@ -61,14 +61,16 @@ export function triage(issues: readonly Issue[], config: Config, now: Date, stat
   let cap = state.cycleCapRemaining ?? config.limits.dispatchesPerCycle;
   const locked = new Map(state.lockedRepos ?? lockedRepos(issues, config.labels.inProgress));
   const proposals: Proposal[] = [];
+  // One context for the backlog (load and locks are live maps); a new one only when the cap moves.
+  let ctx = policyContext(config, profile, { armed: state.armed, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
   for (const s of scored) {
-    const ctx = policyContext(config, profile, { armed: state.armed, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
     const p = propose(s, ctx);
     proposals.push(p);
     if (p.executable && p.action === 'dispatch' && p.agentId) {
       load.set(p.agentId, (load.get(p.agentId) ?? 0) + 1);
       cap -= 1;
       if (config.limits.repoLock) locked.set(p.repo, p.issueKey);
+      ctx = { ...ctx, cycleCapRemaining: cap };
     }
   }
   return { scored, proposals };

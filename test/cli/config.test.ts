@@ -60,6 +60,16 @@ describe('switchboard config', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a scoring pattern that is not a JavaScript regex is exit 2: one line naming the pattern and where it breaks', async () => {
+    const home = isolatedHome();
+    const file = join(home.dir, 'pattern.json');
+    writeFileSync(file, JSON.stringify({ scoring: { patterns: { testRef: { source: 'pytest|test_(\\w+' } } } }));
+    const r = await cli(home, ['--config', file, 'triage', '--dry-run', '--from-file', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/scoring\.patterns\.testRef\.source: not a valid JavaScript regular expression: unterminated group at the end \(from config file .*pattern\.json\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('edit keeps the old file when the edited one is invalid, and saves a valid one', async () => {
     const home = isolatedHome();
     const file = join(home.dir, 'edit.json');

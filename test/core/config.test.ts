@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, parseConfig, ValidationError } from '../../src/core/index.js';
+import { defaultConfig, parseConfig, profileFromConfig, ValidationError } from '../../src/core/index.js';
 
 const problemsOf = (raw: unknown): { path: string; message: string }[] => {
   try {
@@ -44,9 +44,19 @@ describe('config', () => {
     expect(problems).toEqual([{ path: 'agents[1].id', message: 'duplicate agent id "claude"' }]);
   });
 
-  it('a scoring pattern that is not a valid pattern is reported at its source', () => {
-    const problems = problemsOf({ scoring: { patterns: { blocked: { source: '(unclosed' } } } });
-    expect(problems.map((p) => p.path)).toEqual(['scoring.patterns.blocked.source']);
+  it('a scoring pattern that is not a valid JavaScript regex is reported at its source, with where it breaks', () => {
+    expect(problemsOf({ scoring: { patterns: { blocked: { source: '(unclosed' } } } })).toEqual([
+      { path: 'scoring.patterns.blocked.source', message: 'not a valid JavaScript regular expression: unterminated group at the end' },
+    ]);
+    expect(problemsOf({ scoring: { patterns: { fileRef: { source: 'é\\q+' } } } })).toEqual([
+      { path: 'scoring.patterns.fileRef.source', message: 'not a valid JavaScript regular expression: invalid escape at character 3' },
+    ]);
+  });
+
+  it('scoring patterns are JavaScript regexes with the u flag: \\p{…} classes and look-behinds work', () => {
+    const config = parseConfig({ scoring: { patterns: { blocked: { source: '(?<!\\p{L})wartet(?!\\p{L})' } } } });
+    expect(profileFromConfig(config).re.blocked.test('Ticket wartet auf #3')).toBe(true);
+    expect(profileFromConfig(config).re.blocked.test('Ticket erwartet #3')).toBe(false);
   });
 
   it('scoring tags are lower-cased and trimmed', () => {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { issueFromGitea, IssueShapeError } from '../../src/core/index.js';
+import { issueFromGitea, IssueShapeError, RawGiteaIssueSchema } from '../../src/core/index.js';
 
 const shapeError = (raw: unknown, position?: number): IssueShapeError => {
   try {
@@ -66,5 +67,55 @@ describe('issue model', () => {
 
   it('something that is not an object says so', () => {
     expect(shapeError('nope').message).toBe('issue in o/r: field "(issue)" is not an object');
+  });
+});
+
+describe('issue model against its schema', () => {
+  // Each field is the right type most of the time and, now and then, any JSON value at all.
+  const maybe = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: fc.jsonValue() }, { weight: 1, arbitrary: fc.constantFrom(null, undefined) });
+  const raw = fc.record(
+    {
+      number: fc.oneof({ weight: 6, arbitrary: fc.integer() }, { weight: 1, arbitrary: fc.constantFrom(1.5, 2 ** 53, -0, '7') }),
+      title: maybe(fc.string()),
+      body: maybe(fc.string()),
+      labels: maybe(fc.array(maybe(fc.record({ id: fc.nat(), name: maybe(fc.string()) })), { maxLength: 3 })),
+      assignees: maybe(fc.array(maybe(fc.record({ login: maybe(fc.string()) })), { maxLength: 3 })),
+      user: maybe(fc.record({ login: maybe(fc.string()) })),
+      created_at: maybe(fc.string()),
+      updated_at: maybe(fc.string()),
+      state: maybe(fc.constantFrom('open', 'closed', 'merged')),
+      html_url: maybe(fc.string()),
+      pull_request: fc.jsonValue(),
+      repository: maybe(fc.record({ full_name: maybe(fc.string()) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: [] },
+  );
+
+  it('reads every issue exactly as RawGiteaIssueSchema does, and refuses what it refuses', () => {
+    fc.assert(
+      fc.property(fc.oneof({ weight: 9, arbitrary: raw }, { weight: 1, arbitrary: fc.jsonValue() }), (r) => {
+        const parsed = RawGiteaIssueSchema.safeParse(r);
+        if (!parsed.success) {
+          expect(() => issueFromGitea(r, 'o/r')).toThrow(IssueShapeError);
+          return;
+        }
+        const d = parsed.data;
+        expect(issueFromGitea(r, 'o/r')).toEqual({
+          repo: 'o/r',
+          number: d.number,
+          title: d.title,
+          body: d.body ?? '',
+          labels: (d.labels ?? []).map((l) => l.name),
+          assignees: (d.assignees ?? []).map((a) => a.login),
+          author: d.user?.login ?? '',
+          authorTrusted: undefined,
+          createdAt: d.created_at ?? '',
+          updatedAt: d.updated_at ?? d.created_at ?? '',
+          state: d.state ?? 'open',
+          url: d.html_url ?? '',
+        });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { issueFromGitea, parseConfig, triage, type Issue, type Proposal, type ScoredIssue } from '../../src/core/index.js';
 
 /**
- * test/fixtures/reference holds 2,000 generated raw issues and what the reference Python triage
- * made of them (scripts/reference-expected.sh). The core must agree on every one.
+ * test/fixtures/reference holds 2,000 generated raw issues of realistic text (other languages,
+ * CJK, emoji, markdown, code spans, checklists, bracket tags) and what the vendored reference
+ * Python triage made of them (scripts/reference-expected.sh). The core must agree on every one.
  */
 
 interface Expected {
