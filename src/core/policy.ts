@@ -13,6 +13,7 @@ export const GATE_KINDS = [
   'agent-at-capacity',
   'cycle-cap',
   'untrusted-author',
+  'agent-not-ready',
 ] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
@@ -24,6 +25,7 @@ export const GATE_LABELS: Record<GateKind, string> = {
   'agent-at-capacity': 'agent busy',
   'cycle-cap': 'cycle cap',
   'untrusted-author': 'untrusted author',
+  'agent-not-ready': 'agent not ready',
 };
 
 /** Why an otherwise sound proposal cannot be executed right now. Never part of the decision. */
@@ -74,6 +76,54 @@ export interface PolicyContext {
   /** dispatches this cycle may still make; Infinity for no cap */
   readonly cycleCapRemaining: number;
   readonly trustedAuthors: ReadonlySet<string>;
+  /** when set, only issues carrying this label are proposed for dispatch */
+  readonly readyLabel?: string;
+  /** agent id → what the last readiness check found (absent: not checked) */
+  readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
+}
+
+/**
+ * What a readiness check found about an agent (seed 004); undefined means not checked. http: its
+ * health URL answered; command: its binary is on PATH and its cwd exists; tracker: its login is
+ * assignable in the repo.
+ */
+export interface ReadinessFacts {
+  readonly healthOk?: boolean;
+  readonly binaryOnPath?: boolean;
+  readonly cwdExists?: boolean;
+  readonly assignable?: boolean;
+}
+
+/** What is wrong with an agent before dispatch, in words; empty when nothing known is wrong. */
+export function readinessProblems(agent: Agent, facts: ReadinessFacts): string[] {
+  const out: string[] = [];
+  switch (agent.kind) {
+    case 'http':
+      if (facts.healthOk === false) out.push(`${agent.displayName}'s health URL does not answer`);
+      break;
+    case 'command':
+      if (facts.binaryOnPath === false) out.push(`${agent.displayName}'s command is not on PATH`);
+      if (facts.cwdExists === false) out.push(`${agent.displayName}'s working directory does not exist`);
+      break;
+    case 'tracker':
+      if (facts.assignable === false) out.push(`@${agent.assignee ?? agent.label ?? agent.id} cannot be assigned here`);
+      break;
+    case 'owner':
+      break;
+    default: {
+      const never: never = agent.kind;
+      return never;
+    }
+  }
+  return out;
+}
+
+/** The readiness gate: a gate in `block` mode, a warning in `warn` mode, nothing when ready. */
+export function readinessGate(agent: Agent, facts: ReadinessFacts | undefined): { gate: Gate | null; warning: string | null } {
+  const problems = facts ? readinessProblems(agent, facts) : [];
+  if (problems.length === 0) return { gate: null, warning: null };
+  const detail = problems.join('; ');
+  return agent.readiness === 'block' ? { gate: { kind: 'agent-not-ready', detail }, warning: null } : { gate: null, warning: detail };
 }
 
 const agentOf = (ctx: PolicyContext, id: string): Agent => {
@@ -109,8 +159,17 @@ type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0
   readonly ageDays: number;
 };
 
-/** The reference `decide`, in its order, with its reasons (agents named from the registry). */
+/**
+ * The reference `decide`, then seed 003's opt-in: with a ready label configured, an issue without
+ * it is not proposed for dispatch (flags and skips stand).
+ */
 export function decide(s: DecideInput, ctx: PolicyContext): Decision {
+  const d = referenceDecide(s, ctx);
+  if (d.action !== 'dispatch' || ctx.readyLabel === undefined || s.labels.includes(ctx.readyLabel)) return d;
+  return { action: 'skip', agentId: null, reason: `Not labelled \`${ctx.readyLabel}\` — only issues carrying it are dispatched.` };
+}
+
+function referenceDecide(s: DecideInput, ctx: PolicyContext): Decision {
   if (s.type === 'philosophy') {
     return { action: 'skip', agentId: null, reason: 'Philosophy/meta issue — not dev-actionable in the triage loop.' };
   }
@@ -186,6 +245,10 @@ export function gatesFor(scored: ScoredIssue, decision: Decision, ctx: PolicyCon
     if (agent && load >= agent.maxConcurrent) {
       gates.push({ kind: 'agent-at-capacity', detail: `${agent.displayName} has ${load} of ${agent.maxConcurrent} dispatches running` });
     }
+    if (agent) {
+      const { gate } = readinessGate(agent, ctx.readiness?.get(agent.id));
+      if (gate) gates.push(gate);
+    }
     if (ctx.cycleCapRemaining <= 0) {
       gates.push({ kind: 'cycle-cap', detail: 'the per-cycle dispatch cap is reached' });
     }
@@ -208,6 +271,7 @@ interface Hypothesis {
   readonly change: string;
   readonly signals?: Partial<Signals>;
   readonly assignees?: readonly string[];
+  readonly labels?: readonly string[];
   readonly blocked?: false;
 }
 
@@ -244,6 +308,9 @@ function hypotheses(scored: ScoredIssue, ctx: PolicyContext): Hypothesis[] {
     if (bugTag) out.push({ change: `label it "${bugTag}" if it is a bug (alignment 3)`, signals: { tags: [...s.tags, bugTag] } });
   }
   if (s.blockedBy !== null) out.push({ change: 'resolve the blocker and drop the "blocked" wording', blocked: false });
+  if (ctx.readyLabel !== undefined && !scored.issue.labels.includes(ctx.readyLabel)) {
+    out.push({ change: `label it "${ctx.readyLabel}"`, labels: [...scored.issue.labels, ctx.readyLabel] });
+  }
   return out;
 }
 
@@ -262,7 +329,7 @@ export function whatWouldChange(scored: ScoredIssue, current: Decision, ctx: Pol
     const input: DecideInput = {
       ...ev,
       blocked: h.blocked ?? ev.blocked,
-      labels: scored.issue.labels,
+      labels: h.labels ?? scored.issue.labels,
       assignees: h.assignees ?? scored.issue.assignees,
       ageDays: scored.ageDays,
     };
