@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, parseConfig, propose, readinessGate, whatWouldChange } from '../../src/core/index.js';
+import { type ConfigInput, decide, parseConfig, propose, readinessGate, whatWouldChange } from '../../src/core/index.js';
 import { AgentSchema } from '../../src/core/routing.js';
 import { context, decideInput, score } from './issue-builders.js';
 
@@ -46,7 +46,7 @@ describe('readiness before dispatch (seed 004)', () => {
   });
 
   it('a blocking readiness failure holds the proposal', () => {
-    const agents = [
+    const agents: ConfigInput['agents'] = [
       { id: 'claude', displayName: 'Claude', kind: 'tracker', assignee: 'claude', readiness: 'block' },
       { id: 'kimi', displayName: 'Kimi', kind: 'tracker', label: 'kimi-ready' },
       { id: 'owner', displayName: 'Owner', kind: 'owner' },
