@@ -24,6 +24,8 @@ const HISTORY_LIMIT = 50;
 /** A retry never waits longer than this, however many came before. */
 const MAX_BACKOFF_MS = 30 * MINUTE;
 const MARKER = '<!-- switchboard:v1 ';
+/** Enough to recognise a commit already sent back; more would only grow the journal. */
+const FIXED_SHAS_KEPT = 20;
 
 const NO_PROGRESS: Progress = { dispatched: false, pr: null, ci: 'none', headSha: null, fixForwards: 0, merged: false, closed: false, deployed: false, ended: null };
 
@@ -187,6 +189,13 @@ export function next(d: Supervised, event: WatchEvent, now: Date, policy: WatchP
   return { dispatch: t.d, actions: t.actions };
 }
 
+/** A finished dispatch whose row has been shown long enough (config console.finishedRowMinutes). */
+export function agedOut(d: Supervised, now: Date, finishedRowMinutes: number): boolean {
+  if (isLive(d.phase)) return false;
+  const endedAt = d.history.at(-1)?.at ?? d.lastProgressAt;
+  return now.getTime() - Date.parse(endedAt) >= finishedRowMinutes * MINUTE;
+}
+
 /** Did a checklist phase pass (or end) since `a`? Only then is the progress comment edited. */
 export const progressChanged = (a: Progress, b: Progress): boolean =>
   (Object.keys(b) as (keyof Progress)[]).some((k) => a[k] !== b[k]);
@@ -300,7 +309,7 @@ function fixForward(t: Turn, pull: PullSight): void {
   const { maxFixForward, maxHops } = t.policy;
   const failing = pull.checks.filter((c) => c.state === 'failure' || c.state === 'error' || c.state === 'warning');
   const names = failing.map((c) => c.context).join(', ');
-  t.set({ fixedShas: [...t.d.fixedShas, pull.headSha] });
+  t.set({ fixedShas: [...t.d.fixedShas, pull.headSha].slice(-FIXED_SHAS_KEPT) });
   if (t.d.fixForwards >= maxFixForward) return t.escalate('ci-red', `CI still red (${names}) on ${pull.headSha.slice(0, 7)} after ${maxFixForward} fix-forward(s)`);
   if (t.d.hops >= maxHops) return t.escalate('max-hops', `CI red (${names}); ${maxHops} re-dispatches already`);
   const round = t.d.fixForwards + 1;
@@ -370,8 +379,14 @@ function watchAgent(t: Turn, a: AgentSight): void {
 
 function watchTime(t: Turn): void {
   const { phase } = t.d;
-  if (phase === 'deploying' || phase === 'merged' || phase === 'dispatching') return;
   const now = t.now.getTime();
+  if (phase === 'deploying') {
+    // The work is done and the lock released; a deploy that never reports does not keep it live.
+    const waited = now - Date.parse(t.d.lastProgressAt);
+    if (waited >= t.policy.timeoutMinutes * MINUTE) t.move('completed', `no ${t.policy.deployContext} status after ${Math.round(waited / MINUTE)} minutes`);
+    return;
+  }
+  if (phase === 'merged' || phase === 'dispatching') return;
   const elapsed = now - Date.parse(t.d.attemptStartedAt);
   if (elapsed >= t.policy.timeoutMinutes * MINUTE) return t.trouble('timeout', `no result after ${Math.round(elapsed / MINUTE)} minutes`);
   const idle = now - Date.parse(t.d.lastProgressAt);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  agedOut,
   type AgentRef,
   type Check,
   next,
@@ -288,6 +289,23 @@ describe('the operator', () => {
     const looped = run(CLAUDE, [[0, accepted], [1, cycle(sight({ comments: Array.from({ length: 3 }, () => ({ author: 'claude', body: 'again' })) }))], [2, op('ack')]]);
     expect(looped.d.escalation?.acknowledgedBy).toBe('ops');
     expect(run(CLAUDE, [[0, accepted], [1, op('cancel')], [2, op('retry')]]).d.phase).toBe('cancelled');
+  });
+});
+
+describe('finished rows', () => {
+  it('age out after finishedRowMinutes; live ones never do', () => {
+    const done = run(CLAUDE, [[0, accepted], [5, cycle(sight({ state: 'closed', closedBy: 'claude' }))]]).d;
+    expect(agedOut(done, at(34), 30)).toBe(false);
+    expect(agedOut(done, at(35), 30)).toBe(true);
+    expect(agedOut(run(CLAUDE, [[0, accepted]]).d, at(10_000), 30)).toBe(false);
+  });
+
+  it('a deploy that never reports ends the dispatch after the agent timeout', () => {
+    const p = policy({ deployContext: 'deploy/production' });
+    const merged = cycle(sight({ state: 'closed', pulls: [pull({ state: 'closed', merged: true, checks: [check('success')] })] }));
+    const { d } = run(CLAUDE, [[0, accepted], [5, merged], [200, merged], [245, merged]], p);
+    expect(d.phase).toBe('completed');
+    expect(d.history.at(-1)?.note).toBe('no deploy/production status after 240 minutes');
   });
 });
 
