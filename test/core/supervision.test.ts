@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { agentRef, watchPolicy } from '../../src/core/supervision-config.js';
 import {
   agedOut,
   type AgentRef,
@@ -319,5 +321,17 @@ describe('the progress checklist', () => {
       [7, cycle(sight({ pulls: [pull({ checks: [check('success')] })] }))],
     ]);
     expect(byStep.map((s) => s.filter((a) => a.kind === 'update-progress').length)).toEqual([1, 0, 1, 0, 1]);
+  });
+});
+
+describe('policy from config', () => {
+  it('carries the watch keys, the agent timeout and the coding agents in registry order', () => {
+    const config = parseConfig({ trustedAuthors: ['maintainer'], watch: { maxHops: 3, deployContext: 'deploy/production' } });
+    const claude = config.agents.find((a) => a.id === 'claude')!;
+    const p = watchPolicy(config, claude, 'switchboard');
+    expect(p).toMatchObject({ selfLogin: 'switchboard', inProgressLabel: LOCK, timeoutMinutes: 120, maxHops: 3, maxFixForward: 2, closeOnMerge: true, deployContext: 'deploy/production' });
+    expect(p.trusted.has('maintainer')).toBe(true);
+    expect(p.agents).toEqual([CLAUDE, KIMI]);
+    expect(agentRef(config.agents.find((a) => a.id === 'owner')!)).toBeNull();
   });
 });
