@@ -2,6 +2,9 @@ import type { AgentRef, EscalationCause, Progress, Supervised, WatchAction, Watc
 
 const HISTORY_LIMIT = 50;
 
+const same = <T extends object>(whole: T, patch: Partial<T>): boolean =>
+  (Object.keys(patch) as (keyof T)[]).every((k) => whole[k] === patch[k]);
+
 /** Working state carried through one event: the dispatch so far and the actions it asked for. */
 export class Turn {
   readonly actions: WatchAction[] = [];
@@ -24,11 +27,14 @@ export class Turn {
     this.d = { ...this.d, lastProgressAt: this.at, patterns: {} };
   }
 
+  /** Unchanged fields keep the same object, so a quiet cycle gives back the very dispatch it got. */
   set(patch: Partial<Supervised>): void {
+    if (same(this.d, patch)) return;
     this.d = { ...this.d, ...patch };
   }
 
   setProgress(patch: Partial<Progress>): void {
+    if (same(this.d.progress, patch)) return;
     this.d = { ...this.d, progress: { ...this.d.progress, ...patch } };
   }
 

@@ -109,6 +109,12 @@ describe('a supervised dispatch, every agent kind', () => {
     expect(d.phase).toBe('completed');
   });
 
+  it('a merged PR still waiting for CI is a quiet cycle: the same object back', () => {
+    const waiting = cycle(sight({ pulls: [pull({ state: 'closed', merged: true, checks: [check('pending')] })] }));
+    const { d } = run(CLAUDE, [[0, accepted], [5, waiting]]);
+    expect(next(d, waiting, at(6), policy()).dispatch).toBe(d);
+  });
+
   it('with deployContext the dispatch ends deployed once the merge commit carries that status', () => {
     const merged = (mergeChecks: Check[]) => pull({ state: 'closed', merged: true, mergeSha: 'm'.repeat(40), checks: [check('success')], mergeChecks });
     const p = policy({ deployContext: 'deploy/production' });
@@ -308,6 +314,16 @@ describe('finished rows', () => {
     const { d } = run(CLAUDE, [[0, accepted], [5, merged], [200, merged], [245, merged]], p);
     expect(d.phase).toBe('completed');
     expect(d.history.at(-1)?.note).toBe('no deploy/production status after 240 minutes');
+  });
+});
+
+describe('quiet cycles', () => {
+  it('give back the very same dispatch object and ask for nothing', () => {
+    const watched = cycle(sight({ pulls: [pull({ checks: [check('pending')] })], comments: [{ author: 'stranger', body: 'any news?' }] }));
+    const { d } = run(CLAUDE, [[0, accepted], [5, watched]]);
+    const step = next(d, watched, at(6), policy());
+    expect(step.dispatch).toBe(d);
+    expect(step.actions).toEqual([]);
   });
 });
 
