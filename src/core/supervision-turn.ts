@@ -44,10 +44,13 @@ export class Turn {
 
   /** Escalation (seed 000 layout): comment with marker, needs-human, lock released, notification. */
   escalate(cause: EscalationCause, why: string): void {
-    if (this.d.agent.kind === 'command' && this.d.accepted && this.d.phase !== 'retry_wait' && this.d.phase !== 'dispatching') {
+    const { phase } = this.d;
+    if (this.d.agent.kind === 'command' && this.d.accepted && phase !== 'retry_wait' && phase !== 'dispatching' && phase !== 'deploying') {
       this.act({ kind: 'stop-agent' });
     }
-    this.act({ kind: 'escalate', cause, why }, { kind: 'release-lock' });
+    this.act({ kind: 'escalate', cause, why });
+    // A failed deploy comes after the merge already released the lock.
+    if (phase !== 'deploying') this.act({ kind: 'release-lock' });
     if (!this.d.accepted) this.act({ kind: 'retract-audit', why });
     this.act({ kind: 'notify', event: 'escalated', text: `${this.d.repo}#${this.d.number} escalated: ${why}` });
     this.set({ escalation: { cause, why, acknowledgedBy: null }, retryAt: null });

@@ -149,9 +149,9 @@ function watchTracker(t: Turn, s: TrackerSight): void {
   if (t.d.phase === 'deploying') return;
   if (issue.state === 'closed') {
     const by = issue.closedBy;
-    t.release();
     t.setProgress({ closed: true });
     if (by === null || by === t.d.agent.login || by === t.policy.selfLogin) {
+      t.release();
       t.move('completed', by ? `issue closed by @${by}` : 'issue closed');
       t.act({ kind: 'notify', event: 'completed', text: `${t.d.repo}#${t.d.number} closed` });
     } else {
