@@ -31,12 +31,12 @@ export interface Demo {
  * Nothing of the user's config, state or token is read.
  */
 export async function startDemo(o: DemoOptions): Promise<Demo> {
-  const { startSandbox } = await import('../sandbox/index.js');
+  const { DEMO_AGENT_OUTCOMES, startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
     host: '127.0.0.1',
     issues: o.issues ?? 40,
     seed: o.seed ?? 1,
-    agents: { delayMs: o.agentDelayMs ?? 400 },
+    agents: { delayMs: o.agentDelayMs ?? 400, outcomes: DEMO_AGENT_OUTCOMES },
   });
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-demo-'));
   let switchboard: Switchboard;

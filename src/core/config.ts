@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { ScoringProfileSchema } from './profile.js';
+import { ISSUE_IMPLEMENTER_PREAMBLE } from './prompts.js';
 import { AgentSchema, type Agent } from './routing.js';
 import { ISSUE_TYPES, TIERS } from './scoring.js';
 
@@ -112,6 +113,26 @@ export const ConfigSchema = z
         maxRetries: z.number().int().min(0).max(10).default(1),
         retryNextAgent: z.boolean().default(false),
         repeatThreshold: z.number().int().min(2).default(3),
+        /** first wait before retrying a refused dispatch; doubles each time, capped at 30 minutes */
+        retryBackoffSeconds: z.number().int().min(1).max(1800).default(60),
+        /** corrective turns on red CI, one per new commit, before escalating */
+        maxFixForward: z.number().int().min(0).max(10).default(2),
+        /** re-dispatches of one issue across retries, re-routes and fix-forwards before escalating (seed 004) */
+        maxHops: z.number().int().min(1).max(50).default(5),
+        /** close the issue with a completion comment when a merged PR did not close it */
+        closeOnMerge: z.boolean().default(true),
+        /** a commit status context on the merge commit that means "deployed", e.g. deploy/production */
+        deployContext: z.string().min(1).max(255).optional(),
+      })
+      .prefault({}),
+    /** when set, only issues carrying this label are proposed for dispatch (seed 003's opt-in) */
+    readyLabel: z.string().min(1).max(60).optional(),
+    /** prepended to the prompt of http and command agents; "" sends the bare prompt */
+    implementerPreamble: z.string().max(8000).default(ISSUE_IMPLEMENTER_PREAMBLE),
+    console: z
+      .object({
+        /** finished rows leave the In flight pane after this long (still reachable by a filter) */
+        finishedRowMinutes: z.number().min(0).max(7 * 24 * 60).default(30),
       })
       .prefault({}),
     fullResyncEvery: z.number().int().min(1).default(12),

@@ -2,6 +2,10 @@ import { shortHash } from './hash.js';
 import type { CommitState } from './ports.js';
 
 /**
+ * The watcher today's engine runs. Its successor is `next` in supervision.ts (issue 12: every
+ * agent kind watched to merge, fix-forward, refusal retries, hops); this one stays, unchanged,
+ * until the engine is rebuilt on it.
+ *
  * A dispatch is an executed proposal being watched. Its state moves only through `next`, a pure
  * transition over what one cycle observed; time is an argument.
  *

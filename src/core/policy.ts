@@ -13,6 +13,7 @@ export const GATE_KINDS = [
   'agent-at-capacity',
   'cycle-cap',
   'untrusted-author',
+  'agent-not-ready',
 ] as const;
 export type GateKind = (typeof GATE_KINDS)[number];
 
@@ -24,6 +25,7 @@ export const GATE_LABELS: Record<GateKind, string> = {
   'agent-at-capacity': 'agent busy',
   'cycle-cap': 'cycle cap',
   'untrusted-author': 'untrusted author',
+  'agent-not-ready': 'agent not ready',
 };
 
 /** Why an otherwise sound proposal cannot be executed right now. Never part of the decision. */
@@ -74,6 +76,54 @@ export interface PolicyContext {
   /** dispatches this cycle may still make; Infinity for no cap */
   readonly cycleCapRemaining: number;
   readonly trustedAuthors: ReadonlySet<string>;
+  /** when set, only issues carrying this label are proposed for dispatch */
+  readonly readyLabel?: string;
+  /** agent id → what the last readiness check found (absent: not checked) */
+  readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
+}
+
+/**
+ * What a readiness check found about an agent (seed 004); undefined means not checked. http: its
+ * health URL answered; command: its binary is on PATH and its cwd exists; tracker: its login is
+ * assignable in the repo.
+ */
+export interface ReadinessFacts {
+  readonly healthOk?: boolean;
+  readonly binaryOnPath?: boolean;
+  readonly cwdExists?: boolean;
+  readonly assignable?: boolean;
+}
+
+/** What is wrong with an agent before dispatch, in words; empty when nothing known is wrong. */
+export function readinessProblems(agent: Agent, facts: ReadinessFacts): string[] {
+  const out: string[] = [];
+  switch (agent.kind) {
+    case 'http':
+      if (facts.healthOk === false) out.push(`${agent.displayName}'s health URL does not answer`);
+      break;
+    case 'command':
+      if (facts.binaryOnPath === false) out.push(`${agent.displayName}'s command is not on PATH`);
+      if (facts.cwdExists === false) out.push(`${agent.displayName}'s working directory does not exist`);
+      break;
+    case 'tracker':
+      if (facts.assignable === false) out.push(`@${agent.assignee ?? agent.label ?? agent.id} cannot be assigned here`);
+      break;
+    case 'owner':
+      break;
+    default: {
+      const never: never = agent.kind;
+      return never;
+    }
+  }
+  return out;
+}
+
+/** The readiness gate: a gate in `block` mode, a warning in `warn` mode, nothing when ready. */
+export function readinessGate(agent: Agent, facts: ReadinessFacts | undefined): { gate: Gate | null; warning: string | null } {
+  const problems = facts ? readinessProblems(agent, facts) : [];
+  if (problems.length === 0) return { gate: null, warning: null };
+  const detail = problems.join('; ');
+  return agent.readiness === 'block' ? { gate: { kind: 'agent-not-ready', detail }, warning: null } : { gate: null, warning: detail };
 }
 
 const agentOf = (ctx: PolicyContext, id: string): Agent => {
@@ -110,13 +160,18 @@ type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0
 };
 
 /** Which rule of the reference `decide` applies, in its order. */
-type Rule = 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready';
+type Rule = 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready' | 'unlabelled';
 
+/**
+ * The reference `decide` order, then seed 003's opt-in: with a ready label configured, an issue
+ * without it is not proposed for dispatch (flags and skips stand).
+ */
 function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
   if (s.type === 'philosophy') return 'philosophy';
   if (s.assignees.length > 0) return 'assigned';
   if (!s.ready) return 'not-ready';
   if (s.blocked) return 'blocked';
+  if (ctx.readyLabel !== undefined && !s.labels.includes(ctx.readyLabel)) return 'unlabelled';
   const research = agentOf(ctx, ctx.roles.research);
   if (s.tagMatches.research.length > 0 || (research.label !== undefined && s.labels.includes(research.label))) return 'research';
   return s.p0 ? 'p0' : 'ready';
@@ -128,6 +183,7 @@ function outcomeOf(rule: Rule, ctx: PolicyContext): Pick<Decision, 'action' | 'a
     case 'philosophy':
     case 'assigned':
     case 'not-ready':
+    case 'unlabelled':
       return SKIP;
     case 'blocked':
       return { action: 'flag', agentId: ctx.roles.owner };
@@ -156,6 +212,8 @@ function reasonFor(rule: Rule, s: DecideInput, ctx: PolicyContext): string {
       return `Already assigned to: ${s.assignees.join(', ')}.`;
     case 'not-ready':
       return `Score ${s.score} < ${ctx.profile.threshold} threshold — needs more detail before assignment.`;
+    case 'unlabelled':
+      return `Not labelled \`${ctx.readyLabel}\` — only issues carrying it are dispatched.`;
     case 'blocked':
       return `Issue appears blocked. Flagging for @${ctx.ownerLogin} to unblock before autonomous assignment.`;
     case 'research': {
@@ -204,6 +262,10 @@ export function gatesFor(scored: ScoredIssue, decision: Decision, ctx: PolicyCon
     if (agent && load >= agent.maxConcurrent) {
       gates.push({ kind: 'agent-at-capacity', detail: `${agent.displayName} has ${load} of ${agent.maxConcurrent} dispatches running` });
     }
+    if (agent) {
+      const { gate } = readinessGate(agent, ctx.readiness?.get(agent.id));
+      if (gate) gates.push(gate);
+    }
     if (ctx.cycleCapRemaining <= 0) {
       gates.push({ kind: 'cycle-cap', detail: 'the per-cycle dispatch cap is reached' });
     }
@@ -227,7 +289,7 @@ export function gatesFor(scored: ScoredIssue, decision: Decision, ctx: PolicyCon
  * Its words are written only when it does change the decision (few issues, few hypotheses), so
  * asking costs one evaluation per hypothesis and no strings.
  */
-type Change = 'meta' | 'unassign' | 'file' | 'func' | 'title' | 'criteria' | 'test' | 'section' | 'bug' | 'unblock';
+type Change = 'meta' | 'unassign' | 'file' | 'func' | 'title' | 'criteria' | 'test' | 'section' | 'bug' | 'unblock' | 'ready-label';
 
 function changedSignals(change: Change, scored: ScoredIssue, p: ScoringProfile['settings']): Partial<Signals> | null {
   const s = scored.signals;
@@ -250,11 +312,12 @@ function changedSignals(change: Change, scored: ScoredIssue, p: ScoringProfile['
       return { tags: [...s.tags, p.tags.bug[0]!] };
     case 'unassign':
     case 'unblock':
+    case 'ready-label':
       return null;
   }
 }
 
-function changeWords(change: Change, scored: ScoredIssue, p: ScoringProfile['settings']): string {
+function changeWords(change: Change, scored: ScoredIssue, p: ScoringProfile['settings'], readyLabel?: string): string {
   switch (change) {
     case 'meta': {
       const meta = scored.tagMatches.meta;
@@ -280,11 +343,13 @@ function changeWords(change: Change, scored: ScoredIssue, p: ScoringProfile['set
       return `label it "${p.tags.bug[0]}" if it is a bug (alignment 3)`;
     case 'unblock':
       return 'resolve the blocker and drop the "blocked" wording';
+    case 'ready-label':
+      return `label it "${readyLabel}"`;
   }
 }
 
 /** The changes that apply to this issue, in the order they are listed. */
-function changesFor(scored: ScoredIssue, p: ScoringProfile['settings']): Change[] {
+function changesFor(scored: ScoredIssue, p: ScoringProfile['settings'], readyLabel?: string): Change[] {
   const s = scored.signals;
   const out: Change[] = [];
   if (scored.tagMatches.meta.length > 0) out.push('meta');
@@ -297,6 +362,7 @@ function changesFor(scored: ScoredIssue, p: ScoringProfile['settings']): Change[
   if (s.section === null) out.push('section');
   if (scored.tagMatches.bug.length === 0 && scored.tagMatches.meta.length === 0 && p.tags.bug[0]) out.push('bug');
   if (s.blockedBy !== null) out.push('unblock');
+  if (readyLabel !== undefined && !scored.issue.labels.includes(readyLabel)) out.push('ready-label');
   return out;
 }
 
@@ -311,7 +377,7 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
   if (current.action === 'dispatch') return [];
   const p = ctx.profile.settings;
   const out: string[] = [];
-  for (const change of changesFor(scored, p)) {
+  for (const change of changesFor(scored, p, ctx.readyLabel)) {
     const changed = changedSignals(change, scored, p);
     // Only a change of tags needs the tags matched again.
     const ev = changed === null ? scored : evaluate({ ...scored.signals, ...changed }, ctx.profile, changed.tags ? undefined : scored.tagMatches);
@@ -324,7 +390,7 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
           blocked: change === 'unblock' ? false : ev.blocked,
           p0: ev.p0,
           tagMatches: ev.tagMatches,
-          labels: scored.issue.labels,
+          labels: change === 'ready-label' && ctx.readyLabel !== undefined ? [...scored.issue.labels, ctx.readyLabel] : scored.issue.labels,
           assignees: change === 'unassign' ? NO_ASSIGNEES : scored.issue.assignees,
           ageDays: scored.ageDays,
         },
@@ -334,7 +400,7 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
     );
     if (next.action === current.action && next.agentId === current.agentId) continue;
     const becameReady = !scored.ready && ev.ready ? ' → ready' : '';
-    out.push(`${changeWords(change, scored, p)}${becameReady} → ${describe(next)}`);
+    out.push(`${changeWords(change, scored, p, ctx.readyLabel)}${becameReady} → ${describe(next)}`);
   }
   return out;
 }

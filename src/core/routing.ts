@@ -130,6 +130,12 @@ export const AgentSchema = z
     cwd: z.string().optional(),
     worktree: z.boolean().default(false),
     promptTemplate: z.string().optional(),
+    /** replaces the configured implementerPreamble for this agent; "" sends the bare prompt */
+    preamble: z.string().max(8000).optional(),
+    /** readiness before dispatch (seed 004): block the proposal, or only warn */
+    readiness: z.enum(['block', 'warn']).default('warn'),
+    /** http agents: a URL that answers 2xx when the agent can take work */
+    healthUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((agent, ctx) => {
     const need = (field: keyof typeof agent, why: string) => {

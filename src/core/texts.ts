@@ -12,7 +12,7 @@ import type { ScoredIssue } from './scoring.js';
  * close the marker early nor plant a marker of its own.
  */
 
-export const MARKER_KINDS = ['audit', 'dispatch', 'escalation', 'stand-down', 'summary'] as const;
+export const MARKER_KINDS = ['audit', 'dispatch', 'escalation', 'stand-down', 'summary', 'progress', 'fix-forward', 'completion', 'cancel', 'retracted'] as const;
 export type MarkerKind = (typeof MARKER_KINDS)[number];
 
 export const MarkerSchema = z.object({

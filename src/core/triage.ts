@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { type Issue, issueKey } from './issue.js';
-import { type PolicyContext, type Proposal, propose } from './policy.js';
+import { type PolicyContext, type Proposal, propose, type ReadinessFacts } from './policy.js';
 import { compileProfile, DEFAULT_PROFILE, type ScoringProfile } from './profile.js';
 import { type ScoredIssue, scoreIssue } from './scoring.js';
 
@@ -27,6 +27,8 @@ export interface PolicyState {
   readonly agentLoad?: ReadonlyMap<string, number>;
   readonly cycleCapRemaining?: number;
   readonly lockedRepos?: ReadonlyMap<string, string>;
+  /** agent id → the last readiness check's findings */
+  readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
 }
 
 export function policyContext(config: Config, profile: ScoringProfile, state: PolicyState): PolicyContext {
@@ -41,6 +43,8 @@ export function policyContext(config: Config, profile: ScoringProfile, state: Po
     agentLoad: state.agentLoad ?? new Map(),
     cycleCapRemaining: state.cycleCapRemaining ?? config.limits.dispatchesPerCycle,
     trustedAuthors: new Set(config.trustedAuthors),
+    ...(config.readyLabel !== undefined ? { readyLabel: config.readyLabel } : {}),
+    ...(state.readiness !== undefined ? { readiness: state.readiness } : {}),
   };
 }
 
@@ -62,7 +66,7 @@ export function triage(issues: readonly Issue[], config: Config, now: Date, stat
   const locked = new Map(state.lockedRepos ?? lockedRepos(issues, config.labels.inProgress));
   const proposals: Proposal[] = [];
   // One context for the backlog (load and locks are live maps); a new one only when the cap moves.
-  let ctx = policyContext(config, profile, { armed: state.armed, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
+  let ctx = policyContext(config, profile, { ...state, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
   for (const s of scored) {
     const p = propose(s, ctx);
     proposals.push(p);

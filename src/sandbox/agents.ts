@@ -1,8 +1,13 @@
+import { parseMarker } from '../core/texts.js';
 import type { SimulatedAgentOptions } from './options.js';
 import { randomFor, type Random } from './prng.js';
 import type { SandboxStore, StoreChange } from './store.js';
 
-export type AgentOutcome = 'complete' | 'failCi' | 'stall' | 'never' | 'loop';
+export type AgentOutcome = 'complete' | 'failCi' | 'stall' | 'never' | 'loop' | 'stubborn' | 'mergeNoClose';
+
+/** The status context the simulated CI reports, and where its runs would be. */
+export const CI_CONTEXT = 'ci/sandbox';
+const ciUrl = (repo: string, sha: string): string => `https://ci.invalid/${repo}/${sha.slice(0, 12)}`;
 
 /** How often a looping agent repeats itself before it gives up: enough for any repeat threshold worth setting. */
 export const LOOP_REPEATS = 6;
@@ -18,14 +23,27 @@ export function agentOutcome(options: SimulatedAgentOptions, seed: number, repo:
   return 'complete';
 }
 
+/** A red pull request an agent is waiting to fix forward. */
+interface RedPull {
+  readonly login: string;
+  readonly outcome: AgentOutcome;
+  readonly prNumber: number;
+  readonly rnd: Random;
+  round: number;
+}
+
 /**
  * Plays the agents named in the options: when an open issue is assigned to an agent login, or
  * gets an agent's label, that agent comments, opens a PR (`Fixes #N`) with a pending commit status,
- * turns it green (or red) and merges it, on real timers. Each issue is taken up once.
+ * turns it green (or red) and merges it, on real timers. Each issue is taken up once. A red PR is
+ * fixed forward when switchboard's fix-forward comment arrives: a new commit pushed to the PR,
+ * CI again, then merged (or red again, for a stubborn agent).
  */
 export class SimulatedAgents {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly handled = new Set<string>();
+  /** issue key → the red PR its agent waits to fix */
+  private readonly red = new Map<string, RedPull>();
   private readonly unsubscribe: () => void;
   private stopped = false;
 
@@ -54,6 +72,7 @@ export class SimulatedAgents {
   }
 
   private react(change: StoreChange): void {
+    if (change.kind === 'commented') return this.onComment(change);
     const login = this.agentFor(change);
     if (this.stopped || login === undefined || change.kind === 'changed') return;
     const key = `${change.repo.toLowerCase()}#${change.number}`;
@@ -65,6 +84,51 @@ export class SimulatedAgents {
     if (outcome === 'never') return;
     if (outcome === 'loop') return this.loop(change.repo, change.number, login, rnd);
     this.run(change.repo, change.number, login, outcome, rnd);
+  }
+
+  /**
+   * switchboard's fix-forward comment (its marker, from the token user's account) on an issue
+   * whose PR this agent left red; anyone else's text does not steer it.
+   */
+  private onComment(change: Extract<StoreChange, { kind: 'commented' }>): void {
+    if (this.stopped) return;
+    const key = `${change.repo.toLowerCase()}#${change.number}`;
+    const red = this.red.get(key);
+    if (!red || change.author !== this.store.login || parseMarker(change.body)?.kind !== 'fix-forward') return;
+    this.red.delete(key);
+    red.round += 1;
+    const { repo, number } = change;
+    let headSha = '';
+    const stillRed = red.outcome === 'stubborn';
+    this.schedule(repo, number, [
+      () => {
+        headSha = red.rnd.hex(40);
+        this.store.pushToPullRequest(repo, red.prNumber, headSha);
+        this.store.setCommitStatus(repo, headSha, { state: 'pending', context: CI_CONTEXT, description: 'CI is running', targetUrl: ciUrl(repo, headSha), creator: red.login });
+        return true;
+      },
+      () => this.finishCi(repo, number, red, headSha, stillRed),
+      () => {
+        this.store.mergePullRequest(repo, red.prNumber, red.login);
+        return false;
+      },
+    ], red.rnd);
+  }
+
+  /** Green (true: go on to merge) or red again (false: wait for the next fix-forward). */
+  private finishCi(repo: string, number: number, red: RedPull, headSha: string, failed: boolean): boolean {
+    this.store.setCommitStatus(repo, headSha, {
+      state: failed ? 'failure' : 'success',
+      context: CI_CONTEXT,
+      description: failed ? 'Some checks failed' : 'All checks passed',
+      targetUrl: ciUrl(repo, headSha),
+      creator: red.login,
+    });
+    if (failed) {
+      this.store.addComment(repo, number, `CI failed on #${red.prNumber}; the new test still fails on one platform.`, red.login);
+      this.red.set(`${repo.toLowerCase()}#${number}`, red);
+    }
+    return !failed;
   }
 
   private run(repo: string, number: number, login: string, outcome: AgentOutcome, rnd: Random): void {
@@ -79,26 +143,18 @@ export class SimulatedAgents {
       headSha = rnd.hex(40);
       const issue = this.store.issue(repo, number);
       const pr = this.store.createPullRequest(repo, {
-        title: `Fix #${number}: ${issue?.title ?? 'issue'}`,
-        body: `Fixes #${number}\n\nAdds a regression test that failed before this change.`,
+        title: `${outcome === 'mergeNoClose' ? 'Work on' : 'Fix'} #${number}: ${issue?.title ?? 'issue'}`,
+        // Only a closing keyword makes the merge close the issue (see SandboxStore.mergePullRequest).
+        body: `${outcome === 'mergeNoClose' ? 'Refs' : 'Fixes'} #${number}\n\nAdds a regression test that failed before this change.`,
         author: login,
         headRef: `${login}/issue-${number}`,
         headSha,
       });
       prNumber = pr.number;
-      this.store.setCommitStatus(repo, headSha, { state: 'pending', description: 'CI is running', creator: login });
+      this.store.setCommitStatus(repo, headSha, { state: 'pending', context: CI_CONTEXT, description: 'CI is running', targetUrl: ciUrl(repo, headSha), creator: login });
       return true;
     });
-    steps.push(() => {
-      const failed = outcome === 'failCi';
-      this.store.setCommitStatus(repo, headSha, {
-        state: failed ? 'failure' : 'success',
-        description: failed ? 'Some checks failed' : 'All checks passed',
-        creator: login,
-      });
-      if (failed) this.store.addComment(repo, number, `CI failed on #${prNumber}; the new test still fails on one platform.`, login);
-      return !failed;
-    });
+    steps.push(() => this.finishCi(repo, number, { login, outcome, prNumber, rnd, round: 0 }, headSha, outcome === 'failCi' || outcome === 'stubborn'));
     steps.push(() => {
       this.store.mergePullRequest(repo, prNumber, login);
       return false;

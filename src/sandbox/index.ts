@@ -1,4 +1,4 @@
-export { agentOutcome, type AgentOutcome, LOOP_REPEATS } from './agents.js';
+export { agentOutcome, type AgentOutcome, CI_CONTEXT, LOOP_REPEATS } from './agents.js';
 export { registerSandboxCommand } from './command.js';
 export * from './options.js';
 export { loadState, SandboxStateError, writeStateAtomic } from './persistence.js';

@@ -76,8 +76,13 @@ export interface SimulatedAgentOptions {
   logins: Record<string, AgentDispatch>;
   /** base delay between agent steps, default 1500 */
   delayMs: number;
-  /** shares, default 0.7/0.1/0.1/0.1/0; `loop` posts the same comment over and over */
-  outcomes: { complete: number; failCi: number; stall: number; never: number; loop?: number };
+  /**
+   * Shares, default 0.7/0.1/0.1/0.1 and 0 for the optional ones. `failCi` goes red and fixes it on
+   * a fix-forward comment; `stubborn` stays red whatever it is told; `mergeNoClose` merges a PR
+   * that only refers to the issue (`Refs #N`), so the issue stays open; `loop` posts the same
+   * comment over and over.
+   */
+  outcomes: { complete: number; failCi: number; stall: number; never: number; loop?: number; stubborn?: number; mergeNoClose?: number };
 }
 
 export interface Sandbox {
@@ -113,6 +118,17 @@ export const DEFAULT_AGENT_OPTIONS: SimulatedAgentOptions = {
   logins: { claude: 'assignee', 'kimi-ready': 'label' },
   delayMs: 1500,
   outcomes: { complete: 0.7, failCi: 0.1, stall: 0.1, never: 0.1 },
+};
+
+/** The demo's mix: every supervised ending shows up within a few dispatches. */
+export const DEMO_AGENT_OUTCOMES: SimulatedAgentOptions['outcomes'] = {
+  complete: 0.35,
+  failCi: 0.2,
+  mergeNoClose: 0.15,
+  stubborn: 0.1,
+  stall: 0.1,
+  never: 0.05,
+  loop: 0.05,
 };
 
 export const DEFAULT_PAGE_CAP = 50;

@@ -23,6 +23,7 @@ import { StoreError } from './store-error.js';
 export type StoreChange =
   | { readonly kind: 'assigned'; readonly repo: string; readonly number: number; readonly logins: readonly string[] }
   | { readonly kind: 'labelled'; readonly repo: string; readonly number: number; readonly labels: readonly string[] }
+  | { readonly kind: 'commented'; readonly repo: string; readonly number: number; readonly author: string; readonly body: string }
   | { readonly kind: 'changed'; readonly repo: string };
 
 export type LabelRef = number | string;
@@ -296,6 +297,7 @@ export class SandboxStore {
     if (!body.trim()) throw new StoreError('invalid', 'comment body is required');
     const event = this.addEvent(index, issue, 'comment', author, body);
     this.emit({ kind: 'changed', repo: index.fullName });
+    this.emit({ kind: 'commented', repo: index.fullName, number, author, body });
     return event;
   }
 
@@ -389,7 +391,28 @@ export class SandboxStore {
     return pr;
   }
 
-  /** Merge a pull request and close the issues it closes (`Fixes #N`). */
+  /**
+   * A push to an open pull request's head branch: the PR's head becomes the new commit, which has
+   * no statuses yet. Gitea re-reads the head only of open, unmerged PRs on that branch
+   * (services/pull/pull.go:405-431, AddTestPullRequestTask → GetUnmergedPullRequestsByHeadInfo).
+   */
+  pushToPullRequest(repo: string, number: number, sha: string): IssueRecord {
+    const index = this.index(repo);
+    const pr = this.requireIssue(repo, number);
+    if (pr.pull === null) throw new StoreError('not-found', `#${number} is not a pull request`);
+    if (pr.pull.merged || pr.state === 'closed') throw new StoreError('precondition', `pull request #${number} is not open`);
+    pr.pull = { ...pr.pull, headSha: sha };
+    this.touch(pr);
+    this.emit({ kind: 'changed', repo: index.fullName });
+    return pr;
+  }
+
+  /**
+   * Merge a pull request and close the issues it closes: only references preceded by a closing
+   * keyword (`Fixes #N`; `Refs #N` leaves the issue open). Gitea: services/pull/merge.go:317
+   * (handleCloseCrossReferences closes XRefActionCloses refs), modules/references/references.go:589-593,
+   * default keywords modules/setting/repository.go:233.
+   */
   mergePullRequest(repo: string, number: number, actor = this.options.login): IssueRecord {
     const index = this.index(repo);
     const pr = this.requireIssue(repo, number);

@@ -1,0 +1,53 @@
+import type { Agent } from './routing.js';
+import type { FixForwardRequest } from './supervision-types.js';
+
+/**
+ * What http and command agents are told. Tracker agents read the issue and switchboard's
+ * comments themselves; agents reached by POST or argv only get this text, so it carries seed 003's
+ * standing rules (its agents did not read a global rules file either, hence the preamble).
+ */
+
+export const ISSUE_IMPLEMENTER_PREAMBLE = [
+  'You are implementing one issue from the tracker. Standing rules:',
+  '- Work test-first: write a test that fails for the reported problem, then make it pass.',
+  '- Make one focused change for this issue; do not touch unrelated code or reformat files.',
+  '- Open a pull request that links the issue with a closing keyword (e.g. "Fixes #N").',
+  '- Keep CI green; if it goes red, fix it forward on the same branch.',
+  '- Report back on the issue: what you changed, how you tested it, anything left open.',
+].join('\n');
+
+/** The preamble an agent gets: its own, else the configured one; "" means none. */
+export function preambleFor(agent: Pick<Agent, 'kind' | 'preamble'>, configured: string): string {
+  if (agent.kind !== 'http' && agent.kind !== 'command') return '';
+  return agent.preamble ?? configured;
+}
+
+/** The exact prompt an http or command agent receives (the detail view shows this). */
+export function implementerPrompt(agent: Pick<Agent, 'kind' | 'preamble'>, configured: string, prompt: string): string {
+  const preamble = preambleFor(agent, configured).trim();
+  return preamble ? `${preamble}\n\n${prompt}` : prompt;
+}
+
+/** Only http(s) links are passed on; anything else a status carries is dropped. */
+export const safeTargetUrl = (url: string): string | null => {
+  if (!/^https?:\/\/[^\s<>"'`]+$/i.test(url) || url.length > 500) return null;
+  return url;
+};
+
+/** A status context as one plain line: control characters and markup removed, bounded. */
+export const plainContext = (context: string): string =>
+  context.replace(/[\u0000-\u001f\u007f<>`@]/g, '').slice(0, 100) || '(unnamed)';
+
+/** The corrective turn for an http or command agent: failing contexts, their URLs, the head SHA. */
+export function fixForwardPrompt(r: FixForwardRequest, issue: { readonly repo: string; readonly number: number }): string {
+  const lines = r.failing.map((c) => {
+    const url = safeTargetUrl(c.targetUrl);
+    return `- ${plainContext(c.context)}: ${c.state}${url ? ` (${url})` : ''}`;
+  });
+  return [
+    `CI is red on pull request #${r.pr} for issue ${issue.repo}#${issue.number} at commit ${r.headSha}.`,
+    'Failing checks:',
+    ...(lines.length > 0 ? lines : ['- (no context named)']),
+    `Fix it forward on the same branch with a new commit (fix-forward ${r.round} of ${r.maxRounds}); do not open a new pull request.`,
+  ].join('\n');
+}
