@@ -73,3 +73,19 @@ export function triage(issues: readonly Issue[], config: Config, now: Date, stat
   }
   return { scored, proposals };
 }
+
+/** The trust cache key of an author in a repo. */
+export const trustKey = (repo: string, author: string): string => `${repo}\0${author}`;
+
+/** Whether the tracker must be asked if this issue's author may write (the trusted-author gate). */
+export const needsTrust = (issue: Issue, trustedAuthors: ReadonlySet<string>, known: ReadonlyMap<string, boolean>): boolean =>
+  issue.authorTrusted === undefined && issue.author !== '' && !trustedAuthors.has(issue.author) && !known.has(trustKey(issue.repo, issue.author));
+
+/** Issues with what is known of their authors' write access; unknown stays unknown (the gate says so). */
+export function withTrust(issues: readonly Issue[], known: ReadonlyMap<string, boolean>): Issue[] {
+  return issues.map((issue) => {
+    if (issue.authorTrusted !== undefined) return issue;
+    const trusted = known.get(trustKey(issue.repo, issue.author));
+    return trusted === undefined ? issue : { ...issue, authorTrusted: trusted };
+  });
+}
