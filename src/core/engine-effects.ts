@@ -8,7 +8,8 @@ import { isTransient } from './errors.js';
 import { afterWrite, nextWrite, rereadAfter, type Seen, type Work, type Write, type WriteAnswer, type WriteContext } from './next-write.js';
 import type { LinkedPullRequest, Tracker } from './ports.js';
 import { sanitize } from './sanitize.js';
-import { needsTrust, trustKey } from './triage.js';
+import { needsTrust, permissionTrusts, trustKey } from './triage.js';
+import type { Issue } from './issue.js';
 
 /**
  * The effects that talk to the tracker and the agents: reads, write sequences, observations.
@@ -213,25 +214,29 @@ export async function fetchAll(host: EffectHost, repos: readonly string[], full:
       }
     }),
   );
-  const trusted = new Set(host.config.trustedAuthors);
   for (const r of results) {
-    if (r.issues === undefined) {
-      await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error' });
-      continue;
-    }
-    const learned = new Map<string, boolean>();
-    const unknown = new Set<string>();
-    for (const issue of r.issues) {
-      const key = trustKey(issue.repo, issue.author);
-      if (!needsTrust(issue, trusted, trust) || learned.has(key) || unknown.has(key)) continue;
-      try {
-        const level = await host.tracker.permission(issue.repo, issue.author);
-        learned.set(key, level === 'write' || level === 'admin' || level === 'owner');
-      } catch {
-        // Unknown stays unknown: the gate says so and a later resync asks again.
-        unknown.add(key);
-      }
-    }
-    await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned });
+    if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error' });
+    else await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned: await askTrust(host.tracker, r.issues, host.config, trust) });
   }
+}
+
+/**
+ * Ask the tracker whether authors not trusted by config and not in `known` may write (the
+ * trusted-author gate); the engine and `triage --dry-run` both resolve trust through this.
+ */
+export async function askTrust(tracker: Pick<Tracker, 'permission'>, issues: readonly Issue[], config: Config, known: ReadonlyMap<string, boolean>): Promise<Map<string, boolean>> {
+  const trusted = new Set(config.trustedAuthors);
+  const learned = new Map<string, boolean>();
+  const unknown = new Set<string>();
+  for (const issue of issues) {
+    const key = trustKey(issue.repo, issue.author);
+    if (!needsTrust(issue, trusted, known) || learned.has(key) || unknown.has(key)) continue;
+    try {
+      learned.set(key, permissionTrusts(await tracker.permission(issue.repo, issue.author)));
+    } catch {
+      // Unknown stays unknown: the gate says so and a later resync asks again.
+      unknown.add(key);
+    }
+  }
+  return learned;
 }
