@@ -241,12 +241,30 @@ function refuse(acc: Acc, e: Intent, message: string): void {
   record(acc, { type: 'command-failed', commandId: e.commandId, message });
 }
 
-/** The previous score object when the issue and its age are unchanged. */
+/**
+ * The previous score object when the issue and its age are unchanged: only issues that changed
+ * are scored again (and, the decision being cached by score object, decided again). `updatedAt`
+ * settles most; the rest is compared too, as a forge stamps changes to the second.
+ */
 function score(acc: Acc, issue: Issue): ScoredIssue {
   const prev = acc.s.snapshot.backlog.get(issueKey(issue.repo, issue.number));
-  if (prev && prev.ageDays === ageInDays(issue.createdAt, acc.ctx.now) && JSON.stringify(prev.issue) === JSON.stringify(issue)) return prev;
+  if (prev && prev.ageDays === ageInDays(issue.createdAt, acc.ctx.now) && sameIssue(prev.issue, issue)) return prev;
   return scoreIssue(issue, acc.ctx.profile, acc.ctx.now);
 }
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+const sameIssue = (a: Issue, b: Issue): boolean =>
+  a === b ||
+  (a.updatedAt === b.updatedAt &&
+    a.state === b.state &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.author === b.author &&
+    a.authorTrusted === b.authorTrusted &&
+    a.createdAt === b.createdAt &&
+    a.url === b.url &&
+    sameList(a.labels, b.labels) &&
+    sameList(a.assignees, b.assignees));
 
 /** Retry or escalate a dispatch in trouble (inside its issue's lane). */
 function troubled(acc: Acc, id: string): void {

@@ -171,6 +171,7 @@ describe('executing a proposal', () => {
     const id = w.proposalFor(1).id;
     const outage = () => new (class extends SwitchboardError {
       readonly kind = 'unavailable';
+      override readonly transient = true;
     })('gitea.example unavailable: POST /repos/{owner}/{repo}/issues/{index}/comments failed (HTTP 503)');
     for (let i = 0; i < 5; i++) w.tracker.failNext('postComment', outage());
     await w.engine.approve(id);
