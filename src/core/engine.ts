@@ -88,7 +88,7 @@ export class Engine {
     return p;
   }
 
-  /** Restore from the journal, run the first cycle (which finishes interrupted work), then loop. */
+  /** Restore from the journal, run the first cycle (which finishes interrupted work), then loop. Rejects when the journal cannot be read. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -98,7 +98,10 @@ export class Engine {
       try {
         this.publish(replay(this.state, await this.options.journal.replay(), { config: this.config, profile: this.profile }));
       } catch (err) {
+        // Never run on empty state: what the journal held (approvals, dispatches) would be redone or lost.
+        this.running = false;
         await this.send({ type: 'problem', level: 'error', message: `could not replay the journal: ${message(err)}` });
+        throw err;
       }
     }
     this.scheduleCommands();
