@@ -4,7 +4,7 @@ import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
 import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor } from './policy.js';
 import type { ScoringProfile } from './profile.js';
-import type { ScoredIssue } from './scoring.js';
+import { type ScoredIssue, tierRank } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
 
 export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected', 'executing', 'executed', 'failed', 'superseded'] as const;
@@ -125,11 +125,9 @@ export const tracked = (p: Proposal): TrackedProposal => ({
   failures: 0,
 });
 
-const TIER_ORDER: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
-
 /** Most urgent first: tier, then score, then repo and number (stable across cycles). */
 export const byPriority = (a: ScoredIssue, b: ScoredIssue): number =>
-  (TIER_ORDER[a.tier] ?? 9) - (TIER_ORDER[b.tier] ?? 9) ||
+  tierRank(a.tier) - tierRank(b.tier) ||
   b.score - a.score ||
   (a.issue.repo < b.issue.repo ? -1 : a.issue.repo > b.issue.repo ? 1 : 0) ||
   a.issue.number - b.issue.number;
