@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_PROFILE, issueFromGitea, scoreIssue, type Issue, type ScoredIssue } from '../src/core/index.js';
 import { generateRawIssues } from './generate-issues.js';
 
@@ -134,7 +134,7 @@ export async function run(options: ScoreBenchOptions = {}): Promise<ScoreBenchFi
   );
   log(`switchboard scoreIssue per CPU-second of this process: ${issuesPerCpuSecond.toLocaleString('en-US')} issues/s`);
 
-  const reference = runReference(raw, scored, options.referenceDir ?? process.env.REFERENCE_DIR ?? '/work/shared/seeds/reference-python', options.python ?? process.env.REFERENCE_PYTHON ?? '/usr/bin/python3');
+  const reference = runReference(raw, scored, options.referenceDir ?? process.env.REFERENCE_DIR ?? fileURLToPath(new URL('./reference-python', import.meta.url)), options.python ?? process.env.REFERENCE_PYTHON ?? '/usr/bin/python3');
   if ('skipped' in reference) {
     log(`reference: skipped (${reference.skipped})`);
   } else {

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-reference="${REFERENCE_DIR:-/work/shared/seeds/reference-python}"
+reference="${REFERENCE_DIR:-$here/bench/reference-python}"
 python="${REFERENCE_PYTHON:-/usr/bin/python3}"
 count="${COUNT:-2000}"
 seed="${SEED:-20260320}"
