@@ -16,6 +16,17 @@ export const RepoNameSchema = z
   .regex(REPO_PATTERN, 'use owner/name')
   .refine((r) => !r.split('/').some((part) => part === '.' || part === '..'), 'use owner/name');
 
+/** The repos once each, ignoring letter case; the first spelling wins. */
+export function uniqueRepos(repos: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return repos.filter((r) => {
+    const key = r.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const login = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a tracker login (letters, digits, "-", "_", ".")');
 
 export const DEFAULT_AGENTS: z.input<typeof AgentSchema>[] = [
@@ -67,7 +78,8 @@ export const ConfigSchema = z
         pageConcurrency: z.number().int().min(1).max(16).default(4),
       })
       .prefault({}),
-    repos: z.array(RepoNameSchema).default([]),
+    // Gitea's names are case-insensitive: `Demo/API` and `demo/api` are one repo, enrolled once.
+    repos: z.array(RepoNameSchema).default([]).transform(uniqueRepos),
     armed: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     intervalSeconds: z.number().int().min(1).default(900),

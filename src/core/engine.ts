@@ -15,7 +15,7 @@ import {
 import { agentCallKey, replayJournal, type Watch } from './engine-journal.js';
 import type { Clock, DispatchTarget, Journal, JournalCommand, JournalEntry, Notifier, NotifyEvent, ProposalRef, TimerHandle, WriteStep } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, initialSnapshot, reduceSnapshot, type SnapshotAction, type WriteRecord } from './engine-state.js';
-import { isTransient, UsageError } from './errors.js';
+import { IssueGoneError, isTransient, UsageError } from './errors.js';
 import { WriteLanes } from './write-lanes.js';
 import { DispatchRefusedError, Executor, StopRequestedError } from './executor.js';
 import { type Issue, issueKey } from './issue.js';
@@ -437,6 +437,7 @@ export class Engine {
         });
         this.putDispatch(moved, seen);
       } catch (err) {
+        if (err instanceof IssueGoneError) this.forgetIssue(err);
         const text = `could not observe ${issueKey(d.repo, d.number)}: ${message(err)}`;
         errors.push(text);
         this.report('warning', text);
@@ -660,6 +661,9 @@ export class Engine {
     } catch (err) {
       if (err instanceof StopRequestedError) {
         this.move(id, { type: 'interrupt', why: this.stopping ? 'stopped before its writes finished; resumes at the next start' : 'waiting for arming' });
+      } else if (err instanceof IssueGoneError) {
+        this.forgetIssue(err);
+        this.move(id, { type: 'supersede', why: 'issue deleted', gone: true });
       } else {
         const final = err instanceof DispatchRefusedError;
         // An outage never fails approved work for good: it is retried each cycle until the tracker answers.
@@ -669,6 +673,14 @@ export class Engine {
       }
     }
     this.replan();
+  }
+
+  /** A deleted issue leaves the backlog now: incremental fetches would never say so. */
+  private forgetIssue(gone: IssueGoneError): void {
+    const key = issueKey(gone.repo, gone.number);
+    if (!this.state.backlog.has(key)) return;
+    const rest = [...this.state.backlog.values()].filter((x) => x.issue.repo === gone.repo && issueKey(x.issue.repo, x.issue.number) !== key);
+    this.apply({ type: 'backlog', repo: gone.repo, scored: rest });
   }
 
   /** One lane per issue (its writes stay in order), lanes side by side; stop() waits for them all. */

@@ -52,3 +52,17 @@ export class OperationError extends SwitchboardError {
 const TRANSIENT_KINDS: ReadonlySet<string> = new Set(['unavailable', 'rate-limited', 'protocol']);
 
 export const isTransient = (err: unknown): boolean => err instanceof SwitchboardError && TRANSIENT_KINDS.has(err.kind);
+
+/**
+ * An issue is gone from the tracker (deleted), confirmed by reading it. Incremental fetches never
+ * report a deletion, so the engine learns it from this error and drops the issue.
+ */
+export class IssueGoneError extends SwitchboardError {
+  readonly kind = 'issue-gone';
+  constructor(
+    readonly repo: string,
+    readonly number: number,
+  ) {
+    super(`issue ${repo}#${number} was deleted`);
+  }
+}
