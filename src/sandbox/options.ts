@@ -125,6 +125,8 @@ export interface Sandbox {
   resetRequestCounts(): void;
   setFaults(f: Partial<FaultOptions>): void;
   setLatency(ms: number): void;
+  /** tests: run `listener` as each routed request arrives, before it is answered; returns an unsubscribe */
+  onRequest(listener: (route: string, url: URL) => void): () => void;
   close(): Promise<void>;
 }
 

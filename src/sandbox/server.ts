@@ -51,6 +51,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const noFaults = (): FaultCounts => ({ refused: 0, reset: 0, rateLimited: 0, serverError: 0, truncated: 0, wrongType: 0, delayed: 0 });
   let injected = noFaults();
   const pending = new Set<NodeJS.Timeout>();
+  const requestListeners = new Set<(route: string, url: URL) => void>();
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
   const unsubscribeWriter = writer ? store.onChange(() => writer.schedule()) : undefined;
@@ -82,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const path = requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
     const match = path === undefined ? ({ kind: 'none' } as const) : router(req.method ?? 'GET', path);
     if (match.kind === 'route') counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
+    if (match.kind === 'route') for (const listener of requestListeners) listener(match.key, requestUrl);
 
     const plan = faults.plan();
     if (plan.kind === 'refuse') {
@@ -161,6 +163,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       injected = noFaults();
     },
     setFaults: (f) => faults.update(f),
+    onRequest: (listener) => {
+      requestListeners.add(listener);
+      return () => requestListeners.delete(listener);
+    },
     setLatency: (ms) => {
       latencyMs = Math.max(0, ms);
     },
