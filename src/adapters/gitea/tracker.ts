@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { IssueGoneError, UsageError } from '../../core/errors.js';
-import { NotFoundError, RejectedError, UnassignableError, UnavailableError } from '../errors.js';
+import { MovedError, NotFoundError, RejectedError, UnassignableError, UnavailableError } from '../errors.js';
 import { type Issue, issueFromGitea, type RawGiteaIssue } from '../../core/issue.js';
 import type {
   BacklogFetch,
@@ -237,6 +237,7 @@ export class GiteaTracker implements Tracker {
           params: splitRepo(repo),
           query: { ...query, page, limit },
           subject: `repo ${repo}`,
+          action: `list the issues of ${repo}`,
           repo,
           counter,
         });
@@ -280,8 +281,12 @@ export class GiteaTracker implements Tracker {
       return data;
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
-      // The repo itself may be what is missing (or moved: that error is more useful).
-      await this.#http.call(ENDPOINTS.getRepo, { params: splitRepo(repo), subject: `repository ${repo}`, repo });
+      // Gone only if the repo still answers; a moved repo says so, anything else keeps this 404.
+      try {
+        await this.#http.call(ENDPOINTS.getRepo, { params: splitRepo(repo), subject: `repository ${repo}`, repo });
+      } catch (repoErr) {
+        throw repoErr instanceof MovedError ? repoErr : err;
+      }
       throw this.#gone(repo, number);
     }
   }
@@ -308,7 +313,12 @@ export class GiteaTracker implements Tracker {
       return await run();
     } catch (err) {
       if (!(err instanceof NotFoundError) && !(err instanceof UnavailableError && /HTTP 5\d\d/.test(err.message))) throw err;
-      await this.#rawIssue(repo, number);
+      try {
+        await this.#rawIssue(repo, number);
+      } catch (confirm) {
+        // Only a confirmed deletion or move replaces the first answer.
+        throw confirm instanceof IssueGoneError || confirm instanceof MovedError ? confirm : err;
+      }
       if (rerun && err instanceof UnavailableError) return run();
       throw err;
     }
@@ -319,7 +329,13 @@ export class GiteaTracker implements Tracker {
     const { data } = await this.#onIssue(
       repo,
       number,
-      () => this.#http.call(ENDPOINTS.listComments, { params: { ...splitRepo(repo), index: number }, subject: `issue ${repo}#${number}`, repo }),
+      () =>
+        this.#http.call(ENDPOINTS.listComments, {
+          params: { ...splitRepo(repo), index: number },
+          subject: `issue ${repo}#${number}`,
+          action: `read the comments of issue ${repo}#${number}`,
+          repo,
+        }),
       true,
     );
     return data.map(toComment);
