@@ -546,11 +546,15 @@ export class GiteaTracker implements Tracker {
    * and the issue is read back; assignees it lost are put back.
    */
   async setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void> {
-    const before = (await this.#rawIssue(repo, number)).assignees?.map((a) => a.login) ?? [];
     const has = (list: readonly string[], login: string) => list.some((l) => l.toLowerCase() === login.toLowerCase());
-    const added = logins.filter((l) => !has(before, l));
-    const refused = added.length === 0 ? [] : await this.unassignable(repo, added);
-    if (refused.length > 0) throw new UnassignableError(repo, refused);
+    const assigneesOf = async () => (await this.#rawIssue(repo, number)).assignees?.map((a) => a.login) ?? [];
+    // Usually every login is on the (kept) assignee list; one that is not may already be assigned.
+    const unlisted = await this.unassignable(repo, logins);
+    if (unlisted.length > 0) {
+      const current = await assigneesOf();
+      const refused = unlisted.filter((l) => !has(current, l));
+      if (refused.length > 0) throw new UnassignableError(repo, refused);
+    }
     const call = (assignees: readonly string[]) =>
       this.#http.call(ENDPOINTS.setAssignees, {
         params: { ...splitRepo(repo), index: number },
@@ -564,12 +568,14 @@ export class GiteaTracker implements Tracker {
       after = (await call(logins)).data.assignees?.map((a) => a.login) ?? [];
     } catch (err) {
       if (!(err instanceof UnavailableError)) throw err;
-      after = (await this.#rawIssue(repo, number)).assignees?.map((a) => a.login) ?? [];
-      if (logins.every((l) => has(after, l))) return;
+      after = await assigneesOf();
+      const missing = logins.filter((l) => !has(after, l));
+      if (missing.length === 0) return;
       this.#assignees.delete(repoKey(repo));
-      const lost = before.filter((l) => has(logins, l) && !has(after, l));
-      if (lost.length > 0) await call(before);
-      throw new UnassignableError(repo, added.filter((l) => !has(after, l)));
+      const refused = await this.unassignable(repo, missing);
+      // Assignable logins that went missing were stripped on the way (Gitea ≤ 1.26): put them back.
+      if (refused.length < missing.length) await call(logins.filter((l) => !has(refused, l)));
+      throw new UnassignableError(repo, refused.length > 0 ? refused : missing);
     }
     // A poster without write gets 201 with the assignees ignored (issue.go:857).
     if (!logins.every((l) => has(after, l))) {
