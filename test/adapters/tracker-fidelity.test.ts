@@ -222,10 +222,12 @@ describe('full fetch', () => {
 });
 
 describe('repo names', () => {
-  it('a repo in another letter case is the same repo', async () => {
+  it('a repo in another letter case is the same repo: one backlog, fetched in full once', async () => {
     const { tracker, repo, openIssues } = await setup();
-    const issues = (await tracker.fetchBacklog(repo.toUpperCase())).issues;
-    expect(issues).toHaveLength(openIssues().length);
+    expect((await tracker.fetchBacklog(repo)).mode).toBe('full');
+    const again = await tracker.fetchBacklog(repo.toUpperCase());
+    expect(again.mode).toBe('incremental');
+    expect(again.issues).toHaveLength(openIssues().length);
   });
 });
 

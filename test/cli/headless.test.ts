@@ -92,7 +92,7 @@ describe('switchboard run --headless', () => {
       moved.store.renameRepo('demo/web', 'web-next');
       const r = await cli(home, ['run', '--headless', '--once', '--repo', 'demo/web', '--state-dir', freshState()], { GITEA_URL: moved.url, GITEA_TOKEN: moved.token });
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/ERROR error could not fetch demo\/web: demo\/web moved to demo\/web-next: update `repos`/);
+      expect(r.stdout).toMatch(/ERROR could not fetch demo\/web: demo\/web moved to demo\/web-next: update `repos`\n/);
     } finally {
       await moved.close();
     }
