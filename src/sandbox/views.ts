@@ -50,22 +50,23 @@ export function userJson(ctx: ViewContext, login: string): Json {
 }
 
 export function labelJson(ctx: ViewContext, repo: RepoState, label: LabelRecord | OrgLabelRecord): Json {
-  const org = 'org' in label ? label.org : undefined;
-  return {
-    id: label.id,
-    name: label.name,
-    exclusive: label.exclusive,
-    is_archived: label.isArchived,
-    color: label.color,
-    description: label.description,
-    url: api(ctx, org === undefined ? `/repos/${fullName(repo)}/labels/${label.id}` : `/orgs/${org}/labels/${label.id}`),
-  };
+  if ('org' in label) return orgLabelJson(ctx, label);
+  return { ...labelFields(label), url: api(ctx, `/repos/${fullName(repo)}/labels/${label.id}`) };
 }
 
+/** An organisation's label: the same fields, its URL under /orgs. */
 export function orgLabelJson(ctx: ViewContext, label: OrgLabelRecord): Json {
-  // The repo is not used for an org label's URL.
-  return labelJson(ctx, { owner: label.org, name: '' } as RepoState, label);
+  return { ...labelFields(label), url: api(ctx, `/orgs/${label.org}/labels/${label.id}`) };
 }
+
+const labelFields = (label: LabelRecord): Json => ({
+  id: label.id,
+  name: label.name,
+  exclusive: label.exclusive,
+  is_archived: label.isArchived,
+  color: label.color,
+  description: label.description,
+});
 
 const htmlUrl = (ctx: ViewContext, repo: RepoState, issue: IssueRecord): string =>
   `${ctx.baseUrl}/${fullName(repo)}/${issue.pull ? 'pulls' : 'issues'}/${issue.number}`;

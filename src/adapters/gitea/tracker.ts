@@ -70,7 +70,12 @@ const LABELS_FRESH_MS = 10_000;
 /** The assignee list is kept this long; a login missing from an older one is looked up again. */
 const ASSIGNEES_KEEP_MS = 5 * 60_000;
 /** Full-fetch passes at most, when the open list changed while its pages were read. */
-const MAX_FULL_PASSES = 3;
+const MAX_FULL_PASSES = 2;
+/**
+ * How far before the first pass the closing `since` query reaches: it only has to catch issues
+ * that changed while the passes ran (the Date header is whole seconds, hence a little slack).
+ */
+const SETTLE_OVERLAP_MS = 5_000;
 
 /** One key per repo whatever the letter case: Gitea's owner and repo names are case-insensitive. */
 const repoKey = (repo: string): string => repo.toLowerCase();
@@ -194,7 +199,7 @@ export class GiteaTracker implements Tracker {
       if (fetched.passes > 1) {
         // Union of passes may still hold an issue closed during a later pass: what changed since
         // the first one started settles it (a closed issue leaves, an unchanged one stays).
-        const since = { state: 'all', type: 'issues', since: sinceParam(syncedAt, this.#overlapMs) };
+        const since = { state: 'all', type: 'issues', since: sinceParam(syncedAt, SETTLE_OVERLAP_MS) };
         next = mergeChanges(next, toIssues((await this.#listIssues(repo, since, counter)).items), syncedAt);
       }
     }
@@ -207,7 +212,7 @@ export class GiteaTracker implements Tracker {
    * models/issues/issue_search.go:127-141), so an issue closed while later pages are read shifts
    * them by one and one open issue falls between two pages. Each page carries the list's
    * X-Total-Count at that moment: when they differ, the list changed under us and the pages are
-   * read again, keeping every issue any pass saw (the caller then settles closures with `since`).
+   * read once more, keeping every issue either pass saw (the caller then settles closures with `since`).
    */
   async #fetchOpen(repo: string, counter: Counter): Promise<{ items: RawGiteaIssue[]; serverTime: number | undefined; passes: number }> {
     const seen = new Map<number, RawGiteaIssue>();
@@ -573,9 +578,11 @@ export class GiteaTracker implements Tracker {
       if (missing.length === 0) return;
       this.#assignees.delete(repoKey(repo));
       const refused = await this.unassignable(repo, missing);
+      // Every missing login is assignable: an outage (or a proxy) answered, not Gitea's refusal.
+      if (refused.length === 0) throw err;
       // Assignable logins that went missing were stripped on the way (Gitea ≤ 1.26): put them back.
       if (refused.length < missing.length) await call(logins.filter((l) => !has(refused, l)));
-      throw new UnassignableError(repo, refused.length > 0 ? refused : missing);
+      throw new UnassignableError(repo, refused);
     }
     // A poster without write gets 201 with the assignees ignored (issue.go:857).
     if (!logins.every((l) => has(after, l))) {
