@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Config } from '../core/config.js';
-import { RepoNameSchema } from '../core/config.js';
+import { RepoNameSchema, uniqueRepos } from '../core/config.js';
 import { ValidationError } from '../core/errors.js';
 import { maskUrl } from './settings.js';
 
@@ -76,5 +76,5 @@ export function resolveConnection(config: Config, flags: ConnectionFlags, env: N
       : env.SWITCHBOARD_REPOS
         ? checkRepos(env.SWITCHBOARD_REPOS.split(',').filter((r) => r.trim()), 'SWITCHBOARD_REPOS')
         : [...config.repos];
-  return { url, token, tokenSource, repos };
+  return { url, token, tokenSource, repos: uniqueRepos(repos) };
 }

@@ -20,6 +20,17 @@ export const RepoNameSchema = z
   .regex(REPO_PATTERN, 'use owner/name')
   .refine((r) => !r.split('/').some((part) => part === '.' || part === '..'), 'use owner/name');
 
+/** The repos once each, ignoring letter case; the first spelling wins. */
+export function uniqueRepos(repos: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return repos.filter((r) => {
+    const key = r.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const login = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a tracker login (letters, digits, "-", "_", ".")');
 
 export const DEFAULT_AGENTS: z.input<typeof AgentSchema>[] = [
@@ -77,7 +88,8 @@ export const ConfigSchema = z
         maxResponseMegabytes: z.number().int().min(1).max(1024).default(32),
       })
       .prefault({}),
-    repos: z.array(RepoNameSchema).default([]),
+    // Gitea's names are case-insensitive: `Demo/API` and `demo/api` are one repo, enrolled once.
+    repos: z.array(RepoNameSchema).default([]).transform(uniqueRepos),
     armed: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     intervalSeconds: z.number().int().min(1).max(MAX_INTERVAL_SECONDS, 'at most 604800 (seven days)').default(900),

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { OperationError } from '../core/errors.js';
 import { terminal } from '../adapters/terminal-output.js';
+import { parseUserSpec, type SandboxUser } from './options.js';
 
 /** Exit code for a bad flag value, as for every usage error of the CLI. */
 const USAGE_EXIT = 2;
@@ -27,6 +28,18 @@ interface SandboxFlags {
   agents?: boolean;
   printEnv?: boolean;
   allowRemote?: boolean;
+  user: SandboxUser[];
+}
+
+/** `--user` is repeatable: each one adds a user; a malformed one is a usage error. */
+function collectUser(value: string, previous: SandboxUser[]): SandboxUser[] {
+  try {
+    return [...previous, parseUserSpec(value)];
+  } catch (err) {
+    const usage = new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    usage.exitCode = USAGE_EXIT;
+    throw usage;
+  }
 }
 
 /** `switchboard sandbox`: run the embedded tracker in the foreground until SIGINT/SIGTERM. */
@@ -45,6 +58,7 @@ export function registerSandboxCommand(program: Command): Command {
     .option('--latency <ms>', 'delay every response by this many milliseconds', wholeNumber('--latency', 0, 600_000), 0)
     .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
     .option('--print-env', 'first print GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS lines')
+    .option('--user <LOGIN:TOKEN:PERMISSION>', 'add a user to act as, with its own token; PERMISSION is read, write or admin (repeatable)', collectUser, [])
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at the top, so the rest of the CLI starts without the server code.
       const [{ startSandbox }, { resolveAgentOptions }, { SANDBOX_VERSION }] = await Promise.all([
@@ -52,7 +66,9 @@ export function registerSandboxCommand(program: Command): Command {
         import('./options.js'),
         import('./routes.js'),
       ]);
+      const users = flags.user;
       const sandbox = await startSandbox({
+        users,
         port: flags.port,
         host: flags.host,
         allowRemote: flags.allowRemote === true,
@@ -82,6 +98,7 @@ export function registerSandboxCommand(program: Command): Command {
       out(`  repos   ${sandbox.repos.join(', ')} (${open} open issues)`);
       const agents = resolveAgentOptions(flags.agents === true);
       if (agents) out(`  agents  ${Object.entries(agents.logins).map(([login, how]) => `${login} (by ${how})`).join(', ')}`);
+      for (const u of users) out(`  user    ${u.login} (${u.permission}), token ${u.token}`);
       if (flags.state) out(`  state   ${flags.state}`);
       out('Stop with Ctrl-C.');
       await untilSignal();

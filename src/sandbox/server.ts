@@ -38,7 +38,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!store.user(login)) store.setPermission(login, 'admin');
 
   const token = options.token ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const tokenBytes = Buffer.from(token);
+  const holders: TokenHolder[] = [{ bytes: Buffer.from(token), login }];
+  for (const user of options.users ?? []) {
+    store.setPermission(user.login, user.permission);
+    holders.push({ bytes: Buffer.from(user.token), login: user.login, ...(user.scopes ? { scopes: user.scopes } : {}) });
+  }
   const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
   const faults = new FaultInjector({ seed, ...options.faults }, () => now().getTime());
   let latencyMs = options.latencyMs ?? 0;
@@ -47,6 +51,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const noFaults = (): FaultCounts => ({ refused: 0, reset: 0, rateLimited: 0, serverError: 0, truncated: 0, wrongType: 0, delayed: 0 });
   let injected = noFaults();
   const pending = new Set<NodeJS.Timeout>();
+  const requestListeners = new Set<(route: string, url: URL) => void>();
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
   const unsubscribeWriter = writer ? store.onChange(() => writer.schedule()) : undefined;
@@ -54,11 +59,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   writer?.schedule();
   const agents = agentOptions ? new SimulatedAgents(store, agentOptions, seed) : undefined;
 
-  const authorized = (req: IncomingMessage): boolean => {
+  /** Whose token the request carries, or undefined; every token is compared, in constant time each. */
+  const holderOf = (req: IncomingMessage): TokenHolder | undefined => {
     const given = credential(req.headers.authorization);
-    if (given === undefined) return false;
+    if (given === undefined) return undefined;
     const bytes = Buffer.from(given);
-    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
+    let found: TokenHolder | undefined;
+    for (const h of holders) if (bytes.length === h.bytes.length && timingSafeEqual(bytes, h.bytes)) found = h;
+    return found;
   };
 
   let baseUrl = '';
@@ -75,6 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const path = requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
     const match = path === undefined ? ({ kind: 'none' } as const) : router(req.method ?? 'GET', path);
     if (match.kind === 'route') counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
+    if (match.kind === 'route') for (const listener of requestListeners) listener(match.key, requestUrl);
 
     const plan = faults.plan();
     if (plan.kind === 'refuse') {
@@ -99,13 +108,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     let reply: Reply;
+    const holder = holderOf(req);
+    const missingScope = match.kind === 'route' && holder ? scopeRefusal(holder, match.route.method, match.route.template) : undefined;
     if (match.kind === 'none') reply = notFound({ baseUrl });
     else if (match.kind === 'method-not-allowed') reply = errorReply({ baseUrl }, 405, 'Method Not Allowed');
-    else if (match.route.auth !== false && !authorized(req)) reply = errorReply({ baseUrl }, 401, 'token is required or invalid');
+    else if (match.route.auth !== false && !holder) reply = errorReply({ baseUrl }, 401, 'token is required or invalid');
+    else if (missingScope !== undefined) reply = errorReply({ baseUrl }, 403, missingScope);
     else {
       try {
         const body = await readJson(req);
-        const ctx: HandlerContext = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap };
+        const actor = holder?.login ?? login;
+        const ctx: HandlerContext = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap, actor };
         reply = match.route.handle(ctx, match.params);
       } catch (err) {
         reply = replyForError({ baseUrl }, err);
@@ -150,6 +163,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       injected = noFaults();
     },
     setFaults: (f) => faults.update(f),
+    onRequest: (listener) => {
+      requestListeners.add(listener);
+      return () => requestListeners.delete(listener);
+    },
     setLatency: (ms) => {
       latencyMs = Math.max(0, ms);
     },
@@ -166,6 +183,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closing;
     },
   };
+}
+
+interface TokenHolder {
+  readonly bytes: Buffer;
+  readonly login: string;
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * Gitea's tokenRequiresScopes (routers/api/v1/api.go:321-351): issue and label routes need the
+ * issue category (api.go:1684), the rest of /repos the repository category; GET needs read, any
+ * other method write, and write implies read.
+ */
+function scopeRefusal(holder: TokenHolder, method: string, template: string): string | undefined {
+  if (holder.scopes === undefined || holder.scopes.includes('all')) return undefined;
+  const category = /\/(issues|labels)(\/|$)/.test(template) ? 'issue' : template.startsWith('/repos') ? 'repository' : template.split('/')[1] === 'orgs' ? 'organization' : 'user';
+  const level = method === 'GET' ? 'read' : 'write';
+  const ok = holder.scopes.includes(`write:${category}`) || (level === 'read' && holder.scopes.includes(`read:${category}`));
+  return ok ? undefined : `token does not have at least one of required scope(s), required=[${level}:${category}], token scope=${holder.scopes.join(',')}`;
 }
 
 /** The token from `token <t>`, `Bearer <t>` (scheme case-insensitive) or Basic with the token as user or password. */

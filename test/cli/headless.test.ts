@@ -86,6 +86,18 @@ describe('switchboard run --headless', () => {
     expect(r.stdout).toMatch(/error\(s\)/);
   });
 
+  it('a renamed repo is an error event saying where it went', async () => {
+    const moved = await startSandbox({ issues: 3, seed: 4 });
+    try {
+      moved.store.renameRepo('demo/web', 'web-next');
+      const r = await cli(home, ['run', '--headless', '--once', '--repo', 'demo/web', '--state-dir', freshState()], { GITEA_URL: moved.url, GITEA_TOKEN: moved.token });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/ERROR could not fetch demo\/web: demo\/web moved to demo\/web-next: update `repos`\n/);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('a bad --interval is exit 2 with one sentence', async () => {
     const r = await cli(home, ['run', '--headless', '--interval', '500ms'], env());
     expect(r.code).toBe(2);

@@ -56,4 +56,33 @@ describe('switchboard sandbox', () => {
     expect(p.stderr().trim()).toBe("switchboard: option '--port <n>' argument 'eighty' is invalid. --port takes a whole number from 0 to 65535. (see --help)");
     expect(p.stdout()).toBe('');
   }, 20_000);
+
+  it('--user adds users who act over the same API with their own token and permission', async () => {
+    const p = run(['--print-env', '--port', '0', '--issues', '6', '--user', 'rita:tok-rita:read', '--user', 'will:tok-will:write']);
+    children.push(p.child);
+    await waitFor(() => p.stdout().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
+    expect(p.stdout()).toContain('user    rita (read), token tok-rita');
+    const url = p.stdout().split('\n')[0]!.slice('GITEA_URL='.length);
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(5000),
+      });
+    expect(await (await as('tok-rita', 'GET', '/user')).json()).toMatchObject({ login: 'rita' });
+    expect((await as('tok-rita', 'POST', '/repos/demo/api/issues/1/comments', { body: 'a reader comments' })).status).toBe(201);
+    expect((await as('tok-rita', 'POST', '/repos/demo/api/issues/1/labels', { labels: [1] })).status).toBe(403);
+    expect((await as('tok-will', 'POST', '/repos/demo/api/issues/1/labels', { labels: [1] })).status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  }, 20_000);
+
+  it('a malformed --user is one sentence and exit code 2', async () => {
+    const p = run(['--user', 'rita:tok:superuser']);
+    children.push(p.child);
+    expect(await p.exit).toBe(2);
+    expect(p.stderr().trim()).toBe("switchboard: option '--user <LOGIN:TOKEN:PERMISSION>' argument 'rita:tok:superuser' is invalid. --user rita: permission must be read, write or admin, not \"superuser\". (see --help)");
+    expect(p.stdout()).toBe('');
+  }, 20_000);
 });

@@ -1,6 +1,7 @@
 import { Console as NodeConsole } from 'node:console';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { MovedError } from '../../src/adapters/errors.js';
 import { renderConsole } from '../../src/ui/render-console.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -82,6 +83,14 @@ describe('renderConsole', () => {
     await w.clock.advance(20_000);
     await tick(1100);
     expect(c.lines()[0]).not.toContain('error');
+  });
+
+  it('a moved repo shows in the header saying where it went', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    w.tracker.fetchFailures.set('acme/api', new MovedError('gitea.example', 301, 'acme/api', 'acme/core'));
+    await w.engine.runCycle();
+    const c = await mount(w, { columns: 160 });
+    expect(c.lines()[0]).toContain('✖ error: could not fetch acme/api: acme/api moved to acme/core: update `repos`');
   });
 
   it('the header counts down to the next cycle and shows PAUSED and DRY-RUN', async () => {
