@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 /** Every mode the console can be in; the root input handler routes keys by it. */
-export const MODES = ['normal', 'detail', 'help', 'filter', 'command', 'confirm', 'picker'] as const;
+export const MODES = ['normal', 'detail', 'help', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
 export type ModeName = (typeof MODES)[number];
 
 export const PANES = ['backlog', 'proposals', 'dispatches'] as const;
@@ -111,6 +111,12 @@ export const KEYMAP: Keymap = {
     backspace: b('erase', 'erase'),
     'ctrl-c': b('quit', 'quit'),
   },
+  note: {
+    enter: b('submit', 'reject', { dangerous: true }),
+    esc: b('back', 'cancel'),
+    backspace: b('erase', 'erase'),
+    'ctrl-c': b('quit', 'quit'),
+  },
   confirm: {
     y: b('yes', 'yes', { dangerous: true }),
     n: b('no', 'no'),
@@ -127,7 +133,7 @@ export const KEYMAP: Keymap = {
 };
 
 /** Modes where unbound printable keys are typed into a text line. */
-export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command']);
+export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command', 'note']);
 
 /** Ink's (input, key) as one key name for the keymap. */
 export function keyName(input: string, key: Key): string {
@@ -143,6 +149,35 @@ export function keyName(input: string, key: Key): string {
   if (key.home) return 'g';
   if (key.end) return 'G';
   return input;
+}
+
+/** One key of an input event: its keymap name, and the text it types in the filter or command line ('' for none). */
+export interface KeyPress {
+  readonly name: string;
+  readonly text: string;
+}
+
+const CHAR_NAMES: Readonly<Record<string, string>> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u007f': 'backspace', '\b': 'backspace', '\u001b': 'esc' };
+
+const charKey = (ch: string): KeyPress => {
+  const named = CHAR_NAMES[ch];
+  if (named !== undefined) return { name: named, text: '' };
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20) return { name: `ctrl-${String.fromCharCode(code + 96)}`, text: '' };
+  return { name: ch, text: ch };
+};
+
+/**
+ * Every key in one input event from Ink, in order. Ink 6.8 splits escape sequences (arrows, Esc,
+ * Alt-x) into events of their own (input-parser.js) but hands the other bytes of one read over as
+ * one string with no key flags: `jjj`, `x` + Enter, three backspaces arrive together over SSH, in
+ * tmux or from a held key. Each of those characters is a key.
+ */
+export function keyPresses(input: string, key: Key): KeyPress[] {
+  const chars = [...input];
+  if (chars.length > 1 && !key.ctrl && !key.meta) return chars.map(charKey);
+  const name = keyName(input, key);
+  return [{ name, text: key.ctrl || key.meta || name !== input ? '' : input }];
 }
 
 export interface KeyHelp {
@@ -173,6 +208,7 @@ const MODE_TITLES: Readonly<Record<ModeName, string>> = {
   help: 'Help',
   filter: 'Filter (/)',
   command: 'Command line (:)',
+  note: 'Rejection note (x)',
   confirm: 'Confirmation',
   picker: 'Re-route picker',
 };
