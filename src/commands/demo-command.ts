@@ -30,6 +30,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
           trackerName: `sandbox ${new URL(sandbox.url).host}`,
           repos: sandbox.repos,
           noColor: f.color === false,
+          altScreen: f.altScreen !== false,
           interrupted: signal.promise,
         });
       } finally {

@@ -1,7 +1,7 @@
 import type { AutoApproveRule, Config } from '../core/config.js';
 import type { Engine, EngineEvent } from '../core/engine.js';
 import { formatEvent } from './format-event.js';
-import { statusOf, writeStatus } from './status-file.js';
+import { statusWriter } from './status-file.js';
 
 /**
  * The engine without Ink: events become log lines (or NDJSON), the queue goes to status.json,
@@ -43,8 +43,6 @@ export interface HeadlessIo {
   readonly interrupted?: Promise<void>;
 }
 
-const STATUS_THROTTLE_MS = 250;
-
 export function warnLine(text: string, now: Date, json: boolean): string {
   const ts = now.toISOString();
   return json ? JSON.stringify({ v: 1, ts, level: 'warn', event: 'warning', message: text }) : `${ts.slice(0, 19).replace('T', ' ')} WARN  ${text}`;
@@ -65,25 +63,8 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
     io.out(formatEvent(e, io.now(), json));
   };
 
-  let statusTimer: NodeJS.Timeout | null = null;
-  let statusWrite: Promise<void> = Promise.resolve();
-  let running = true;
-  const saveStatus = (): Promise<void> => {
-    if (statusTimer) clearTimeout(statusTimer);
-    statusTimer = null;
-    const status = statusOf(engine.getSnapshot(), io.now(), running);
-    statusWrite = statusWrite
-      .then(() => writeStatus(sb.stateDir, status))
-      .catch((err: unknown) => io.err(warnLine(`could not write status.json: ${(err as Error).message}`, io.now(), json)));
-    return statusWrite;
-  };
-  const offEvents = engine.onEvent((e) => {
-    print(e);
-    if (e.type === 'cycle-finished') void saveStatus();
-  });
-  const offSnapshot = engine.subscribe(() => {
-    statusTimer ??= setTimeout(() => void saveStatus(), STATUS_THROTTLE_MS);
-  });
+  const status = statusWriter(engine, sb.stateDir, { onError: (text) => io.err(warnLine(text, io.now(), json)), now: io.now });
+  const offEvents = engine.onEvent(print);
 
   // the engine's timers are unref'd; this process lives until it is told to stop
   const keepAlive = o.once ? null : setInterval(() => undefined, 1 << 30);
@@ -96,16 +77,17 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
       await started;
       await (io.interrupted ?? new Promise(() => undefined));
     }
+    // The last status is written while the state dir is still there (the demo removes its own
+    // on close), after the engine has stopped: `running: false` is then true.
+    await engine.stop();
+    await status.stop();
     await sb.close();
-    running = false;
-    await saveStatus();
     const errors = engine.getSnapshot().lastCycle?.errors ?? [];
     return o.once && errors.length > 0 ? 1 : 0;
   } finally {
     if (keepAlive) clearInterval(keepAlive);
-    if (statusTimer) clearTimeout(statusTimer);
     offEvents();
-    offSnapshot();
+    await status.stop();
     await sb.close();
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { Engine } from '../core/engine.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { sanitize } from '../core/sanitize.js';
 
@@ -94,4 +95,56 @@ export async function readStatus(dir: string): Promise<Status | null> {
   } catch {
     return null;
   }
+}
+
+export interface StatusWriter {
+  /** write the status now (after any write in progress) */
+  flush(): Promise<void>;
+  /** the last status, `running: false`, and no more writes */
+  stop(): Promise<void>;
+}
+
+const STATUS_THROTTLE_MS = 250;
+
+/**
+ * Keep status.json current for an engine: after each cycle, and at most every 250 ms while the
+ * snapshot changes. Headless mode and the console both own their state dir this way.
+ */
+export function statusWriter(
+  engine: Pick<Engine, 'subscribe' | 'onEvent' | 'getSnapshot'>,
+  dir: string,
+  o: { readonly onError?: ((text: string) => void) | undefined; readonly now?: () => Date } = {},
+): StatusWriter {
+  const now = o.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let running = true;
+  let stopped = false;
+  const save = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const status = statusOf(engine.getSnapshot(), now(), running);
+    chain = chain
+      .then(() => writeStatus(dir, status))
+      .catch((err: unknown) => o.onError?.(`could not write status.json: ${(err as Error).message}`));
+    return chain;
+  };
+  const offEvents = engine.onEvent((e) => {
+    if (e.type === 'cycle-finished' && !stopped) void save();
+  });
+  const offSnapshot = engine.subscribe(() => {
+    if (!stopped) timer ??= setTimeout(() => void save(), STATUS_THROTTLE_MS);
+  });
+  void save();
+  return {
+    flush: save,
+    async stop() {
+      if (stopped) return chain;
+      stopped = true;
+      offEvents();
+      offSnapshot();
+      running = false;
+      return save();
+    },
+  };
 }
