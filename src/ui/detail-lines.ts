@@ -17,6 +17,9 @@ export interface Line {
 }
 
 const clean = (text: string): string => sanitize(text);
+
+/** The id `switchboard approve|reject|reroute` and `status` take: a unique prefix is enough. */
+export const shortId = (id: string): string => id.slice(0, 8);
 const list = (items: readonly string[]): string => items.map(clean).join(', ');
 
 /** Which evidence gave each point of the score (the signals scoring found). */
@@ -57,7 +60,7 @@ export function scoreExplanation(s: ScoredIssue): string[] {
 
 function proposalLines(p: TrackedProposal): Line[] {
   const out: Line[] = [
-    { text: 'Proposal', tone: 'heading' },
+    { text: `Proposal ${shortId(p.id)}`, tone: 'heading' },
     { text: `${p.action}${p.agentId ? ` → ${clean(p.agentId)}` : ''}  ${p.status}${p.approvedBy ? ` by ${clean(p.approvedBy)}` : ''}${p.reroutedFrom ? `  (re-routed from ${clean(p.reroutedFrom)})` : ''}` },
     { text: clean(p.reason) },
   ];
@@ -70,6 +73,7 @@ function proposalLines(p: TrackedProposal): Line[] {
   if (p.waiting) out.push({ text: `waiting: ${clean(p.waiting)}`, tone: 'warn' });
   if (p.outcome) out.push({ text: `outcome: ${clean(p.outcome)}`, tone: p.status === 'failed' ? 'bad' : undefined });
   if (p.note) out.push({ text: `note: ${clean(p.note)}` });
+  if (p.action !== 'skip') out.push({ text: `from another shell: switchboard approve ${shortId(p.id)} (or reject, reroute)`, tone: 'dim' });
   out.push({ text: 'what would change the decision:' });
   if (p.whatWouldChange.length === 0) out.push({ text: '  nothing short of a different issue', tone: 'dim' });
   for (const w of p.whatWouldChange) out.push({ text: `  • ${clean(w)}` });

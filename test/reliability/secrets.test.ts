@@ -136,12 +136,12 @@ describe('secrets never leak', () => {
     // sandbox --print-env prints the sandbox's own token, on purpose, and never the one in the environment
     const sb = startCli(home, ['sandbox', '--print-env', '--issues', '3'], env());
     try {
-      await waitFor(() => (/GITEA_TOKEN=\S+/.test(sb.stdout()) ? true : undefined), 10_000, 'the sandbox env lines');
+      await waitFor(() => (/GITEA_TOKEN='\S+/.test(sb.stdout()) ? true : undefined), 10_000, 'the sandbox env lines');
     } finally {
       sb.child.kill('SIGINT');
       await sb.exited;
     }
-    expect(sb.stdout()).toMatch(/GITEA_TOKEN=sbx_/);
+    expect(sb.stdout()).toMatch(/^export GITEA_TOKEN='sbx_/m);
     record('sandbox --print-env', { code: 0, stdout: sb.stdout(), stderr: sb.stderr() });
 
     // every file any of it wrote: state dirs (switchboard.log, journal, status.json, agent logs), config, data

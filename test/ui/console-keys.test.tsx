@@ -137,3 +137,24 @@ describe('deciding moves on', () => {
     expect(c.frame()).toMatch(/executed\s+#1/);
   });
 });
+
+describe('proposal ids for the other shell', () => {
+  it('the detail view names the short id and the command that takes it', async () => {
+    const w = await backlogWorld();
+    const c = await mount(w);
+    await c.press(KEY.enter);
+    const id = w.proposalFor(1).id.slice(0, 8);
+    expect(c.frame()).toContain(`Proposal ${id}`);
+    expect(c.frame()).toContain(`switchboard approve ${id}`);
+  });
+
+  it('a wide terminal shows the id as a column; 120 columns does not', async () => {
+    const w = await backlogWorld();
+    const id = w.proposalFor(1).id.slice(0, 8);
+    const narrow = await mount(w, { columns: 120 });
+    expect(narrow.frame()).not.toContain(id);
+    narrow.unmount();
+    const wide = await mount(w, { columns: 170 });
+    expect(wide.lines().find((l) => l.includes('#1 ') && l.includes('pending'))).toContain(id);
+  });
+});
