@@ -40,7 +40,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
     err(`switchboard demo: sandbox tracker at ${sandbox.url} (${sandbox.repos.join(', ')}), simulated agents, armed, every proposal approved. Stop with Ctrl-C.`);
     return await runHeadless(
       { engine: demo.switchboard.engine, stateDir: demo.switchboard.stateDir, close: () => demo.stop() },
-      { json },
+      { json, colour: !json && process.stdout.isTTY === true && f.color !== false && !process.env.NO_COLOR },
       { out: (line) => void process.stdout.write(`${line}\n`), err, now, interrupted: signal.promise },
     );
   } finally {

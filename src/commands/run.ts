@@ -1,4 +1,5 @@
 import { parseDuration } from '../adapters/settings.js';
+import { RateLimitedError, UnavailableError } from '../adapters/errors.js';
 import { UsageError } from '../core/errors.js';
 import { type ApproveMode, APPROVE_MODES, firstSignal, headlessConfig, runHeadless, warnLine } from '../headless/run.js';
 import { openSwitchboard } from '../wiring.js';
@@ -45,13 +46,18 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       onWarning: (text) => err(warnLine(text, now(), json)),
     });
     try {
-      // a wrong token or an unreachable tracker is one sentence and its exit code, not a log of failing cycles
+      // A wrong token is one sentence and its exit code, not a log of failing cycles. A tracker
+      // that is down or busy is weather: a long-running engine says so and keeps retrying.
       await sb.tracker.currentUser();
     } catch (e) {
-      await sb.close();
-      throw e;
+      if (o.once || !(e instanceof UnavailableError || e instanceof RateLimitedError)) {
+        await sb.close();
+        throw e;
+      }
+      err(warnLine(`${e.message}; the engine keeps retrying (failed cycles back off, up to a few minutes apart).`, now(), json));
     }
-    return await runHeadless(sb, { once: o.once, json, arm: o.arm }, {
+    const colour = !json && process.stdout.isTTY === true && g.color !== false && !process.env.NO_COLOR;
+    return await runHeadless(sb, { once: o.once, json, arm: o.arm, colour }, {
       out: (line) => void process.stdout.write(`${line}\n`),
       err,
       now,

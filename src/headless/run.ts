@@ -1,6 +1,6 @@
 import type { AutoApproveRule, Config } from '../core/config.js';
 import type { Engine, EngineEvent } from '../core/engine.js';
-import { formatEvent } from './format-event.js';
+import { HeadlessLog } from './format-event.js';
 import { statusWriter } from './status-file.js';
 
 /**
@@ -33,6 +33,8 @@ export interface HeadlessOptions {
   readonly once?: boolean | undefined;
   readonly json?: boolean | undefined;
   readonly arm?: boolean | undefined;
+  /** colour the level words (a TTY, and neither NO_COLOR nor --no-color) */
+  readonly colour?: boolean | undefined;
 }
 
 export interface HeadlessIo {
@@ -52,15 +54,10 @@ export function warnLine(text: string, now: Date, json: boolean): string {
 export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, io: HeadlessIo): Promise<number> {
   const { engine } = sb;
   const json = o.json === true;
-  const lastDispatch = new Map<string, string>();
+  const log = new HeadlessLog({ json, colour: !json && o.colour === true });
   const print = (e: EngineEvent): void => {
-    // the engine may re-emit an unchanged dispatch; the log shows changes only
-    if (e.type === 'dispatch-changed') {
-      const key = `${e.dispatch.state}|${e.dispatch.attempt}|${e.dispatch.agentId}`;
-      if (lastDispatch.get(e.dispatch.proposalId) === key) return;
-      lastDispatch.set(e.dispatch.proposalId, key);
-    }
-    io.out(formatEvent(e, io.now(), json));
+    const line = log.line(e, io.now());
+    if (line !== null) io.out(line);
   };
 
   const status = statusWriter(engine, sb.stateDir, { onError: (text) => io.err(warnLine(text, io.now(), json)), now: io.now });

@@ -24,6 +24,8 @@ const ProposalLine = z.object({
   reason: z.string(),
   /** what stops it now: disarmed, untrusted-author, repo-locked, … */
   gates: z.array(z.string()),
+  /** the rejection note; absent in files written before it existed */
+  note: z.string().nullable().optional(),
 });
 const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
 
@@ -65,6 +67,7 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean): Status
         waiting: p.waiting === null ? null : sanitize(p.waiting),
         reason: sanitize(p.reason),
         gates: p.blockedBy.map((g) => g.kind),
+        note: p.note === null ? null : sanitize(p.note),
       })),
     dispatches: [...s.dispatches.values()]
       .filter((d) => !FINISHED.has(d.state))

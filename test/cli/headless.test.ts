@@ -111,7 +111,6 @@ describe('switchboard run --headless', () => {
     sandbox.setLatency(40);
     try {
       const run = startCli(home, ['run', '--headless', '--approve', 'all', '--arm', '--interval', '1h', '--state-dir', state], env());
-      await waitFor(() => (run.stdout().includes('cycle 1 started') ? true : undefined), 10_000, 'the first cycle');
       await waitFor(() => (/wrote /.test(run.stdout()) ? true : undefined), 10_000, 'a first write');
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
