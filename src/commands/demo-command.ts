@@ -41,7 +41,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
     return await runHeadless(
       { engine: demo.switchboard.engine, stateDir: demo.switchboard.stateDir, close: () => demo.stop() },
       { json, colour: !json && process.stdout.isTTY === true && f.color !== false && !process.env.NO_COLOR },
-      { out: (line) => void process.stdout.write(`${line}\n`), err, now, interrupted: signal.promise },
+      { out: (line) => void process.stdout.write(`${line}\n`), err, now, interrupted: signal.promise, beforeAbort: (say) => signal.beforeAbort(say) },
     );
   } finally {
     signal.dispose();

@@ -62,6 +62,7 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       err,
       now,
       interrupted: signal.promise,
+      beforeAbort: (say) => signal.beforeAbort(say),
     });
   } finally {
     signal.dispose();
