@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
+import { useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Engine } from '../core/engine.js';
-import type { EngineSnapshot } from '../core/engine-state.js';
+import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';
 import type { TrackedProposal } from '../core/proposal-queue.js';
 import type { Agent } from '../core/routing.js';
@@ -10,7 +10,7 @@ import { fit } from '../text/width.js';
 import { BacklogPane } from './BacklogPane.js';
 import { parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
-import { detailLines } from './detail-lines.js';
+import { detailLines, type Line } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -22,6 +22,8 @@ import { ProposalsPane } from './ProposalsPane.js';
 import { paneBodyHeight } from './TablePane.js';
 import { type Flash, initialUiState, selectedIndex, type Target, type UiAction, type UiState, uiReducer } from './ui-state.js';
 import { useClock } from './use-clock.js';
+import { useRecentErrors } from './use-recent-errors.js';
+import { wrap } from './wrap.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import { dispatchRows, liveProposals, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
@@ -62,6 +64,33 @@ const HELP = helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading
 /** What still works while the terminal is too small to show what a key would act on. */
 const WHEN_TOO_SMALL: ReadonlySet<Command> = new Set(['quit', 'force-quit', 'help', 'back']);
 
+/** The errors view: every recent error in full, newest first, wrapped to the width. */
+function errorsView(list: readonly EngineError[], width: number): Line[] {
+  if (list.length === 0) return [{ text: 'No errors since the console started.', tone: 'dim' }];
+  const out: Line[] = [{ text: `Recent errors and warnings (${list.length}), newest first`, tone: 'heading' }];
+  for (const e of [...list].reverse()) {
+    const tone = e.level === 'error' ? ('bad' as const) : ('warn' as const);
+    for (const text of wrap(`${e.at.slice(11, 19)}  ${e.level === 'error' ? '✖' : '⚠'} ${sanitize(e.message)}`, width)) out.push({ text, tone });
+  }
+  return out;
+}
+
+/**
+ * Since when fetching from the tracker has been failing (ms), or null while it works: the first
+ * failure of the run of failures, kept until a fetch succeeds again.
+ */
+function useOutageSince(s: EngineSnapshot): number | null {
+  const since = useRef<number | null>(null);
+  const failing = s.fetchErrors.size > 0 || (s.lastCycle !== null && s.lastCycle.errors.length > 0 && s.backlog.size === 0);
+  if (!failing) since.current = null;
+  else if (since.current === null) {
+    const times = [...s.fetchErrors.values()].map((e) => Date.parse(e.at));
+    if (times.length === 0 && s.lastCycle) times.push(Date.parse(s.lastCycle.startedAt));
+    since.current = Math.min(...times);
+  }
+  return since.current;
+}
+
 /** The rows' ids of each pane for a snapshot, filter and sort. */
 function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
   return {
@@ -78,6 +107,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
   const size = useTerminalSize();
   const time = useClock(now);
+  const [seenErrors, setSeenErrors] = useState(0);
+  const errors = useRecentErrors(engine, seenErrors);
+  const outageSince = useOutageSince(snapshot);
   const box = layout(size, readOnlyBanner !== undefined);
   const multiRepo = repos.length > 1;
 
@@ -99,12 +131,13 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
   const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width) : [];
   const help = HELP;
+  const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
   // Keys can arrive faster than renders, several in one event: the handler works on the state as
   // each key leaves it (`send` applies the reducer at once as well as queueing it for React) and on
   // the engine's current snapshot, never on what the last render saw.
-  const latest = useRef({ ui, snapshot, ids, box });
-  latest.current = { ui, snapshot, ids, box };
+  const latest = useRef({ ui, snapshot, ids, box, errors });
+  latest.current = { ui, snapshot, ids, box, errors };
   const uiNow = useRef<UiState>(ui);
   uiNow.current = ui;
   const send = (action: UiAction) => {
@@ -282,7 +315,14 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       if (u.mode.kind === 'normal') send({ type: 'move', to: move, ids: idsNow()[u.pane], height: paneBodyHeight(paneHeight[u.pane]) });
       else if (u.mode.kind === 'picker') send({ type: 'scroll', to: move, lines: u.mode.agents.length, height: Math.max(1, box.body - 2) });
       else {
-        const lines = u.mode.kind === 'help' ? help.length : u.mode.kind === 'detail' ? detailLines(engine.getSnapshot(), u.mode.target, box.width).length : 0;
+        const lines =
+          u.mode.kind === 'help'
+            ? help.length
+            : u.mode.kind === 'detail'
+              ? detailLines(engine.getSnapshot(), u.mode.target, box.width).length
+              : u.mode.kind === 'errors'
+                ? errorsView(latest.current.errors.list, box.width).length
+                : 0;
         send({ type: 'scroll', to: move, lines, height: linesBudget(box.body) });
       }
       return;
@@ -336,6 +376,10 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'help':
         send({ type: 'help' });
+        return;
+      case 'errors':
+        setSeenErrors(latest.current.errors.total);
+        send({ type: 'errors' });
         return;
       case 'quit':
         quit(false);
@@ -411,6 +455,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     case 'help':
       body = <LinesView lines={help} scroll={mode.scroll} width={box.width} height={box.body} />;
       break;
+    case 'errors':
+      body = <LinesView lines={errorLines} scroll={mode.scroll} width={box.width} height={box.body} />;
+      break;
     case 'picker':
       body = <Picker issueKey={mode.issueKey} agents={mode.agents} index={mode.index} width={box.width} height={box.body} />;
       break;
@@ -439,7 +486,15 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
           : null;
   return (
     <Box flexDirection="column" width={box.width}>
-      <Header snapshot={snapshot} trackerName={trackerName} repos={repos} now={time} width={box.width} />
+      <Header
+        snapshot={snapshot}
+        trackerName={trackerName}
+        repos={repos}
+        now={time}
+        width={box.width}
+        unseenErrors={ui.mode.kind === 'errors' ? 0 : errors.unseen}
+        outageSince={outageSince}
+      />
       {readOnlyBanner !== undefined ? <Text wrap="truncate">{fit(` read-only: ${sanitize(readOnlyBanner)}`, box.width)}</Text> : null}
       {body}
       <Footer mode={mode.kind} pane={ui.pane} prompt={prompt} flash={ui.flash} now={time} width={box.width} />

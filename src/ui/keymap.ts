@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 /** Every mode the console can be in; the root input handler routes keys by it. */
-export const MODES = ['normal', 'detail', 'help', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
+export const MODES = ['normal', 'detail', 'help', 'errors', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
 export type ModeName = (typeof MODES)[number];
 
 export const PANES = ['backlog', 'proposals', 'dispatches'] as const;
@@ -28,6 +28,7 @@ export type Command =
   | 'sort'
   | 'command-line'
   | 'help'
+  | 'errors'
   | 'quit'
   | 'force-quit'
   | 'yes'
@@ -78,6 +79,7 @@ export const KEYMAP: Keymap = {
     s: b('sort', 'sort', { panes: ['backlog'] }),
     ':': b('command-line', 'command'),
     '?': b('help', 'help'),
+    E: b('errors', 'recent errors'),
     esc: b('back', 'clear filter'),
     q: b('quit', 'quit'),
     'ctrl-c': b('quit', 'quit'),
@@ -97,6 +99,13 @@ export const KEYMAP: Keymap = {
     esc: b('back', 'close help'),
     '?': b('back', 'close help'),
     q: b('back', 'close help'),
+    'ctrl-c': b('quit', 'quit'),
+  },
+  errors: {
+    ...moves,
+    esc: b('back', 'close'),
+    E: b('back', 'close'),
+    q: b('back', 'close'),
     'ctrl-c': b('quit', 'quit'),
   },
   filter: {
@@ -206,6 +215,7 @@ const MODE_TITLES: Readonly<Record<ModeName, string>> = {
   normal: 'Panes',
   detail: 'Detail view',
   help: 'Help',
+  errors: 'Recent errors (E)',
   filter: 'Filter (/)',
   command: 'Command line (:)',
   note: 'Rejection note (x)',
@@ -227,8 +237,15 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :quit', heading: false },
-    { text: 'Flags', heading: true },
+    { text: 'Legend', heading: true },
+    { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
+    { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },
+    { text: '  waiting    approved, waiting for a gate to open (arming, the repo lock, agent capacity)', heading: false },
+    { text: '  → agent    dispatch to that agent · ⚑ owner  flag it to a human', heading: false },
+    { text: '  S A L      the score\'s scope, acceptance and alignment points (score = their sum)', heading: false },
+    { text: '  ×1         the dispatch\'s attempt number (×2 after a retry)', heading: false },
     { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
+    { text: '  ARMED writes to the tracker · DISARMED writes nothing · DRY-RUN shows writes, makes none', heading: false },
   );
   return out;
 }

@@ -27,6 +27,7 @@ export type Mode =
   | { readonly kind: 'normal' }
   | { readonly kind: 'detail'; readonly target: Target; readonly scroll: number }
   | { readonly kind: 'help'; readonly scroll: number }
+  | { readonly kind: 'errors'; readonly scroll: number }
   | { readonly kind: 'filter'; readonly draft: string; readonly before: string }
   | { readonly kind: 'command'; readonly draft: string }
   /** the optional note of a rejection being made */
@@ -73,6 +74,7 @@ export type UiAction =
   | { readonly type: 'note'; readonly proposalId: string; readonly issueKey: string }
   | { readonly type: 'detail'; readonly target: Target }
   | { readonly type: 'help' }
+  | { readonly type: 'errors' }
   | { readonly type: 'filter' }
   | { readonly type: 'command' }
   | { readonly type: 'confirm'; readonly confirm: Confirm }
@@ -111,7 +113,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       if (mode.kind === 'picker') {
         return { ...s, mode: { ...mode, index: moveIndex(mode.index, mode.agents.length, a.to, a.height) } };
       }
-      if (mode.kind !== 'detail' && mode.kind !== 'help') return s;
+      if (mode.kind !== 'detail' && mode.kind !== 'help' && mode.kind !== 'errors') return s;
       const max = Math.max(0, a.lines - a.height);
       const by = { down: 1, up: -1, top: -Infinity, bottom: Infinity, 'page-down': a.height, 'page-up': -a.height }[a.to];
       const scroll = Math.max(0, Math.min(max, mode.scroll + by));
@@ -133,6 +135,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, mode: { kind: 'detail', target: a.target, scroll: 0 } };
     case 'help':
       return { ...s, mode: { kind: 'help', scroll: 0 } };
+    case 'errors':
+      return { ...s, mode: { kind: 'errors', scroll: 0 } };
     case 'filter':
       return { ...s, mode: { kind: 'filter', draft: s.filter, before: s.filter } };
     case 'command':
