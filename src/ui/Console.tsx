@@ -8,11 +8,11 @@ import type { Agent } from '../core/routing.js';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
 import { BacklogPane } from './BacklogPane.js';
-import { parseCommandLine } from './command-line.js';
+import { completeCommand, parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { detailLines, type Line } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
-import { Footer } from './Footer.js';
+import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
@@ -25,7 +25,7 @@ import { useClock } from './use-clock.js';
 import { useRecentErrors } from './use-recent-errors.js';
 import { wrap } from './wrap.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { dispatchRows, liveProposals, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
+import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
@@ -94,7 +94,7 @@ function useOutageSince(s: EngineSnapshot): number | null {
 /** The rows' ids of each pane for a snapshot, filter and sort. */
 function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
   return {
-    backlog: sortedBacklog(snapshot.backlog, filter, sort).map(([key]) => key),
+    backlog: sortedBacklog(snapshot.backlog, filter, sort, snapshot).map(([key]) => key),
     proposals: proposalRows(snapshot, filter).map((r) => r.id),
     dispatches: dispatchRows(snapshot, filter).map((r) => r.id),
   };
@@ -115,7 +115,12 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
 
   // Each list is rebuilt only when what it is made of changes: a new snapshot often changes a flag
   // or a counter and keeps the backlog, proposals and dispatches it had.
-  const sorted = useMemo(() => sortedBacklog(snapshot.backlog, ui.filter, ui.sort), [snapshot.backlog, ui.filter, ui.sort]);
+  // status:/agent:/state: terms make the backlog depend on proposals and dispatches too
+  const needsWork = useMemo(() => filterNeedsWork(parseFilter(ui.filter)), [ui.filter]);
+  const sorted = useMemo(
+    () => sortedBacklog(snapshot.backlog, ui.filter, ui.sort, snapshot),
+    [snapshot.backlog, ui.filter, ui.sort, needsWork ? snapshot.proposals : null, needsWork ? snapshot.dispatches : null],
+  );
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
   const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
   const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
@@ -415,6 +420,13 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'erase':
         send({ type: 'erase' });
         return;
+      case 'complete': {
+        if (u.mode.kind !== 'command') return;
+        const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
+        if (c.draft !== u.mode.draft) send({ type: 'draft', draft: c.draft });
+        if (c.choices.length > 1) flash(c.choices.map((x) => `:${x}`).join('  '));
+        return;
+      }
       default:
         return;
     }
@@ -476,6 +488,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         </Box>
       );
   }
+  const filterError = parseFilter(mode.kind === 'filter' ? mode.draft : ui.filter).error;
   const prompt =
     mode.kind === 'filter'
       ? `/${mode.draft}`
@@ -497,7 +510,21 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       />
       {readOnlyBanner !== undefined ? <Text wrap="truncate">{fit(` read-only: ${sanitize(readOnlyBanner)}`, box.width)}</Text> : null}
       {body}
-      <Footer mode={mode.kind} pane={ui.pane} prompt={prompt} flash={ui.flash} now={time} width={box.width} />
+      <Footer
+        mode={mode.kind}
+        pane={ui.pane}
+        prompt={prompt}
+        hint={
+          mode.kind === 'filter' && filterError
+            ? `⚠ ${filterError}`
+            : mode.kind === 'command' && ui.flash && time - ui.flash.at < FLASH_SHOWN_MS
+              ? ui.flash.text
+              : null
+        }
+        flash={mode.kind === 'normal' && filterError ? { text: filterError, level: 'warning', at: time } : ui.flash}
+        now={time}
+        width={box.width}
+      />
     </Box>
   );
 }

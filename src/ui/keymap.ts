@@ -35,7 +35,8 @@ export type Command =
   | 'no'
   | 'pick'
   | 'submit'
-  | 'erase';
+  | 'erase'
+  | 'complete';
 
 export interface Binding {
   readonly command: Command;
@@ -116,6 +117,7 @@ export const KEYMAP: Keymap = {
   },
   command: {
     enter: b('submit', 'run'),
+    tab: b('complete', 'complete'),
     esc: b('back', 'cancel'),
     backspace: b('erase', 'erase'),
     'ctrl-c': b('quit', 'quit'),

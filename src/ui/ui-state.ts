@@ -82,6 +82,8 @@ export type UiAction =
   /** text typed into the filter or command line */
   | { readonly type: 'type'; readonly text: string }
   | { readonly type: 'erase' }
+  /** replace the command line's text (Tab completion) */
+  | { readonly type: 'draft'; readonly draft: string }
   /** keep the filter / leave the command line */
   | { readonly type: 'submit' }
   | { readonly type: 'back' }
@@ -152,6 +154,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       // The filter applies as it is typed; Esc puts the previous one back.
       return mode.kind === 'filter' ? { ...s, filter: draft, mode: { ...mode, draft } } : { ...s, mode: { ...mode, draft } };
     }
+    case 'draft':
+      return mode.kind === 'command' ? { ...s, mode: { ...mode, draft: a.draft } } : s;
     case 'submit':
       return { ...s, mode: { kind: 'normal' } };
     case 'back':

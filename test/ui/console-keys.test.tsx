@@ -158,3 +158,48 @@ describe('proposal ids for the other shell', () => {
     expect(wide.lines().find((l) => l.includes('#1 ') && l.includes('pending'))).toContain(id);
   });
 });
+
+describe('k9s and gh-dash habits', () => {
+  it(': commands complete with Tab, and the choices are listed when there are several', async () => {
+    const w = await backlogWorld();
+    const c = await mount(w);
+    await c.press(':');
+    await c.type('pa');
+    await c.press(KEY.tab);
+    expect(c.frame()).toContain(':pause▏');
+    await c.press(KEY.enter);
+    expect(w.engine.getSnapshot().paused).toBe(true);
+    await c.press(':');
+    await c.type('d');
+    await c.press(KEY.tab);
+    expect(c.frame()).toContain(':d▏');
+    expect(c.frame()).toContain(':disarm  :dry-run on  :dry-run off');
+    await c.type('r');
+    await c.press(KEY.tab);
+    expect(c.frame()).toContain(':dry-run o▏');
+    await c.press(KEY.esc, ':');
+    await c.type('agent k');
+    await c.press(KEY.tab);
+    expect(c.frame()).toContain(':agent kimi▏');
+  });
+
+  it('the / filter names an unknown key instead of matching nothing, and takes negation and alternatives', async () => {
+    const w = await backlogWorld();
+    const c = await mount(w);
+    await c.press('/');
+    await c.type('typo:x');
+    expect(c.frame()).toContain('⚠ unknown filter key typo:');
+    expect(c.frame()).toContain('Login fails');
+    await c.press(KEY.esc, '/');
+    await c.type('-type:bug');
+    await c.press(KEY.enter);
+    expect(c.frame()).not.toContain('Login fails');
+    expect(c.frame()).toContain('Survey retry strategies');
+    await c.press(KEY.esc, '/');
+    await c.type('status:pending agent:claude,kimi');
+    await c.press(KEY.enter);
+    expect(c.frame()).toContain('Login fails');
+    expect(c.frame()).toContain('Survey retry strategies');
+    expect(c.frame()).not.toContain('Things feel slow');
+  });
+});
