@@ -134,7 +134,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [rows],
   );
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
-  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width) : [];
+  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time) : [];
   const help = HELP;
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 

@@ -6,7 +6,7 @@ import type { TrackedProposal } from '../core/proposal-queue.js';
 import { sanitize } from '../core/sanitize.js';
 import type { ScoredIssue } from '../core/scoring.js';
 import type { Target } from './ui-state.js';
-import { liveProposals } from './views.js';
+import { liveProposals, shortDuration } from './views.js';
 import { wrap } from './wrap.js';
 
 export type Tone = 'title' | 'heading' | 'dim' | 'warn' | 'bad' | 'good' | undefined;
@@ -81,7 +81,9 @@ function proposalLines(p: TrackedProposal): Line[] {
 }
 
 /** Everything the detail view shows for a row, as plain lines (wrapped to `width`). */
-export function detailLines(snapshot: EngineSnapshot, target: Target, width: number): Line[] {
+export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number): Line[] {
+  // ages read at a glance; the exact time is what a log or the journal is searched by
+  const age = (iso: string): string => (now === undefined ? iso : `${shortDuration(now - Date.parse(iso))} ago`);
   let key: string | null = null;
   let proposal: TrackedProposal | undefined;
   const dispatch = target.pane === 'dispatches' ? snapshot.dispatches.get(target.id) : undefined;
@@ -108,15 +110,15 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
   if (proposal) out.push({ text: '' }, ...proposalLines(proposal));
   if (dispatch) {
     out.push({ text: '' }, { text: 'Dispatch', tone: 'heading' });
-    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${dispatch.startedAt}  last progress ${dispatch.lastProgressAt}` });
+    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${age(dispatch.startedAt)}  last progress ${age(dispatch.lastProgressAt)}` });
     out.push({ text: 'history:' });
-    for (const h of dispatch.history) out.push({ text: `  ${h.at}  ${stateWords(h.state)}  ${clean(h.note)}` });
+    for (const h of dispatch.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${stateWords(h.state)}  ${clean(h.note)}` });
   }
   const pid = dispatch?.proposalId ?? proposal?.id;
   const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
   if (writes.length > 0) {
     out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
-    for (const w of writes) out.push({ text: `  ${w.dryRun ? '[dry run — not written] ' : ''}${w.method} ${clean(w.what)}  ${clean(w.path)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
+    for (const w of writes) out.push({ text: `  ${age(w.at)}  ${w.dryRun ? '[dry run — not written] ' : ''}${w.method} ${clean(w.what)}  ${clean(w.path)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });

@@ -203,3 +203,17 @@ describe('k9s and gh-dash habits', () => {
     expect(c.frame()).not.toContain('Things feel slow');
   });
 });
+
+describe('the detail view', () => {
+  it('shows a dispatch with ages, not raw timestamps', async () => {
+    const w = await backlogWorld(true);
+    const c = await mount(w);
+    await c.press(KEY.tab, 'a');
+    await tick(50);
+    await w.clock.advance(3 * 60_000);
+    await c.press(KEY.tab, KEY.enter);
+    await tick(1100);
+    expect(c.frame()).toMatch(/attempt 1 {2}started 3m ago {2}last progress \dm ago/);
+    expect(c.frame()).not.toMatch(/started \d{4}-\d\d-\d\dT/);
+  });
+});
