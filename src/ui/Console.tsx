@@ -253,7 +253,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const c = parseCommandLine(line);
     switch (c.kind) {
       case 'arm':
-        send({ type: 'confirm', confirm: { kind: 'arm', repos } });
+        // refuse before asking: a question whose yes cannot work only wastes the operator's time
+        if (repos.length === 0) flash('cannot arm: no repositories are enrolled (switchboard config set repos owner/name, or --repo)', 'error');
+        else send({ type: 'confirm', confirm: { kind: 'arm', repos } });
         return;
       case 'disarm':
         call(() => engine.disarm(), 'disarmed: nothing more is written', false);

@@ -126,7 +126,7 @@ describe('secrets never leak', () => {
     // demo --headless for a few seconds, with the canaries in its environment
     const demo = startCli(home, ['demo', '--headless', '--issues', '12', '--seed', '4', '--state-dir', join(home.dir, 'demo-state')], env());
     try {
-      await waitFor(() => (/cycle-finished|cycle \d+ finished|finished/.test(demo.stdout()) ? true : undefined), 15_000, 'a demo cycle');
+      await waitFor(() => (/cycle-finished|cycle \d+: \d+ pending/.test(demo.stdout()) ? true : undefined), 15_000, 'a demo cycle');
     } finally {
       demo.child.kill('SIGINT');
       await demo.exited;

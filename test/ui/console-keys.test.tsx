@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { world } from '../fakes/engine-world.js';
 import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
 import { KEY, mount, type Mounted, tick } from './console-harness.js';
@@ -215,5 +215,36 @@ describe('the detail view', () => {
     await tick(1100);
     expect(c.frame()).toMatch(/attempt 1 {2}started 3m ago {2}last progress \dm ago/);
     expect(c.frame()).not.toMatch(/started \d{4}-\d\d-\d\dT/);
+  });
+});
+
+describe('selection and arming', () => {
+  it('the selected row is a highlight bar in the focused pane only', async () => {
+    // ink-testing-library's stdout is no terminal: colour is forced on for this test (Ink's chalk)
+    const { default: chalk } = await import('chalk');
+    const level = chalk.level;
+    chalk.level = 1;
+    onTestFinished(() => {
+      chalk.level = level;
+    });
+    const w = await backlogWorld();
+    const c = await mount(w, { noColor: false });
+    const barred = () => c.lines().filter((l) => l.includes('\u001b[7m'));
+    expect(barred()).toHaveLength(1);
+    expect(barred()[0]).toContain('Login fails');
+    await c.press(KEY.tab);
+    expect(barred()).toHaveLength(1);
+    expect(barred()[0]).toMatch(/pending/);
+  });
+
+  it(':arm with no enrolled repos refuses at once instead of asking first', async () => {
+    const w = await backlogWorld();
+    const c = await mount(w, { repos: [] });
+    await c.press(':');
+    await c.type('arm');
+    await c.press(KEY.enter);
+    expect(c.frame()).not.toContain('Arm switchboard?');
+    expect(c.frame()).toContain('cannot arm: no repositories are enrolled');
+    expect(w.engine.getSnapshot().armed).toBe(false);
   });
 });
