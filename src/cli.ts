@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .option('--repo <owner/name>', 'enrol this repo (repeatable; replaces the enrolled list; env SWITCHBOARD_REPOS=a/b,c/d)', collect)
     .option('--debug', 'show stack traces on errors')
     .option('--no-color', 'plain output without colours')
+    .option('--no-alt-screen', 'the console draws in the normal screen (its last frame stays after quitting)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })

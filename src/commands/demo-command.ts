@@ -31,6 +31,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
           trackerName: `sandbox ${new URL(sandbox.url).host}`,
           repos: sandbox.repos,
           noColor: f.color === false,
+          altScreen: f.altScreen !== false,
           interrupted: signal.promise,
         });
       } finally {
@@ -40,8 +41,8 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
     err(`switchboard demo: sandbox tracker at ${sandbox.url} (${sandbox.repos.join(', ')}), simulated agents, armed, every proposal approved. Stop with Ctrl-C.`);
     return await runHeadless(
       { engine: demo.switchboard.engine, stateDir: demo.switchboard.stateDir, close: () => demo.stop() },
-      { json },
-      { out: terminal.out, err, now, interrupted: signal.promise },
+      { json, colour: !json && process.stdout.isTTY === true && f.color !== false && !process.env.NO_COLOR },
+      { out: terminal.out, err, now, interrupted: signal.promise, beforeAbort: (say) => signal.beforeAbort(say) },
     );
   } finally {
     signal.dispose();

@@ -57,7 +57,7 @@ export function registerSandboxCommand(program: Command): Command {
     .option('--state <file>', 'keep state in this JSON file; loaded when it exists')
     .option('--latency <ms>', 'delay every response by this many milliseconds', wholeNumber('--latency', 0, 600_000), 0)
     .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
-    .option('--print-env', 'first print GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS lines')
+    .option('--print-env', 'print export lines for GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS on stdout (the rest on stderr)')
     .option('--user <LOGIN:TOKEN:PERMISSION>', 'add a user to act as, with its own token; PERMISSION is read, write or admin (repeatable)', collectUser, [])
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at the top, so the rest of the CLI starts without the server code.
@@ -82,11 +82,12 @@ export function registerSandboxCommand(program: Command): Command {
       }).catch((err: unknown) => {
         throw new OperationError(`${startFailure(err, flags)}.`);
       });
-      const out = terminal.out;
+      // With --print-env, stdout is exactly what a shell can source (`switchboard sandbox
+      // --print-env > sandbox.env &` then `. ./sandbox.env`); the rest goes to stderr.
+      const out = flags.printEnv ? terminal.err : terminal.out;
       if (flags.printEnv) {
-        out(`GITEA_URL=${sandbox.url}`);
-        out(`GITEA_TOKEN=${sandbox.token}`);
-        out(`SWITCHBOARD_REPOS=${sandbox.repos.join(',')}`);
+        const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: sandbox.repos.join(',') };
+        for (const [name, value] of Object.entries(env)) terminal.out(`export ${name}=${shellQuote(value)}`);
       }
       const open = sandbox.repos.reduce(
         (n, repo) => n + sandbox.store.issues(repo).filter((i) => i.state === 'open' && i.pull === null).length,
@@ -106,6 +107,9 @@ export function registerSandboxCommand(program: Command): Command {
       out('Sandbox stopped.');
     });
 }
+
+/** A POSIX single-quoted word: nothing inside is expanded. */
+export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {

@@ -60,10 +60,13 @@ describe('operator console', () => {
     expect(gated).toBeGreaterThan(pending);
   });
 
-  it('x rejects the proposal and the pane shows it rejected', async () => {
+  it('x asks for an optional note; Enter rejects the proposal and the pane shows it rejected', async () => {
     const w = await backlogWorld();
     const c = await mount(w);
     await c.press('x');
+    expect(w.proposalFor(1).status).toBe('proposed');
+    expect(c.frame()).toContain('reject acme/api#1 — note (optional');
+    await c.press(KEY.enter);
     expect(w.proposalFor(1).status).toBe('rejected');
     expect(c.frame()).toMatch(/rejected\s+#1\s+→ claude/);
     expect(c.frame()).toContain('Proposals 1 pending');
@@ -201,9 +204,10 @@ describe('operator console', () => {
     expect(c.frame()).toContain('Backlog 3 open');
     expectFramesFit(c);
     await c.resize(79, 24);
-    expect(c.frame()).toBe('switchboard needs a terminal of at least 80×24 (now 79×24)');
+    expect(c.lines()[0]).toBe('switchboard needs a terminal of at least 80×24 (now 79×24)');
     await c.resize(120, 23);
-    expect(c.frame()).toBe('switchboard needs a terminal of at least 80×24 (now 120×23)');
+    expect(c.lines()[0]).toBe('switchboard needs a terminal of at least 80×24 (now 120×23)');
+    expect(c.frame()).toContain('q quits · ? help');
     await c.resize(100, 30);
     expect(c.frame()).toContain('Backlog 3 open');
     expectFramesFit(c);
