@@ -140,8 +140,8 @@ export async function liveBacklog(
   if (!conn.url) return undefined;
   if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
   if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
-  const { createGiteaTracker } = await import('../adapters/gitea/index.js');
-  const tracker = createGiteaTracker({ url: conn.url, token: conn.token, kind: config.tracker.kind, tokenSource: conn.tokenSource });
+  const { createTracker } = await import('../adapters/trackers.js');
+  const tracker = createTracker({ url: conn.url, token: conn.token, kind: config.tracker.kind, tokenSource: conn.tokenSource });
   const fetch = async () => {
     try {
       const fetches = await Promise.all(conn.repos.map((repo) => tracker.fetchBacklog(repo, { full: true })));
