@@ -79,7 +79,10 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
       gitea: { connections: 16, writeConcurrency: 8, ...o.tracker },
-      ...(o.github ? { github: o.github } : {}),
+      github: {
+        ...(config.tracker.writeGapMs !== undefined ? { pacing: { writeGapMs: config.tracker.writeGapMs, contentGapMs: config.tracker.writeGapMs } } : {}),
+        ...o.github,
+      },
     });
     const notifiers: Notifier[] = [];
     if (config.notify.webhookUrl) notifiers.push(new WebhookNotifier({ url: config.notify.webhookUrl, onFailure: warn }));

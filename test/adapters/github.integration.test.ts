@@ -103,7 +103,7 @@ describe('GitHub tracker', () => {
     expect(tracker.rateLimit().remaining).toBe(0);
     const bad = createGithubTracker({ url: sandbox.apiUrl, token: 'wrong', ...FAST });
     open.push(bad);
-    const err = await bad.currentUser().catch((e: Error) => e);
+    const err = (await bad.currentUser().then(() => new Error("accepted"), (e: unknown) => e)) as Error;
     expect(err.message).toMatch(/token rejected by .*: check GITHUB_TOKEN/);
     expect(err.message).not.toContain(sandbox.token);
   });
