@@ -1,7 +1,7 @@
 import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import type { GiteaTrackerOptions } from './adapters/gitea/index.js';
-import type { GithubTrackerOptions } from './adapters/github/index.js';
+import { type GithubTrackerOptions, UNPACED } from './adapters/github/index.js';
 import { createTracker, type ForgeTracker } from './adapters/trackers.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { fileLogger } from './adapters/log-file.js';
@@ -80,7 +80,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
       gitea: { connections: 16, writeConcurrency: 8, ...o.tracker },
       github: {
-        ...(config.tracker.writeGapMs !== undefined ? { pacing: { writeGapMs: config.tracker.writeGapMs, contentGapMs: config.tracker.writeGapMs } } : {}),
+        ...(config.tracker.pacing ? {} : { pacing: UNPACED }),
         ...o.github,
       },
     });

@@ -66,8 +66,8 @@ export const ConfigSchema = z
         tokenFile: z.string().optional(),
         /** a command printing the token, run without a shell, e.g. ["gh", "auth", "token"] */
         tokenCommand: z.array(z.string().min(1)).min(1).max(32).optional(),
-        /** github: least gap between writes, in ms (default GitHub's guidance: 1000, content 750); 0 where limits are off */
-        writeGapMs: z.number().int().min(0).max(60_000).optional(),
+        /** github: pace writes as GitHub asks (one at a time, ≥1 s apart, ≤80 comments a minute); false where limits are off */
+        pacing: z.boolean().default(true),
         /** pages of one issue list fetched at once after the first (the forge caps a page at 50) */
         pageConcurrency: z.number().int().min(1).max(16).default(4),
       })

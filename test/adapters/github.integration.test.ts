@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGithubTracker, type GithubTracker } from '../../src/adapters/github/index.js';
+import { createGithubTracker, type GithubTracker, UNPACED } from '../../src/adapters/github/index.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 
 /** The GitHub adapter against the sandbox's GitHub dialect, over real HTTP. */
 
-const FAST = { pacing: { writeGapMs: 0, contentGapMs: 0 }, retryBaseMs: 5 };
+const FAST = { pacing: UNPACED, retryBaseMs: 5 };
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const x of open.splice(0).reverse()) await x.close();

@@ -7,6 +7,7 @@ import { type Marker, parseMarker } from '../../src/core/texts.js';
 import type { Sandbox, SandboxDialect, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { openSwitchboard, type OpenOptions, type Switchboard } from '../../src/wiring.js';
+import { UNPACED } from '../../src/adapters/github/index.js';
 import { readyBug } from '../fakes/issues.js';
 
 /** The fixtures' ready P0 bug text (score 9); a test's `title` says what it is about. */
@@ -73,7 +74,7 @@ export const connectionTo = (sandbox: Sandbox, repos: readonly string[] = [REPO]
 export function open(sandbox: Sandbox, stateDir: string, over: Partial<OpenOptions> & Pick<OpenOptions, 'config'>): Promise<Switchboard> {
   const t = over.tracker;
   const github: OpenOptions['github'] = {
-    pacing: { writeGapMs: 0, contentGapMs: 0 },
+    pacing: UNPACED,
     retryBaseMs: t?.retry?.baseDelayMs ?? 10,
     ...(t?.retry?.attempts !== undefined ? { attempts: t.retry.attempts } : {}),
     ...(t?.timeouts?.headersMs !== undefined ? { timeoutMs: t.timeouts.headersMs } : {}),

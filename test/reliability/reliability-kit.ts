@@ -23,7 +23,7 @@ export function checkMessage(message: string, token: string): void {
 export function writeConfig(path: string, trustedAuthor: string): Promise<void> {
   const config = {
     // GitHub's write pacing is for github.com; the sandbox has no secondary limits.
-    tracker: { writeGapMs: 0 },
+    tracker: { pacing: false },
     trustedAuthors: [trustedAuthor],
     limits: { repoLock: false, dispatchesPerCycle: 100 },
     agents: DEFAULT_AGENTS.map((a) => (a.id === 'claude' ? { ...a, maxConcurrent: 100 } : a)),
