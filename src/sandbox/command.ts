@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { OperationError } from '../core/errors.js';
 
 /** Exit code for a bad flag value, as for every usage error of the CLI. */
@@ -26,13 +26,15 @@ interface SandboxFlags {
   agents?: boolean;
   printEnv?: boolean;
   allowRemote?: boolean;
+  kind: 'gitea' | 'github';
 }
 
 /** `switchboard sandbox`: run the embedded tracker in the foreground until SIGINT/SIGTERM. */
 export function registerSandboxCommand(program: Command): Command {
   return program
     .command('sandbox')
-    .description('Run a local Gitea-compatible tracker with a seeded backlog (for the demo, tests and trying configs).')
+    .description('Run a local Gitea- or GitHub-compatible tracker with a seeded backlog (for the demo, tests and trying configs).')
+    .addOption(new Option('--kind <kind>', 'which API to speak: Gitea\'s /api/v1, or GitHub\'s REST API').choices(['gitea', 'github']).default('gitea'))
     .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber('--port', 0, 65535), 0)
     .option('--host <host>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the sandbox has no real access control)')
@@ -43,7 +45,7 @@ export function registerSandboxCommand(program: Command): Command {
     .option('--state <file>', 'keep state in this JSON file; loaded when it exists')
     .option('--latency <ms>', 'delay every response by this many milliseconds', wholeNumber('--latency', 0, 600_000), 0)
     .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
-    .option('--print-env', 'first print GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS lines')
+    .option('--print-env', 'first print the variables that point switchboard at it (GITEA_URL, GITEA_TOKEN or SWITCHBOARD_TRACKER, GITHUB_API_URL, GITHUB_TOKEN; SWITCHBOARD_REPOS)')
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at the top, so the rest of the CLI starts without the server code.
       const [{ startSandbox }, { resolveAgentOptions }, { SANDBOX_VERSION }] = await Promise.all([
@@ -60,13 +62,20 @@ export function registerSandboxCommand(program: Command): Command {
         seed: flags.seed,
         latencyMs: flags.latency,
         agents: flags.agents === true,
+        dialect: flags.kind,
         ...(flags.token !== undefined ? { token: flags.token } : {}),
         ...(flags.state !== undefined ? { statePath: flags.state } : {}),
       }).catch((err: unknown) => {
         throw new OperationError(`${startFailure(err, flags)}.`);
       });
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
-      if (flags.printEnv) {
+      const github = sandbox.dialect === 'github';
+      if (flags.printEnv && github) {
+        out('SWITCHBOARD_TRACKER=github');
+        out(`GITHUB_API_URL=${sandbox.apiUrl}`);
+        out(`GITHUB_TOKEN=${sandbox.token}`);
+        out(`SWITCHBOARD_REPOS=${sandbox.repos.join(',')}`);
+      } else if (flags.printEnv) {
         out(`GITEA_URL=${sandbox.url}`);
         out(`GITEA_TOKEN=${sandbox.token}`);
         out(`SWITCHBOARD_REPOS=${sandbox.repos.join(',')}`);
@@ -75,8 +84,8 @@ export function registerSandboxCommand(program: Command): Command {
         (n, repo) => n + sandbox.store.issues(repo).filter((i) => i.state === 'open' && i.pull === null).length,
         0,
       );
-      out(`Sandbox tracker (Gitea ${SANDBOX_VERSION}) listening at ${sandbox.url}`);
-      out(`  API     ${sandbox.url}/api/v1`);
+      out(github ? `Sandbox tracker (GitHub REST API 2022-11-28) listening at ${sandbox.url}` : `Sandbox tracker (Gitea ${SANDBOX_VERSION}) listening at ${sandbox.url}`);
+      out(`  API     ${sandbox.apiUrl}`);
       out(`  token   ${sandbox.token}`);
       out(`  repos   ${sandbox.repos.join(', ')} (${open} open issues)`);
       const agents = resolveAgentOptions(flags.agents === true);
