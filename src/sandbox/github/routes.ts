@@ -265,7 +265,8 @@ function permission(ctx: GithubContext, p: Params): Reply {
   const user = ctx.store.user(p.username ?? '');
   if (!user) throw new HttpError(404, 'Not Found');
   const level = user.access === 'owner' ? 'admin' : user.access;
-  return ok({ permission: level, role_name: level === 'none' ? 'read' : level, user: { ...userJson(ctx, user.login), permissions: { admin: level === 'admin', maintain: level === 'admin', push: level === 'write' || level === 'admin', triage: level !== 'none' && level !== 'read', pull: level !== 'none' } } });
+  const role = level === 'none' ? 'read' : level;
+  return ok({ permission: level, role_name: role, user: { ...userJson(ctx, user.login), role_name: role, permissions: { admin: level === 'admin', maintain: level === 'admin', push: level === 'write' || level === 'admin', triage: level !== 'none' && level !== 'read', pull: level !== 'none' } } });
 }
 
 function listPulls(ctx: GithubContext, p: Params): Reply {
@@ -283,8 +284,8 @@ function getPull(ctx: GithubContext, p: Params): Reply {
 
 function shaOf(ctx: GithubContext, p: Params): string {
   const sha = ctx.store.resolveRef(repoName(p), p.ref ?? '');
-  // GitHub: 422 "No commit found for SHA: …" for an unknown ref.
-  if (!sha) throw new GithubReply({ status: 422, body: { message: `No commit found for SHA: ${p.ref}`, documentation_url: DOCS, status: '422' } });
+  // repos/get-combined-status-for-ref declares 200 and 404: an unknown ref is not found.
+  if (!sha) throw new HttpError(404, `No commit found for SHA: ${p.ref}`);
   return sha;
 }
 
@@ -322,7 +323,28 @@ const h =
 const ISSUE = '/repos/{owner}/{repo}/issues/{issue_number}';
 
 export const GITHUB_ROUTES: readonly Route<GithubContext>[] = [
-  { method: 'GET', template: '/user', handle: (ctx) => ok({ ...userJson(ctx, ctx.store.login), name: ctx.store.login, created_at: '2020-01-01T00:00:00Z' }) },
+  // users/get-authenticated: a `private-user` or `public-user`; the public fields suffice here.
+  {
+    method: 'GET',
+    template: '/user',
+    handle: (ctx) =>
+      ok({
+        ...userJson(ctx, ctx.store.login),
+        name: ctx.store.login,
+        company: null,
+        blog: '',
+        location: null,
+        email: null,
+        hireable: null,
+        bio: null,
+        public_repos: ctx.store.repoNames.length,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z',
+      }),
+  },
   // GET /rate_limit is answered by the server itself: it knows the quota.
   { method: 'GET', template: '/repos/{owner}/{repo}', handle: h((ctx, p) => ok(repoJson(ctx, repoOf(ctx, p), true))) },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues', handle: h(listIssues) },

@@ -276,6 +276,8 @@ export function repoJson(ctx: GithubViewContext, repo: RepoState, full = false):
     is_template: false,
     topics: [],
     has_issues: true,
+    // Required by `repository` in the 2022-11-28 description (dropped in 2026-03-10).
+    has_downloads: true,
     has_projects: false,
     has_wiki: false,
     has_pages: false,
