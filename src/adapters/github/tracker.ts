@@ -84,6 +84,12 @@ function toIssue(raw: GithubIssue, repo: string): Issue {
 /** `since` is ISO 8601 to the second (GitHub: "YYYY-MM-DDTHH:MM:SSZ"). */
 const isoSecond = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
+function sameBacklog(a: RepoBacklog, b: RepoBacklog): boolean {
+  if (a.issues.size !== b.issues.size) return false;
+  for (const [n, issue] of b.issues) if (a.issues.get(n) !== issue && JSON.stringify(a.issues.get(n)) !== JSON.stringify(issue)) return false;
+  return true;
+}
+
 /**
  * GitHub's combined status counts commit statuses only; GitHub Actions reports check runs
  * (docs: "About status checks"). CI is both: failed if either failed, pending while either runs.
@@ -163,7 +169,11 @@ export class GithubTracker implements Tracker {
     const issues = raws.map((raw) => toIssue(raw, repo));
     const syncedAt = listed.serverTime ?? Date.now();
     const backlog = incremental ? mergeChanges(previous.backlog, issues, syncedAt) : backlogFromFull(issues, syncedAt);
-    this.#syncs.set(repo, { backlog, since: this.#nextSince(listed.items, previous, syncedAt) });
+    // `since` stays put while the backlog does (closed issues and PRs the last URL already
+    // returned change nothing), so the next poll asks the same URL and can be answered 304; it
+    // moves on a real change, or when the answer grew past a page.
+    const keep = incremental && listed.items.length < 100 && sameBacklog(previous.backlog, backlog);
+    this.#syncs.set(repo, { backlog, since: keep ? previous.since : this.#nextSince(listed.items, previous, syncedAt) });
     return { issues: backlogIssues(backlog), mode: incremental ? 'incremental' : 'full', requests: this.api.requests - before };
   }
 
