@@ -98,7 +98,12 @@ export function tallyIssues(sandbox: Sandbox, numbers: readonly number[], change
  */
 export async function raceToTheEnd(consoles: readonly Child[], dispatched: () => number, total: number): Promise<number> {
   const started = Date.now();
-  await eventually(() => (dispatched() === total ? true : undefined), SOAK ? 600_000 : 60_000, `every issue to be dispatched (${dispatched()} so far)`);
+  try {
+    await eventually(() => (dispatched() === total ? true : undefined), SOAK ? 600_000 : 60_000, `every issue to be dispatched (${dispatched()} so far)`);
+  } catch (err) {
+    // what the consoles said is the first thing to read when they stalled
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${consoles.map((c) => c.output().slice(-1500)).join('\n---\n')}`);
+  }
   const took = Date.now() - started;
   await new Promise((r) => setTimeout(r, 2500));
   for (const c of consoles) c.child.kill('SIGTERM');
