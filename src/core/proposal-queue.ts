@@ -2,7 +2,7 @@ import { matchAutoApprove } from './approval-rules.js';
 import type { Config } from './config.js';
 import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
-import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor } from './policy.js';
+import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import type { ScoringProfile } from './profile.js';
 import type { ScoredIssue } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
@@ -270,10 +270,19 @@ export function planProposals(input: PlanInput): Plan {
   candidates.sort((a, b) => rank(a.p) - rank(b.p));
   let cap = config.limits.dispatchesPerCycle - input.executedThisCycle;
   const gated = new Map<string, TrackedProposal>();
-  for (const { scored, p } of candidates) {
+  for (const candidate of candidates) {
+    const { scored } = candidate;
+    let { p } = candidate;
     const ctx: PolicyContext = { ...base, agentLoad: load, cycleCapRemaining: cap, lockedRepos: config.limits.repoLock ? locked : new Map() };
     const counts = p.status === 'proposed' || p.status === 'approved' || p.status === 'executing';
-    const gates = counts ? gatesFor(scored, p, ctx) : p.blockedBy;
+    let gates = counts ? gatesFor(scored, p, ctx) : p.blockedBy;
+    // roles.coding "auto": a pending proposal whose agent is full or not ready goes to the next suggested one
+    const around = p.status === 'proposed' && p.reroutedFrom === null ? routeAround(scored, { ...p, blockedBy: gates }, ctx) : null;
+    if (around) {
+      const moved = proposalFor(scored.issue, around, [], p.whatWouldChange);
+      p = { ...(previous.get(moved.id) ?? p), ...moved };
+      gates = gatesFor(scored, p, ctx);
+    }
     const executable = gates.length === 0;
     const next: TrackedProposal = {
       ...p,

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { type Issue, issueKey } from './issue.js';
-import { type PolicyContext, type Proposal, propose, type ReadinessFacts } from './policy.js';
+import { gatesFor, type PolicyContext, type Proposal, proposalFor, propose, type ReadinessFacts, routeAround } from './policy.js';
+import type { TaskType } from './routing.js';
 import { compileProfile, DEFAULT_PROFILE, type ScoringProfile } from './profile.js';
 import { type ScoredIssue, scoreIssue } from './scoring.js';
 
@@ -29,6 +30,8 @@ export interface PolicyState {
   readonly lockedRepos?: ReadonlyMap<string, string>;
   /** agent id → the last readiness check's findings */
   readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
+  /** issue key → the task type the operator set */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 export function policyContext(config: Config, profile: ScoringProfile, state: PolicyState): PolicyContext {
@@ -45,6 +48,7 @@ export function policyContext(config: Config, profile: ScoringProfile, state: Po
     trustedAuthors: new Set(config.trustedAuthors),
     ...(config.readyLabel !== undefined ? { readyLabel: config.readyLabel } : {}),
     ...(state.readiness !== undefined ? { readiness: state.readiness } : {}),
+    ...(state.taskTypes !== undefined ? { taskTypes: state.taskTypes } : {}),
   };
 }
 
@@ -68,7 +72,9 @@ export function triage(issues: readonly Issue[], config: Config, now: Date, stat
   // One context for the backlog (load and locks are live maps); a new one only when the cap moves.
   let ctx = policyContext(config, profile, { ...state, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
   for (const s of scored) {
-    const p = propose(s, ctx);
+    let p = propose(s, ctx);
+    const around = p.executable ? null : routeAround(s, p, ctx);
+    if (around) p = proposalFor(s.issue, around, gatesFor(s, around, ctx), p.whatWouldChange);
     proposals.push(p);
     if (p.executable && p.action === 'dispatch' && p.agentId) {
       load.set(p.agentId, (load.get(p.agentId) ?? 0) + 1);
