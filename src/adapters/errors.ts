@@ -33,6 +33,7 @@ export class NotFoundError extends SwitchboardError {
 /** The forge (or a proxy before it) asks us to wait longer than we are willing to. */
 export class RateLimitedError extends SwitchboardError {
   readonly kind = 'rate-limited';
+  override readonly transient = true;
   constructor(
     readonly host: string,
     /** ISO 8601 time after which a retry may succeed */
@@ -45,6 +46,7 @@ export class RateLimitedError extends SwitchboardError {
 /** The forge could not be reached or kept failing after the retry budget. */
 export class UnavailableError extends SwitchboardError {
   readonly kind = 'unavailable';
+  override readonly transient = true;
   constructor(
     readonly host: string,
     /** "GET /repos/{owner}/{repo}/issues" */
@@ -60,6 +62,7 @@ export class UnavailableError extends SwitchboardError {
 /** The forge answered with a body we cannot use: malformed JSON or a field of the wrong type. */
 export class ProtocolError extends SwitchboardError {
   readonly kind = 'protocol';
+  override readonly transient = true;
   constructor(
     readonly host: string,
     readonly endpoint: string,

@@ -140,7 +140,11 @@ export async function acquireLock(dir: string, owner: string, now: Date = new Da
 export interface FileJournalOptions {
   /** told about every skipped line; they are also kept in `warnings` */
   readonly onWarning?: (text: string) => void;
+  /** the largest journal read at start (default 256 MB): beyond it start-up stops and says so */
+  readonly maxBytes?: number;
 }
+
+const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /**
  * The journal as JSONL in the state directory. The engine appends entries; other processes
@@ -153,12 +157,14 @@ export class FileJournal implements Journal {
   /** bytes of complete lines already read */
   private offset = 0;
   private readonly onWarning: ((text: string) => void) | undefined;
+  private readonly maxBytes: number;
   /** kept open between appends: opening and closing per line was most of an append's cost */
   private writer: Promise<FileHandle> | null = null;
 
   constructor(dir: string, options: FileJournalOptions = {}) {
     this.path = join(dir, JOURNAL_FILE);
     this.onWarning = options.onWarning;
+    this.maxBytes = options.maxBytes ?? MAX_JOURNAL_BYTES;
   }
 
   /** Appends are expected one at a time (the engine chains them). */
@@ -182,9 +188,22 @@ export class FileJournal implements Journal {
     await opening?.then((f) => f.close()).catch(() => undefined);
   }
 
+  /**
+   * Every entry, for start-up. A journal that cannot be read (too big, unreadable) is an
+   * OperationError naming the file and what to do: the engine never starts on empty state.
+   */
   async replay(): Promise<JournalEntry[]> {
     this.offset = 0;
-    const { entries, offset, tail } = await this.readFrom(0);
+    const recover = 'move it aside to start with an empty journal (approvals and dispatches in it are then forgotten)';
+    let read: Awaited<ReturnType<FileJournal['readFrom']>>;
+    try {
+      read = await this.readFrom(0, this.maxBytes);
+    } catch (err) {
+      if (err instanceof OperationError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      throw new OperationError(`cannot read the journal ${this.path} (${code}): fix its permissions, or ${recover}`);
+    }
+    const { entries, offset, tail } = read;
     this.offset = offset;
     // at start a partial last line can only be a write torn by a crash; appendLine ends it
     if (tail > 0) this.warn(`the last line of ${this.path} was cut short (${tail} bytes); it was ignored`);
@@ -198,12 +217,17 @@ export class FileJournal implements Journal {
     return entries.filter((e): e is JournalCommand => e.type === 'command');
   }
 
-  private async readFrom(start: number): Promise<{ entries: JournalEntry[]; offset: number; tail: number }> {
+  private async readFrom(start: number, maxBytes = Number.POSITIVE_INFINITY): Promise<{ entries: JournalEntry[]; offset: number; tail: number }> {
     let buf: Buffer;
     try {
       const file = await openPrivate(this.path, OPEN_READ);
       try {
         const { size } = await file.stat();
+        if (size - start > maxBytes) {
+          throw new OperationError(
+            `the journal ${this.path} is ${Math.round(size / 1048576)} MB, more than the ${Math.round(maxBytes / 1048576)} MB read at start: move it aside to start with an empty journal (approvals and dispatches in it are then forgotten)`,
+          );
+        }
         buf = Buffer.alloc(Math.max(0, size - start));
         if (buf.length > 0) await file.read(buf, 0, buf.length, start);
       } finally {

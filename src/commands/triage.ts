@@ -6,7 +6,8 @@ import { GATE_LABELS, type Proposal } from '../core/policy.js';
 import { sanitize } from '../core/sanitize.js';
 import type { ScoredIssue } from '../core/scoring.js';
 import { dailySummary } from '../core/texts.js';
-import { triage } from '../core/triage.js';
+import { askTrust } from '../core/engine-effects.js';
+import { triage, withTrust } from '../core/triage.js';
 import { type Column, renderTable } from '../text/width.js';
 import { loadBacklogFile } from './backlog-file.js';
 import { writeJsonArrays } from './output.js';
@@ -152,7 +153,9 @@ export async function liveBacklog(
   const fetch = async () => {
     try {
       const fetches = await Promise.all(conn.repos.map((repo) => tracker.fetchBacklog(repo, { full: true })));
-      return fetches.flatMap((f) => [...f.issues]);
+      const issues = fetches.flatMap((f) => [...f.issues]);
+      // Trust is resolved as the engine resolves it: the preview shows the gates a cycle would.
+      return withTrust(issues, await askTrust(tracker, issues, config, new Map()));
     } finally {
       await tracker.close();
     }

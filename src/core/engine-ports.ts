@@ -78,7 +78,6 @@ export const WRITE_STEPS = [
   'flag-comment',
   'needs-human',
   'in-progress',
-  'unassign',
   'remove-label',
   'escalation',
   'summary',
@@ -171,6 +170,8 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
     lastIssueState: z.enum(['open', 'closed']),
   }),
   z.object({ type: z.literal('summary'), ...base, day: z.string() }),
+  /** an approved, rejected or re-routed proposal the planner dropped (its issue changed or left the backlog) */
+  z.object({ type: z.literal('dropped'), ...base, proposalId: z.string() }),
   /** a command that could not be applied (unknown proposal, agent that does not fit) */
   z.object({ type: z.literal('command-failed'), ...base, commandId: z.string(), message: z.string() }),
   JournalCommandSchema,

@@ -1,19 +1,21 @@
 import type { Dispatch } from './dispatch.js';
-import type { WriteStep } from './engine-ports.js';
+import type { JournalCommand, WriteStep } from './engine-ports.js';
 import { issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
 import { byPriority, type TrackedProposal } from './proposal-queue.js';
+import type { AgentCall, WriteKind } from './next-write.js';
 import type { ScoredIssue } from './scoring.js';
 
 /** One write made, or in dry-run one that would have been made. */
 export interface WriteRecord {
   readonly at: string;
   readonly step: WriteStep;
-  readonly method: 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** what kind of write, in the tracker's terms; adapters and the UI render it */
+  readonly kind: WriteKind;
   /** "audit comment", "label kimi-ready", "assign @claude" */
   readonly what: string;
-  /** endpoint-ish: "/repos/acme/api/issues/7/comments" */
-  readonly path: string;
+  /** what the write names beside the issue: the label, the edited comment's id, the agent */
+  readonly target?: string;
   /** issue key, or the repo for a new issue */
   readonly issue: string;
   /** first line of a body, label names, logins */
@@ -86,71 +88,80 @@ export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: 
   };
 }
 
-export type SnapshotAction =
-  | { readonly type: 'started' | 'stopped' | 'armed' | 'disarmed' | 'paused' | 'resumed' }
-  | { readonly type: 'dry-run'; readonly on: boolean }
-  | { readonly type: 'cycle-started'; readonly cycle: number }
-  | { readonly type: 'cycle-finished'; readonly summary: CycleSummary }
-  | { readonly type: 'scheduled'; readonly at: string | null }
-  | { readonly type: 'backlog'; readonly repo: string; readonly scored: readonly ScoredIssue[] }
-  | { readonly type: 'fetch-failed'; readonly repo: string; readonly error: EngineError }
-  | { readonly type: 'proposals'; readonly proposals: ReadonlyMap<string, TrackedProposal> }
-  | { readonly type: 'dispatch'; readonly dispatch: Dispatch }
-  | { readonly type: 'write'; readonly write: WriteRecord }
-  | { readonly type: 'error'; readonly error: EngineError }
-  | { readonly type: 'rate-limit'; readonly rateLimit: RateLimit };
+/** What the engine watches of a dispatch beside its state. */
+export interface Watch {
+  readonly runId?: string;
+  /** comments up to this id were seen by earlier observations */
+  readonly lastCommentId: number;
+  readonly lastIssueState: 'open' | 'closed';
+}
 
-const flag = <K extends 'started' | 'armed' | 'paused' | 'dryRun'>(s: EngineSnapshot, key: K, on: boolean): EngineSnapshot =>
-  s[key] === on ? s : { ...s, [key]: on };
+/** What the current cycle has done so far (reset when a cycle starts). */
+export interface CycleTally {
+  readonly startedAt: string;
+  readonly executed: number;
+  readonly writes: number;
+  readonly errors: readonly string[];
+  readonly fetched: number;
+  readonly fetchFailed: number;
+  /** the cycle itself failed */
+  readonly failed: boolean;
+}
 
-/** The snapshot reducer: returns the same object when the action changes nothing. */
-export function reduceSnapshot(s: EngineSnapshot, a: SnapshotAction): EngineSnapshot {
-  switch (a.type) {
-    case 'started':
-      return flag(s, 'started', true);
-    case 'stopped':
-      return s.started || s.nextCycleAt !== null ? { ...s, started: false, nextCycleAt: null } : s;
-    case 'armed':
-      return flag(s, 'armed', true);
-    case 'disarmed':
-      return flag(s, 'armed', false);
-    case 'paused':
-      return s.paused ? s : { ...s, paused: true, nextCycleAt: null };
-    case 'resumed':
-      return flag(s, 'paused', false);
-    case 'dry-run':
-      return flag(s, 'dryRun', a.on);
-    case 'cycle-started':
-      return { ...s, cycle: a.cycle, cycleRunning: true };
-    case 'cycle-finished':
-      return { ...s, cycleRunning: false, lastCycle: a.summary };
-    case 'scheduled':
-      return s.nextCycleAt === a.at ? s : { ...s, nextCycleAt: a.at };
-    case 'backlog':
-      return withRepoBacklog(s, a.repo, a.scored);
-    case 'fetch-failed': {
-      const fetchErrors = new Map(s.fetchErrors).set(a.repo, a.error);
-      return { ...s, fetchErrors, lastError: a.error };
-    }
-    case 'proposals':
-      return s.proposals === a.proposals ? s : { ...s, proposals: a.proposals };
-    case 'dispatch':
-      return s.dispatches.get(a.dispatch.proposalId) === a.dispatch ? s : { ...s, dispatches: withDispatch(s.dispatches, a.dispatch) };
-    case 'write':
-      return { ...s, recentWrites: [...s.recentWrites, a.write].slice(-RECENT_WRITES_LIMIT) };
-    case 'error':
-      return { ...s, lastError: a.error };
-    case 'rate-limit':
-      return s.rateLimit.remaining === a.rateLimit.remaining && s.rateLimit.resetAt === a.rateLimit.resetAt ? s : { ...s, rateLimit: a.rateLimit };
-    default: {
-      const never: never = a;
-      return never;
-    }
-  }
+/** An action the next daily summary lists. */
+export type SummaryAction = Pick<TrackedProposal, 'repo' | 'number' | 'action' | 'agentId' | 'reason'>;
+
+/**
+ * Everything the engine knows, as one immutable value: what the console shows (`snapshot`) and
+ * what only the engine needs. Changed only by `step`; a journal replays into it with the same
+ * `step`. Maps keyed by proposal id are pruned together with the dispatches they belong to.
+ */
+export interface EngineState {
+  readonly snapshot: EngineSnapshot;
+  /** by dispatch (proposal) id; pruned with the dispatch */
+  readonly watches: ReadonlyMap<string, Watch>;
+  /** by proposal id, then attempt: http/command agent calls made (a restart never repeats one) */
+  readonly agentCalls: ReadonlyMap<string, ReadonlyMap<number, AgentCall>>;
+  /** `${repo}\0${author}` → may write (asked of the tracker once per full resync) */
+  readonly trust: ReadonlyMap<string, boolean>;
+  /** UTC days a daily summary was opened */
+  readonly summaryDays: ReadonlySet<string>;
+  /** console ids this state directory wrote under: their markers are ours */
+  readonly ownConsoles: ReadonlySet<string>;
+  /** the tracker login switchboard writes as; null until known */
+  readonly self: string | null;
+  /** failed cycles in a row (the back-off) */
+  readonly failures: number;
+  readonly tally: CycleTally;
+  /** kept for the next daily summary only when it is enabled, newest last, bounded */
+  readonly summaryActions: readonly SummaryAction[];
+  /** proposals executed as a dry-run preview: forgotten when dry-run is turned off */
+  readonly previewed: ReadonlySet<string>;
+  /** commands from other processes not applied yet, by command id */
+  readonly pendingCommands: ReadonlyMap<string, JournalCommand>;
+}
+
+export const emptyTally = (at: string): CycleTally => ({ startedAt: at, executed: 0, writes: 0, errors: [], fetched: 0, fetchFailed: 0, failed: false });
+
+export function initialState(i: { consoleId: string; armed: boolean; dryRun: boolean; selfLogin?: string }): EngineState {
+  return {
+    snapshot: initialSnapshot(i),
+    watches: new Map(),
+    agentCalls: new Map(),
+    trust: new Map(),
+    summaryDays: new Set(),
+    ownConsoles: new Set([i.consoleId]),
+    self: i.selfLogin ?? null,
+    failures: 0,
+    tally: emptyTally(new Date(0).toISOString()),
+    summaryActions: [],
+    previewed: new Set(),
+    pendingCommands: new Map(),
+  };
 }
 
 /** Replace one repo's part of the backlog; a successful fetch also clears its error. */
-function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonly ScoredIssue[]): EngineSnapshot {
+export function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonly ScoredIssue[]): EngineSnapshot {
   const old = [...s.backlog.values()].filter((x) => x.issue.repo === repo);
   const unchanged = old.length === scored.length && old.every((x, i) => x === scored[i]);
   const fetchErrors = s.fetchErrors.has(repo) ? new Map([...s.fetchErrors].filter(([r]) => r !== repo)) : s.fetchErrors;
@@ -160,9 +171,26 @@ function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonly Score
   return { ...s, backlog, fetchErrors };
 }
 
-function withDispatch(all: ReadonlyMap<string, Dispatch>, d: Dispatch): ReadonlyMap<string, Dispatch> {
-  const out = new Map(all).set(d.proposalId, d);
-  const finished = [...out.values()].filter((x) => x.state === 'completed' || x.state === 'escalated');
-  for (const x of finished.slice(0, Math.max(0, finished.length - FINISHED_DISPATCHES_LIMIT))) out.delete(x.proposalId);
+/**
+ * A dispatch and its watch, put in together; the oldest finished dispatches beyond the limit go,
+ * and their watches and agent calls with them (they would otherwise grow forever).
+ */
+export function withDispatch(s: EngineState, d: Dispatch, watch: Watch | undefined): EngineState {
+  const dispatches = new Map(s.snapshot.dispatches).set(d.proposalId, d);
+  const watches = watch ? new Map(s.watches).set(d.proposalId, watch) : new Map(s.watches);
+  let agentCalls = s.agentCalls;
+  const finished = [...dispatches.values()].filter((x) => x.state === 'completed' || x.state === 'escalated');
+  for (const x of finished.slice(0, Math.max(0, finished.length - FINISHED_DISPATCHES_LIMIT))) {
+    dispatches.delete(x.proposalId);
+    watches.delete(x.proposalId);
+    agentCalls = withoutCalls(agentCalls, x.proposalId);
+  }
+  return { ...s, watches, agentCalls, snapshot: { ...s.snapshot, dispatches } };
+}
+
+export function withoutCalls(calls: EngineState['agentCalls'], proposalId: string): EngineState['agentCalls'] {
+  if (!calls.has(proposalId)) return calls;
+  const out = new Map(calls);
+  out.delete(proposalId);
   return out;
 }

@@ -6,6 +6,8 @@ export abstract class SwitchboardError extends Error {
   abstract readonly kind: string;
   /** A short hint shown under the message ("run switchboard doctor"). */
   readonly hint: string | undefined;
+  /** The tracker was unreachable, rate limiting or garbled: worth trying again later. */
+  readonly transient: boolean = false;
 
   constructor(message: string, hint?: string) {
     super(message);
@@ -48,7 +50,5 @@ export class OperationError extends SwitchboardError {
   readonly kind = 'operation';
 }
 
-/** Error kinds that say the tracker was unreachable, rate limiting or garbled: worth trying again later. */
-const TRANSIENT_KINDS: ReadonlySet<string> = new Set(['unavailable', 'rate-limited', 'protocol']);
-
-export const isTransient = (err: unknown): boolean => err instanceof SwitchboardError && TRANSIENT_KINDS.has(err.kind);
+/** Worth trying again later: the error says so itself (adapters' outage, rate-limit and protocol errors). */
+export const isTransient = (err: unknown): boolean => err instanceof SwitchboardError && err.transient;

@@ -4,7 +4,8 @@ import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
 import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import type { ScoringProfile } from './profile.js';
-import type { ScoredIssue } from './scoring.js';
+import type { TaskType } from './routing.js';
+import { type ScoredIssue, tierRank } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
 
 export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected', 'executing', 'executed', 'failed', 'superseded'] as const;
@@ -125,11 +126,9 @@ export const tracked = (p: Proposal): TrackedProposal => ({
   failures: 0,
 });
 
-const TIER_ORDER: Record<string, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
-
 /** Most urgent first: tier, then score, then repo and number (stable across cycles). */
 export const byPriority = (a: ScoredIssue, b: ScoredIssue): number =>
-  (TIER_ORDER[a.tier] ?? 9) - (TIER_ORDER[b.tier] ?? 9) ||
+  tierRank(a.tier) - tierRank(b.tier) ||
   b.score - a.score ||
   (a.issue.repo < b.issue.repo ? -1 : a.issue.repo > b.issue.repo ? 1 : 0) ||
   a.issue.number - b.issue.number;
@@ -171,6 +170,8 @@ export interface PlanInput {
    * scored issue and the config, and deciding is the costly part of a plan.
    */
   readonly decisions?: WeakMap<ScoredIssue, Proposal>;
+  /** issue key → the task type the operator set (wins over the inferred one) */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 export interface Plan {
@@ -202,7 +203,7 @@ export const waitingFor = (gates: readonly Gate[]): string | null =>
 export function planProposals(input: PlanInput): Plan {
   const { config, profile, backlog, previous, dispatches } = input;
   const labels = config.labels;
-  const base = policyContext(config, profile, { armed: input.armed });
+  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
   const agentsById = base.agents;
 
   const liveDispatchByIssue = new Map<string, Dispatch>();
@@ -227,10 +228,12 @@ export function planProposals(input: PlanInput): Plan {
   }
 
   const decide = (scored: ScoredIssue): Proposal => {
-    const known = input.decisions?.get(scored);
+    // An operator's task type is not part of the score object: such decisions are not cached.
+    const overridden = input.taskTypes?.has(issueKey(scored.issue.repo, scored.issue.number)) === true;
+    const known = overridden ? undefined : input.decisions?.get(scored);
     if (known) return known;
     const p = propose(scored, base);
-    input.decisions?.set(scored, p);
+    if (!overridden) input.decisions?.set(scored, p);
     return p;
   };
 

@@ -6,6 +6,11 @@ export const ISSUE_TYPES = ['bug', 'research', 'feature', 'refactor', 'philosoph
 export type IssueType = (typeof ISSUE_TYPES)[number];
 export const TIERS = ['P0', 'P1', 'P2', 'P3'] as const;
 export type Tier = (typeof TIERS)[number];
+/** The one tier order: P0 first; an unknown tier last. */
+export const tierRank = (tier: string): number => {
+  const at = (TIERS as readonly string[]).indexOf(tier);
+  return at < 0 ? TIERS.length : at;
+};
 
 /**
  * What scoring found in an issue's text: each piece of evidence behind a point. Sub-scores are a

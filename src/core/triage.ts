@@ -1,8 +1,10 @@
 import type { Config } from './config.js';
 import { type Issue, issueKey } from './issue.js';
-import { gatesFor, type PolicyContext, type Proposal, proposalFor, propose, type ReadinessFacts, routeAround } from './policy.js';
+import type { PolicyContext, Proposal, ReadinessFacts } from './policy.js';
 import type { TaskType } from './routing.js';
+import { planProposals } from './proposal-queue.js';
 import { compileProfile, DEFAULT_PROFILE, type ScoringProfile } from './profile.js';
+import type { Permission } from './ports.js';
 import { type ScoredIssue, scoreIssue } from './scoring.js';
 
 /** A scoring profile compiled from config, reusing the compiled default when unchanged. */
@@ -54,34 +56,52 @@ export function policyContext(config: Config, profile: ScoringProfile, state: Po
 
 export interface TriageResult {
   readonly scored: ScoredIssue[];
+  /** one per scored issue, in the same order */
   readonly proposals: Proposal[];
 }
 
 /**
- * Score and propose for a backlog: the whole of a dry-run preview. Proposals are made in backlog
- * order; each executable dispatch counts against its agent's capacity and the cycle cap, as the
- * engine will count them when approving.
+ * Score and plan a backlog exactly as a cycle of the engine would with nothing approved or in
+ * flight yet: the same planner, the same auto-approve rules, the same capacity rule (only
+ * approved work takes capacity) and the same repo locks. The whole of a dry-run preview.
  */
-export function triage(issues: readonly Issue[], config: Config, now: Date, state: PolicyState): TriageResult {
+export function triage(
+  issues: readonly Issue[],
+  config: Config,
+  now: Date,
+  state: { readonly armed: boolean; readonly taskTypes?: ReadonlyMap<string, TaskType> },
+): TriageResult {
   const profile = profileFromConfig(config);
   const scored = issues.map((issue) => scoreIssue(issue, profile, now));
-  const load = new Map(state.agentLoad ?? []);
-  let cap = state.cycleCapRemaining ?? config.limits.dispatchesPerCycle;
-  const locked = new Map(state.lockedRepos ?? lockedRepos(issues, config.labels.inProgress));
-  const proposals: Proposal[] = [];
-  // One context for the backlog (load and locks are live maps); a new one only when the cap moves.
-  let ctx = policyContext(config, profile, { ...state, agentLoad: load, cycleCapRemaining: cap, lockedRepos: locked });
-  for (const s of scored) {
-    let p = propose(s, ctx);
-    const around = p.executable ? null : routeAround(s, p, ctx);
-    if (around) p = proposalFor(s.issue, around, gatesFor(s, around, ctx), p.whatWouldChange);
-    proposals.push(p);
-    if (p.executable && p.action === 'dispatch' && p.agentId) {
-      load.set(p.agentId, (load.get(p.agentId) ?? 0) + 1);
-      cap -= 1;
-      if (config.limits.repoLock) locked.set(p.repo, p.issueKey);
-      ctx = { ...ctx, cycleCapRemaining: cap };
-    }
-  }
+  const backlog = new Map(scored.map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
+  const plan = planProposals({
+    config, profile, backlog, previous: new Map(), dispatches: new Map(), armed: state.armed, executedThisCycle: 0,
+    ...(state.taskTypes ? { taskTypes: state.taskTypes } : {}),
+  });
+  const byIssue = new Map([...plan.proposals.values()].map((p) => [p.issueKey, p]));
+  const proposals = scored.map((s) => {
+    const p = byIssue.get(issueKey(s.issue.repo, s.issue.number));
+    if (!p) throw new Error(`no decision for ${issueKey(s.issue.repo, s.issue.number)}`);
+    return p;
+  });
   return { scored, proposals };
+}
+
+/** The trust cache key of an author in a repo. */
+export const trustKey = (repo: string, author: string): string => `${repo}\0${author}`;
+
+/** Whether a permission level lets an author's issues through the trusted-author gate. */
+export const permissionTrusts = (level: Permission): boolean => level === 'write' || level === 'admin' || level === 'owner';
+
+/** Whether the tracker must be asked if this issue's author may write (the trusted-author gate). */
+export const needsTrust = (issue: Issue, trustedAuthors: ReadonlySet<string>, known: ReadonlyMap<string, boolean>): boolean =>
+  issue.authorTrusted === undefined && issue.author !== '' && !trustedAuthors.has(issue.author) && !known.has(trustKey(issue.repo, issue.author));
+
+/** Issues with what is known of their authors' write access; unknown stays unknown (the gate says so). */
+export function withTrust(issues: readonly Issue[], known: ReadonlyMap<string, boolean>): Issue[] {
+  return issues.map((issue) => {
+    if (issue.authorTrusted !== undefined) return issue;
+    const trusted = known.get(trustKey(issue.repo, issue.author));
+    return trusted === undefined ? issue : { ...issue, authorTrusted: trusted };
+  });
 }

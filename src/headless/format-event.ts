@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../core/engine.js';
 import { sanitize } from '../core/sanitize.js';
+import { writeRoute } from '../adapters/gitea/write-route.js';
 
 /**
  * Headless output: one line per engine event. Human lines are `time level event details`,
@@ -49,7 +50,8 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
     }
     case 'write-made': {
       const w = e.write;
-      return { ...base, level: 'info', method: w.method, what: sanitize(w.what), path: w.path, issue: w.issue, proposal: w.proposalId, dryRun: w.dryRun };
+      const { method, path } = writeRoute(w);
+      return { ...base, level: 'info', method, what: sanitize(w.what), path: sanitize(path), issue: w.issue, proposal: w.proposalId, dryRun: w.dryRun };
     }
     case 'dispatch-changed': {
       const d = e.dispatch;

@@ -112,7 +112,7 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
   const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
   if (writes.length > 0) {
     out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
-    for (const w of writes) out.push({ text: `  ${w.dryRun ? '[dry run — not written] ' : ''}${w.method} ${clean(w.what)}  ${clean(w.path)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
+    for (const w of writes) out.push({ text: `  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });

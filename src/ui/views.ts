@@ -12,8 +12,6 @@ export type SortKey = (typeof SORTS)[number];
 
 export const nextSort = (s: SortKey): SortKey => SORTS[(SORTS.indexOf(s) + 1) % SORTS.length] ?? 'score';
 
-const TIER_RANK: Readonly<Record<string, number>> = { P0: 0, P1: 1, P2: 2, P3: 3 };
-
 const COMPARE: Readonly<Record<SortKey, (a: ScoredIssue, b: ScoredIssue) => number>> = {
   score: (a, b) => b.score - a.score || b.ageDays - a.ageDays || byPriority(a, b),
   age: (a, b) => b.ageDays - a.ageDays || byPriority(a, b),

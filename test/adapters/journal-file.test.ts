@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,22 @@ describe('journal file', () => {
     const journal = new FileJournal(dir, { onWarning: (t) => seen.push(t) });
     expect(await journal.replay()).toEqual([approved, executed]);
     expect(seen).toEqual([expect.stringContaining('line 2')]);
+  });
+
+  it('a journal too big to read at start stops start-up with one sentence naming the file and how to recover', async () => {
+    const journal = new FileJournal(dir, { maxBytes: 100 });
+    await journal.append(approved);
+    await journal.append(executed);
+    const refusal = journal.replay();
+    await expect(refusal).rejects.toBeInstanceOf(OperationError);
+    await expect(refusal).rejects.toThrow(`the journal ${join(dir, JOURNAL_FILE)} is 0 MB, more than the 0 MB read at start: move it aside`);
+  });
+
+  it('a journal that cannot be read stops start-up with one sentence naming the file', async () => {
+    mkdirSync(join(dir, JOURNAL_FILE));
+    const refusal = new FileJournal(dir).replay();
+    await expect(refusal).rejects.toBeInstanceOf(OperationError);
+    await expect(refusal).rejects.toThrow(`cannot read the journal ${join(dir, JOURNAL_FILE)} (EISDIR): fix its permissions, or move it aside`);
   });
 
   it('refuses to write an entry that would not replay', async () => {

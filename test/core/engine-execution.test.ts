@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchboardError } from '../../src/core/errors.js';
 import { parseMarker } from '../../src/core/texts.js';
+import { writeRoute } from '../../src/adapters/gitea/write-route.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
 
@@ -58,9 +59,9 @@ describe('executing a proposal', () => {
     expect(w.events.some((e) => e.type === 'armed')).toBe(true);
   });
 
-  it('will not arm with no repositories enrolled', () => {
+  it('will not arm with no repositories enrolled', async () => {
     const w = world({ config: { repos: [] } });
-    expect(() => w.engine.arm()).toThrow('cannot arm: no repositories are enrolled');
+    await expect(w.engine.arm()).rejects.toThrow('cannot arm: no repositories are enrolled');
     expect(w.engine.getSnapshot().armed).toBe(false);
   });
 
@@ -71,7 +72,7 @@ describe('executing a proposal', () => {
 
     expect(w.tracker.writes).toEqual([]);
     const recorded = w.engine.getSnapshot().recentWrites;
-    expect(recorded.map((r) => `${r.method} ${r.what} ${r.path}`)).toEqual([
+    expect(recorded.map((r) => `${writeRoute(r).method} ${r.what} ${writeRoute(r).path}`)).toEqual([
       'POST audit comment /repos/acme/api/issues/1/comments',
       'PATCH assign @claude /repos/acme/api/issues/1',
       'POST dispatch comment (claude, attempt 1) /repos/acme/api/issues/1/comments',
@@ -170,6 +171,7 @@ describe('executing a proposal', () => {
     const id = w.proposalFor(1).id;
     const outage = () => new (class extends SwitchboardError {
       readonly kind = 'unavailable';
+      override readonly transient = true;
     })('gitea.example unavailable: POST /repos/{owner}/{repo}/issues/{index}/comments failed (HTTP 503)');
     for (let i = 0; i < 5; i++) w.tracker.failNext('postComment', outage());
     await w.engine.approve(id);

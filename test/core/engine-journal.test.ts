@@ -134,4 +134,13 @@ describe('journal replay and commands', () => {
     await w.engine.stop();
     expect(w.proposalFor(1)).toMatchObject({ id, status: 'rejected', note: 'later' });
   });
+
+  it('a journal that cannot be read stops start-up: the engine never runs on empty state', async () => {
+    const w = world({ config: { armed: true, autoApprove: [P0_BUG_RULE] }, issues: [readyBug({ number: 1 })] });
+    w.journal.replay = () => Promise.reject(new Error('the journal /x/journal.jsonl is 300 MB, more than the 256 MB read at start'));
+    await expect(w.engine.start()).rejects.toThrow('is 300 MB');
+    expect(w.tracker.calls).toEqual([]);
+    expect(w.engine.getSnapshot()).toMatchObject({ cycle: 0, nextCycleAt: null, lastError: { message: 'could not replay the journal: the journal /x/journal.jsonl is 300 MB, more than the 256 MB read at start' } });
+    expect(w.clock.pending()).toEqual([]);
+  });
 });

@@ -55,16 +55,16 @@ describe('proposals', () => {
     await w.engine.runCycle();
     const skip = w.proposalFor(4);
     expect(skip).toMatchObject({ action: 'skip', status: 'proposed', executable: false });
-    expect(() => w.engine.approve(skip.id)).toThrow(`proposal ${skip.id} (acme/api#4) is a skip: there is nothing to approve`);
+    await expect(w.engine.approve(skip.id)).rejects.toThrow(`proposal ${skip.id} (acme/api#4) is a skip: there is nothing to approve`);
   });
 
   it('re-routing to an agent that cannot carry out the action says which agents can', async () => {
     const w = world({ issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
     const id = w.proposalFor(1).id;
-    expect(() => w.engine.reroute(id, 'owner')).toThrow(new UsageError('agent "owner" cannot carry out a dispatch; choose one of: claude, kimi, hooky'));
-    expect(() => w.engine.reroute(id, 'nobody')).toThrow('agent "nobody" cannot carry out a dispatch; choose one of: claude, kimi, hooky');
-    expect(() => w.engine.approve('nope')).toThrow('no proposal "nope"');
+    await expect(w.engine.reroute(id, 'owner')).rejects.toThrow(new UsageError('agent "owner" cannot carry out a dispatch; choose one of: claude, kimi, hooky'));
+    await expect(w.engine.reroute(id, 'nobody')).rejects.toThrow('agent "nobody" cannot carry out a dispatch; choose one of: claude, kimi, hooky');
+    await expect(w.engine.approve('nope')).rejects.toThrow('no proposal "nope"');
   });
 
   it('re-routing keeps the proposal and its id, names the new agent, and survives the next cycle', async () => {

@@ -172,8 +172,8 @@ describe('bounded watch state', () => {
       await w.engine.runCycle();
     }
     expect(completed()).toBeGreaterThan(60);
-    // what the engine keeps per dispatch stays within the history it shows (private state, read for this leak only)
-    const inner = w.engine as unknown as { watches: Map<string, unknown>; agentCalls: Map<string, unknown> };
+    // what the engine keeps per dispatch stays within the history it shows
+    const inner = w.engine.getState();
     expect(w.engine.getSnapshot().dispatches.size).toBeLessThanOrEqual(60);
     expect(inner.watches.size).toBeLessThanOrEqual(w.engine.getSnapshot().dispatches.size);
     expect(inner.agentCalls.size).toBeLessThanOrEqual(w.engine.getSnapshot().dispatches.size + w.engine.getSnapshot().proposals.size);

@@ -149,14 +149,13 @@ describe('gates', () => {
     expect(p.blockedBy[0]!.detail).toBe('Claude Code has 2 of 2 dispatches running');
   });
 
-  it('the per-cycle dispatch cap gates the rest of the cycle', () => {
-    const { proposals } = triage(
-      [makeIssue({ ...ready, number: 1 }), makeIssue({ ...ready, number: 2 })],
-      parseConfig({ repos: [REPO], trustedAuthors: ['alice'], limits: { dispatchesPerCycle: 1, repoLock: false } }),
-      NOW,
-      { armed: true },
-    );
-    expect(proposals.map((p) => kinds(p.blockedBy))).toEqual([[], ['cycle-cap']]);
+  it('the per-cycle dispatch cap gates the rest of the cycle: approved work takes it, pending proposals do not', () => {
+    const issues = [makeIssue({ ...ready, number: 1 }), makeIssue({ ...ready, number: 2 })];
+    const config = { repos: [REPO], trustedAuthors: ['alice'], limits: { dispatchesPerCycle: 1, repoLock: false } };
+    const pending = triage(issues, parseConfig(config), NOW, { armed: true }).proposals;
+    expect(pending.map((p) => kinds(p.blockedBy))).toEqual([[], []]);
+    const approved = triage(issues, parseConfig({ ...config, autoApprove: [{ when: { action: 'dispatch' } }] }), NOW, { armed: true }).proposals;
+    expect(approved.map((p) => kinds(p.blockedBy))).toEqual([[], ['cycle-cap']]);
   });
 
   it('an author neither trusted nor checked is gated as of unknown permission', () => {

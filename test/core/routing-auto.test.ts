@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, planProposals, propose, triage } from '../../src/core/index.js';
+import { parseConfig, planProposals, propose, routeAround, triage } from '../../src/core/index.js';
 import { context, makeIssue, NOW, REPO, score } from './issue-builders.js';
 
 /** A ready, well-specified issue whose text makes it a writing (creative) task. */
@@ -42,24 +42,27 @@ describe('routing by task type (roles.coding "auto", seed 001 select_agent)', ()
     expect(p.reason).toMatch(/routed by task type architecture → Claude Code\./i);
   });
 
-  it('with the strong agent at capacity the next suggested one takes it, and the reason says why', () => {
-    const ctx = context({ agents: KIMI_WRITES, roles: { coding: 'auto' } }, { agentLoad: new Map([['kimi', 1]]) });
-    const [p] = triage([makeIssue(WRITING)], parseConfig({ repos: [REPO], trustedAuthors: ['alice'], armed: true, agents: KIMI_WRITES, roles: { coding: 'auto' } }), NOW, { armed: true, agentLoad: ctx.agentLoad }).proposals;
-    expect(p).toMatchObject({ action: 'dispatch', agentId: 'claude', executable: true });
-    expect(p!.reason).toMatch(/routed by task type creative → Claude Code \(no free agent is strong at creative\); Kimi is at capacity\./i);
+  it('with the strong agent at capacity the next suggested one takes it, and the reason says why (triage preview)', () => {
+    // an auto-approve rule approves the first writing issue: approved work takes Kimi's one slot
+    const config = parseConfig({ repos: [REPO, 'o/other'], trustedAuthors: ['alice'], armed: true, agents: KIMI_WRITES, roles: { coding: 'auto' }, autoApprove: [{ when: { repo: REPO } }] });
+    const { proposals } = triage([makeIssue({ ...WRITING, number: 1 }), makeIssue({ ...WRITING, number: 2 }, { repo: 'o/other' })], config, NOW, { armed: true });
+    expect(proposals[0]).toMatchObject({ agentId: 'kimi', status: 'approved' });
+    expect(proposals[1]).toMatchObject({ action: 'dispatch', agentId: 'claude', executable: true });
+    expect(proposals[1]!.reason).toMatch(/routed by task type creative → Claude Code \(no free agent is strong at creative\); Kimi is at capacity\./i);
   });
 
-  it('a blocking readiness failure moves it on the same way; nothing free leaves it held on the first choice', () => {
+  it('a blocking readiness failure moves it on the same way; nothing free leaves it where it was', () => {
     const agents = KIMI_WRITES.map((a) => (a.id === 'kimi' ? { ...a, readiness: 'block' as const } : a));
-    const config = parseConfig({ repos: [REPO], trustedAuthors: ['alice'], armed: true, agents, roles: { coding: 'auto' } });
-    const notReady = new Map([['kimi', { assignable: false }]]);
-    const [moved] = triage([makeIssue(WRITING)], config, NOW, { armed: true, readiness: notReady }).proposals;
-    expect(moved).toMatchObject({ agentId: 'claude', executable: true });
+    const scored = score(WRITING);
+    const ctx = context({ agents, roles: { coding: 'auto' } }, { readiness: new Map([['kimi', { assignable: false }]]) });
+    const held = propose(scored, ctx);
+    expect(held.blockedBy.map((g) => g.kind)).toEqual(['agent-not-ready']);
+    const moved = routeAround(scored, held, ctx);
+    expect(moved).toMatchObject({ action: 'dispatch', agentId: 'claude' });
     expect(moved!.reason).toContain('Kimi is not ready');
-    const full = new Map([['kimi', 1], ['claude', 2]]);
-    const [held] = triage([makeIssue(WRITING)], config, NOW, { armed: true, agentLoad: full }).proposals;
-    expect(held).toMatchObject({ agentId: 'kimi', executable: false });
-    expect(held!.blockedBy.map((g) => g.kind)).toContain('agent-at-capacity');
+    const full = { ...ctx, agentLoad: new Map([['claude', 2]]) };
+    expect(routeAround(scored, held, full)).toBeNull();
+    expect(routeAround(scored, held, context({ agents }, { readiness: ctx.readiness! }))).toBeNull();
   });
 
   it('the engine planner routes around a full agent too (approved work takes the capacity)', () => {

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { FileJournal } from '../../src/adapters/journal-file.js';
 import { JournalEntrySchema } from '../../src/core/engine-ports.js';
-import { replayJournal } from '../../src/core/engine-journal.js';
+import { parseConfig } from '../../src/core/config.js';
+import { initialState } from '../../src/core/engine-state.js';
+import { replay } from '../../src/core/engine-step.js';
+import { profileFromConfig } from '../../src/core/triage.js';
 import { createRandom } from '../../src/sandbox/index.js';
 import { readStatus } from '../../src/headless/status-file.js';
 import { eventually } from '../helpers/sandbox-client.js';
@@ -81,7 +84,8 @@ it(`finishes every approved dispatch exactly once across ${KILLS} SIGKILLs and r
       }
     });
     const entries = await new FileJournal(stateDir).replay();
-    const restored = replayJournal(entries);
+    const config = parseConfig({});
+    const restored = replay(initialState({ consoleId: 'replay', armed: false, dryRun: false }), entries, { config, profile: profileFromConfig(config) }).snapshot;
     expect(entries.length).toBe(lines.length - unreadable.length);
 
     // nothing approved was forgotten: each approval ended executed or failed, or was superseded by

@@ -1,0 +1,144 @@
+import type { Config } from './config.js';
+import type { Dispatch } from './dispatch.js';
+import type { Effect, EngineEvent, StepContext } from './engine-events.js';
+import { applyFact, refOf } from './engine-facts.js';
+import type { JournalEntry } from './engine-ports.js';
+import type { EngineError, EngineSnapshot, EngineState, Watch } from './engine-state.js';
+import type { Proposal } from './policy.js';
+import { planProposals, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
+import type { ScoredIssue } from './scoring.js';
+
+/**
+ * The accumulator one `step` works on: the state so far and the effects asked for, in order.
+ * The helpers below are the moves every kind of event shares; they mutate the accumulator, which
+ * lives only for one call of `step` (the state values themselves are never mutated).
+ */
+export interface Acc {
+  s: EngineState;
+  readonly effects: Effect[];
+  readonly ctx: StepContext;
+  refused: { readonly message: string; readonly hint?: string } | null;
+}
+
+/** A journal entry without the fields `record` fills in. */
+export type Fact = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'at' | 'console'> : never) : never;
+
+export const nowIso = (acc: Acc): string => acc.ctx.now.toISOString();
+
+export function snap(acc: Acc, patch: Partial<EngineSnapshot>): void {
+  acc.s = { ...acc.s, snapshot: { ...acc.s.snapshot, ...patch } };
+}
+
+export function emit(acc: Acc, event: EngineEvent): void {
+  acc.effects.push({ type: 'emit', event });
+}
+
+export function report(acc: Acc, level: EngineError['level'], message: string): void {
+  const error: EngineError = { at: nowIso(acc), level, message };
+  snap(acc, { lastError: error });
+  emit(acc, { type: 'error', ...error });
+}
+
+/** A problem that also goes into the cycle's list of errors. */
+export function cycleError(acc: Acc, level: EngineError['level'], message: string): void {
+  acc.s = { ...acc.s, tally: { ...acc.s.tally, errors: [...acc.s.tally.errors, message] } };
+  report(acc, level, message);
+}
+
+/** Apply a fact and journal it; a dry-run leaves no trace in the journal. */
+export function record(acc: Acc, fact: Fact): void {
+  const entry = { ...fact, at: nowIso(acc), console: acc.s.snapshot.consoleId } as JournalEntry;
+  acc.s = applyFact(acc.s, entry);
+  if (!acc.s.snapshot.dryRun) acc.effects.push({ type: 'journal', entry });
+}
+
+export function setProposals(acc: Acc, proposals: ReadonlyMap<string, TrackedProposal>): void {
+  const before = acc.s.snapshot.proposals;
+  if (before === proposals) return;
+  snap(acc, { proposals });
+  for (const p of proposals.values()) {
+    const prev = before.get(p.id);
+    if (!prev) emit(acc, { type: 'proposal-added', proposal: p });
+    else if (prev !== p) emit(acc, { type: 'proposal-changed', proposal: p, previousStatus: prev.status });
+  }
+}
+
+function putProposal(acc: Acc, p: TrackedProposal): void {
+  const prev = acc.s.snapshot.proposals.get(p.id);
+  if (prev === p) return;
+  snap(acc, { proposals: new Map(acc.s.snapshot.proposals).set(p.id, p) });
+  emit(acc, prev ? { type: 'proposal-changed', proposal: p, previousStatus: prev.status } : { type: 'proposal-added', proposal: p });
+}
+
+/** Move a proposal the engine is working on; a refusal means it moved on meanwhile and is ignored. */
+export function move(acc: Acc, id: string, event: ProposalEvent): TrackedProposal | null {
+  const p = acc.s.snapshot.proposals.get(id);
+  if (!p) return null;
+  const t = transition(p, event);
+  if (!t.ok) return null;
+  putProposal(acc, t.proposal);
+  return t.proposal;
+}
+
+/** Decisions by score object: a decision depends only on the scored issue and the config, and deciding is the costly part of a plan. */
+const decisionCache = new WeakMap<Config, WeakMap<ScoredIssue, Proposal>>();
+function decisions(config: Config): WeakMap<ScoredIssue, Proposal> {
+  let known = decisionCache.get(config);
+  if (!known) decisionCache.set(config, (known = new WeakMap()));
+  return known;
+}
+
+/**
+ * Plan the backlog again around `previous`. What an auto-approve rule approved is journaled; so
+ * is an operator's decision the plan dropped (its issue changed), so a replay drops it too.
+ */
+export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> = acc.s.snapshot.proposals): void {
+  const { config, profile } = acc.ctx;
+  const { snapshot } = acc.s;
+  const plan = planProposals({
+    config,
+    profile,
+    backlog: snapshot.backlog,
+    previous,
+    dispatches: snapshot.dispatches,
+    armed: snapshot.armed,
+    executedThisCycle: acc.s.tally.executed,
+    decisions: decisions(config),
+  });
+  setProposals(acc, plan.proposals);
+  if (plan.proposals !== previous) {
+    for (const p of previous.values()) {
+      const decided = p.status === 'approved' || p.status === 'rejected' || (p.status === 'proposed' && p.reroutedFrom !== null);
+      if (!decided || p.started) continue;
+      const now = plan.proposals.get(p.id);
+      if (!now || now.status === 'superseded') record(acc, { type: 'dropped', proposalId: p.id });
+    }
+  }
+  for (const p of plan.autoApproved) record(acc, { type: 'approved', proposal: refOf(p), approvedBy: p.approvedBy ?? 'rule' });
+}
+
+/** Queue every approved proposal whose gates are clear, each in its issue's lane. */
+export function executeReady(acc: Acc): void {
+  for (const p of acc.s.snapshot.proposals.values()) {
+    if (p.status === 'approved' && p.executable) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+  }
+}
+
+const sameWatch = (a: Watch | undefined, b: Watch | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.runId === b.runId && a.lastCommentId === b.lastCommentId && a.lastIssueState === b.lastIssueState);
+
+/** A dispatch (and what is watched of it) changed: show it and journal it. */
+export function putDispatch(acc: Acc, d: Dispatch, watch: Watch | undefined): void {
+  const prev = acc.s.snapshot.dispatches.get(d.proposalId);
+  const prevWatch = acc.s.watches.get(d.proposalId);
+  if (prev === d && (watch === undefined || sameWatch(watch, prevWatch))) return;
+  const w = watch ?? prevWatch ?? { lastCommentId: 0, lastIssueState: 'open' as const };
+  record(acc, {
+    type: 'dispatch',
+    dispatch: d,
+    ...(w.runId !== undefined ? { runId: w.runId } : {}),
+    lastCommentId: w.lastCommentId,
+    lastIssueState: w.lastIssueState,
+  });
+  if (prev !== d) emit(acc, { type: 'dispatch-changed', dispatch: d, previousState: prev?.state ?? null });
+}

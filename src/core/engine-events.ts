@@ -1,0 +1,106 @@
+import type { Config } from './config.js';
+import type { Dispatch, DispatchState, Observation } from './dispatch.js';
+import type { JournalEntry, NotifyEvent } from './engine-ports.js';
+import type { EngineError, Watch, WriteRecord } from './engine-state.js';
+import type { Issue } from './issue.js';
+import type { NextWrite, Work, Write, WriteAnswer } from './next-write.js';
+import type { RateLimit } from './ports.js';
+import type { ScoringProfile } from './profile.js';
+import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
+
+/**
+ * Everything that can happen to the engine, as one union `step` switches over. Four families:
+ * operator intents (imperative names), observations, effect results, timer ticks — and the
+ * journal's own entries (past tense: `approved`, `write`, `dispatch` …), which are the persisted
+ * subset: `step` turns intents and results into them, and replaying a journal feeds them back.
+ */
+export type Event =
+  // operator intents; `commandId` when it came from another process through the journal
+  | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string }
+  | { readonly type: 'reject'; readonly id: string; readonly note: string | null; readonly commandId?: string }
+  | { readonly type: 'reroute'; readonly id: string; readonly agentId: string; readonly commandId?: string }
+  | { readonly type: 'arm' | 'disarm' | 'pause' | 'resume' }
+  | { readonly type: 'set-dry-run'; readonly on: boolean }
+  // the runner's life and timers
+  | { readonly type: 'started' | 'stopped' }
+  | { readonly type: 'scheduled'; readonly at: string | null }
+  | { readonly type: 'self-known'; readonly login: string }
+  /** a cycle's phases, in order; each phase's effects have settled before the next is sent */
+  | { readonly type: 'cycle-started' }
+  | { readonly type: 'observe-due' }
+  | { readonly type: 'troubles-due' }
+  | { readonly type: 'fetch-due' }
+  | { readonly type: 'plan-due' }
+  | { readonly type: 'summary-due' }
+  | { readonly type: 'cycle-failed'; readonly message: string }
+  | { readonly type: 'cycle-finished'; readonly rateLimit: RateLimit }
+  /** inside an issue's write lane: execute a proposal / retry or escalate a dispatch, gates checked now */
+  | { readonly type: 'execute'; readonly id: string }
+  | { readonly type: 'resolve'; readonly id: string }
+  // observations
+  | { readonly type: 'observed'; readonly id: string; readonly observation: Observation; readonly watch: Watch }
+  | { readonly type: 'observe-failed'; readonly id: string; readonly message: string }
+  /** `learned`: trust asked of the tracker for this fetch, `${repo}\0${author}` → may write */
+  | { readonly type: 'backlog-fetched'; readonly repo: string; readonly issues: readonly Issue[]; readonly learned: ReadonlyMap<string, boolean> }
+  | { readonly type: 'fetch-failed'; readonly repo: string; readonly message: string }
+  // effect results
+  | { readonly type: 'write-starting'; readonly work: Work; readonly write: Write }
+  | { readonly type: 'written'; readonly work: Work; readonly write: Write; readonly answer: WriteAnswer; readonly dryRun: boolean }
+  | { readonly type: 'work-ended'; readonly work: Work; readonly end: Exclude<NextWrite, { kind: 'write' | 'refused' }>; readonly readUpTo: number }
+  /** `final`: refused, not worth retrying; `transient`: an outage, never fails work for good */
+  | { readonly type: 'work-failed'; readonly work: Work; readonly message: string; readonly final: boolean; readonly transient: boolean }
+  /** stopped or disarmed between two writes */
+  | { readonly type: 'work-interrupted'; readonly work: Work; readonly stopping: boolean }
+  /** something the runner could not do that is nobody's event (journal, notifier, command poll) */
+  | { readonly type: 'problem'; readonly level: EngineError['level']; readonly message: string }
+  | JournalEntry;
+
+export type Effect =
+  /** append to the journal, in order; the event's promise settles once it is on disk */
+  | { readonly type: 'journal'; readonly entry: JournalEntry }
+  /** tell onEvent listeners, synchronously and in order */
+  | { readonly type: 'emit'; readonly event: EngineEvent }
+  | { readonly type: 'notify'; readonly event: NotifyEvent }
+  /** send `event` inside the write lane `lane` (one issue's writes never interleave) */
+  | { readonly type: 'lane'; readonly lane: string; readonly event: Event }
+  /** a write sequence: read, nextWrite, write, … until it ends; in `lane` unless already inside one */
+  | { readonly type: 'work'; readonly work: Work; readonly lane?: string }
+  /** observe these dispatches one after another */
+  | { readonly type: 'observe'; readonly items: readonly { readonly dispatch: Dispatch; readonly watch: Watch }[] }
+  /** fetch every repo; ask the tracker whether authors not in `trust` may write */
+  | { readonly type: 'fetch'; readonly repos: readonly string[]; readonly full: boolean; readonly trust: ReadonlyMap<string, boolean> };
+
+export interface StepContext {
+  readonly config: Config;
+  readonly profile: ScoringProfile;
+  /** the time of the event (a replayed journal entry: its own `at`) */
+  readonly now: Date;
+}
+
+export interface CycleCounts {
+  readonly backlog: number;
+  readonly proposals: number;
+  readonly approved: number;
+  readonly executed: number;
+  readonly dispatches: number;
+  readonly writes: number;
+}
+
+/** What onEvent listeners hear (the console's log, headless output). */
+export type EngineEvent =
+  | { readonly type: 'cycle-started'; readonly cycle: number; readonly at: string }
+  | {
+      readonly type: 'cycle-finished';
+      readonly cycle: number;
+      readonly at: string;
+      readonly durationMs: number;
+      readonly counts: CycleCounts;
+      readonly errors: readonly string[];
+    }
+  | { readonly type: 'proposal-added'; readonly proposal: TrackedProposal }
+  | { readonly type: 'proposal-changed'; readonly proposal: TrackedProposal; readonly previousStatus: ProposalStatus }
+  | { readonly type: 'write-made'; readonly write: WriteRecord }
+  | { readonly type: 'dispatch-changed'; readonly dispatch: Dispatch; readonly previousState: DispatchState | null }
+  | ({ readonly type: 'error' } & EngineError)
+  | { readonly type: 'armed' | 'disarmed' | 'paused' | 'resumed'; readonly at: string }
+  | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };

@@ -1,0 +1,137 @@
+import type { JournalEntry, ProposalRef, WriteStep } from './engine-ports.js';
+import { type EngineState, withDispatch, withoutCalls } from './engine-state.js';
+import { issueKey } from './issue.js';
+import { type TrackedProposal, tracked, transition } from './proposal-queue.js';
+
+/**
+ * The journal's entries are facts: what was decided and done. `applyFact` folds one into the
+ * state; the live engine applies each fact it journals through it, and a restart replays the
+ * journal through `step`, which calls it — one fold for both, so they cannot disagree. Applying a
+ * fact the live engine already acted on changes nothing.
+ */
+
+/** Writes that mean a proposal's execution has begun (not its later retries or escalation). */
+const EXECUTION_STEPS: ReadonlySet<WriteStep> = new Set(['audit', 'stand-down', 'labels', 'assignees', 'agent', 'dispatch-comment', 'flag-comment', 'needs-human', 'in-progress']);
+
+/** Enough of a proposal for the journal to restore it before the backlog is fetched again. */
+export const refOf = (p: TrackedProposal): ProposalRef => ({
+  id: p.id,
+  repo: p.repo,
+  number: p.number,
+  action: p.action === 'flag' ? 'flag' : 'dispatch',
+  agentId: p.agentId ?? '',
+  reason: p.reason,
+  updatedAt: p.updatedAt,
+});
+
+/** A proposal rebuilt from a journal line, until the backlog is fetched and it is decided again. */
+const fromRef = (ref: ProposalRef): TrackedProposal =>
+  tracked({
+    id: ref.id,
+    repo: ref.repo,
+    number: ref.number,
+    issueKey: issueKey(ref.repo, ref.number),
+    action: ref.action,
+    agentId: ref.agentId,
+    reason: ref.reason,
+    updatedAt: ref.updatedAt,
+    blockedBy: [],
+    whatWouldChange: [],
+    executable: true,
+  });
+
+const put = (s: EngineState, p: TrackedProposal): EngineState => ({ ...s, snapshot: { ...s.snapshot, proposals: new Map(s.snapshot.proposals).set(p.id, p) } });
+const live = (p: TrackedProposal): boolean => p.status === 'proposed' || p.status === 'approved' || p.status === 'rejected' || p.status === 'executing';
+
+function consumed(s: EngineState, commandId: string | undefined): EngineState {
+  if (commandId === undefined || !s.pendingCommands.has(commandId)) return s;
+  const pendingCommands = new Map(s.pendingCommands);
+  pendingCommands.delete(commandId);
+  return { ...s, pendingCommands };
+}
+
+export function applyFact(state: EngineState, e: JournalEntry): EngineState {
+  let s = state;
+  if (e.type !== 'command' && !s.ownConsoles.has(e.console)) s = { ...s, ownConsoles: new Set(s.ownConsoles).add(e.console) };
+  const proposals = s.snapshot.proposals;
+  switch (e.type) {
+    case 'approved': {
+      const p = proposals.get(e.proposal.id) ?? fromRef(e.proposal);
+      if (p.status === 'approved' && p.approvedBy === e.approvedBy) return consumed(s, e.commandId);
+      const t = transition(p, { type: 'approve', by: e.approvedBy });
+      return consumed(put(s, t.ok ? t.proposal : { ...p, status: 'approved', approvedBy: e.approvedBy, note: null, outcome: null, failures: 0 }), e.commandId);
+    }
+    case 'rejected': {
+      const p = proposals.get(e.proposal.id) ?? fromRef(e.proposal);
+      const note = e.note ?? null;
+      if (p.status === 'rejected' && p.note === note) return consumed(s, e.commandId);
+      const t = transition(p, { type: 'reject', note });
+      return consumed(put(s, t.ok ? t.proposal : { ...p, status: 'rejected', approvedBy: null, waiting: null, note }), e.commandId);
+    }
+    case 'rerouted': {
+      const known = proposals.get(e.proposal.id);
+      if (!known) return consumed(put(s, { ...fromRef(e.proposal), reroutedFrom: e.from }), e.commandId);
+      const p = known;
+      if (p.agentId === e.proposal.agentId) return consumed(s, e.commandId);
+      return consumed(put(s, { ...p, agentId: e.proposal.agentId, reason: e.proposal.reason, reroutedFrom: p.reroutedFrom ?? e.from }), e.commandId);
+    }
+    case 'writing':
+    case 'write': {
+      const p = proposals.get(e.proposalId);
+      if (p && live(p) && !p.started && EXECUTION_STEPS.has(e.step)) s = put(s, { ...p, started: true });
+      if (e.type === 'write' && e.step === 'agent') {
+        const calls = new Map(s.agentCalls.get(e.proposalId) ?? []).set(e.attempt, {
+          ...(e.runId !== undefined ? { runId: e.runId } : {}),
+          ...(e.detail !== undefined ? { detail: e.detail } : {}),
+        });
+        s = { ...s, agentCalls: new Map(s.agentCalls).set(e.proposalId, calls) };
+      }
+      return s;
+    }
+    case 'executed':
+    case 'failed': {
+      const p = proposals.get(e.proposalId);
+      const status = e.type;
+      if (!p || p.status === status) return s;
+      return put(s, { ...p, status, outcome: e.type === 'executed' ? e.outcome : e.message, waiting: null });
+    }
+    case 'dropped': {
+      const p = proposals.get(e.proposalId);
+      const agentCalls = withoutCalls(s.agentCalls, e.proposalId);
+      if (!p || !live(p) || p.status === 'executing') return { ...s, agentCalls };
+      const next = new Map(proposals);
+      next.delete(e.proposalId);
+      return { ...s, agentCalls, snapshot: { ...s.snapshot, proposals: next } };
+    }
+    case 'dispatch':
+      return withDispatch(s, e.dispatch, { ...(e.runId !== undefined ? { runId: e.runId } : {}), lastCommentId: e.lastCommentId, lastIssueState: e.lastIssueState });
+    case 'summary':
+      return s.summaryDays.has(e.day) ? s : { ...s, summaryDays: new Set(s.summaryDays).add(e.day) };
+    case 'command':
+      return { ...s, pendingCommands: new Map(s.pendingCommands).set(e.commandId, e) };
+    case 'command-failed':
+      return consumed(s, e.commandId);
+    default: {
+      const never: never = e;
+      throw new Error(`unknown journal entry ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The part of the state a journal carries: what a restart must know. The live engine's state and
+ * the journal's replay agree on it at every point (test/core/engine-replay.property.test.ts).
+ */
+export function persistedView(s: EngineState) {
+  const proposals = [...s.snapshot.proposals.values()]
+    .filter((p) => (p.status === 'approved' || p.status === 'executing' || p.status === 'rejected' || p.reroutedFrom !== null) && live(p))
+    .map((p) => ({ id: p.id, status: p.status === 'executing' ? 'approved' : p.status, approvedBy: p.approvedBy, note: p.note, agentId: p.agentId, reroutedFrom: p.reroutedFrom, started: p.started }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    proposals,
+    dispatches: [...s.snapshot.dispatches.values()].map((d) => ({ dispatch: d, watch: s.watches.get(d.proposalId) })).sort((a, b) => a.dispatch.proposalId.localeCompare(b.dispatch.proposalId)),
+    agentCalls: [...s.agentCalls].map(([id, calls]) => [id, [...calls]] as const).sort((a, b) => a[0].localeCompare(b[0])),
+    summaryDays: [...s.summaryDays].sort(),
+    pendingCommands: [...s.pendingCommands.keys()].sort(),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Config } from './config.js';
+import type { Clock, DispatchTarget, Journal, Notifier } from './engine-ports.js';
+import type { Tracker } from './ports.js';
+
+export interface EngineOptions {
+  readonly config: Config;
+  readonly tracker: Tracker;
+  readonly clock: Clock;
+  /** this console's id (host + random: the caller's business); it signs every marker */
+  readonly consoleId: string;
+  readonly targets?: Partial<Record<'http' | 'command', DispatchTarget>>;
+  readonly notifier?: Notifier;
+  readonly journal?: Journal;
+  /** the tracker login switchboard writes as; asked of the tracker once when absent */
+  readonly selfLogin?: string;
+  /** how long another console's audit comment holds its claim (default 24 h) */
+  readonly claimTtlMs?: number;
+  /** how often commands from other processes are picked up (default 1 s) */
+  readonly commandPollMs?: number;
+  /** write sequences of different issues in flight at once (default 16); one issue's are always in order */
+  readonly writeConcurrency?: number;
+}
+
+export const HOUR = 3_600_000;
+/** Each write sequence is a handful of round trips; a few side by side hide the latency without crowding the forge. */
+export const DEFAULT_WRITE_CONCURRENCY = 16;
+
+/** Delay before the next cycle: the interval, doubled per failed cycle in a row, capped. */
+export function cycleDelay(intervalMs: number, failures: number): number {
+  if (failures <= 0) return intervalMs;
+  const cap = Math.max(intervalMs, Math.min(16 * intervalMs, HOUR));
+  return Math.min(cap, intervalMs * 2 ** Math.min(failures, 30));
+}
+

@@ -1,0 +1,334 @@
+import { canCarryOut } from './policy.js';
+import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
+import { type Acc, cycleError, emit, executeReady, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
+import type { Effect, Event, StepContext } from './engine-events.js';
+import { applyFact, refOf } from './engine-facts.js';
+import type { JournalEntry } from './engine-ports.js';
+import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js';
+import { stepWork } from './engine-work.js';
+import { type Issue, issueKey } from './issue.js';
+import { type TrackedProposal, transition } from './proposal-queue.js';
+import { suggestAgents } from './routing.js';
+import { ageInDays, type ScoredIssue, scoreIssue } from './scoring.js';
+import { dailySummary, summaryTitle } from './texts.js';
+import { withTrust } from './triage.js';
+
+export interface StepResult {
+  readonly state: EngineState;
+  readonly effects: readonly Effect[];
+  /** an operator intent that cannot be carried out: the sentence for the operator */
+  readonly refused: { readonly message: string; readonly hint?: string } | null;
+}
+
+/**
+ * The engine: one pure transition from a state and an event to the next state and the effects
+ * the runner must perform (writes, reads, journal lines, events for listeners). Time is in `ctx`.
+ * Adding an event kind = a case here (the switch is exhaustive); an effect kind = a case in the
+ * runner's `perform`.
+ */
+export function step(state: EngineState, event: Event, ctx: StepContext): StepResult {
+  const acc: Acc = { s: state, effects: [], ctx, refused: null };
+  const { config } = ctx;
+  const { snapshot } = acc.s;
+  switch (event.type) {
+    case 'approve':
+    case 'reject':
+    case 'reroute':
+      intent(acc, event);
+      break;
+    case 'arm':
+      if (config.repos.length === 0) {
+        acc.refused = { message: 'cannot arm: no repositories are enrolled', hint: 'add at least one owner/name to "repos" in the config' };
+      } else if (!snapshot.armed) {
+        snap(acc, { armed: true });
+        emit(acc, { type: 'armed', at: nowIso(acc) });
+        replan(acc);
+        executeReady(acc);
+      }
+      break;
+    case 'disarm':
+      if (!snapshot.armed) break;
+      snap(acc, { armed: false });
+      emit(acc, { type: 'disarmed', at: nowIso(acc) });
+      replan(acc);
+      break;
+    case 'pause':
+      if (snapshot.paused) break;
+      snap(acc, { paused: true, nextCycleAt: null });
+      emit(acc, { type: 'paused', at: nowIso(acc) });
+      break;
+    case 'resume':
+      if (!snapshot.paused) break;
+      snap(acc, { paused: false });
+      emit(acc, { type: 'resumed', at: nowIso(acc) });
+      break;
+    case 'set-dry-run': {
+      if (snapshot.dryRun === event.on) break;
+      snap(acc, { dryRun: event.on });
+      emit(acc, { type: 'dry-run', on: event.on, at: nowIso(acc) });
+      // Turning dry-run off forgets what it previewed: those proposals are decided afresh, for real.
+      if (event.on || acc.s.previewed.size === 0) break;
+      const kept = new Map([...snapshot.proposals].filter(([id]) => !acc.s.previewed.has(id)));
+      acc.s = { ...acc.s, previewed: new Set() };
+      replan(acc, kept);
+      break;
+    }
+    case 'started':
+      if (!snapshot.started) snap(acc, { started: true });
+      break;
+    case 'stopped':
+      if (snapshot.started || snapshot.nextCycleAt !== null) snap(acc, { started: false, nextCycleAt: null });
+      break;
+    case 'scheduled':
+      if (snapshot.nextCycleAt !== event.at) snap(acc, { nextCycleAt: event.at });
+      break;
+    case 'self-known':
+      acc.s = { ...acc.s, self: event.login };
+      break;
+    case 'cycle-started': {
+      const cycle = snapshot.cycle + 1;
+      acc.s = { ...acc.s, tally: emptyTally(nowIso(acc)) };
+      snap(acc, { cycle, cycleRunning: true });
+      emit(acc, { type: 'cycle-started', cycle, at: nowIso(acc) });
+      break;
+    }
+    case 'observe-due': {
+      const items = [...snapshot.dispatches.values()]
+        .filter((d) => LIVE_STATES.has(d.state))
+        .map((d) => ({ dispatch: d, watch: acc.s.watches.get(d.proposalId) ?? { lastCommentId: 0, lastIssueState: 'open' as const } }));
+      if (items.length > 0) acc.effects.push({ type: 'observe', items });
+      break;
+    }
+    case 'troubles-due':
+      // Retries and escalations are writes: they wait while disarmed.
+      if (!snapshot.armed) break;
+      for (const d of snapshot.dispatches.values()) {
+        if (TROUBLE_STATES.has(d.state)) acc.effects.push({ type: 'lane', lane: issueKey(d.repo, d.number), event: { type: 'resolve', id: d.proposalId } });
+      }
+      break;
+    case 'fetch-due': {
+      const full = (snapshot.cycle - 1) % config.fullResyncEvery === 0;
+      if (full) acc.s = { ...acc.s, trust: new Map() };
+      if (config.repos.length > 0) acc.effects.push({ type: 'fetch', repos: config.repos, full, trust: acc.s.trust });
+      break;
+    }
+    case 'backlog-fetched': {
+      const trust = event.learned.size === 0 ? acc.s.trust : new Map([...acc.s.trust, ...event.learned]);
+      acc.s = { ...acc.s, trust, tally: { ...acc.s.tally, fetched: acc.s.tally.fetched + 1 } };
+      const scored = withTrust(event.issues, trust).map((i) => score(acc, i));
+      snap(acc, withRepoBacklog(acc.s.snapshot, event.repo, scored));
+      break;
+    }
+    case 'fetch-failed': {
+      const message = `could not fetch ${event.repo}: ${event.message}`;
+      acc.s = { ...acc.s, tally: { ...acc.s.tally, fetchFailed: acc.s.tally.fetchFailed + 1 } };
+      snap(acc, { fetchErrors: new Map(acc.s.snapshot.fetchErrors).set(event.repo, { at: nowIso(acc), level: 'error', message }) });
+      cycleError(acc, 'error', message);
+      break;
+    }
+    case 'plan-due':
+      replan(acc);
+      executeReady(acc);
+      break;
+    case 'summary-due':
+      summary(acc);
+      break;
+    case 'cycle-failed':
+      acc.s = { ...acc.s, tally: { ...acc.s.tally, failed: true, errors: [...acc.s.tally.errors, event.message] } };
+      report(acc, 'error', `cycle ${snapshot.cycle} failed: ${event.message}`);
+      break;
+    case 'cycle-finished':
+      finishCycle(acc, event.rateLimit);
+      break;
+    case 'execute': {
+      replan(acc);
+      const ready = acc.s.snapshot.proposals.get(event.id);
+      if (!ready || ready.status !== 'approved' || !ready.executable) break;
+      const p = move(acc, event.id, { type: 'start' });
+      if (p) acc.effects.push({ type: 'work', work: { kind: 'execute', proposal: p } });
+      break;
+    }
+    case 'resolve':
+      troubled(acc, event.id);
+      break;
+    case 'observed': {
+      const d = snapshot.dispatches.get(event.id);
+      if (!d) break;
+      const agent = config.agents.find((a) => a.id === d.agentId);
+      const limits = { stallMinutes: config.watch.stallMinutes, timeoutMinutes: agent?.timeoutMinutes ?? 120, repeatThreshold: config.watch.repeatThreshold };
+      putDispatch(acc, next(d, event.observation, ctx.now, limits), event.watch);
+      break;
+    }
+    case 'observe-failed': {
+      const d = snapshot.dispatches.get(event.id);
+      cycleError(acc, 'warning', `could not observe ${d ? issueKey(d.repo, d.number) : event.id}: ${event.message}`);
+      break;
+    }
+    case 'write-starting':
+    case 'written':
+    case 'work-ended':
+    case 'work-failed':
+    case 'work-interrupted':
+      stepWork(acc, event);
+      break;
+    case 'problem':
+      report(acc, event.level, event.message);
+      break;
+    case 'approved':
+    case 'rejected':
+    case 'rerouted':
+    case 'writing':
+    case 'write':
+    case 'executed':
+    case 'failed':
+    case 'dropped':
+    case 'dispatch':
+    case 'summary':
+    case 'command':
+    case 'command-failed':
+      // A journal line replayed: the fact as it was recorded, nothing to do again.
+      acc.s = applyFact(acc.s, event);
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+  return { state: acc.s, effects: acc.effects, refused: acc.refused };
+}
+
+/** Start-up: the journal folded through `step`, its effects dropped (they were performed before). */
+export function replay(state: EngineState, entries: readonly JournalEntry[], ctx: Omit<StepContext, 'now'>): EngineState {
+  return entries.reduce((s, e) => step(s, e, { ...ctx, now: new Date(Date.parse(e.at) || 0) }).state, state);
+}
+
+type Intent = Extract<Event, { type: 'approve' | 'reject' | 'reroute' }>;
+
+/** An operator's approve, reject or re-route: one change, re-planned around, journaled. */
+function intent(acc: Acc, e: Intent): void {
+  const before = acc.s.snapshot.proposals.get(e.id);
+  if (!before) return refuse(acc, e, `no proposal "${e.id}" (it may have been superseded by a newer one)`);
+  const { agents } = acc.ctx.config;
+  let agentName = '';
+  if (e.type === 'reroute') {
+    const agent = agents.find((a) => a.id === e.agentId);
+    if (before.action !== 'skip' && !canCarryOut(agent, before.action)) {
+      const fits = agents.filter((a) => canCarryOut(a, before.action)).map((a) => a.id);
+      return refuse(acc, e, `agent "${e.agentId}" cannot carry out a ${before.action}; choose one of: ${fits.join(', ')}`);
+    }
+    agentName = agent?.displayName ?? e.agentId;
+  }
+  const t = transition(
+    before,
+    e.type === 'approve' ? { type: 'approve', by: e.by } : e.type === 'reject' ? { type: 'reject', note: e.note } : { type: 'reroute', agentId: e.agentId, agentName },
+  );
+  if (!t.ok) return refuse(acc, e, t.error);
+  if (t.proposal === before) return;
+  replan(acc, new Map(acc.s.snapshot.proposals).set(e.id, t.proposal));
+  const p: TrackedProposal = acc.s.snapshot.proposals.get(e.id) ?? t.proposal;
+  const command = e.commandId !== undefined ? { commandId: e.commandId } : {};
+  if (e.type === 'approve') record(acc, { type: 'approved', proposal: refOf(p), approvedBy: e.by, ...command });
+  else if (e.type === 'reject') record(acc, { type: 'rejected', proposal: refOf(p), ...(e.note !== null ? { note: e.note } : {}), ...command });
+  else record(acc, { type: 'rerouted', proposal: refOf(p), from: before.agentId ?? '', ...command });
+  if (e.type !== 'reject' && p.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+}
+
+/** A command from another process that cannot be applied is reported and journaled, never retried. */
+function refuse(acc: Acc, e: Intent, message: string): void {
+  acc.refused = { message };
+  if (e.commandId === undefined) return;
+  report(acc, 'error', `command ${e.type} ${e.id}: ${message}`);
+  record(acc, { type: 'command-failed', commandId: e.commandId, message });
+}
+
+/**
+ * The previous score object when the issue and its age are unchanged: only issues that changed
+ * are scored again (and, the decision being cached by score object, decided again). `updatedAt`
+ * settles most; the rest is compared too, as a forge stamps changes to the second.
+ */
+function score(acc: Acc, issue: Issue): ScoredIssue {
+  const prev = acc.s.snapshot.backlog.get(issueKey(issue.repo, issue.number));
+  if (prev && prev.ageDays === ageInDays(issue.createdAt, acc.ctx.now) && sameIssue(prev.issue, issue)) return prev;
+  return scoreIssue(issue, acc.ctx.profile, acc.ctx.now);
+}
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+const sameIssue = (a: Issue, b: Issue): boolean =>
+  a === b ||
+  (a.updatedAt === b.updatedAt &&
+    a.state === b.state &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.author === b.author &&
+    a.authorTrusted === b.authorTrusted &&
+    a.createdAt === b.createdAt &&
+    a.url === b.url &&
+    sameList(a.labels, b.labels) &&
+    sameList(a.assignees, b.assignees));
+
+/** Retry or escalate a dispatch in trouble (inside its issue's lane). */
+function troubled(acc: Acc, id: string): void {
+  const { config } = acc.ctx;
+  const d = acc.s.snapshot.dispatches.get(id);
+  if (!d || !TROUBLE_STATES.has(d.state)) return;
+  const r = resolve(d, config.watch.maxRetries);
+  if (r === null) return;
+  if (r.kind === 'escalate') {
+    acc.effects.push({ type: 'work', work: { kind: 'escalate', dispatch: d, why: r.why } });
+    return;
+  }
+  const current = config.agents.find((a) => a.id === d.agentId);
+  if (!current) return cycleError(acc, 'error', `could not retry ${issueKey(d.repo, d.number)}: agent "${d.agentId}" is no longer in the registry`);
+  let agent = current;
+  if (config.watch.retryNextAgent) {
+    // With retryNextAgent, the next agent suited to the task.
+    const taskType = acc.s.snapshot.backlog.get(issueKey(d.repo, d.number))?.taskType ?? 'routine_coding';
+    const ranked = suggestAgents(taskType, config.agents, 'dispatch');
+    const at = ranked.findIndex((a) => a.id === current.id);
+    agent = ranked.length > 1 ? (ranked[(at + 1) % ranked.length] ?? current) : current;
+  }
+  acc.effects.push({ type: 'work', work: { kind: 'retry', dispatch: d, agentId: agent.id, attempt: r.attempt } });
+}
+
+function summary(acc: Acc): void {
+  const { enabled, repo } = acc.ctx.config.dailySummary;
+  const now = acc.ctx.now;
+  const day = now.toISOString().slice(0, 10);
+  const { snapshot } = acc.s;
+  if (!enabled || repo === undefined || !snapshot.armed || acc.s.summaryDays.has(day)) return;
+  const proposals = [...snapshot.proposals.values()];
+  const body = dailySummary({
+    now,
+    totalOpen: snapshot.backlog.size,
+    scored: [...snapshot.backlog.values()],
+    actions: acc.s.summaryActions,
+    skipped: proposals.filter((p) => p.action === 'skip' && p.status === 'proposed'),
+    consoleId: snapshot.consoleId,
+  });
+  acc.effects.push({ type: 'work', lane: `summary ${repo}`, work: { kind: 'summary', repo, title: summaryTitle(now), body, day } });
+}
+
+function finishCycle(acc: Acc, rateLimit: EngineState['snapshot']['rateLimit']): void {
+  const { tally, snapshot } = acc.s;
+  const failed = tally.failed || (tally.fetchFailed > 0 && tally.fetched === 0);
+  acc.s = { ...acc.s, failures: failed ? acc.s.failures + 1 : 0 };
+  if (snapshot.rateLimit.remaining !== rateLimit.remaining || snapshot.rateLimit.resetAt !== rateLimit.resetAt) snap(acc, { rateLimit });
+  const durationMs = acc.ctx.now.getTime() - Date.parse(tally.startedAt);
+  snap(acc, { cycleRunning: false, lastCycle: { cycle: snapshot.cycle, startedAt: tally.startedAt, durationMs, errors: tally.errors } });
+  const proposals = [...acc.s.snapshot.proposals.values()];
+  emit(acc, {
+    type: 'cycle-finished',
+    cycle: snapshot.cycle,
+    at: nowIso(acc),
+    durationMs,
+    errors: tally.errors,
+    counts: {
+      backlog: acc.s.snapshot.backlog.size,
+      proposals: proposals.filter((p) => p.status === 'proposed' && p.action !== 'skip').length,
+      approved: proposals.filter((p) => p.status === 'approved').length,
+      executed: tally.executed,
+      dispatches: [...acc.s.snapshot.dispatches.values()].filter((d) => LIVE_STATES.has(d.state) || TROUBLE_STATES.has(d.state)).length,
+      writes: tally.writes,
+    },
+  });
+}

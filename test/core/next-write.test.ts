@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/core/config.js';
+import { startDispatch } from '../../src/core/dispatch.js';
+import { issueKey } from '../../src/core/issue.js';
+import { afterWrite, type NextWrite, nextWrite, type Seen, type Work, type WriteContext } from '../../src/core/next-write.js';
+import { proposalFor } from '../../src/core/policy.js';
+import type { TrackerComment } from '../../src/core/ports.js';
+import { DEFAULT_PROFILE } from '../../src/core/profile.js';
+import { tracked } from '../../src/core/proposal-queue.js';
+import { type Marker, renderMarker } from '../../src/core/texts.js';
+import { readyBug } from '../fakes/issues.js';
+
+/**
+ * `nextWrite` over every combination of what can already be on the issue: each row is what is
+ * there, and the expected answer is the first step of the safety model's order not yet done.
+ */
+
+const SELF = 'switchboard-bot';
+const NOW = new Date('2026-05-01T10:00:00Z');
+const config = parseConfig({
+  repos: ['acme/api'],
+  ownerLogin: 'owner',
+  agents: [
+    { id: 'claude', displayName: 'Claude Code', kind: 'tracker', assignee: 'claude', strengths: ['architecture'], maxConcurrent: 2 },
+    { id: 'kimi', displayName: 'Kimi', kind: 'tracker', label: 'kimi-ready', strengths: ['research'], maxConcurrent: 2 },
+    { id: 'owner', displayName: 'Owner', kind: 'owner', maxConcurrent: 100 },
+    { id: 'hooky', displayName: 'Hooky', kind: 'http', endpoint: 'https://agents.example/run', maxConcurrent: 2 },
+  ],
+});
+const ctx: WriteContext = {
+  config,
+  profile: DEFAULT_PROFILE,
+  consoleId: 'console-a',
+  selfLogin: SELF,
+  ownConsoles: new Set(['console-a']),
+  claimTtlMs: 24 * 3_600_000,
+  targets: new Set(['http']),
+  now: NOW,
+};
+const INP = config.labels.inProgress;
+const HUMAN = config.labels.needsHuman;
+const issue = readyBug({ number: 1 });
+
+const proposal = (agentId: string, action: 'dispatch' | 'flag' = 'dispatch') =>
+  ({ ...tracked(proposalFor(issue, { action, agentId, reason: 'because' })), status: 'executing' as const, approvedBy: 'operator' });
+
+let nextId = 1;
+const marker = (m: Partial<Marker> & Pick<Marker, 'kind' | 'proposal'>, author = SELF): TrackerComment => ({
+  id: nextId++,
+  body: `text\n\n${renderMarker({ console: 'console-a', action: 'dispatch', agent: 'claude', at: NOW.toISOString(), ...m })}`,
+  author,
+  createdAt: NOW.toISOString(),
+  updatedAt: NOW.toISOString(),
+});
+const seen = (comments: TrackerComment[], over: { labels?: string[]; assignees?: string[]; agentCall?: Seen['agentCall'] } = {}): Seen => ({
+  issue: { ...issue, labels: over.labels ?? [], assignees: over.assignees ?? [] },
+  comments,
+  agentCall: over.agentCall,
+  opened: false,
+  readUpTo: 0,
+});
+/** "comment audit", "assign claude", "label switchboard:in-progress", "done dispatched" … */
+const words = (n: NextWrite): string => {
+  if (n.kind !== 'write') return n.kind === 'done' ? `done ${n.outcome}` : n.kind === 'stand-down' ? `stand-down ${n.winner}` : `refused ${n.why}`;
+  const w = n.write;
+  return w.kind === 'label' || w.kind === 'unlabel' ? `${w.kind} ${w.label}` : w.kind === 'assign' ? `assign ${w.logins.join(',')}` : `${w.kind} ${w.step}`;
+};
+const combos = (n: number): boolean[][] => Array.from({ length: 2 ** n }, (_, i) => Array.from({ length: n }, (_, b) => ((i >> b) & 1) === 1));
+const flags = (c: boolean[]) => c.map((on) => (on ? 'x' : '-')).join('');
+
+describe('nextWrite: executing a dispatch to an assignee agent', () => {
+  const p = proposal('claude');
+  // what is there: audit comment, assignee, dispatch comment, in-progress label
+  it.each(combos(4).map((c) => [flags(c), c] as const))('on the issue [audit assignee comment label] = %s', (_, [audit, assigned, commented, labelled]) => {
+    const comments = [...(audit ? [marker({ kind: 'audit', proposal: p.id })] : []), ...(commented ? [marker({ kind: 'dispatch', proposal: p.id, attempt: 1 })] : [])];
+    const s = seen(comments, { assignees: assigned ? ['claude'] : [], labels: labelled ? [INP] : [] });
+    const expected = !audit ? 'comment audit' : !assigned ? 'assign claude' : !commented ? 'comment dispatch-comment' : !labelled ? `label ${INP}` : 'done dispatched';
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, s, ctx))).toBe(expected);
+  });
+
+  it('an earlier, unexpired claim of another console: the audit comment becomes a stand-down, then the work stands down', () => {
+    const theirs = marker({ kind: 'audit', proposal: 'their-proposal', console: 'console-b' });
+    const ours = marker({ kind: 'audit', proposal: p.id });
+    const work: Work = { kind: 'execute', proposal: p };
+    const first = nextWrite(work, seen([theirs, ours]), ctx);
+    expect(first).toMatchObject({ kind: 'write', write: { kind: 'edit-comment', commentId: ours.id } });
+    if (first.kind !== 'write') throw new Error('unreachable');
+    const after = afterWrite(seen([theirs, ours]), first.write, { kind: 'done' });
+    expect(nextWrite(work, after, ctx)).toEqual({ kind: 'stand-down', winner: 'console-b' });
+  });
+
+  it('an expired claim, a claim after ours, or a marker by someone else does not hold the issue', () => {
+    const old = marker({ kind: 'audit', proposal: 'x', console: 'console-b', at: '2026-04-20T10:00:00Z' });
+    const forged = marker({ kind: 'audit', proposal: 'y', console: 'console-c' }, 'mallory');
+    const ours = marker({ kind: 'audit', proposal: p.id });
+    const later = marker({ kind: 'audit', proposal: 'z', console: 'console-d' });
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, seen([old, forged, ours, later]), ctx))).toBe('assign claude');
+  });
+
+  it("this console's own earlier dispatch of the issue holds it against a newer proposal", () => {
+    const earlier = marker({ kind: 'audit', proposal: 'older-proposal' });
+    const ours = marker({ kind: 'audit', proposal: p.id });
+    expect(nextWrite({ kind: 'execute', proposal: p }, seen([earlier, ours]), ctx)).toMatchObject({ kind: 'write', write: { kind: 'edit-comment' } });
+  });
+});
+
+describe('nextWrite: other agents and actions', () => {
+  it.each(combos(3).map((c) => [flags(c), c] as const))('a label agent, on the issue [audit label comment] = %s', (_, [audit, labelled, commented]) => {
+    const p = proposal('kimi');
+    const comments = [...(audit ? [marker({ kind: 'audit', proposal: p.id })] : []), ...(commented ? [marker({ kind: 'dispatch', proposal: p.id, attempt: 1 })] : [])];
+    const s = seen(comments, { labels: labelled ? ['kimi-ready'] : [] });
+    const expected = !audit ? 'comment audit' : !labelled ? 'label kimi-ready' : !commented ? 'comment dispatch-comment' : `label ${INP}`;
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, s, ctx))).toBe(expected);
+  });
+
+  it.each(combos(3).map((c) => [flags(c), c] as const))('an http agent, on record [audit call comment] = %s', (_, [audit, called, commented]) => {
+    const p = proposal('hooky');
+    const comments = [...(audit ? [marker({ kind: 'audit', proposal: p.id })] : []), ...(commented ? [marker({ kind: 'dispatch', proposal: p.id, attempt: 1 })] : [])];
+    const s = seen(comments, called ? { agentCall: { runId: 'run-1', detail: 'run 1 started' } } : {});
+    // the comment records the call: once it is there, the call is never made (again)
+    const expected = !audit ? 'comment audit' : commented ? `label ${INP}` : !called ? 'agent agent' : 'comment dispatch-comment';
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, s, ctx))).toBe(expected);
+  });
+
+  it('an http agent without a configured target, and an unknown agent, are refused', () => {
+    const p = proposal('hooky');
+    const audited = seen([marker({ kind: 'audit', proposal: p.id })]);
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, audited, { ...ctx, targets: new Set() }))).toBe('refused no http dispatch target is configured for agent "hooky"');
+    expect(words(nextWrite({ kind: 'execute', proposal: proposal('ghost') }, seen([]), ctx))).toBe('refused agent "ghost" is not in the registry');
+  });
+
+  it.each(combos(3).map((c) => [flags(c), c] as const))('a flag, on the issue [audit comment needs-human] = %s', (_, [audit, commented, labelled]) => {
+    const p = proposal('owner', 'flag');
+    const comments = [...(audit ? [marker({ kind: 'audit', proposal: p.id, action: 'flag' })] : []), ...(commented ? [marker({ kind: 'dispatch', proposal: p.id, action: 'flag' })] : [])];
+    const expected = !audit ? 'comment audit' : !commented ? 'comment flag-comment' : !labelled ? `label ${HUMAN}` : 'done flagged';
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, seen(comments, { labels: labelled ? [HUMAN] : [] }), ctx))).toBe(expected);
+  });
+});
+
+describe('nextWrite: retries, escalations, the summary', () => {
+  const d = startDispatch({ proposalId: 'p-1', repo: 'acme/api', number: 1, agentId: 'kimi', attempt: 1 }, NOW);
+
+  // a retry handed from kimi (label) to claude (assignee): [previous label, assignee, comment, in-progress]
+  it.each(combos(4).map((c) => [flags(c), c] as const))('a retry to the next agent, on the issue [kimi-label assignee comment label] = %s', (_, [oldLabel, assigned, commented, labelled]) => {
+    const comments = commented ? [marker({ kind: 'dispatch', proposal: 'p-1', attempt: 2 })] : [];
+    const s = seen(comments, { labels: [...(oldLabel ? ['kimi-ready'] : []), ...(labelled ? [INP] : [])], assignees: assigned ? ['claude'] : [] });
+    const expected = oldLabel ? 'unlabel kimi-ready' : !assigned ? 'assign claude' : !commented ? 'comment dispatch-comment' : !labelled ? `label ${INP}` : 'done retried';
+    expect(words(nextWrite({ kind: 'retry', dispatch: d, agentId: 'claude', attempt: 2 }, s, ctx))).toBe(expected);
+  });
+
+  it.each(combos(3).map((c) => [flags(c), c] as const))('an escalation, on the issue [comment needs-human in-progress] = %s', (_, [commented, human, inProgress]) => {
+    const comments = commented ? [marker({ kind: 'escalation', proposal: 'p-1' })] : [];
+    const s = seen(comments, { labels: [...(human ? [HUMAN] : []), ...(inProgress ? [INP] : [])] });
+    const expected = !commented ? 'comment escalation' : !human ? `label ${HUMAN}` : inProgress ? `unlabel ${INP}` : 'done escalated';
+    expect(words(nextWrite({ kind: 'escalate', dispatch: d, why: 'stalled' }, s, ctx))).toBe(expected);
+  });
+
+  it('the daily summary opens one issue', () => {
+    const work: Work = { kind: 'summary', repo: 'acme/ops', title: 'Summary', body: 'body', day: '2026-05-01' };
+    const empty: Seen = { issue: null, comments: [], agentCall: undefined, opened: false, readUpTo: 0 };
+    expect(words(nextWrite(work, empty, ctx))).toBe('open-issue summary');
+    expect(words(nextWrite(work, { ...empty, opened: true }, ctx))).toBe('done opened');
+  });
+
+  it('a write folded in with afterWrite is seen by the next call (no read in between)', () => {
+    const p = proposal('claude');
+    const work: Work = { kind: 'execute', proposal: p };
+    let s = seen([]);
+    const made: string[] = [];
+    for (let n = nextWrite(work, s, ctx); n.kind === 'write'; n = nextWrite(work, s, ctx)) {
+      made.push(words(n));
+      const answer = n.write.kind === 'comment' ? { kind: 'comment' as const, comment: { id: nextId++, body: n.write.body, author: SELF, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() } } : { kind: 'done' as const };
+      s = afterWrite(s, n.write, answer);
+    }
+    expect(made).toEqual(['comment audit', 'assign claude', 'comment dispatch-comment', `label ${INP}`]);
+    expect(issueKey(p.repo, p.number)).toBe('acme/api#1');
+  });
+});
