@@ -26,6 +26,8 @@ export function headlessConfig(config: Config, o: { approve: ApproveMode; dryRun
 export interface HeadlessSwitchboard {
   readonly engine: Engine;
   readonly stateDir: string;
+  /** for the agents' capacity in status.json */
+  readonly config?: Pick<Config, 'agents'>;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
   const saveStatus = (): Promise<void> => {
     if (statusTimer) clearTimeout(statusTimer);
     statusTimer = null;
-    const status = statusOf(engine.getSnapshot(), io.now(), running);
+    const status = statusOf(engine.getSnapshot(), io.now(), running, sb.config);
     statusWrite = statusWrite
       .then(() => writeStatus(sb.stateDir, status))
       .catch((err: unknown) => io.err(warnLine(`could not write status.json: ${(err as Error).message}`, io.now(), json)));
