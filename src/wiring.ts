@@ -1,6 +1,7 @@
 import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
+import { LessonsFile } from './adapters/lessons-file.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
@@ -91,6 +92,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       clock,
       consoleId: id,
       journal,
+      lessons: new LessonsFile(dir),
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
         http: new HttpTarget({ agents: config.agents, env, now: () => clock.now() }),
