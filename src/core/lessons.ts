@@ -3,7 +3,7 @@ import { shortHash } from './hash.js';
 import { REPO_PATTERN } from './config.js';
 import { sanitize } from './sanitize.js';
 import { type TaskType, TASK_TYPES } from './routing.js';
-import { ESCALATION_CAUSES } from './supervision-types.js';
+import { ESCALATION_CAUSES, type Supervised } from './supervision-types.js';
 
 /**
  * Lessons (seed 004 `LessonsProvider`): one line per repo, recorded when an escalation or a
@@ -140,3 +140,26 @@ export function lessonsSection(lessons: readonly Lesson[]): string {
 }
 
 export const lessonSourceWords = (source: LessonSource): string => SOURCE_WORDS[source];
+
+/**
+ * The lesson one step of a supervised dispatch teaches, if any (the supervision wiring calls this
+ * with the dispatch before and after each step): an escalation resolved (acknowledged, retried or
+ * marked done) keeps its cause and why; a dispatch that completes after fixing forward keeps what
+ * was red.
+ */
+export function resolutionLesson(before: Supervised, after: Supervised, now: Date, taskType: TaskType | null = null): Lesson | null {
+  const issue = `${after.repo}#${after.number}`;
+  const base = { repo: after.repo, at: now, issue, taskType };
+  const esc = before.escalation;
+  if (before.phase === 'escalated' && esc !== null) {
+    const acknowledged = esc.acknowledgedBy === null && after.escalation?.acknowledgedBy != null;
+    if (acknowledged || after.phase !== 'escalated') return makeLesson({ ...base, source: esc.cause, note: esc.why });
+    return null;
+  }
+  const completed = (after.phase === 'completed' || after.phase === 'deployed') && before.phase !== after.phase;
+  if (completed && after.fixForwards > 0) {
+    const red = [...after.history].reverse().find((h) => h.phase === 'ci_failed');
+    return makeLesson({ ...base, source: 'fix-forward', note: red?.note ?? `${after.fixForwards} fix-forward(s)` });
+  }
+  return null;
+}

@@ -10,7 +10,9 @@ import {
   LessonsSchema,
   makeLesson,
   relevantLessons,
+  resolutionLesson,
 } from '../../src/core/lessons.js';
+import { next, type PullSight, startSupervision, type WatchEvent, type WatchPolicy } from '../../src/core/supervision.js';
 import { implementerPrompt } from '../../src/core/prompts.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 4, 1, 10, minute));
@@ -71,5 +73,53 @@ describe('lessons (seed 004 LessonsProvider)', () => {
     expect(deleteLesson([a, b], 'abc')).toMatchObject({ ok: false, error: expect.stringMatching(/too short/) });
     expect(deleteLesson([a, b], 'ffffffff')).toMatchObject({ ok: false, error: expect.stringMatching(/^no lesson ffffffff/) });
     expect(editLesson([a], a.id, '   ')).toMatchObject({ ok: false, error: 'a lesson needs some text.' });
+  });
+});
+
+describe('lessons from a supervised dispatch (resolutionLesson)', () => {
+  const CLAUDE = { id: 'claude', kind: 'tracker' as const, login: 'claude', label: null };
+  const policy: WatchPolicy = {
+    selfLogin: 'switchboard', trusted: new Set(), inProgressLabel: 'lock', stallMinutes: 60, timeoutMinutes: 240, repeatThreshold: 3,
+    maxRetries: 0, retryBackoffSeconds: 60, maxFixForward: 2, maxHops: 5, closeOnMerge: true, deployContext: null, retryNextAgent: false, agents: [CLAUDE],
+  };
+  const pull = (sha: string, state: 'failure' | 'success', merged = false): PullSight => ({
+    number: 40, state: merged ? 'closed' : 'open', merged, headSha: sha.repeat(40), mergeSha: merged ? 'm'.repeat(40) : null,
+    checks: [{ context: 'ci/lint', state, targetUrl: '' }], mergeChecks: [],
+  });
+  const cycle = (p: PullSight, state: 'open' | 'closed' = 'open'): WatchEvent => ({
+    kind: 'cycle', agent: null, tracker: { issue: { state, closedBy: state === 'closed' ? 'claude' : null, assignees: ['claude'], labels: ['lock'] }, pulls: [p], comments: [] },
+  });
+  const walk = (events: WatchEvent[]) => {
+    let d = startSupervision({ proposalId: 'p1', repo: 'acme/api', number: 7, agent: CLAUDE }, at(0));
+    const learned: Lesson[] = [];
+    events.forEach((e, n) => {
+      const after = next(d, e, at(n + 1), policy).dispatch;
+      const l = resolutionLesson(d, after, at(n + 1), 'routine_coding');
+      if (l) learned.push(l);
+      d = after;
+    });
+    return learned;
+  };
+
+  it('a dispatch completed after fixing forward keeps what was red', () => {
+    const learned = walk([{ kind: 'accepted', detail: '' }, cycle(pull('a', 'failure')), cycle(pull('b', 'success', true), 'closed')]);
+    expect(learned).toHaveLength(1);
+    expect(learned[0]).toMatchObject({ repo: 'acme/api', source: 'fix-forward', issue: 'acme/api#7', taskType: 'routine_coding' });
+    expect(learned[0]!.text).toMatch(/^CI went red and was fixed forward: CI red on aaaaaaa \(ci\/lint\): fix-forward 1\/2$/);
+  });
+
+  it('an acknowledged escalation keeps its cause and why; nothing before it is resolved', () => {
+    const learned = walk([
+      { kind: 'refused', detail: 'HTTP 500' },
+      { kind: 'operator', command: 'ack', by: 'operator' },
+      { kind: 'operator', command: 'ack', by: 'operator' },
+    ]);
+    expect(learned).toHaveLength(1);
+    expect(learned[0]).toMatchObject({ source: 'refused' });
+    expect(learned[0]!.text).toMatch(/^the agent refused the dispatch: /);
+  });
+
+  it('a dispatch that completes without a fix-forward teaches nothing', () => {
+    expect(walk([{ kind: 'accepted', detail: '' }, cycle(pull('a', 'success', true), 'closed')])).toEqual([]);
   });
 });
