@@ -134,7 +134,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       flash(`${p.issueKey} is a skip: there is no agent to re-route`, 'warning');
       return;
     }
-    const taskType = latest.current.snapshot.backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
+    const taskType = engine.taskTypes().get(p.issueKey) ?? latest.current.snapshot.backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
     const choices = pickerAgents(p, taskType, agents);
     if (choices.length === 0) flash('no agents are registered', 'warning');
     else dispatch({ type: 'picker', proposalId: p.id, issueKey: p.issueKey, agents: choices });
@@ -173,6 +173,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'agent':
         withProposal((p) => call(() => engine.reroute(p.id, c.agentId), `${p.issueKey} re-routed to ${c.agentId}`));
+        return;
+      case 'tasktype':
+        withProposal((p) => call(() => engine.setTaskType(p.issueKey, c.taskType), `${p.issueKey}: ${c.taskType === null ? 'task type inferred again' : `task type ${c.taskType}`}`));
         return;
       case 'quit':
         quit(false);

@@ -190,7 +190,7 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: 'Filter words', heading: true },
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
-    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :quit', heading: false },
+    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :quit', heading: false },
     { text: 'Flags', heading: true },
     { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
   );
