@@ -41,7 +41,7 @@ export function parseCommandLine(line: string): LineCommand {
   }
 }
 
-const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'quit'];
+const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'quit'];
 
 /**
  * Tab on the command line: the draft completed as far as it is unambiguous, and the choices
@@ -49,7 +49,7 @@ const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 
  */
 export function completeCommand(draft: string, agentIds: readonly string[]): { draft: string; choices: string[] } {
   const text = draft.replace(/^\s+/, '');
-  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`)];
+  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`), ...[...TASK_TYPES, 'inferred'].map((t) => `tasktype ${t}`)];
   const choices = [...new Set(words.filter((w) => w.startsWith(text)))];
   if (choices.length === 0) return { draft, choices };
   const common = choices.reduce((prefix, w) => {

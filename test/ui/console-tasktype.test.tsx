@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/ui/command-line.js';
+import { completeCommand, parseCommandLine } from '../../src/ui/command-line.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
 import { KEY, mount } from './console-harness.js';
@@ -9,6 +9,7 @@ describe('the console sets an issue’s task type (:tasktype)', () => {
     expect(parseCommandLine('tasktype creative')).toEqual({ kind: 'tasktype', taskType: 'creative' });
     expect(parseCommandLine(':tasktype inferred')).toEqual({ kind: 'tasktype', taskType: null });
     expect(parseCommandLine('tasktype poetry')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('creative') });
+    expect(completeCommand('tasktype cre', [])).toEqual({ draft: 'tasktype creative', choices: [] });
   });
 
   it(':tasktype on the selected proposal re-routes it by task type with roles.coding "auto"', async () => {
