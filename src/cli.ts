@@ -185,6 +185,33 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('tasktype')
+    .description("Set an issue's task type (routing with roles.coding \"auto\", the dispatch's task type); \"inferred\" undoes it.")
+    .argument('<issue>', 'owner/name#number')
+    .argument('<type>', 'creative, architecture, routine_coding, … or inferred')
+    .addHelpText('after', examples(['switchboard tasktype acme/docs#21 creative', 'switchboard tasktype acme/docs#21 inferred']))
+    .action(async (issue: string, type: string, _opts, cmd: Command) => {
+      const { taskTypeCommand } = await import('./commands/tasktype.js');
+      await taskTypeCommand(globals(cmd), issue, type);
+    });
+
+  program
+    .command('lessons')
+    .description('List, add, edit or delete the one-line lessons later dispatches to a repository carry.')
+    .argument('[verb]', 'list (default), add, edit or delete', 'list')
+    .argument('[args...]', 'add: owner/name text…; edit: id text…; delete: id')
+    .option('--json', 'list as JSON')
+    .option('--for <repo>', 'list only this repository (owner/name)')
+    .addHelpText('after', examples(['switchboard lessons', 'switchboard lessons add acme/api run the integration suite with --runInBand', 'switchboard lessons edit 3f2a lint before pushing', 'switchboard lessons delete 3f2a']))
+    .action(async (verb: string, args: string[], _opts, cmd: Command) => {
+      const { lessonsCommand } = await import('./commands/lessons.js');
+      const { UsageError } = await import('./core/errors.js');
+      if (verb !== 'list' && verb !== 'add' && verb !== 'edit' && verb !== 'delete') throw new UsageError(`"${verb.replace(/[^\w-]/g, '')}" is not a lessons verb: use list, add, edit or delete.`);
+      const o = globals<{ json?: boolean; for?: string }>(cmd);
+      await lessonsCommand(o, verb, args, { ...(o.json ? { json: true } : {}), ...(o.for !== undefined ? { repo: o.for } : {}) });
+    });
+
+  program
     .command('status')
     .description('Show the engine\'s queue: pending, waiting and in flight (from status.json in the state dir).')
     .option('--json', 'the status document as JSON')

@@ -3,6 +3,7 @@ import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import type { GiteaTrackerOptions } from './adapters/gitea/index.js';
 import { type GithubTrackerOptions, UNPACED } from './adapters/github/index.js';
 import { createTracker, type ForgeTracker } from './adapters/trackers.js';
+import { LessonsFile } from './adapters/lessons-file.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
@@ -97,6 +98,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       clock,
       consoleId: id,
       journal,
+      lessons: new LessonsFile(dir),
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
         http: new HttpTarget({ agents: config.agents, env, now: () => clock.now() }),

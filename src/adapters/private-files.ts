@@ -1,5 +1,6 @@
 import { constants, lstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OperationError } from '../core/errors.js';
 
@@ -114,4 +115,25 @@ export async function appendLineTo(file: FileHandle, line: string): Promise<void
     if (last[0] !== 0x0a) prefix = '\n';
   }
   await file.write(`${prefix}${line}\n`);
+}
+
+/**
+ * Replace a state file atomically: written beside it (0600, never through a link), then renamed
+ * over it, so a reader or a crash never sees half a file.
+ */
+export async function writePrivateAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const file = await openPrivate(tmp, OPEN_NEW);
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
 }

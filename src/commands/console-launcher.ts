@@ -28,7 +28,7 @@ export async function launchConsole(
   // The console owns its state dir as headless does: status.json says what it has in its queue,
   // so `switchboard status` sees it and `approve 3f2a` from another shell resolves the id (the
   // engine applies the command within a second). Failures go to the state dir's log, not Ink's screen.
-  const status = statusWriter(switchboard.engine, switchboard.stateDir, { onError: options.onWarning ?? fileLogger(switchboard.stateDir) });
+  const status = statusWriter(switchboard.engine, switchboard.stateDir, { onError: options.onWarning ?? fileLogger(switchboard.stateDir), config: switchboard.config });
   const screen = options.altScreen === false ? null : enterAltScreen(process.stdout);
   let ink;
   try {

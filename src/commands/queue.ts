@@ -2,6 +2,7 @@ import { appendCommand, stateDir as resolveStateDir } from '../adapters/journal-
 import { resolveSettings } from '../adapters/settings.js';
 import { UsageError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
+import { systemStatusLines } from '../core/system-status.js';
 import { readStatus, type Status } from '../headless/status-file.js';
 import type { GlobalOptions } from './globals.js';
 import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
@@ -78,6 +79,7 @@ export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Pr
   const waiting = status.proposals.filter((p) => p.status === 'approved' || p.status === 'executing');
   const state = status.running ? `running (pid ${status.pid})` : 'stopped';
   out(`Engine ${state}, cycle ${status.cycle}, ${status.armed ? 'ARMED' : 'disarmed'}${status.dryRun ? ', dry-run' : ''}, as of ${status.updatedAt}`);
+  if (status.system) for (const line of systemStatusLines(status.system)) out(line);
   const line = (p: Status['proposals'][number]) =>
     `  ${p.id}  ${p.issue}  ${p.action} → ${p.agent ?? '-'}  ${p.title}${p.waiting ? `  (${p.waiting})` : ''}`;
   out(`Pending (${pending.length}):`);

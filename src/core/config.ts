@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { ScoringProfileSchema } from './profile.js';
+import { AUTO_ROLE } from './policy.js';
 import { ISSUE_IMPLEMENTER_PREAMBLE } from './prompts.js';
 import { AgentSchema, type Agent } from './routing.js';
 import { ISSUE_TYPES, TIERS } from './scoring.js';
@@ -109,6 +110,7 @@ export const ConfigSchema = z
     agents: z.array(AgentSchema).min(1).default(() => DEFAULT_AGENTS.map((a) => AgentSchema.parse(a))),
     roles: z
       .object({
+        /** an agent id, or "auto": chosen by the issue's task type against each agent's strengths */
         coding: z.string().default('claude'),
         research: z.string().default('kimi'),
         owner: z.string().default('owner'),
@@ -164,6 +166,11 @@ export const ConfigSchema = z
     });
     const byId = new Map(cfg.agents.map((a) => [a.id, a]));
     const role = (name: 'coding' | 'research' | 'owner', ok: (a: Agent) => boolean, want: string) => {
+      if (name === 'coding' && cfg.roles.coding === AUTO_ROLE) {
+        // "auto" routes by task type; an agent called "auto" would make it ambiguous
+        if (byId.has(AUTO_ROLE)) ctx.addIssue({ code: 'custom', path: ['roles', name], message: 'an agent is named "auto": rename it to route by task type' });
+        return;
+      }
       const agent = byId.get(cfg.roles[name]);
       if (!agent) ctx.addIssue({ code: 'custom', path: ['roles', name], message: `no agent with id "${cfg.roles[name]}"` });
       else if (!ok(agent)) ctx.addIssue({ code: 'custom', path: ['roles', name], message: `agent "${agent.id}" must be ${want}` });

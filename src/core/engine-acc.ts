@@ -105,6 +105,7 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
     armed: snapshot.armed,
     executedThisCycle: acc.s.tally.executed,
     decisions: decisions(config),
+    taskTypes: acc.s.taskTypes,
   });
   setProposals(acc, plan.proposals);
   if (plan.proposals !== previous) {

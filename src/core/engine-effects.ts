@@ -1,7 +1,8 @@
 import type { Config } from './config.js';
 import type { Dispatch, Observation, PullObservation } from './dispatch.js';
 import type { Effect, EngineEvent, Event } from './engine-events.js';
-import type { DispatchTarget, JournalEntry, NotifyEvent } from './engine-ports.js';
+import type { DispatchRequest, DispatchTarget, JournalEntry, LessonsStore, NotifyEvent } from './engine-ports.js';
+import { lessonsSection, relevantLessons } from './lessons.js';
 import type { EngineState, Watch } from './engine-state.js';
 import { attemptOf, proposalIdOf } from './engine-work.js';
 import { IssueGoneError, isTransient, SwitchboardError } from './errors.js';
@@ -19,6 +20,8 @@ export interface EffectHost {
   readonly tracker: Tracker;
   readonly targets: Partial<Record<'http' | 'command', DispatchTarget>>;
   readonly config: Config;
+  /** lessons carried in http/command prompts and recorded from rejections */
+  readonly lessons?: LessonsStore;
   state(): EngineState;
   stopping(): boolean;
   send(event: Event): Promise<void>;
@@ -51,6 +54,10 @@ export function performEffect(host: EffectHost, e: Effect): Promise<void> {
       return observeAll(host, e.items);
     case 'fetch':
       return fetchAll(host, e.repos, e.full, e.trust);
+    case 'lesson':
+      return (host.lessons?.record(e.lesson) ?? Promise.resolve()).catch((err: unknown) =>
+        host.send({ type: 'problem', level: 'warning', message: `could not keep a lesson: ${message(err)}` }),
+      );
     default: {
       const never: never = e;
       throw new Error(`unknown effect ${JSON.stringify(never)}`);
@@ -125,6 +132,14 @@ async function read(host: EffectHost, work: Work): Promise<Seen> {
   return { issue, comments, agentCall, opened: false, readUpTo: newest(comments) };
 }
 
+/** The request with the repo's most relevant lessons; a lessons file that cannot be read is no reason to hold a dispatch. */
+async function withLessons(host: EffectHost, request: DispatchRequest): Promise<DispatchRequest> {
+  if (!host.lessons) return request;
+  const all = await host.lessons.list().catch(() => []);
+  const section = lessonsSection(relevantLessons(all, { repo: request.repo, title: request.title, body: request.body, taskType: request.taskType }));
+  return section ? { ...request, lessons: section } : request;
+}
+
 async function perform(host: EffectHost, work: Work, w: Write): Promise<WriteAnswer> {
   const { tracker } = host;
   if (w.kind === 'open-issue') {
@@ -136,7 +151,7 @@ async function perform(host: EffectHost, work: Work, w: Write): Promise<WriteAns
     const kind = w.request.agent.kind;
     const target = kind === 'http' || kind === 'command' ? host.targets[kind] : undefined;
     if (!target) throw new Refused(`no ${kind} dispatch target is configured for agent "${w.request.agent.id}"`);
-    const r = await target.dispatch(w.request);
+    const r = await target.dispatch(await withLessons(host, w.request));
     return { kind: 'agent', ok: r.ok, ...(r.runId !== undefined ? { runId: r.runId } : {}), detail: r.detail };
   }
   if (work.kind === 'summary') throw new Error(`the daily summary makes no ${w.kind} write`);

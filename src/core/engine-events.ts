@@ -3,9 +3,11 @@ import type { Dispatch, DispatchState, Observation } from './dispatch.js';
 import type { JournalEntry, NotifyEvent } from './engine-ports.js';
 import type { EngineError, Watch, WriteRecord } from './engine-state.js';
 import type { Issue } from './issue.js';
+import type { Lesson } from './lessons.js';
 import type { NextWrite, Work, Write, WriteAnswer } from './next-write.js';
 import type { RateLimit } from './ports.js';
 import type { ScoringProfile } from './profile.js';
+import type { TaskType } from './routing.js';
 import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
 
 /**
@@ -21,6 +23,8 @@ export type Event =
   | { readonly type: 'reroute'; readonly id: string; readonly agentId: string; readonly commandId?: string }
   | { readonly type: 'arm' | 'disarm' | 'pause' | 'resume' }
   | { readonly type: 'set-dry-run'; readonly on: boolean }
+  /** the operator's task type for an issue ("owner/name#N"); null: back to the inferred one */
+  | { readonly type: 'set-task-type'; readonly issue: string; readonly taskType: TaskType | null; readonly commandId?: string }
   // the runner's life and timers
   | { readonly type: 'started' | 'stopped' }
   | { readonly type: 'scheduled'; readonly at: string | null }
@@ -79,6 +83,8 @@ export type Effect =
   | { readonly type: 'work'; readonly work: Work; readonly lane?: string }
   /** observe these dispatches one after another */
   | { readonly type: 'observe'; readonly items: readonly { readonly dispatch: Dispatch; readonly watch: Watch }[] }
+  /** keep a lesson for the repo (a rejection with a note) */
+  | { readonly type: 'lesson'; readonly lesson: Lesson }
   /** fetch every repo; ask the tracker whether authors not in `trust` may write */
   | { readonly type: 'fetch'; readonly repos: readonly string[]; readonly full: boolean; readonly trust: ReadonlyMap<string, boolean> };
 

@@ -107,6 +107,12 @@ export function applyFact(state: EngineState, e: JournalEntry): EngineState {
       return withDispatch(s, e.dispatch, { ...(e.runId !== undefined ? { runId: e.runId } : {}), lastCommentId: e.lastCommentId, lastIssueState: e.lastIssueState });
     case 'summary':
       return s.summaryDays.has(e.day) ? s : { ...s, summaryDays: new Set(s.summaryDays).add(e.day) };
+    case 'task-typed': {
+      const taskTypes = new Map(s.taskTypes);
+      if (e.taskType === null) taskTypes.delete(e.issue);
+      else taskTypes.set(e.issue, e.taskType);
+      return consumed({ ...s, taskTypes }, e.commandId);
+    }
     case 'command':
       return { ...s, pendingCommands: new Map(s.pendingCommands).set(e.commandId, e) };
     case 'command-failed':
@@ -133,5 +139,6 @@ export function persistedView(s: EngineState) {
     agentCalls: [...s.agentCalls].map(([id, calls]) => [id, [...calls]] as const).sort((a, b) => a[0].localeCompare(b[0])),
     summaryDays: [...s.summaryDays].sort(),
     pendingCommands: [...s.pendingCommands.keys()].sort(),
+    taskTypes: [...s.taskTypes].sort((a, b) => a[0].localeCompare(b[0])),
   };
 }

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { Clock, DispatchTarget, Journal, Notifier } from './engine-ports.js';
+import type { Clock, DispatchTarget, Journal, LessonsStore, Notifier } from './engine-ports.js';
 import type { Tracker } from './ports.js';
 
 export interface EngineOptions {
@@ -11,6 +11,8 @@ export interface EngineOptions {
   readonly targets?: Partial<Record<'http' | 'command', DispatchTarget>>;
   readonly notifier?: Notifier;
   readonly journal?: Journal;
+  /** lessons for http/command prompts, recorded from rejections with a note */
+  readonly lessons?: LessonsStore;
   /** the tracker login switchboard writes as; asked of the tracker once when absent */
   readonly selfLogin?: string;
   /** how long another console's audit comment holds its claim (default 24 h) */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DISPATCH_STATES } from './dispatch.js';
-import type { Agent, TaskType } from './routing.js';
+import type { Lesson } from './lessons.js';
+import { type Agent, TASK_TYPES, type TaskType } from './routing.js';
 
 /**
  * The ports the Engine needs beside `Tracker` (ports.ts). Adapters implement them; tests pass the
@@ -28,6 +29,14 @@ export interface DispatchRequest {
   readonly body: string;
   readonly url: string;
   readonly taskType: TaskType;
+  /** the repo's most relevant lessons as a prompt section (seed 004 LessonsProvider); absent: none */
+  readonly lessons?: string;
+}
+
+/** Where lessons live (the state dir's lessons.json); read at each http/command dispatch. */
+export interface LessonsStore {
+  list(): Promise<Lesson[]>;
+  record(lesson: Lesson): Promise<void>;
 }
 
 export interface DispatchResult {
@@ -104,10 +113,14 @@ export const JournalCommandSchema = z.object({
   at,
   /** unique per command, so the engine can record that it applied it */
   commandId: z.string().min(1).max(64),
-  command: z.enum(['approve', 'reject', 'reroute']),
+  command: z.enum(['approve', 'reject', 'reroute', 'tasktype']),
+  /** "" for a command about an issue (tasktype) */
   proposalId: z.string().max(64),
   agentId: z.string().max(64).optional(),
   note: z.string().max(2000).optional(),
+  /** tasktype: the issue, "owner/name#N", and its task type (null: back to the inferred one) */
+  issue: z.string().max(300).optional(),
+  taskType: z.enum(TASK_TYPES).nullable().optional(),
 });
 export type JournalCommand = z.output<typeof JournalCommandSchema>;
 
@@ -172,6 +185,8 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('summary'), ...base, day: z.string() }),
   /** an approved, rejected or re-routed proposal the planner dropped (its issue changed or left the backlog) */
   z.object({ type: z.literal('dropped'), ...base, proposalId: z.string() }),
+  /** the operator set an issue's task type (null: back to the inferred one) */
+  z.object({ type: z.literal('task-typed'), ...base, issue: z.string().max(300), taskType: z.enum(TASK_TYPES).nullable(), commandId: z.string().optional() }),
   /** a command that could not be applied (unknown proposal, agent that does not fit) */
   z.object({ type: z.literal('command-failed'), ...base, commandId: z.string(), message: z.string() }),
   JournalCommandSchema,

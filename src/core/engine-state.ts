@@ -4,6 +4,7 @@ import { issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
 import { byPriority, type TrackedProposal } from './proposal-queue.js';
 import type { AgentCall, WriteKind } from './next-write.js';
+import type { TaskType } from './routing.js';
 import type { ScoredIssue } from './scoring.js';
 
 /** One write made, or in dry-run one that would have been made. */
@@ -141,6 +142,8 @@ export interface EngineState {
   readonly previewed: ReadonlySet<string>;
   /** commands from other processes not applied yet, by command id */
   readonly pendingCommands: ReadonlyMap<string, JournalCommand>;
+  /** issue key → the task type the operator set (routing by task type, the dispatch's task type) */
+  readonly taskTypes: ReadonlyMap<string, TaskType>;
 }
 
 export const emptyTally = (at: string): CycleTally => ({ startedAt: at, executed: 0, writes: 0, errors: [], fetched: 0, fetchFailed: 0, failed: false });
@@ -159,6 +162,7 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
     summaryActions: [],
     previewed: new Set(),
     pendingCommands: new Map(),
+    taskTypes: new Map(),
   };
 }
 

@@ -7,8 +7,10 @@ import type { JournalEntry } from './engine-ports.js';
 import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js';
 import { stepWork } from './engine-work.js';
 import { type Issue, issueKey } from './issue.js';
+import { makeLesson } from './lessons.js';
 import { type TrackedProposal, transition } from './proposal-queue.js';
 import { suggestAgents } from './routing.js';
+import { sanitize } from './sanitize.js';
 import { ageInDays, type ScoredIssue, scoreIssue } from './scoring.js';
 import { dailySummary, summaryTitle } from './texts.js';
 import { withTrust } from './triage.js';
@@ -61,6 +63,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       if (!snapshot.paused) break;
       snap(acc, { paused: false });
       emit(acc, { type: 'resumed', at: nowIso(acc) });
+      break;
+    case 'set-task-type':
+      setTaskType(acc, event);
       break;
     case 'set-dry-run': {
       if (snapshot.dryRun === event.on) break;
@@ -190,6 +195,7 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'summary':
     case 'command':
     case 'command-failed':
+    case 'task-typed':
       // A journal line replayed: the fact as it was recorded, nothing to do again.
       acc.s = applyFact(acc.s, event);
       break;
@@ -204,6 +210,20 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
 /** Start-up: the journal folded through `step`, its effects dropped (they were performed before). */
 export function replay(state: EngineState, entries: readonly JournalEntry[], ctx: Omit<StepContext, 'now'>): EngineState {
   return entries.reduce((s, e) => step(s, e, { ...ctx, now: new Date(Date.parse(e.at) || 0) }).state, state);
+}
+
+const ISSUE_KEY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+#[1-9][0-9]{0,9}$/;
+
+/** The operator's task type for an issue: journaled, then the backlog is planned again with it. */
+function setTaskType(acc: Acc, e: Extract<Event, { type: 'set-task-type' }>): void {
+  if (!ISSUE_KEY.test(e.issue)) {
+    acc.refused = { message: `"${sanitize(e.issue)}" is not an issue: give owner/name#number` };
+    if (e.commandId !== undefined) record(acc, { type: 'command-failed', commandId: e.commandId, message: acc.refused.message });
+    return;
+  }
+  if ((acc.s.taskTypes.get(e.issue) ?? null) === e.taskType && e.commandId === undefined) return;
+  record(acc, { type: 'task-typed', issue: e.issue, taskType: e.taskType, ...(e.commandId !== undefined ? { commandId: e.commandId } : {}) });
+  replan(acc);
 }
 
 type Intent = Extract<Event, { type: 'approve' | 'reject' | 'reroute' }>;
@@ -232,9 +252,20 @@ function intent(acc: Acc, e: Intent): void {
   const p: TrackedProposal = acc.s.snapshot.proposals.get(e.id) ?? t.proposal;
   const command = e.commandId !== undefined ? { commandId: e.commandId } : {};
   if (e.type === 'approve') record(acc, { type: 'approved', proposal: refOf(p), approvedBy: e.by, ...command });
-  else if (e.type === 'reject') record(acc, { type: 'rejected', proposal: refOf(p), ...(e.note !== null ? { note: e.note } : {}), ...command });
+  else if (e.type === 'reject') {
+    record(acc, { type: 'rejected', proposal: refOf(p), ...(e.note !== null ? { note: e.note } : {}), ...command });
+    rejectionLesson(acc, p, e.note);
+  }
   else record(acc, { type: 'rerouted', proposal: refOf(p), from: before.agentId ?? '', ...command });
   if (e.type !== 'reject' && p.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+}
+
+/** A rejection with a note teaches something about the repo: kept as a lesson for later prompts. */
+function rejectionLesson(acc: Acc, p: TrackedProposal, note: string | null): void {
+  if (note === null || note.trim() === '') return;
+  const taskType = acc.s.taskTypes.get(p.issueKey) ?? acc.s.snapshot.backlog.get(p.issueKey)?.taskType ?? null;
+  const lesson = makeLesson({ repo: p.repo, at: acc.ctx.now, source: 'rejected', issue: p.issueKey, taskType, note });
+  if (lesson) acc.effects.push({ type: 'lesson', lesson });
 }
 
 /** A command from another process that cannot be applied is reported and journaled, never retried. */
@@ -286,7 +317,8 @@ function troubled(acc: Acc, id: string): void {
   let agent = current;
   if (config.watch.retryNextAgent) {
     // With retryNextAgent, the next agent suited to the task.
-    const taskType = acc.s.snapshot.backlog.get(issueKey(d.repo, d.number))?.taskType ?? 'routine_coding';
+    const key = issueKey(d.repo, d.number);
+    const taskType = acc.s.taskTypes.get(key) ?? acc.s.snapshot.backlog.get(key)?.taskType ?? 'routine_coding';
     const ranked = suggestAgents(taskType, config.agents, 'dispatch');
     const at = ranked.findIndex((a) => a.id === current.id);
     agent = ranked.length > 1 ? (ranked[(at + 1) % ranked.length] ?? current) : current;

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import type { TaskType } from './routing.js';
 import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
 import type { EngineEvent, Event } from './engine-events.js';
@@ -49,10 +50,11 @@ export class Engine {
       tracker,
       targets,
       config,
+      ...(options.lessons ? { lessons: options.lessons } : {}),
       state: () => this.state,
       stopping: () => this.stopping,
       send: (event) => this.send(event),
-      writeContext: () => ({ ...fixed, selfLogin: this.state.self ?? '', ownConsoles: this.state.ownConsoles, trust: this.state.trust, now: this.clock.now() }),
+      writeContext: () => ({ ...fixed, selfLogin: this.state.self ?? '', ownConsoles: this.state.ownConsoles, trust: this.state.trust, now: this.clock.now(), taskTypes: this.state.taskTypes }),
       emit: (event) => callEach(this.eventListeners, event),
       append: (entry) => this.append(entry),
       notify: (event) => this.notify(event),
@@ -171,6 +173,16 @@ export class Engine {
     return this.send({ type: 'reroute', id, agentId });
   }
 
+  /** Set an issue's task type ("owner/name#N"; null: back to the inferred one); journaled, then planned again. */
+  setTaskType(issue: string, taskType: TaskType | null): Promise<void> {
+    return this.send({ type: 'set-task-type', issue, taskType });
+  }
+
+  /** The task types the operator set, by issue key. */
+  taskTypes(): ReadonlyMap<string, TaskType> {
+    return this.state.taskTypes;
+  }
+
   /** One event through `step`; settles when every effect it asked for (and theirs) has. */
   private send(event: Event): Promise<void> {
     const r = step(this.state, event, { config: this.config, profile: this.profile, now: this.clock.now() });
@@ -257,7 +269,9 @@ export class Engine {
   private async applyCommand(c: JournalCommand): Promise<void> {
     const base = { id: c.proposalId, commandId: c.commandId };
     const event: Event =
-      c.command === 'approve'
+      c.command === 'tasktype'
+        ? { type: 'set-task-type', issue: c.issue ?? '', taskType: c.taskType ?? null, commandId: c.commandId }
+        : c.command === 'approve'
         ? { type: 'approve', by: 'operator', ...base }
         : c.command === 'reject'
           ? { type: 'reject', note: c.note ?? null, ...base }

@@ -1,11 +1,11 @@
 import type { Config } from './config.js';
 import type { Dispatch } from './dispatch.js';
 import type { DispatchRequest, WriteStep } from './engine-ports.js';
-import type { Issue } from './issue.js';
+import { type Issue, issueKey } from './issue.js';
 import type { TrackerComment } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import type { TrackedProposal } from './proposal-queue.js';
-import type { Agent } from './routing.js';
+import type { Agent, TaskType } from './routing.js';
 import { sanitize } from './sanitize.js';
 import { scoreIssue } from './scoring.js';
 import { auditComment, dispatchComment, escalationComment, flagComment, type Marker, type MarkerKind, parseMarker, standDownComment, trustedMarkers } from './texts.js';
@@ -96,6 +96,8 @@ export interface WriteContext {
   /** agent kinds with a dispatch target configured */
   readonly targets: ReadonlySet<'http' | 'command'>;
   readonly now: Date;
+  /** issue key → the task type the operator set (wins over the inferred one) */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 const summaryOf = (text: string): string => {
@@ -198,7 +200,9 @@ function nextExecuteWrite(p: TrackedProposal, seen: Seen, ctx: WriteContext): Ne
 /** The agent's part: its label, assignee or call, then the dispatch comment; null when all is done. */
 function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: number, seen: Seen, previous: Agent | null, ctx: WriteContext): NextWrite | null {
   const commented = hasMarker(seen.comments, proposalId, 'dispatch', attempt, ctx);
-  const scored = scoreIssue(issue, ctx.profile, ctx.now);
+  const inferred = scoreIssue(issue, ctx.profile, ctx.now);
+  const taskType = ctx.taskTypes?.get(issueKey(issue.repo, issue.number)) ?? inferred.taskType;
+  const scored = { taskType, displayTitle: inferred.displayTitle, issue };
   const post = (detail?: string): NextWrite =>
     comment(
       'dispatch-comment',
@@ -224,7 +228,7 @@ function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: nu
       if (commented) return null;
       const call = seen.agentCall;
       if (!call) {
-        const request: DispatchRequest = { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType: scored.taskType };
+        const request: DispatchRequest = { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType };
         return write({ kind: 'agent', step: 'agent', what: `${agent.kind} dispatch to ${agent.id}`, summary: `attempt ${attempt}`, request });
       }
       return post(call.detail ? sanitize(call.detail) : undefined);

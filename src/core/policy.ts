@@ -1,7 +1,7 @@
 import { shortHash } from './hash.js';
 import { issueKey } from './issue.js';
 import type { ScoringProfile } from './profile.js';
-import { type Agent, fitsAction } from './routing.js';
+import { type Agent, fitsAction, suggestAgents, type TaskType } from './routing.js';
 import { evaluate, type Evaluation, type ScoredIssue, type Signals } from './scoring.js';
 
 export type Action = 'dispatch' | 'flag' | 'skip';
@@ -54,8 +54,12 @@ export interface Proposal extends Decision {
   readonly executable: boolean;
 }
 
+/** `roles.coding: "auto"`: the coding agent is chosen by the issue's task type (seed 001 `select_agent`). */
+export const AUTO_ROLE = 'auto';
+
 /** Which agents play the reference's roles. */
 export interface Roles {
+  /** an agent id, or "auto" to route by task type */
   readonly coding: string;
   readonly research: string;
   readonly owner: string;
@@ -80,6 +84,8 @@ export interface PolicyContext {
   readonly readyLabel?: string;
   /** agent id → what the last readiness check found (absent: not checked) */
   readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
+  /** issue key → the task type the operator set (wins over the inferred one) */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 /**
@@ -157,16 +163,24 @@ type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0
   readonly labels: readonly string[];
   readonly assignees: readonly string[];
   readonly ageDays: number;
+  /** absent: not checked (a title is required only where one is known) */
+  readonly title?: string;
+  /** read only when `roles.coding` is "auto" (inferring it costs a scan of the text); absent: routine coding */
+  readonly taskType?: TaskType;
 };
 
 /** Which rule of the reference `decide` applies, in its order. */
-type Rule = 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready' | 'unlabelled';
+type Rule = 'untitled' | 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready' | 'unlabelled';
+
+/** Seed 000 `_validate_task`: a title of only whitespace (or invisible format characters) is none. */
+export const isUntitled = (title: string): boolean => /^[\s\p{Cf}]*$/u.test(title);
 
 /**
- * The reference `decide` order, then seed 003's opt-in: with a ready label configured, an issue
- * without it is not proposed for dispatch (flags and skips stand).
+ * Seed 000's task validation, then the reference `decide` order, then seed 003's opt-in: with a
+ * ready label configured, an issue without it is not proposed for dispatch (flags and skips stand).
  */
 function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
+  if (s.title !== undefined && isUntitled(s.title)) return 'untitled';
   if (s.type === 'philosophy') return 'philosophy';
   if (s.assignees.length > 0) return 'assigned';
   if (!s.ready) return 'not-ready';
@@ -178,8 +192,9 @@ function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
 }
 
 /** The action and agent of a rule, without its reason: what "what would change" compares. */
-function outcomeOf(rule: Rule, ctx: PolicyContext): Pick<Decision, 'action' | 'agentId'> {
+function outcomeOf(rule: Rule, ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Pick<Decision, 'action' | 'agentId'> {
   switch (rule) {
+    case 'untitled':
     case 'philosophy':
     case 'assigned':
     case 'not-ready':
@@ -191,8 +206,56 @@ function outcomeOf(rule: Rule, ctx: PolicyContext): Pick<Decision, 'action' | 'a
       return { action: 'dispatch', agentId: agentOf(ctx, ctx.roles.research).id };
     case 'p0':
     case 'ready':
-      return { action: 'dispatch', agentId: agentOf(ctx, ctx.roles.coding).id };
+      return { action: 'dispatch', agentId: codingAgent(ctx, s).id };
   }
+}
+
+/**
+ * The coding agent: the configured one, or with "auto" the first agent suggested for the task
+ * type (strong at it first, registry order; seed 001's table is the default strengths). Capacity
+ * and readiness are not part of a decision: `routeAround` moves a proposal held by them.
+ */
+function codingAgent(ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Agent {
+  if (ctx.roles.coding !== AUTO_ROLE) return agentOf(ctx, ctx.roles.coding);
+  const first = suggestAgents(s.taskType ?? 'routine_coding', [...ctx.agents.values()])[0];
+  if (!first) throw new Error('no coding agent in the registry');
+  return first;
+}
+
+/** "routed by task type creative → Kimi", saying why a stronger agent was passed over. */
+function routedWords(taskType: TaskType, agent: Agent, passedOver: readonly string[] = []): string {
+  const strong = agent.strengths.includes(taskType) ? '' : ` (no free agent is strong at ${taskType})`;
+  const passed = passedOver.length > 0 ? `; ${passedOver.join('; ')}` : '';
+  return `routed by task type ${taskType} → ${agent.displayName}${strong}${passed}`;
+}
+
+const HELD_BY_AGENT: ReadonlySet<GateKind> = new Set(['agent-at-capacity', 'agent-not-ready']);
+
+/**
+ * With `roles.coding: "auto"`, a dispatch held because its agent is at capacity or not ready goes
+ * to the next suggested agent that is free and ready (seed 001 `select_agent` fell back the same
+ * way). Null when nothing better is free, or the proposal was not routed by task type.
+ */
+export function routeAround(
+  scored: Pick<ScoredIssue, 'taskType' | 'issue'>,
+  p: Pick<Proposal, 'action' | 'agentId' | 'reason' | 'blockedBy'>,
+  ctx: PolicyContext,
+): Decision | null {
+  if (ctx.roles.coding !== AUTO_ROLE || p.action !== 'dispatch' || p.agentId === null) return null;
+  if (!p.blockedBy.some((g) => HELD_BY_AGENT.has(g.kind))) return null;
+  const at = p.reason.search(/routed by task type /i);
+  if (at < 0) return null;
+  const taskType = taskTypeOf(scored, ctx);
+  const passedOver: string[] = [];
+  for (const agent of suggestAgents(taskType, [...ctx.agents.values()])) {
+    const load = ctx.agentLoad.get(agent.id) ?? 0;
+    const notReady = readinessGate(agent, ctx.readiness?.get(agent.id)).gate;
+    if (load >= agent.maxConcurrent) passedOver.push(`${agent.displayName} is at capacity`);
+    else if (notReady) passedOver.push(`${agent.displayName} is not ready`);
+    else if (agent.id === p.agentId) return null;
+    else return { action: 'dispatch', agentId: agent.id, reason: `${p.reason.slice(0, at)}${capitalize(routedWords(taskType, agent, passedOver))}.` };
+  }
+  return null;
 }
 
 const SKIP: Pick<Decision, 'action' | 'agentId'> = Object.freeze({ action: 'skip', agentId: null });
@@ -200,12 +263,22 @@ const SKIP: Pick<Decision, 'action' | 'agentId'> = Object.freeze({ action: 'skip
 /** The reference `decide`, in its order, with its reasons (agents named from the registry). */
 export function decide(s: DecideInput, ctx: PolicyContext): Decision {
   const rule = ruleFor(s, ctx);
-  const { action, agentId } = outcomeOf(rule, ctx);
+  const { action, agentId } = outcomeOf(rule, ctx, s);
   return { action, agentId, reason: reasonFor(rule, s, ctx) };
+}
+
+/** "Assigning to Claude Code", or with "auto" how the task type chose the agent. */
+function assigning(s: DecideInput, ctx: PolicyContext, suffix = ''): string {
+  const agent = codingAgent(ctx, s);
+  return ctx.roles.coding === AUTO_ROLE
+    ? `${capitalize(routedWords(s.taskType ?? 'routine_coding', agent))}${suffix}.`
+    : `Assigning to ${agent.displayName}${suffix}.`;
 }
 
 function reasonFor(rule: Rule, s: DecideInput, ctx: PolicyContext): string {
   switch (rule) {
+    case 'untitled':
+      return 'The issue has no title — a task needs one before it can be dispatched.';
     case 'philosophy':
       return 'Philosophy/meta issue — not dev-actionable in the triage loop.';
     case 'assigned':
@@ -224,15 +297,9 @@ function reasonFor(rule: Rule, s: DecideInput, ctx: PolicyContext): string {
       );
     }
     case 'p0':
-      return (
-        `P0/${s.type} issue (score=${s.score}, age=${s.ageDays}d). ` +
-        `Assigning to ${agentOf(ctx, ctx.roles.coding).displayName} for immediate attention.`
-      );
+      return `P0/${s.type} issue (score=${s.score}, age=${s.ageDays}d). ${assigning(s, ctx, ' for immediate attention')}`;
     case 'ready':
-      return (
-        `Unassigned ready issue (type=${s.type}, score=${s.score}, age=${s.ageDays}d). ` +
-        `Assigning to ${agentOf(ctx, ctx.roles.coding).displayName}.`
-      );
+      return `Unassigned ready issue (type=${s.type}, score=${s.score}, age=${s.ageDays}d). ${assigning(s, ctx)}`;
   }
 }
 
@@ -393,10 +460,12 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
           labels: change === 'ready-label' && ctx.readyLabel !== undefined ? [...scored.issue.labels, ctx.readyLabel] : scored.issue.labels,
           assignees: change === 'unassign' ? NO_ASSIGNEES : scored.issue.assignees,
           ageDays: scored.ageDays,
+          title: scored.issue.title,
         },
         ctx,
       ),
       ctx,
+      taskTypeInput(scored, ctx),
     );
     if (next.action === current.action && next.agentId === current.agentId) continue;
     const becameReady = !scored.ready && ev.ready ? ' → ready' : '';
@@ -405,14 +474,20 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
   return out;
 }
 
+/** The task type for deciding: read (and so inferred) only when routing by it. */
+const taskTypeInput = (scored: Pick<ScoredIssue, 'taskType' | 'issue'>, ctx: PolicyContext): Pick<DecideInput, 'taskType'> =>
+  ctx.roles.coding === AUTO_ROLE ? { taskType: taskTypeOf(scored, ctx) } : {};
+
+/** The issue's task type: the operator's, else the inferred one. */
+export const taskTypeOf = (scored: Pick<ScoredIssue, 'taskType' | 'issue'>, ctx: Pick<PolicyContext, 'taskTypes'>): TaskType =>
+  ctx.taskTypes?.get(issueKey(scored.issue.repo, scored.issue.number)) ?? scored.taskType;
+
 /** Propose what to do with a scored issue: the decision, its gates and its alternatives. */
 export function propose(scored: ScoredIssue, ctx: PolicyContext): Proposal {
   // Fields named, not `...scored`: a spread would read (and so infer) the lazy task type.
   const { type, ready, score, blocked, p0, tagMatches, ageDays } = scored;
-  const decision = decide(
-    { type, ready, score, blocked, p0, tagMatches, ageDays, labels: scored.issue.labels, assignees: scored.issue.assignees },
-    ctx,
-  );
+  const { labels, assignees, title } = scored.issue;
+  const decision = decide({ type, ready, score, blocked, p0, tagMatches, ageDays, labels, assignees, title, ...taskTypeInput(scored, ctx) }, ctx);
   return proposalFor(scored.issue, decision, gatesFor(scored, decision, ctx), whatWouldChange(scored, decision, ctx));
 }
 

@@ -22,10 +22,13 @@ export function preambleFor(agent: Pick<Agent, 'kind' | 'preamble'>, configured:
   return agent.preamble ?? configured;
 }
 
-/** The exact prompt an http or command agent receives (the detail view shows this). */
-export function implementerPrompt(agent: Pick<Agent, 'kind' | 'preamble'>, configured: string, prompt: string): string {
+/**
+ * The exact prompt an http or command agent receives (the detail view shows this): the preamble,
+ * the task, then the repo's most relevant lessons (`lessonsSection`, already bounded).
+ */
+export function implementerPrompt(agent: Pick<Agent, 'kind' | 'preamble'>, configured: string, prompt: string, lessons = ''): string {
   const preamble = preambleFor(agent, configured).trim();
-  return preamble ? `${preamble}\n\n${prompt}` : prompt;
+  return [preamble, prompt, lessons].filter((part) => part !== '').join('\n\n');
 }
 
 /** Only http(s) links are passed on; anything else a status carries is dropped. */

@@ -2,8 +2,9 @@ import { matchAutoApprove } from './approval-rules.js';
 import type { Config } from './config.js';
 import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
-import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor } from './policy.js';
+import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import type { ScoringProfile } from './profile.js';
+import type { TaskType } from './routing.js';
 import { type ScoredIssue, tierRank } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
 
@@ -172,6 +173,8 @@ export interface PlanInput {
    * scored issue and the config, and deciding is the costly part of a plan.
    */
   readonly decisions?: WeakMap<ScoredIssue, Proposal>;
+  /** issue key → the task type the operator set (wins over the inferred one) */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 export interface Plan {
@@ -203,7 +206,7 @@ export const waitingFor = (gates: readonly Gate[]): string | null =>
 export function planProposals(input: PlanInput): Plan {
   const { config, profile, backlog, previous, dispatches } = input;
   const labels = config.labels;
-  const base = policyContext(config, profile, { armed: input.armed });
+  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
   const agentsById = base.agents;
 
   const liveDispatchByIssue = new Map<string, Dispatch>();
@@ -228,10 +231,12 @@ export function planProposals(input: PlanInput): Plan {
   }
 
   const decide = (scored: ScoredIssue): Proposal => {
-    const known = input.decisions?.get(scored);
+    // An operator's task type is not part of the score object: such decisions are not cached.
+    const overridden = input.taskTypes?.has(issueKey(scored.issue.repo, scored.issue.number)) === true;
+    const known = overridden ? undefined : input.decisions?.get(scored);
     if (known) return known;
     const p = propose(scored, base);
-    input.decisions?.set(scored, p);
+    if (!overridden) input.decisions?.set(scored, p);
     return p;
   };
 
@@ -271,10 +276,19 @@ export function planProposals(input: PlanInput): Plan {
   candidates.sort((a, b) => rank(a.p) - rank(b.p));
   let cap = config.limits.dispatchesPerCycle - input.executedThisCycle;
   const gated = new Map<string, TrackedProposal>();
-  for (const { scored, p } of candidates) {
+  for (const candidate of candidates) {
+    const { scored } = candidate;
+    let { p } = candidate;
     const ctx: PolicyContext = { ...base, agentLoad: load, cycleCapRemaining: cap, lockedRepos: config.limits.repoLock ? locked : new Map() };
     const counts = p.status === 'proposed' || p.status === 'approved' || p.status === 'executing';
-    const gates = counts ? gatesFor(scored, p, ctx) : p.blockedBy;
+    let gates = counts ? gatesFor(scored, p, ctx) : p.blockedBy;
+    // roles.coding "auto": a pending proposal whose agent is full or not ready goes to the next suggested one
+    const around = p.status === 'proposed' && p.reroutedFrom === null ? routeAround(scored, { ...p, blockedBy: gates }, ctx) : null;
+    if (around) {
+      const moved = proposalFor(scored.issue, around, [], p.whatWouldChange);
+      p = { ...(previous.get(moved.id) ?? p), ...moved };
+      gates = gatesFor(scored, p, ctx);
+    }
     const executable = gates.length === 0;
     const next: TrackedProposal = {
       ...p,

@@ -1,6 +1,7 @@
-import type { AgentRef, EscalationCause, Progress, Supervised, WatchAction, WatchPhase, WatchPolicy } from './supervision-types.js';
+import type { AgentRef, CiVerdict, EscalationCause, Progress, Supervised, WatchAction, WatchPhase, WatchPolicy } from './supervision-types.js';
 
 const HISTORY_LIMIT = 50;
+const TRAIL_LIMIT = 30;
 
 const same = <T extends object>(whole: T, patch: Partial<T>): boolean =>
   (Object.keys(patch) as (keyof T)[]).every((k) => whole[k] === patch[k]);
@@ -36,6 +37,11 @@ export class Turn {
   setProgress(patch: Partial<Progress>): void {
     if (same(this.d.progress, patch)) return;
     this.d = { ...this.d, progress: { ...this.d.progress, ...patch } };
+  }
+
+  /** A head commit or CI verdict that changed, for the escalation's commit range and CI history. */
+  seen(pr: number, sha: string, ci: CiVerdict): void {
+    this.d = { ...this.d, trail: [...(this.d.trail ?? []), { pr, sha, ci }].slice(-TRAIL_LIMIT) };
   }
 
   act(...actions: WatchAction[]): void {

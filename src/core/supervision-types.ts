@@ -214,6 +214,14 @@ export interface Supervised {
   readonly escalation: { readonly cause: EscalationCause; readonly why: string; readonly acknowledgedBy: string | null } | null;
   /** newest last, bounded */
   readonly history: readonly WatchNote[];
+  /** head commits and their CI verdicts as they changed, oldest first, bounded (escalation guidance) */
+  readonly trail?: readonly CommitSeen[];
+}
+
+export interface CommitSeen {
+  readonly pr: number;
+  readonly sha: string;
+  readonly ci: CiVerdict;
 }
 
 export interface WatchStep {

@@ -190,8 +190,11 @@ function openPull(t: Turn, pull: PullSight): void {
   const ci = ciVerdict(pull.checks);
   const prev = t.d.pr;
   const newCommit = prev === null || prev.number !== pull.number || prev.headSha !== pull.headSha;
-  if (newCommit || prev.ci !== ci) t.progressed();
-  if (newCommit || prev.ci !== ci) t.set({ pr: { number: pull.number, headSha: pull.headSha, ci } });
+  if (newCommit || prev.ci !== ci) {
+    t.progressed();
+    t.set({ pr: { number: pull.number, headSha: pull.headSha, ci } });
+    t.seen(pull.number, pull.headSha, ci);
+  }
   t.setProgress({ pr: pull.number, ci, headSha: pull.headSha });
   const short = pull.headSha.slice(0, 7);
   switch (ci) {
@@ -234,7 +237,10 @@ function merged(t: Turn, pull: PullSight, issueOpen: boolean): void {
   if (t.d.phase === 'deploying') return deploying(t, pull);
   const ci = ciVerdict(pull.checks);
   const prev = t.d.pr;
-  if (prev?.number !== pull.number || prev.headSha !== pull.headSha || prev.ci !== ci) t.set({ pr: { number: pull.number, headSha: pull.headSha, ci } });
+  if (prev?.number !== pull.number || prev.headSha !== pull.headSha || prev.ci !== ci) {
+    t.set({ pr: { number: pull.number, headSha: pull.headSha, ci } });
+    t.seen(pull.number, pull.headSha, ci);
+  }
   t.setProgress({ pr: pull.number, ci, headSha: pull.headSha, merged: true });
   if (ci === 'pending') {
     if (t.d.phase !== 'merged') t.move('merged', `PR #${pull.number} merged; CI still running`, true);

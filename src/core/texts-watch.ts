@@ -1,5 +1,5 @@
 import { plainContext, safeTargetUrl } from './prompts.js';
-import type { EscalationCause, FixForwardRequest, Progress } from './supervision-types.js';
+import type { CiVerdict, CommitSeen, EscalationCause, FixForwardRequest, Progress, Supervised, WatchPhase } from './supervision-types.js';
 import { formatUtc, type Marker, quoteUntrusted, renderMarker } from './texts.js';
 
 /**
@@ -85,6 +85,100 @@ const CAUSE_ADVICE: Record<EscalationCause, string> = {
 
 export const escalationHeading = (cause: EscalationCause): string => CAUSE_HEADINGS[cause];
 
+/** Seed 004 `SuggestNextSteps`: what a human can do next, by cause. */
+const NEXT_STEPS: Record<EscalationCause, readonly string[]> = {
+  refused: [
+    "Check the agent is up and reachable (`switchboard doctor` runs the readiness checks).",
+    'Re-route the issue to another agent (`switchboard dispatch reroute ID AGENT`) or retry once it is back.',
+  ],
+  stall: [
+    "Read the agent's last comment and branch: it may be waiting for an answer.",
+    'Retry (`switchboard dispatch retry ID`), or re-route to an agent suited to the task type.',
+    'If the issue is unclear, sharpen its acceptance criteria before dispatching again.',
+  ],
+  timeout: [
+    'Look at the partial work: a long task may need splitting into smaller issues.',
+    "Raise the agent's `timeoutMinutes` if this kind of work routinely takes longer, then retry.",
+  ],
+  'agent-failed': ["Read the agent's log or status for the error.", 'Fix the cause (credentials, environment), then retry or re-route.'],
+  loop: [
+    'The agent keeps saying the same thing: answer its question or give it the missing detail on the issue.',
+    'Re-route to another agent, or take the issue yourself.',
+  ],
+  'ci-red': [
+    'Open the failing checks below; decide whether the test or the change is wrong.',
+    'Push a fix to the pull request yourself, or close it and re-dispatch with what was learned.',
+  ],
+  'max-hops': ['The issue has gone round several agents: read its history before sending it out again.', 'Split it or clarify it, then dispatch once more.'],
+  'merged-red': ['Check the default branch now: revert the merge if it broke the build.', 'Open a follow-up issue for the failing checks.'],
+  'deploy-failed': ['Look at the deploy job of the merge commit.', 'Roll back or redeploy; reopen the issue if the change must be reworked.'],
+};
+
+export const nextSteps = (cause: EscalationCause): readonly string[] => NEXT_STEPS[cause];
+
+/** Seed 004 `GetAgentCommitRange` and `GetProgressSummary`, from what the watch saw. */
+export interface EscalationGuidance {
+  /** the commits the agent produced on its pull request(s), oldest to newest */
+  readonly commits: { readonly pr: number | null; readonly first: string | null; readonly last: string | null; readonly count: number };
+  /** phases reached, in order, each once */
+  readonly phases: readonly WatchPhase[];
+  /** head commits' CI verdicts as they changed, oldest first */
+  readonly ci: readonly CommitSeen[];
+  readonly fixForwards: number;
+  readonly attempts: number;
+}
+
+export function escalationGuidance(d: Supervised): EscalationGuidance {
+  const trail = d.trail ?? [];
+  const shas = [...new Set(trail.map((c) => c.sha))];
+  const phases = [...new Set(d.history.map((h) => h.phase))];
+  return {
+    commits: { pr: d.pr?.number ?? trail.at(-1)?.pr ?? null, first: shas[0] ?? null, last: shas.at(-1) ?? null, count: shas.length },
+    phases,
+    ci: trail,
+    fixForwards: d.fixForwards,
+    attempts: d.attempt,
+  };
+}
+
+const PHASE_WORDS: Partial<Record<WatchPhase, string>> = {
+  dispatching: 'dispatched',
+  retry_wait: 'retry waited',
+  assigned: 'assigned',
+  working: 'working',
+  pr_open: 'PR opened',
+  ci_running: 'CI ran',
+  ci_failed: 'CI red',
+  ci_passed: 'CI green',
+  merged: 'merged',
+  deploying: 'deploying',
+};
+const VERDICT_WORDS: Record<CiVerdict, string> = { none: 'no CI', pending: 'running', green: 'green', red: 'red' };
+const sha7 = (sha: string): string => `\`${sha.replace(/[^0-9a-f]/gi, '').slice(0, 7)}\``;
+
+/** The guidance block of an escalation comment: commit range, progress summary, next steps. */
+export function guidanceLines(cause: EscalationCause, g: EscalationGuidance): string[] {
+  const c = g.commits;
+  const range =
+    c.first === null || c.last === null
+      ? 'no commits seen on a pull request.'
+      : c.first === c.last
+        ? `${sha7(c.last)} on pull request #${c.pr} (1 commit seen).`
+        : `${sha7(c.first)}…${sha7(c.last)} on pull request #${c.pr} (${c.count} commits seen).`;
+  const phases = g.phases.map((p) => PHASE_WORDS[p]).filter((w): w is string => w !== undefined);
+  const ci = g.ci.length === 0 ? 'none seen' : g.ci.slice(-8).map((s) => `${sha7(s.sha)} ${VERDICT_WORDS[s.ci]}`).join(' → ');
+  return [
+    '### What happened',
+    `- **Commits:** ${range}`,
+    `- **Phases reached:** ${phases.length > 0 ? phases.join(' → ') : 'none'}.`,
+    `- **CI history:** ${ci}${g.ci.length > 8 ? ` (last 8 of ${g.ci.length})` : ''}.`,
+    `- **Fix-forwards:** ${g.fixForwards}; attempts: ${g.attempts}.`,
+    '',
+    '### Next steps',
+    ...NEXT_STEPS[cause].map((step, n) => `${n + 1}. ${step}`),
+  ];
+}
+
 /** Escalation of a supervised dispatch, one text per cause, with its marker. */
 export function watchEscalationComment(
   i: WatchCommentIds & {
@@ -94,6 +188,8 @@ export function watchEscalationComment(
     readonly attempts: number;
     readonly ownerLogin: string;
     readonly needsHumanLabel: string;
+    /** commit range, progress summary and next steps (seed 004); from `escalationGuidance` */
+    readonly guidance?: EscalationGuidance;
   },
 ): string {
   return [
@@ -103,6 +199,7 @@ export function watchEscalationComment(
     '',
     `**Why:** ${defuse(i.why)}`,
     '',
+    ...(i.guidance ? [...guidanceLines(i.cause, i.guidance), ''] : []),
     `Manual intervention required: @${i.ownerLogin}. The issue is labelled \`${i.needsHumanLabel}\` and no longer locks its repository.`,
     '',
     ...footer(marker('escalation', i, 'escalate', i.attempts)),

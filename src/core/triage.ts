@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { type Issue, issueKey } from './issue.js';
 import type { PolicyContext, Proposal, ReadinessFacts } from './policy.js';
+import type { TaskType } from './routing.js';
 import { planProposals } from './proposal-queue.js';
 import { compileProfile, DEFAULT_PROFILE, type ScoringProfile } from './profile.js';
 import type { Permission } from './ports.js';
@@ -31,6 +32,8 @@ export interface PolicyState {
   readonly lockedRepos?: ReadonlyMap<string, string>;
   /** agent id → the last readiness check's findings */
   readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
+  /** issue key → the task type the operator set */
+  readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
 export function policyContext(config: Config, profile: ScoringProfile, state: PolicyState): PolicyContext {
@@ -47,6 +50,7 @@ export function policyContext(config: Config, profile: ScoringProfile, state: Po
     trustedAuthors: new Set(config.trustedAuthors),
     ...(config.readyLabel !== undefined ? { readyLabel: config.readyLabel } : {}),
     ...(state.readiness !== undefined ? { readiness: state.readiness } : {}),
+    ...(state.taskTypes !== undefined ? { taskTypes: state.taskTypes } : {}),
   };
 }
 
@@ -61,11 +65,19 @@ export interface TriageResult {
  * flight yet: the same planner, the same auto-approve rules, the same capacity rule (only
  * approved work takes capacity) and the same repo locks. The whole of a dry-run preview.
  */
-export function triage(issues: readonly Issue[], config: Config, now: Date, state: { readonly armed: boolean }): TriageResult {
+export function triage(
+  issues: readonly Issue[],
+  config: Config,
+  now: Date,
+  state: { readonly armed: boolean; readonly taskTypes?: ReadonlyMap<string, TaskType> },
+): TriageResult {
   const profile = profileFromConfig(config);
   const scored = issues.map((issue) => scoreIssue(issue, profile, now));
   const backlog = new Map(scored.map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
-  const plan = planProposals({ config, profile, backlog, previous: new Map(), dispatches: new Map(), armed: state.armed, executedThisCycle: 0 });
+  const plan = planProposals({
+    config, profile, backlog, previous: new Map(), dispatches: new Map(), armed: state.armed, executedThisCycle: 0,
+    ...(state.taskTypes ? { taskTypes: state.taskTypes } : {}),
+  });
   const byIssue = new Map([...plan.proposals.values()].map((p) => [p.issueKey, p]));
   const proposals = scored.map((s) => {
     const p = byIssue.get(issueKey(s.issue.repo, s.issue.number));

@@ -27,6 +27,8 @@ export function headlessConfig(config: Config, o: { approve: ApproveMode; dryRun
 export interface HeadlessSwitchboard {
   readonly engine: Engine;
   readonly stateDir: string;
+  /** for the agents' capacity in status.json */
+  readonly config?: Pick<Config, 'agents'>;
   close(): Promise<void>;
 }
 
@@ -90,7 +92,7 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
     if (line !== null) io.out(line);
   };
 
-  const status = statusWriter(engine, sb.stateDir, { onError: (text) => io.err(warnLine(text, io.now(), json)), now: io.now });
+  const status = statusWriter(engine, sb.stateDir, { onError: (text) => io.err(warnLine(text, io.now(), json)), now: io.now, config: sb.config });
   const offEvents = engine.onEvent(print);
 
   // the engine's timers are unref'd; this process lives until it is told to stop

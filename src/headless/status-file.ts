@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
+import type { Config } from '../core/config.js';
 import { sanitize } from '../core/sanitize.js';
+import { systemStatus } from '../core/system-status.js';
 
 /**
  * `status.json` in the state directory: what the running (or last) engine had in its queue, for
@@ -29,6 +31,17 @@ const ProposalLine = z.object({
 });
 const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
 
+/** Seed 004 GetSystemStatus (system-status.ts); optional so an older status.json still reads. */
+const SystemSchema = z.object({
+  armed: z.boolean(),
+  paused: z.object({ reason: z.string() }).nullable(),
+  dryRun: z.boolean(),
+  agents: z.array(z.object({ id: z.string(), name: z.string(), load: z.number(), capacity: z.number() })),
+  nextCycleAt: z.string().nullable(),
+  lastError: z.object({ at: z.string(), level: z.enum(['warning', 'error']), message: z.string() }).nullable(),
+  rateLimit: z.object({ remaining: z.number(), resetAt: z.string().nullable() }).nullable(),
+});
+
 export const StatusSchema = z.object({
   v: z.literal(1),
   pid: z.number(),
@@ -40,13 +53,15 @@ export const StatusSchema = z.object({
   nextCycleAt: z.string().nullable(),
   proposals: z.array(ProposalLine),
   dispatches: z.array(DispatchLine),
+  system: SystemSchema.optional(),
 });
 export type Status = z.output<typeof StatusSchema>;
 
 const FINISHED = new Set(['completed', 'escalated']);
 
-export function statusOf(s: EngineSnapshot, now: Date, running: boolean): Status {
+export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?: Pick<Config, 'agents'>): Status {
   return {
+    system: systemStatus(s, config ?? { agents: [] }),
     v: 1,
     pid: process.pid,
     running,
@@ -116,7 +131,12 @@ const STATUS_THROTTLE_MS = 250;
 export function statusWriter(
   engine: Pick<Engine, 'subscribe' | 'onEvent' | 'getSnapshot'>,
   dir: string,
-  o: { readonly onError?: ((text: string) => void) | undefined; readonly now?: () => Date } = {},
+  o: {
+    readonly onError?: ((text: string) => void) | undefined;
+    readonly now?: () => Date;
+    /** the agents' capacity for the system status */
+    readonly config?: Pick<Config, 'agents'> | undefined;
+  } = {},
 ): StatusWriter {
   const now = o.now ?? (() => new Date());
   let timer: NodeJS.Timeout | null = null;
@@ -126,7 +146,7 @@ export function statusWriter(
   const save = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const status = statusOf(engine.getSnapshot(), now(), running);
+    const status = statusOf(engine.getSnapshot(), now(), running, o.config);
     chain = chain
       .then(() => writeStatus(dir, status))
       .catch((err: unknown) => o.onError?.(`could not write status.json: ${(err as Error).message}`));

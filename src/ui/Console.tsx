@@ -235,7 +235,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       flash(`${p.issueKey} is a skip: there is no agent to re-route`, 'warning');
       return;
     }
-    const taskType = engine.getSnapshot().backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
+    const taskType = engine.taskTypes().get(p.issueKey) ?? engine.getSnapshot().backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
     const choices = pickerAgents(p, taskType, agents);
     if (choices.length === 0) flash('no agents are registered', 'warning');
     else send({ type: 'picker', proposalId: p.id, issueKey: p.issueKey, agents: choices });
@@ -276,6 +276,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'agent':
         withProposal((p) => call(() => engine.reroute(p.id, c.agentId), `${p.issueKey} re-routed to ${c.agentId}`));
+        return;
+      case 'tasktype':
+        withProposal((p) => call(() => engine.setTaskType(p.issueKey, c.taskType), `${p.issueKey}: ${c.taskType === null ? 'task type inferred again' : `task type ${c.taskType}`}`));
         return;
       case 'quit':
         quit(false);

@@ -1,11 +1,15 @@
+import { TASK_TYPES, type TaskType } from '../core/routing.js';
+
 /** What a `:` command line asks for. */
 export type LineCommand =
   | { readonly kind: 'arm' | 'disarm' | 'run' | 'pause' | 'resume' | 'quit' }
   | { readonly kind: 'dry-run'; readonly on: boolean }
   | { readonly kind: 'agent'; readonly agentId: string }
+  /** the selected issue's task type; null: back to the inferred one */
+  | { readonly kind: 'tasktype'; readonly taskType: TaskType | null }
   | { readonly kind: 'invalid'; readonly message: string };
 
-const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :quit';
+const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :tasktype <type>, :quit';
 
 export function parseCommandLine(line: string): LineCommand {
   const [word = '', ...args] = line.trim().replace(/^:/, '').split(/\s+/);
@@ -24,6 +28,12 @@ export function parseCommandLine(line: string): LineCommand {
     case 'agent':
       if (args.length === 1 && args[0]) return { kind: 'agent', agentId: args[0] };
       return { kind: 'invalid', message: 'use :agent <id> to re-route the selected proposal' };
+    case 'tasktype': {
+      const t = args.length === 1 ? (args[0] ?? '').toLowerCase() : '';
+      if (t === 'inferred') return { kind: 'tasktype', taskType: null };
+      if ((TASK_TYPES as readonly string[]).includes(t)) return { kind: 'tasktype', taskType: t as TaskType };
+      return { kind: 'invalid', message: `use :tasktype <type> on the selected issue (${TASK_TYPES.join(', ')}, or inferred)` };
+    }
     case '':
       return { kind: 'invalid', message: USAGE };
     default:
@@ -31,7 +41,7 @@ export function parseCommandLine(line: string): LineCommand {
   }
 }
 
-const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'quit'];
+const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'quit'];
 
 /**
  * Tab on the command line: the draft completed as far as it is unambiguous, and the choices
@@ -39,7 +49,7 @@ const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 
  */
 export function completeCommand(draft: string, agentIds: readonly string[]): { draft: string; choices: string[] } {
   const text = draft.replace(/^\s+/, '');
-  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`)];
+  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`), ...[...TASK_TYPES, 'inferred'].map((t) => `tasktype ${t}`)];
   const choices = [...new Set(words.filter((w) => w.startsWith(text)))];
   if (choices.length === 0) return { draft, choices };
   const common = choices.reduce((prefix, w) => {

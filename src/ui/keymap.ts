@@ -238,7 +238,7 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: 'Filter words', heading: true },
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
-    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :quit', heading: false },
+    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :quit', heading: false },
     { text: 'Legend', heading: true },
     { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
     { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },

@@ -1,5 +1,6 @@
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
 import { Engine, type EngineEvent } from '../../src/core/engine.js';
+import type { LessonsStore } from '../../src/core/engine-ports.js';
 import type { Issue } from '../../src/core/issue.js';
 import type { TrackedProposal } from '../../src/core/proposal-queue.js';
 import { FakeClock } from './fake-clock.js';
@@ -16,6 +17,7 @@ export interface WorldOptions {
   readonly tracker?: FakeTracker;
   readonly journal?: FakeJournal;
   readonly clock?: FakeClock;
+  readonly lessons?: LessonsStore;
 }
 
 /** auto-approve every P0 bug (the fixtures' default issue) */
@@ -52,6 +54,7 @@ export function world(options: WorldOptions = {}) {
     consoleId: options.consoleId ?? 'console-a',
     journal,
     notifier,
+    ...(options.lessons ? { lessons: options.lessons } : {}),
     targets: { http, command },
     selfLogin: tracker.selfLogin,
   });

@@ -112,7 +112,9 @@ export class CommandTarget implements DispatchTarget {
     const [fileTemplate, ...argTemplates] = agent.command ?? [];
     if (fileTemplate === undefined) throw new UsageError(`agent "${agent.id}" has no command`);
     const base = { repo: r.repo, number: String(r.number), title: r.title, url: r.url };
-    const vars: Vars = { ...base, prompt: fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base) };
+    const prompt = fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base);
+    // the repo's lessons follow the task (seed 004 LessonsProvider); one argv element, never a shell string
+    const vars: Vars = { ...base, prompt: r.lessons ? `${prompt}\n\n${r.lessons}` : prompt };
     const file = fillTemplate(fileTemplate, vars);
     const args = argTemplates.map((a) => fillTemplate(a, vars));
 

@@ -52,6 +52,7 @@ export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
     task_type: r.taskType,
     repo: r.repo,
     url: r.url,
+    ...(r.lessons !== undefined ? { lessons: r.lessons } : {}),
   };
 }
 
