@@ -1,8 +1,13 @@
+import { AUTO_ROLE, decide, type DecideInput, outcomeOf, ruleFor, taskTypeOf } from './decide.js';
 import { shortHash } from './hash.js';
+import { type ReadinessFacts, readinessGate } from './readiness.js';
 import { issueKey } from './issue.js';
 import type { ScoringProfile } from './profile.js';
 import { type Agent, fitsAction, suggestAgents, type TaskType } from './routing.js';
 import { evaluate, type Evaluation, type ScoredIssue, type Signals } from './scoring.js';
+
+export { AUTO_ROLE, decide, describeAgentAction, isUntitled, routeAround, taskTypeOf } from './decide.js';
+export { type ReadinessFacts, readinessGate, readinessProblems } from './readiness.js';
 
 export type Action = 'dispatch' | 'flag' | 'skip';
 
@@ -54,8 +59,6 @@ export interface Proposal extends Decision {
   readonly executable: boolean;
 }
 
-/** `roles.coding: "auto"`: the coding agent is chosen by the issue's task type (seed 001 `select_agent`). */
-export const AUTO_ROLE = 'auto';
 
 /** Which agents play the reference's roles. */
 export interface Roles {
@@ -88,222 +91,6 @@ export interface PolicyContext {
   readonly taskTypes?: ReadonlyMap<string, TaskType>;
 }
 
-/**
- * What a readiness check found about an agent (seed 004); undefined means not checked. http: its
- * health URL answered; command: its binary is on PATH and its cwd exists; tracker: its login is
- * assignable in the repo.
- */
-export interface ReadinessFacts {
-  readonly healthOk?: boolean;
-  readonly binaryOnPath?: boolean;
-  readonly cwdExists?: boolean;
-  readonly assignable?: boolean;
-}
-
-/** What is wrong with an agent before dispatch, in words; empty when nothing known is wrong. */
-export function readinessProblems(agent: Agent, facts: ReadinessFacts): string[] {
-  const out: string[] = [];
-  switch (agent.kind) {
-    case 'http':
-      if (facts.healthOk === false) out.push(`${agent.displayName}'s health URL does not answer`);
-      break;
-    case 'command':
-      if (facts.binaryOnPath === false) out.push(`${agent.displayName}'s command is not on PATH`);
-      if (facts.cwdExists === false) out.push(`${agent.displayName}'s working directory does not exist`);
-      break;
-    case 'tracker':
-      if (facts.assignable === false) out.push(`@${agent.assignee ?? agent.label ?? agent.id} cannot be assigned here`);
-      break;
-    case 'owner':
-      break;
-    default: {
-      const never: never = agent.kind;
-      return never;
-    }
-  }
-  return out;
-}
-
-/** The readiness gate: a gate in `block` mode, a warning in `warn` mode, nothing when ready. */
-export function readinessGate(agent: Agent, facts: ReadinessFacts | undefined): { gate: Gate | null; warning: string | null } {
-  const problems = facts ? readinessProblems(agent, facts) : [];
-  if (problems.length === 0) return { gate: null, warning: null };
-  const detail = problems.join('; ');
-  return agent.readiness === 'block' ? { gate: { kind: 'agent-not-ready', detail }, warning: null } : { gate: null, warning: detail };
-}
-
-const agentOf = (ctx: PolicyContext, id: string): Agent => {
-  const agent = ctx.agents.get(id);
-  if (!agent) throw new Error(`role agent "${id}" is not in the registry`);
-  return agent;
-};
-
-/** What a dispatch to this agent does, in words for the reason and the audit comment. */
-export function describeAgentAction(agent: Agent): string {
-  switch (agent.kind) {
-    case 'tracker':
-      return agent.assignee
-        ? `assigning @${agent.assignee}${agent.label ? ` and the \`${agent.label}\` label` : ''}`
-        : `adding the \`${agent.label}\` label`;
-    case 'http':
-      return `sending the task to its HTTP endpoint`;
-    case 'command':
-      return `starting the local agent command`;
-    case 'owner':
-      return `flagging for @${agent.assignee ?? 'owner'}`;
-    default: {
-      const never: never = agent.kind;
-      return never;
-    }
-  }
-}
-
-/** What decide reads of a scored issue. */
-type DecideInput = Pick<Evaluation, 'type' | 'ready' | 'score' | 'blocked' | 'p0' | 'tagMatches'> & {
-  readonly labels: readonly string[];
-  readonly assignees: readonly string[];
-  readonly ageDays: number;
-  /** absent: not checked (a title is required only where one is known) */
-  readonly title?: string;
-  /** read only when `roles.coding` is "auto" (inferring it costs a scan of the text); absent: routine coding */
-  readonly taskType?: TaskType;
-};
-
-/** Which rule of the reference `decide` applies, in its order. */
-type Rule = 'untitled' | 'philosophy' | 'assigned' | 'not-ready' | 'blocked' | 'research' | 'p0' | 'ready' | 'unlabelled';
-
-/** Seed 000 `_validate_task`: a title of only whitespace (or invisible format characters) is none. */
-export const isUntitled = (title: string): boolean => /^[\s\p{Cf}]*$/u.test(title);
-
-/**
- * Seed 000's task validation, then the reference `decide` order, then seed 003's opt-in: with a
- * ready label configured, an issue without it is not proposed for dispatch (flags and skips stand).
- */
-function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
-  if (s.title !== undefined && isUntitled(s.title)) return 'untitled';
-  if (s.type === 'philosophy') return 'philosophy';
-  if (s.assignees.length > 0) return 'assigned';
-  if (!s.ready) return 'not-ready';
-  if (s.blocked) return 'blocked';
-  if (ctx.readyLabel !== undefined && !s.labels.includes(ctx.readyLabel)) return 'unlabelled';
-  const research = agentOf(ctx, ctx.roles.research);
-  if (s.tagMatches.research.length > 0 || (research.label !== undefined && s.labels.includes(research.label))) return 'research';
-  return s.p0 ? 'p0' : 'ready';
-}
-
-/** The action and agent of a rule, without its reason: what "what would change" compares. */
-function outcomeOf(rule: Rule, ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Pick<Decision, 'action' | 'agentId'> {
-  switch (rule) {
-    case 'untitled':
-    case 'philosophy':
-    case 'assigned':
-    case 'not-ready':
-    case 'unlabelled':
-      return SKIP;
-    case 'blocked':
-      return { action: 'flag', agentId: ctx.roles.owner };
-    case 'research':
-      return { action: 'dispatch', agentId: agentOf(ctx, ctx.roles.research).id };
-    case 'p0':
-    case 'ready':
-      return { action: 'dispatch', agentId: codingAgent(ctx, s).id };
-  }
-}
-
-/**
- * The coding agent: the configured one, or with "auto" the first agent suggested for the task
- * type (strong at it first, registry order; seed 001's table is the default strengths). Capacity
- * and readiness are not part of a decision: `routeAround` moves a proposal held by them.
- */
-function codingAgent(ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Agent {
-  if (ctx.roles.coding !== AUTO_ROLE) return agentOf(ctx, ctx.roles.coding);
-  const first = suggestAgents(s.taskType ?? 'routine_coding', [...ctx.agents.values()])[0];
-  if (!first) throw new Error('no coding agent in the registry');
-  return first;
-}
-
-/** "routed by task type creative → Kimi", saying why a stronger agent was passed over. */
-function routedWords(taskType: TaskType, agent: Agent, passedOver: readonly string[] = []): string {
-  const strong = agent.strengths.includes(taskType) ? '' : ` (no free agent is strong at ${taskType})`;
-  const passed = passedOver.length > 0 ? `; ${passedOver.join('; ')}` : '';
-  return `routed by task type ${taskType} → ${agent.displayName}${strong}${passed}`;
-}
-
-const HELD_BY_AGENT: ReadonlySet<GateKind> = new Set(['agent-at-capacity', 'agent-not-ready']);
-
-/**
- * With `roles.coding: "auto"`, a dispatch held because its agent is at capacity or not ready goes
- * to the next suggested agent that is free and ready (seed 001 `select_agent` fell back the same
- * way). Null when nothing better is free, or the proposal was not routed by task type.
- */
-export function routeAround(
-  scored: Pick<ScoredIssue, 'taskType' | 'issue'>,
-  p: Pick<Proposal, 'action' | 'agentId' | 'reason' | 'blockedBy'>,
-  ctx: PolicyContext,
-): Decision | null {
-  if (ctx.roles.coding !== AUTO_ROLE || p.action !== 'dispatch' || p.agentId === null) return null;
-  if (!p.blockedBy.some((g) => HELD_BY_AGENT.has(g.kind))) return null;
-  const at = p.reason.search(/routed by task type /i);
-  if (at < 0) return null;
-  const taskType = taskTypeOf(scored, ctx);
-  const passedOver: string[] = [];
-  for (const agent of suggestAgents(taskType, [...ctx.agents.values()])) {
-    const load = ctx.agentLoad.get(agent.id) ?? 0;
-    const notReady = readinessGate(agent, ctx.readiness?.get(agent.id)).gate;
-    if (load >= agent.maxConcurrent) passedOver.push(`${agent.displayName} is at capacity`);
-    else if (notReady) passedOver.push(`${agent.displayName} is not ready`);
-    else if (agent.id === p.agentId) return null;
-    else return { action: 'dispatch', agentId: agent.id, reason: `${p.reason.slice(0, at)}${capitalize(routedWords(taskType, agent, passedOver))}.` };
-  }
-  return null;
-}
-
-const SKIP: Pick<Decision, 'action' | 'agentId'> = Object.freeze({ action: 'skip', agentId: null });
-
-/** The reference `decide`, in its order, with its reasons (agents named from the registry). */
-export function decide(s: DecideInput, ctx: PolicyContext): Decision {
-  const rule = ruleFor(s, ctx);
-  const { action, agentId } = outcomeOf(rule, ctx, s);
-  return { action, agentId, reason: reasonFor(rule, s, ctx) };
-}
-
-/** "Assigning to Claude Code", or with "auto" how the task type chose the agent. */
-function assigning(s: DecideInput, ctx: PolicyContext, suffix = ''): string {
-  const agent = codingAgent(ctx, s);
-  return ctx.roles.coding === AUTO_ROLE
-    ? `${capitalize(routedWords(s.taskType ?? 'routine_coding', agent))}${suffix}.`
-    : `Assigning to ${agent.displayName}${suffix}.`;
-}
-
-function reasonFor(rule: Rule, s: DecideInput, ctx: PolicyContext): string {
-  switch (rule) {
-    case 'untitled':
-      return 'The issue has no title — a task needs one before it can be dispatched.';
-    case 'philosophy':
-      return 'Philosophy/meta issue — not dev-actionable in the triage loop.';
-    case 'assigned':
-      return `Already assigned to: ${s.assignees.join(', ')}.`;
-    case 'not-ready':
-      return `Score ${s.score} < ${ctx.profile.threshold} threshold — needs more detail before assignment.`;
-    case 'unlabelled':
-      return `Not labelled \`${ctx.readyLabel}\` — only issues carrying it are dispatched.`;
-    case 'blocked':
-      return `Issue appears blocked. Flagging for @${ctx.ownerLogin} to unblock before autonomous assignment.`;
-    case 'research': {
-      const research = agentOf(ctx, ctx.roles.research);
-      return (
-        `Issue type '${s.type}' with research/investigation scope. ` +
-        `${capitalize(describeAgentAction(research))} for ${research.displayName} to pick up.`
-      );
-    }
-    case 'p0':
-      return `P0/${s.type} issue (score=${s.score}, age=${s.ageDays}d). ${assigning(s, ctx, ' for immediate attention')}`;
-    case 'ready':
-      return `Unassigned ready issue (type=${s.type}, score=${s.score}, age=${s.ageDays}d). ${assigning(s, ctx)}`;
-  }
-}
-
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Stable proposal id: the same issue version and decision always get the same id. */
 export function proposalId(repo: string, number: number, decision: Pick<Decision, 'action' | 'agentId'>, updatedAt: string): string {
@@ -478,9 +265,6 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
 const taskTypeInput = (scored: Pick<ScoredIssue, 'taskType' | 'issue'>, ctx: PolicyContext): Pick<DecideInput, 'taskType'> =>
   ctx.roles.coding === AUTO_ROLE ? { taskType: taskTypeOf(scored, ctx) } : {};
 
-/** The issue's task type: the operator's, else the inferred one. */
-export const taskTypeOf = (scored: Pick<ScoredIssue, 'taskType' | 'issue'>, ctx: Pick<PolicyContext, 'taskTypes'>): TaskType =>
-  ctx.taskTypes?.get(issueKey(scored.issue.repo, scored.issue.number)) ?? scored.taskType;
 
 /** Propose what to do with a scored issue: the decision, its gates and its alternatives. */
 export function propose(scored: ScoredIssue, ctx: PolicyContext): Proposal {
