@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import type { Dispatch, DispatchState, Observation } from './dispatch.js';
-import type { JournalEntry, NotifyEvent } from './engine-ports.js';
+import type { JournalCommand, JournalEntry, NotifyEvent } from './engine-ports.js';
 import type { EngineError, Watch, WriteRecord } from './engine-state.js';
 import type { Issue } from './issue.js';
 import type { Lesson } from './lessons.js';
@@ -122,3 +122,18 @@ export type EngineEvent =
   | ({ readonly type: 'error' } & EngineError)
   | { readonly type: 'armed' | 'disarmed' | 'paused' | 'resumed'; readonly at: string }
   | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };
+
+/** The event a command from another process (`switchboard approve …`) stands for. */
+export function commandEvent(c: JournalCommand): Event {
+  const base = { id: c.proposalId, commandId: c.commandId };
+  switch (c.command) {
+    case 'tasktype':
+      return { type: 'set-task-type', issue: c.issue ?? '', taskType: c.taskType ?? null, commandId: c.commandId };
+    case 'approve':
+      return { type: 'approve', by: 'operator', ...base };
+    case 'reject':
+      return { type: 'reject', note: c.note ?? null, ...base };
+    case 'reroute':
+      return { type: 'reroute', agentId: c.agentId ?? '', ...base };
+  }
+}

@@ -2,7 +2,7 @@ import type { Config } from './config.js';
 import type { TaskType } from './routing.js';
 import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
-import type { EngineEvent, Event } from './engine-events.js';
+import { commandEvent, type EngineEvent, type Event } from './engine-events.js';
 import type { Clock, JournalCommand, JournalEntry, NotifyEvent, TimerHandle } from './engine-ports.js';
 import { type EngineSnapshot, type EngineState, initialState } from './engine-state.js';
 import { replay, step } from './engine-step.js';
@@ -179,9 +179,7 @@ export class Engine {
   }
 
   /** The task types the operator set, by issue key. */
-  taskTypes(): ReadonlyMap<string, TaskType> {
-    return this.state.taskTypes;
-  }
+  readonly taskTypes = (): ReadonlyMap<string, TaskType> => this.state.taskTypes;
 
   /** One event through `step`; settles when every effect it asked for (and theirs) has. */
   private send(event: Event): Promise<void> {
@@ -267,16 +265,7 @@ export class Engine {
 
   /** A command from another process; a refusal is reported and journaled by `step`. */
   private async applyCommand(c: JournalCommand): Promise<void> {
-    const base = { id: c.proposalId, commandId: c.commandId };
-    const event: Event =
-      c.command === 'tasktype'
-        ? { type: 'set-task-type', issue: c.issue ?? '', taskType: c.taskType ?? null, commandId: c.commandId }
-        : c.command === 'approve'
-        ? { type: 'approve', by: 'operator', ...base }
-        : c.command === 'reject'
-          ? { type: 'reject', note: c.note ?? null, ...base }
-          : { type: 'reroute', agentId: c.agentId ?? '', ...base };
-    await this.send(event).catch(() => undefined);
+    await this.send(commandEvent(c)).catch(() => undefined);
   }
 
   private async ensureSelf(): Promise<void> {
