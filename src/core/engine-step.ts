@@ -186,6 +186,8 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'summary':
     case 'command':
     case 'command-failed':
+    case 'checkpoint':
+    case 'continues':
       // A journal line replayed: the fact as it was recorded, nothing to do again.
       acc.s = applyFact(acc.s, event);
       break;
