@@ -92,6 +92,8 @@ function lockHolder(text: string): number | null {
   }
 }
 
+const TAKEOVER_SETTLE_MS = 100;
+
 /** Held by a live process: `pid` says which. */
 class LockHeld extends OperationError {
   constructor(
@@ -125,7 +127,9 @@ async function lockFile(dir: string, name: string, holder: { pid: number } & Rec
       const pid = lockHolder(await readPrivate(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e))));
       if (pid !== null && alive(pid)) throw new LockHeld(pid, dir);
       await rename(tmp, path);
-      // two processes taking over the same stale lock: the last rename wins, the other sees it lost
+      // Two processes taking over the same stale lock: the last rename wins. Each looks again once
+      // the other's rename (a read and a rename after it saw the stale lock) has surely happened.
+      await sleep(TAKEOVER_SETTLE_MS);
       const held = await readPrivate(path);
       if (held !== content) throw new LockHeld(lockHolder(held) ?? 0, dir);
     }

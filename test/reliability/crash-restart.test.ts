@@ -1,8 +1,10 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { FileJournal } from '../../src/adapters/journal-file.js';
+import { appendCommand, FileJournal } from '../../src/adapters/journal-file.js';
 import { JournalEntrySchema } from '../../src/core/engine-ports.js';
 import { parseConfig } from '../../src/core/config.js';
 import { initialState } from '../../src/core/engine-state.js';
@@ -37,6 +39,65 @@ it(
   () => crashAndRestart(COMPACTING_KILLS, { SWITCHBOARD_JOURNAL_COMPACT_ENTRIES: '1' }),
   SOAK ? 3_600_000 : 90_000,
 );
+
+const COMPACTION_KILLS = SOAK ? 300 : 25;
+it(`a process that does nothing but append and compact, SIGKILLed ${COMPACTION_KILLS} times, loses no line it wrote and no command appended beside it`, async () => {
+  const home = await mkdtemp(join(tmpdir(), 'switchboard-compact-kill-'));
+  homes.push(home);
+  const dir = join(home, 'state');
+  await mkdir(dir, { mode: 0o700 });
+  const dist = (f: string) => pathToFileURL(join(process.cwd(), 'dist', f)).href;
+  // the engine's own journal keeper over the file journal, compacting after every other line
+  const script = `
+    const { FileJournal } = await import('${dist('adapters/journal-file.js')}');
+    const { JournalKeeper } = await import('${dist('core/journal-keeper.js')}');
+    const { parseConfig } = await import('${dist('core/config.js')}');
+    const { initialState } = await import('${dist('core/engine-state.js')}');
+    const { profileFromConfig } = await import('${dist('core/triage.js')}');
+    const config = parseConfig({});
+    const keeper = new JournalKeeper(new FileJournal(process.argv[1], { compactEntries: 1 }), { config, profile: profileFromConfig(config) },
+      { clock: { now: () => new Date() }, console: 'box-1' }, async (m) => { process.stderr.write(m + '\\n'); process.exit(3); });
+    const state = await keeper.restore(initialState({ consoleId: 'box-1', armed: false, dryRun: false }));
+    let n = state.snapshot.proposals.size;
+    for (;;) {
+      n += 1;
+      const proposal = { id: 'p-' + n, repo: 'acme/api', number: n, action: 'dispatch', agentId: 'claude', reason: 'P0 bug', updatedAt: '2026-05-01T09:00:00Z' };
+      await keeper.append({ type: 'approved', at: new Date().toISOString(), console: 'box-1', proposal, approvedBy: 'operator' });
+      process.stdout.write(n + '\\n');
+    }`;
+  const rnd = createRandom(7);
+  let written = 0;
+  let halfDone = 0;
+  const commands: string[] = [];
+  for (let k = 0; k < COMPACTION_KILLS; k++) {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
+    // once it writes, let it run a little while another process appends a command
+    await eventually(() => (out.includes('\n') ? true : undefined), 20_000, `the compacting process to start: ${err}`);
+    commands.push((await appendCommand(dir, { command: 'approve', proposalId: `p-${k}` })).commandId);
+    await new Promise((r) => setTimeout(r, 5 + rnd.next() * 60));
+    child.kill('SIGKILL');
+    expect(await bounded(exited, 10_000, 'the compacting process to die'), err).toBe('SIGKILL');
+    const reported = out.split('\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    written = Math.max(written, ...reported);
+    if (await midCompaction(dir)) halfDone += 1;
+    // every line it said it wrote, and every command, is in what a restart replays
+    const entries = await new FileJournal(dir).replay();
+    const restored = replay(initialState({ consoleId: 'box-1', armed: false, dryRun: false }), entries, ctx);
+    const approvedNow = [...restored.snapshot.proposals.values()].filter((p) => p.status === 'approved').length;
+    expect(approvedNow, err).toBeGreaterThanOrEqual(written);
+    expect([...restored.pendingCommands.keys()].sort()).toEqual([...commands].sort());
+  }
+  console.info(`[reliability] kills during compaction: ${COMPACTION_KILLS} SIGKILLs, ${halfDone} left a compaction half done, ${written} lines written, ${commands.length} commands, none lost`);
+  expect(written).toBeGreaterThan(COMPACTION_KILLS);
+}, SOAK ? 3_600_000 : 120_000);
+
+const replayConfig = parseConfig({});
+const ctx = { config: replayConfig, profile: profileFromConfig(replayConfig) };
 
 async function crashAndRestart(KILLS: number, extraEnv: Record<string, string>): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'switchboard-crash-'));
@@ -143,7 +204,13 @@ async function midCompaction(stateDir: string): Promise<boolean> {
   const names = await readdir(stateDir);
   if (names.some((n) => n.endsWith('.jsonl.tmp'))) return true;
   if (!names.includes('checkpoint.jsonl')) return false;
-  const first = (text: string) => JSON.parse(text.slice(0, text.indexOf('\n')) || '{}') as { type?: string; generation?: number };
+  const first = (text: string): { type?: string; generation?: number } => {
+    try {
+      return JSON.parse(text.slice(0, text.indexOf('\n'))) as { type?: string; generation?: number };
+    } catch {
+      return {};
+    }
+  };
   const checkpoint = first(await readFile(join(stateDir, 'checkpoint.jsonl'), 'utf8'));
   const log = first(await readFile(join(stateDir, 'journal.jsonl'), 'utf8').catch(() => ''));
   return log.type !== 'continues' || log.generation !== checkpoint.generation;
