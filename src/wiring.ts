@@ -1,6 +1,8 @@
 import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
-import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
+import type { GiteaTrackerOptions } from './adapters/gitea/index.js';
+import { type GithubTrackerOptions, UNPACED } from './adapters/github/index.js';
+import { createTracker, type ForgeTracker } from './adapters/trackers.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
@@ -24,6 +26,8 @@ export interface OpenOptions {
   readonly stateDir?: string;
   readonly clock?: Clock;
   readonly tracker?: Partial<GiteaTrackerOptions>;
+  /** GitHub adapter options (pacing, retry timing) when tracker.kind is github */
+  readonly github?: Partial<GithubTrackerOptions>;
   /** ring the terminal bell on escalations (the console) */
   readonly bell?: NodeJS.WritableStream;
   /** where notifier and journal warnings go: stderr in headless; by default switchboard.log in the state dir */
@@ -34,7 +38,7 @@ export interface OpenOptions {
 
 export interface Switchboard {
   readonly engine: Engine;
-  readonly tracker: GiteaTracker;
+  readonly tracker: ForgeTracker;
   readonly journal: FileJournal;
   readonly stateDir: string;
   readonly consoleId: string;
@@ -44,7 +48,7 @@ export interface Switchboard {
 }
 
 /** Variables an agent process never inherits: the tracker's keys are switchboard's, not the agent's. */
-const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
+const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|GH_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
 
 /**
  * When the journal is compacted: SWITCHBOARD_JOURNAL_COMPACT_BYTES / _ENTRIES override the
@@ -64,11 +68,13 @@ export function agentEnv(config: Config, env: NodeJS.ProcessEnv): NodeJS.Process
 
 export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const { connection } = o;
+  const kind = connection.kind ?? o.config.tracker.kind;
   if (!connection.url) throw new UsageError('no tracker URL: pass --url, set GITEA_URL, or run switchboard config init.');
   if (!connection.token) {
-    throw new UsageError(`no token for ${new URL(connection.url).host}: set GITEA_TOKEN or tracker.tokenFile (a 0600 file).`);
+    const where = kind === 'github' ? 'GITHUB_TOKEN or GH_TOKEN, or tracker.tokenCommand (e.g. ["gh","auth","token"])' : 'GITEA_TOKEN or tracker.tokenFile (a 0600 file)';
+    throw new UsageError(`no token for ${new URL(connection.url).host}: set ${where}.`);
   }
-  const config: Config = { ...o.config, repos: [...connection.repos] };
+  const config: Config = { ...o.config, tracker: { ...o.config.tracker, kind }, repos: [...connection.repos] };
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   const dir = await resolveStateDir({ dir: o.stateDir });
@@ -79,19 +85,19 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
     const journal = new FileJournal(dir, { onWarning: warn, ...compactionFrom(env) });
     // Aborted on close, once the engine is stopping: a read stuck on a slow server never holds a shutdown.
     const reads = new AbortController();
-    const tracker = createGiteaTracker({
+    const tracker = createTracker({
+      kind,
       url: connection.url,
       token: connection.token,
-      kind: config.tracker.kind,
       tokenSource: connection.tokenSource,
       concurrency: config.tracker.pageConcurrency,
-      ...trackerLimits(config.tracker),
-      signal: reads.signal,
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
-      connections: 16,
-      writeConcurrency: 8,
-      ...o.tracker,
+      gitea: { connections: 16, writeConcurrency: 8, ...trackerLimits(config.tracker), signal: reads.signal, ...o.tracker },
+      github: {
+        ...(config.tracker.pacing ? {} : { pacing: UNPACED }),
+        ...o.github,
+      },
     });
     const notifiers: Notifier[] = [];
     if (config.notify.webhookUrl) notifiers.push(new WebhookNotifier({ url: config.notify.webhookUrl, onFailure: warn }));

@@ -130,3 +130,75 @@ export type AdapterError =
   | ProtocolError
   | RejectedError
   | ListTooLongError;
+
+
+/**
+ * The forge answered a redirect. Gitea and Forgejo answer 301 for a renamed or transferred repo
+ * and 307 for a renamed owner, for every method (routers/api/v1/api.go:140-176); switchboard
+ * never follows one: a write must not land somewhere the operator did not enrol.
+ */
+export class MovedError extends SwitchboardError {
+  readonly kind = 'moved';
+  constructor(
+    readonly host: string,
+    readonly status: number,
+    /** `owner/name` asked for and where it went, when the redirect is a repo move on the same server */
+    readonly from: string | undefined,
+    readonly to: string | undefined,
+    /** the redirect's origin when it points at another server */
+    readonly otherOrigin?: string,
+  ) {
+    super(
+      from !== undefined && to !== undefined && otherOrigin === undefined
+        ? `${from} moved to ${to}: update \`repos\``
+        : otherOrigin !== undefined
+          ? `${host} redirects ${from ?? 'the request'} to another server (${otherOrigin}); switchboard does not follow it: check tracker.url and \`repos\``
+          : `${host} answered HTTP ${status} with a redirect switchboard does not follow; check tracker.url`,
+    );
+  }
+}
+
+/** Why a 403 that is not about the token itself was refused. */
+export type ForbiddenReason = 'write' | 'locked' | 'blocked' | 'scope' | 'admin';
+
+/**
+ * A 403 that is not "token rejected": the token works, but this action is not allowed (Gitea
+ * routers/api/v1/repo/issue_label.go:177, :322, issue.go:780, issue_comment.go:394-402, api.go
+ * tokenRequiresScopes/reqRepoWriter).
+ */
+export class ForbiddenError extends SwitchboardError {
+  readonly kind = 'forbidden';
+  constructor(
+    readonly host: string,
+    readonly reason: ForbiddenReason,
+    /** "add labels to issue demo/api#12" */
+    readonly action: string,
+    readonly repo: string | undefined,
+    scope?: string,
+  ) {
+    const where = repo ?? host;
+    super(
+      {
+        write: `the token user may not ${action}: it needs write access to issues in ${where}`,
+        locked: `cannot ${action}: the issue is locked and the token user has no write access to issues in ${where}`,
+        blocked: `cannot ${action}: the token user is blocked by the issue's author or the owner of ${where}`,
+        scope: `the token may not ${action}: it lacks the ${scope ?? 'needed'} scope; create a token with it for ${host}`,
+        admin: `the token user may not ${action}: it needs admin access to ${where}`,
+      }[reason],
+    );
+  }
+}
+
+/** An agent's login cannot be assigned in a repo: Gitea answers such an assignment with 500. */
+export class UnassignableError extends SwitchboardError {
+  readonly kind = 'unassignable';
+  constructor(
+    readonly repo: string,
+    readonly logins: readonly string[],
+  ) {
+    super(
+      `${logins.map((l) => `@${l}`).join(', ')} cannot be assigned to issues in ${repo}: ` +
+        `give ${logins.length === 1 ? 'that user' : 'those users'} write access to ${repo} or fix the agent's assignee`,
+    );
+  }
+}

@@ -9,7 +9,7 @@ import { sanitize } from '../core/sanitize.js';
 
 export interface Printer {
   /** one line (a newline is added) to stdout */
-  out(line: string): void;
+  out(line: string | Styled): void;
   /** one line (a newline is added) to stderr */
   err(line: string): void;
   /** text as it is (no newline added) to stdout */
@@ -20,6 +20,27 @@ export interface Printer {
 
 export const printable = (text: string): string => sanitize(text, { multiline: true });
 
+/**
+ * A line made printable here and then given colour here: the only escape sequences switchboard
+ * writes itself. Its constructor is not exported, so nothing else can smuggle one through.
+ */
+export class Styled {
+  private constructor(readonly text: string) {}
+
+  /** SGR colours for a headless line's level word on a terminal: yellow WARN, red ERROR. */
+  static levelWord(line: string, level: 'info' | 'warn' | 'error'): string | Styled {
+    const safe = printable(line);
+    const colour = level === 'warn' ? '\u001b[33m' : level === 'error' ? '\u001b[31m' : null;
+    if (colour === null) return safe;
+    // "YYYY-MM-DD HH:MM:SS " is 20 characters; the level word follows
+    return new Styled(`${safe.slice(0, 20)}${colour}${safe.slice(20, 25)}\u001b[0m${safe.slice(25)}`);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
 function writer(stream: NodeJS.WritableStream): (text: string) => void {
   return (text) => void stream.write(printable(text));
 }
@@ -27,7 +48,8 @@ function writer(stream: NodeJS.WritableStream): (text: string) => void {
 export function printerFor(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Printer {
   const toOut = writer(stdout);
   const toErr = writer(stderr);
-  return { out: (line) => toOut(`${line}\n`), err: (line) => toErr(`${line}\n`), write: toOut, writeErr: toErr };
+  const rawOut = (text: string): void => void stdout.write(text);
+  return { out: (line) => (line instanceof Styled ? rawOut(`${line.text}\n`) : toOut(`${line}\n`)), err: (line) => toErr(`${line}\n`), write: toOut, writeErr: toErr };
 }
 
 /** The process's own stdout and stderr. */

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
-import { maskSecret, openSettingsFile, resolveSettings } from '../adapters/settings.js';
+import { createInterface, type Interface } from 'node:readline/promises';
+import { maskSecret, openSettingsFile, parseDuration, resolveSettings } from '../adapters/settings.js';
 import { ConfigSchema, formatPath, REPO_PATTERN } from '../core/config.js';
 import { UsageError, ValidationError } from '../core/errors.js';
+import { sanitize } from '../core/sanitize.js';
 import type { GlobalOptions } from './globals.js';
 import { terminalSafeJson } from './output.js';
 import { terminal } from '../adapters/terminal-output.js';
@@ -75,6 +76,10 @@ export function configGet(g: GlobalOptions, path: string): void {
   const { config } = resolveSettings({ file: g.config, flags: { url: g.url, repo: g.repo } });
   const value = getAt(config, splitPath(path));
   if (value === undefined && !knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  if (value === undefined) {
+    out(`${path} is unset`);
+    return;
+  }
   out(typeof value === 'string' ? String(maskSecret(path, value)) : terminalSafeJson(maskTree(value, path)));
 }
 
@@ -83,12 +88,41 @@ function knownPath(path: string): boolean {
   return typeof top === 'string' && top in ConfigSchema.shape;
 }
 
+/**
+ * The readings of a typed value, in order: JSON, then the forms the flags and environment take
+ * (`15m` for a duration, `a/b,c/d` for a list). The first the schema accepts is the one meant.
+ */
+function readings(path: string, text: string): unknown[] {
+  const out: unknown[] = [parseValue(text)];
+  if (/seconds$/i.test(path)) {
+    try {
+      out.push(parseDuration(text, path));
+    } catch {
+      // not a duration either: the schema's complaint about the first reading is the one shown
+    }
+  }
+  if (!text.trim().startsWith('[')) out.push(text.split(',').map((v) => v.trim()).filter(Boolean));
+  return out;
+}
+
 export function configSet(g: GlobalOptions, path: string, value: string): void {
   if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
   if (!knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
   const file = openSettingsFile({ file: g.config });
-  const next = setAt(file.read(), splitPath(path), parseValue(value)) as Record<string, unknown>;
-  file.write(next);
+  const current = file.read();
+  const keys = splitPath(path);
+  const candidates = readings(path, value).map((v) => setAt(current, keys, v) as Record<string, unknown>);
+  const next = candidates.find((c) => ConfigSchema.safeParse(c).success);
+  if (next === undefined) {
+    // Say whose fault it is: the value typed here, or something already wrong in the file.
+    const issues = ConfigSchema.safeParse(candidates[0]).error?.issues ?? [];
+    const mine = issues.filter((i) => formatPath(i.path).startsWith(path) || path.startsWith(formatPath(i.path)));
+    if (mine.length > 0) {
+      const list = mine.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ');
+      throw new ValidationError(`${path} cannot be ${JSON.stringify(value)} (the value given to config set): ${list}.`, mine.map((i) => ({ path: formatPath(i.path), message: i.message })));
+    }
+  }
+  file.write(next ?? candidates[0]!);
   out(`${path} set in ${file.path}.`);
 }
 
@@ -112,9 +146,9 @@ export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<vo
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      url ||= (await rl.question('Tracker URL (https://git.example.com): ')).trim() || undefined;
-      if (repos.length === 0) repos = (await rl.question('Repos to enrol (owner/name, comma-separated): ')).split(',').map((r) => r.trim()).filter(Boolean);
-      owner ||= (await rl.question('Owner login to flag issues to [owner]: ')).trim() || undefined;
+      url ||= (await askUntilValid(rl, 'Tracker URL (https://git.example.com): ', urlProblem)) || undefined;
+      if (repos.length === 0) repos = splitList(await askUntilValid(rl, 'Repos to enrol (owner/name, comma-separated): ', reposProblem));
+      owner ||= (await askUntilValid(rl, 'Owner login to flag issues to [owner]: ', loginProblem)) || undefined;
     } finally {
       rl.close();
     }
@@ -136,6 +170,36 @@ export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<vo
   file.write(raw);
   out(`Wrote ${file.path}.`);
   out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
+}
+
+const splitList = (text: string): string[] => text.split(',').map((r) => r.trim()).filter(Boolean);
+
+export const urlProblem = (text: string): string | null => {
+  if (text === '') return null;
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? null : 'the URL must start with https:// (or http://)';
+  } catch {
+    return `"${text}" is not a URL; give it like https://git.example.com`;
+  }
+};
+
+export const reposProblem = (text: string): string | null => {
+  const bad = splitList(text).filter((r) => !REPO_PATTERN.test(r));
+  return bad.length === 0 ? null : `${bad.map((r) => `"${r}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not owner/name`;
+};
+
+export const loginProblem = (text: string): string | null =>
+  text === '' || /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(text) ? null : `"${text}" is not a login`;
+
+/** Ask until the answer passes `problem` (say why, ask again): a typo costs one line, not every answer. */
+export async function askUntilValid(rl: Interface, question: string, problem: (answer: string) => string | null): Promise<string> {
+  for (;;) {
+    const answer = (await rl.question(question)).trim();
+    const why = problem(answer);
+    if (why === null) return answer;
+    out(`  ${sanitize(why)}; try again.`);
+  }
 }
 
 /** `--agent id=label:kimi-ready`, `id=assignee:claude`, `id=http:https://…`, or just a login to assign. */

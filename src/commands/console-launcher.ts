@@ -1,4 +1,7 @@
+import { fileLogger } from '../adapters/log-file.js';
+import { statusWriter } from '../headless/status-file.js';
 import type { Switchboard } from '../wiring.js';
+import { enterAltScreen } from './alt-screen.js';
 
 export interface ConsoleOptions {
   /** "gitea git.example.com", "sandbox 127.0.0.1:4123" */
@@ -6,6 +9,8 @@ export interface ConsoleOptions {
   readonly repos: readonly string[];
   /** shown when nothing is enrolled: the console is read-only and says how to enrol */
   readonly readOnlyBanner?: string;
+  /** where a failure to write status.json is reported (the state dir's log) */
+  readonly onWarning?: (text: string) => void;
 }
 
 /**
@@ -15,12 +20,19 @@ export interface ConsoleOptions {
  */
 export async function launchConsole(
   switchboard: Switchboard,
-  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown> },
+  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown>; readonly altScreen?: boolean },
 ): Promise<number> {
   const { renderConsole } = await importInkUi();
   let quit!: () => void;
   const quitting = new Promise<void>((resolve) => (quit = resolve));
-  const ink = renderConsole(switchboard.engine, {
+  // The console owns its state dir as headless does: status.json says what it has in its queue,
+  // so `switchboard status` sees it and `approve 3f2a` from another shell resolves the id (the
+  // engine applies the command within a second). Failures go to the state dir's log, not Ink's screen.
+  const status = statusWriter(switchboard.engine, switchboard.stateDir, { onError: options.onWarning ?? fileLogger(switchboard.stateDir) });
+  const screen = options.altScreen === false ? null : enterAltScreen(process.stdout);
+  let ink;
+  try {
+    ink = renderConsole(switchboard.engine, {
     trackerName: options.trackerName,
     repos: options.repos,
     agents: switchboard.config.agents,
@@ -28,10 +40,14 @@ export async function launchConsole(
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),
   });
-  // A failing first cycle shows in the header (the engine records it); it never ends the console.
-  void switchboard.engine.start().catch(() => undefined);
-  await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
-  ink.unmount();
+    // A failing first cycle shows in the header (the engine records it); it never ends the console.
+    void switchboard.engine.start().catch(() => undefined);
+    await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
+  } finally {
+    ink?.unmount();
+    screen?.leave();
+    await status.stop();
+  }
   return 0;
 }
 

@@ -18,7 +18,7 @@ export interface Check {
   readonly fix?: string;
 }
 
-const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
+export const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   const executable = (p: string) => {
@@ -49,12 +49,16 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
     add({ name: 'tracker', ok: false, detail: 'no tracker URL is configured', fix: 'pass --url, set GITEA_URL, or run switchboard config init' });
     return;
   }
+  if (config.tracker.kind === 'github') {
+    const { githubChecks } = await import('./doctor-github.js');
+    return githubChecks(loaded, add);
+  }
   const host = new URL(connection.url).host;
   const [{ createGiteaTracker }, { trackerLimits }] = await Promise.all([import('../adapters/gitea/index.js'), import('../adapters/http/limits.js')]);
   const tracker = createGiteaTracker({
     url: connection.url,
     token: connection.token ?? 'none',
-    kind: config.tracker.kind,
+    kind: config.tracker.kind === 'forgejo' ? 'forgejo' : 'gitea',
     tokenSource: connection.tokenSource,
     ...trackerLimits(config.tracker),
     retry: { attempts: 1 },
@@ -72,8 +76,9 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
       add({ name: 'token', ok: false, detail: `no token for ${host}`, fix: 'set GITEA_TOKEN or tracker.tokenFile (a 0600 file)' });
       return;
     }
+    let login: string;
     try {
-      const login = await tracker.currentUser();
+      login = await tracker.currentUser();
       add({ name: 'token accepted', ok: true, detail: `signed in as ${sanitize(login)}` });
     } catch (err) {
       add({ name: 'token accepted', ok: false, detail: reason(err), fix: `create a token with read+write issue, read repository and read user scopes and put it in ${connection.tokenSource}` });
@@ -82,19 +87,42 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
     if (connection.repos.length === 0) {
       add({ name: 'repos', ok: false, detail: 'no repositories are enrolled', fix: 'pass --repo owner/name, set SWITCHBOARD_REPOS, or switchboard config set repos \'["owner/name"]\'' });
     }
+    const assignees = [...new Set(config.agents.filter((a) => a.kind === 'tracker' && a.assignee).map((a) => a.assignee!))];
     for (const repo of connection.repos) {
       let canWrite = false;
       try {
-        const p = await tracker.repoPermissions(repo);
-        canWrite = p.push || p.admin;
+        await tracker.repoPermissions(repo);
+        // Not the repo's `push` flag: that is write on code (Gitea services/convert/repository.go:43).
+        // Switchboard's writes need write on issues — labels (routers/api/v1/repo/issue_label.go:177,
+        // :322), assignees (issue.go:857), label creation (api.go reqRepoWriter) — while readers may
+        // comment (issue_comment.go:389). The token user's own permission says which it has.
+        const permission = await tracker.permission(repo, login);
+        canWrite = permission === 'write' || permission === 'admin' || permission === 'owner';
         add(
           canWrite
-            ? { name: `repo ${repo}`, ok: true, detail: 'exists and the token can write issues' }
-            : { name: `repo ${repo}`, ok: false, detail: 'the token can read but not write issues', fix: `give the token user write access to ${repo}` },
+            ? { name: `repo ${repo}`, ok: true, detail: `exists and the token user can comment, label and assign (${permission})` }
+            : {
+                name: `repo ${repo}`,
+                ok: false,
+                detail: `the token user can ${permission === 'read' ? 'comment on issues but not label or assign them' : 'not write issues'} (${permission})`,
+                fix: `give ${sanitize(login)} write access to issues in ${repo}`,
+              },
         );
       } catch (err) {
         add({ name: `repo ${repo}`, ok: false, detail: reason(err), fix: `check the name ${repo} and that the token user can see it` });
         continue;
+      }
+      if (assignees.length > 0) {
+        try {
+          const refused = await tracker.unassignable(repo, assignees);
+          add(
+            refused.length === 0
+              ? { name: `assignees ${repo}`, ok: true, detail: `${assignees.map((a) => `@${a}`).join(', ')} can be assigned` }
+              : { name: `assignees ${repo}`, ok: false, detail: `${refused.map((a) => `@${sanitize(a)}`).join(', ')} cannot be assigned to issues`, fix: `give ${refused.length === 1 ? 'that user' : 'those users'} write access to ${repo}, or fix agents[].assignee` },
+          );
+        } catch (err) {
+          add({ name: `assignees ${repo}`, ok: false, detail: reason(err), fix: `check that the token user can see ${repo}` });
+        }
       }
       try {
         const have = new Set((await tracker.listLabels(repo)).map((l) => l.name));
@@ -115,7 +143,7 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
   }
 }
 
-function wantedLabels(config: Config): string[] {
+export function wantedLabels(config: Config): string[] {
   const agentLabels = config.agents.filter((a) => a.kind === 'tracker' && a.label).map((a) => a.label!);
   return [...new Set([config.labels.inProgress, config.labels.needsHuman, ...agentLabels])];
 }

@@ -9,6 +9,8 @@ export interface GlobalOptions {
   readonly repo?: string[];
   readonly debug?: boolean;
   readonly color?: boolean;
+  /** false with --no-alt-screen: the console draws in the normal screen and its last frame stays */
+  readonly altScreen?: boolean;
 }
 
 export interface Loaded extends ResolvedSettings {

@@ -23,6 +23,7 @@ export async function openConsole(g: GlobalOptions): Promise<number> {
   try {
     return await launchConsole(switchboard, {
       noColor: g.color === false,
+      altScreen: g.altScreen !== false,
       interrupted: signal.promise,
       trackerName: `${loaded.config.tracker.kind} ${connection.url ? new URL(connection.url).host : ''}`.trim(),
       repos: connection.repos,

@@ -84,6 +84,11 @@ export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Pr
   for (const p of pending) out(line(p));
   out(`Waiting (${waiting.length}):`);
   for (const p of waiting) out(line(p));
+  const rejected = status.proposals.filter((p) => p.status === 'rejected');
+  if (rejected.length > 0) {
+    out(`Rejected (${rejected.length}):`);
+    for (const p of rejected) out(`${line(p)}${p.note ? `  — note: ${p.note}` : ''}`);
+  }
   out(`In flight (${status.dispatches.length}):`);
   for (const d of status.dispatches) out(`  ${d.proposal}  ${d.issue}  ${d.agent}  ${d.state}  attempt ${d.attempt}`);
 }

@@ -1,4 +1,5 @@
 import { parseDuration } from '../adapters/settings.js';
+import { RateLimitedError, UnavailableError } from '../adapters/errors.js';
 import { UsageError } from '../core/errors.js';
 import { type ApproveMode, APPROVE_MODES, firstSignal, headlessConfig, runHeadless, warnLine } from '../headless/run.js';
 import { openSwitchboard } from '../wiring.js';
@@ -48,17 +49,23 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
     try {
       // a signal while this first read is stuck closes the switchboard, which abandons the read
       void signal.promise.then(() => sb.close());
-      // a wrong token or an unreachable tracker is one sentence and its exit code, not a log of failing cycles
+      // A wrong token is one sentence and its exit code, not a log of failing cycles. A tracker
+      // that is down or busy is weather: a long-running engine says so and keeps retrying.
       await sb.tracker.currentUser();
     } catch (e) {
-      await sb.close();
-      throw e;
+      if (o.once || !(e instanceof UnavailableError || e instanceof RateLimitedError)) {
+        await sb.close();
+        throw e;
+      }
+      err(warnLine(`${e.message}; the engine keeps retrying (failed cycles back off, up to a few minutes apart).`, now(), json));
     }
-    return await runHeadless(sb, { once: o.once, json, arm: o.arm }, {
+    const colour = !json && process.stdout.isTTY === true && g.color !== false && !process.env.NO_COLOR;
+    return await runHeadless(sb, { once: o.once, json, arm: o.arm, colour }, {
       out: terminal.out,
       err,
       now,
       interrupted: signal.promise,
+      beforeAbort: (say) => signal.beforeAbort(say),
     });
   } finally {
     signal.dispose();

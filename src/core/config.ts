@@ -20,6 +20,17 @@ export const RepoNameSchema = z
   .regex(REPO_PATTERN, 'use owner/name')
   .refine((r) => !r.split('/').some((part) => part === '.' || part === '..'), 'use owner/name');
 
+/** The repos once each, ignoring letter case; the first spelling wins. */
+export function uniqueRepos(repos: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return repos.filter((r) => {
+    const key = r.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const login = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'a tracker login (letters, digits, "-", "_", ".")');
 
 export const DEFAULT_AGENTS: z.input<typeof AgentSchema>[] = [
@@ -63,10 +74,15 @@ export const ConfigSchema = z
   .object({
     tracker: z
       .object({
-        kind: z.enum(['gitea', 'forgejo']).default('gitea'),
+        kind: z.enum(['gitea', 'forgejo', 'github']).default('gitea'),
+        /** the forge root; for github the API base (default https://api.github.com) */
         url: z.url({ protocol: /^https?$/ }).optional(),
-        /** a file holding the token (must be 0600); GITEA_TOKEN wins */
+        /** a file holding the token (must be 0600); GITEA_TOKEN (GITHUB_TOKEN, GH_TOKEN for github) wins */
         tokenFile: z.string().optional(),
+        /** a command printing the token, run without a shell, e.g. ["gh", "auth", "token"] */
+        tokenCommand: z.array(z.string().min(1)).min(1).max(32).optional(),
+        /** github: pace writes as GitHub asks (one at a time, ≥1 s apart, ≤80 comments a minute); false where limits are off */
+        pacing: z.boolean().default(true),
         /** pages of one issue list fetched at once after the first (the forge caps a page at 50) */
         pageConcurrency: z.number().int().min(1).max(16).default(4),
         /** the most issues read from one repo (and items from any one list): endless pages stop here */
@@ -77,7 +93,8 @@ export const ConfigSchema = z
         maxResponseMegabytes: z.number().int().min(1).max(1024).default(32),
       })
       .prefault({}),
-    repos: z.array(RepoNameSchema).default([]),
+    // Gitea's names are case-insensitive: `Demo/API` and `demo/api` are one repo, enrolled once.
+    repos: z.array(RepoNameSchema).default([]).transform(uniqueRepos),
     armed: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     intervalSeconds: z.number().int().min(1).max(MAX_INTERVAL_SECONDS, 'at most 604800 (seven days)').default(900),

@@ -3,7 +3,8 @@ import type { Dispatch } from './dispatch.js';
 import type { Effect, EngineEvent, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
-import type { EngineError, EngineSnapshot, EngineState, Watch } from './engine-state.js';
+import { type EngineError, type EngineSnapshot, type EngineState, type Watch, withRepoBacklog } from './engine-state.js';
+import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';
 import { planProposals, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
@@ -141,4 +142,12 @@ export function putDispatch(acc: Acc, d: Dispatch, watch: Watch | undefined): vo
     lastIssueState: w.lastIssueState,
   });
   if (prev !== d) emit(acc, { type: 'dispatch-changed', dispatch: d, previousState: prev?.state ?? null });
+}
+
+/** A deleted issue leaves the backlog now: incremental fetches would never say so. */
+export function forgetIssue(acc: Acc, repo: string, number: number): void {
+  const key = issueKey(repo, number);
+  if (!acc.s.snapshot.backlog.has(key)) return;
+  const rest = [...acc.s.snapshot.backlog.values()].filter((x) => x.issue.repo === repo && issueKey(x.issue.repo, x.issue.number) !== key);
+  snap(acc, withRepoBacklog(acc.s.snapshot, repo, rest));
 }

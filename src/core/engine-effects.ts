@@ -4,7 +4,7 @@ import type { Effect, EngineEvent, Event } from './engine-events.js';
 import type { DispatchTarget, JournalEntry, NotifyEvent } from './engine-ports.js';
 import type { EngineState, Watch } from './engine-state.js';
 import { attemptOf, proposalIdOf } from './engine-work.js';
-import { isTransient } from './errors.js';
+import { IssueGoneError, isTransient } from './errors.js';
 import { afterWrite, nextWrite, rereadAfter, type Seen, type Work, type Write, type WriteAnswer, type WriteContext } from './next-write.js';
 import type { LinkedPullRequest, Tracker } from './ports.js';
 import { sanitize } from './sanitize.js';
@@ -93,7 +93,8 @@ export async function performWork(host: EffectHost, work: Work): Promise<void> {
       }
     }
   } catch (err) {
-    await host.send({ type: 'work-failed', work, message: message(err), final: err instanceof Refused, transient: isTransient(err) });
+    const gone = err instanceof IssueGoneError;
+    await host.send({ type: 'work-failed', work, message: message(err), final: err instanceof Refused, transient: isTransient(err), gone });
   }
 }
 
@@ -160,7 +161,7 @@ export async function observeAll(host: EffectHost, items: readonly { dispatch: D
       const seen = await observe(host, dispatch, watch);
       await host.send({ type: 'observed', id: dispatch.proposalId, ...seen });
     } catch (err) {
-      await host.send({ type: 'observe-failed', id: dispatch.proposalId, message: message(err) });
+      await host.send({ type: 'observe-failed', id: dispatch.proposalId, message: message(err), gone: err instanceof IssueGoneError });
     }
   }
 }

@@ -39,7 +39,8 @@ export type Event =
   | { readonly type: 'resolve'; readonly id: string }
   // observations
   | { readonly type: 'observed'; readonly id: string; readonly observation: Observation; readonly watch: Watch }
-  | { readonly type: 'observe-failed'; readonly id: string; readonly message: string }
+  /** `gone`: the tracker confirmed the issue was deleted */
+  | { readonly type: 'observe-failed'; readonly id: string; readonly message: string; readonly gone?: boolean }
   /** `learned`: trust asked of the tracker for this fetch, `${repo}\0${author}` → may write */
   | { readonly type: 'backlog-fetched'; readonly repo: string; readonly issues: readonly Issue[]; readonly learned: ReadonlyMap<string, boolean> }
   | { readonly type: 'fetch-failed'; readonly repo: string; readonly message: string }
@@ -48,7 +49,15 @@ export type Event =
   | { readonly type: 'written'; readonly work: Work; readonly write: Write; readonly answer: WriteAnswer; readonly dryRun: boolean }
   | { readonly type: 'work-ended'; readonly work: Work; readonly end: Exclude<NextWrite, { kind: 'write' | 'refused' }>; readonly readUpTo: number }
   /** `final`: refused, not worth retrying; `transient`: an outage, never fails work for good */
-  | { readonly type: 'work-failed'; readonly work: Work; readonly message: string; readonly final: boolean; readonly transient: boolean }
+  | {
+      readonly type: 'work-failed';
+      readonly work: Work;
+      readonly message: string;
+      readonly final: boolean;
+      readonly transient: boolean;
+      /** the tracker confirmed the issue was deleted */
+      readonly gone?: boolean;
+    }
   /** stopped or disarmed between two writes */
   | { readonly type: 'work-interrupted'; readonly work: Work; readonly stopping: boolean }
   /** something the runner could not do that is nobody's event (journal, notifier, command poll) */

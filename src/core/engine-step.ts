@@ -1,6 +1,6 @@
 import { canCarryOut } from './policy.js';
 import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
-import { type Acc, cycleError, emit, executeReady, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
+import { type Acc, cycleError, emit, executeReady, forgetIssue, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
@@ -161,6 +161,7 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     }
     case 'observe-failed': {
       const d = snapshot.dispatches.get(event.id);
+      if (d && event.gone === true) forgetIssue(acc, d.repo, d.number);
       cycleError(acc, 'warning', `could not observe ${d ? issueKey(d.repo, d.number) : event.id}: ${event.message}`);
       break;
     }

@@ -1,5 +1,5 @@
 import { escalated, startDispatch, stateWords } from './dispatch.js';
-import { type Acc, cycleError, emit, move, nowIso, putDispatch, record, replan, report, snap } from './engine-acc.js';
+import { type Acc, cycleError, emit, forgetIssue, move, nowIso, putDispatch, record, replan, report, snap } from './engine-acc.js';
 import type { Event } from './engine-events.js';
 import type { WriteRecord } from './engine-state.js';
 import { RECENT_WRITES_LIMIT } from './engine-state.js';
@@ -126,6 +126,13 @@ function failed(acc: Acc, e: Extract<Event, { type: 'work-failed' }>): void {
   switch (work.kind) {
     case 'execute': {
       const p = work.proposal;
+      if (e.gone === true) {
+        forgetIssue(acc, p.repo, p.number);
+        move(acc, p.id, { type: 'supersede', why: 'issue deleted', gone: true });
+        report(acc, 'warning', `${p.issueKey} was deleted: its proposal is superseded`);
+        replan(acc);
+        return;
+      }
       // An outage never fails approved work for good: it is retried each cycle until the tracker answers.
       const after = move(acc, p.id, { type: 'fail', message: e.message, final: e.final, transient: e.transient });
       report(acc, 'error', `could not execute ${p.issueKey}: ${e.message}`);

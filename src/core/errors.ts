@@ -52,3 +52,18 @@ export class OperationError extends SwitchboardError {
 
 /** Worth trying again later: the error says so itself (adapters' outage, rate-limit and protocol errors). */
 export const isTransient = (err: unknown): boolean => err instanceof SwitchboardError && err.transient;
+
+
+/**
+ * An issue is gone from the tracker (deleted), confirmed by reading it. Incremental fetches never
+ * report a deletion, so the engine learns it from this error and drops the issue.
+ */
+export class IssueGoneError extends SwitchboardError {
+  readonly kind = 'issue-gone';
+  constructor(
+    readonly repo: string,
+    readonly number: number,
+  ) {
+    super(`issue ${repo}#${number} was deleted`);
+  }
+}

@@ -45,7 +45,8 @@ export type ProposalEvent =
   | { readonly type: 'fail'; readonly message: string; readonly final: boolean; readonly transient?: boolean }
   /** stopped or disarmed between two writes: back to approved, resumed later */
   | { readonly type: 'interrupt'; readonly why: string }
-  | { readonly type: 'supersede'; readonly why: string };
+  /** `gone`: the issue was deleted, so even a proposal executing or begun is over */
+  | { readonly type: 'supersede'; readonly why: string; readonly gone?: boolean };
 
 export type Transition = { readonly ok: true; readonly proposal: TrackedProposal } | { readonly ok: false; readonly error: string };
 
@@ -99,7 +100,9 @@ export function transition(p: TrackedProposal, e: ProposalEvent): Transition {
       if (p.status !== 'executing') return refuse(`${settledWords}; it was not executing`);
       return ok({ ...p, status: 'approved', outcome: e.why, waiting: e.why });
     case 'supersede':
-      if (p.started || (p.status !== 'proposed' && p.status !== 'approved')) return refuse(`${settledWords}; it cannot be superseded`);
+      if (e.gone === true ? p.status !== 'executing' && p.status !== 'proposed' && p.status !== 'approved' : p.started || (p.status !== 'proposed' && p.status !== 'approved')) {
+        return refuse(`${settledWords}; it cannot be superseded`);
+      }
       return ok({ ...p, status: 'superseded', outcome: e.why, waiting: null });
     default: {
       const never: never = e;

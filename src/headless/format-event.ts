@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../core/engine.js';
 import { sanitize } from '../core/sanitize.js';
 import { writeRoute } from '../adapters/gitea/write-route.js';
+import { Styled } from '../adapters/terminal-output.js';
 
 /**
  * Headless output: one line per engine event. Human lines are `time level event details`,
@@ -20,6 +21,16 @@ export interface EventRecord {
   readonly [field: string]: unknown;
 }
 
+/** Dispatch states the operator must hear about: red CI, a stall or loop warn; a failure or escalation is an error. */
+const DISPATCH_LEVEL: Readonly<Partial<Record<string, Level>>> = {
+  ci_failed: 'warn',
+  stalled: 'warn',
+  timed_out: 'warn',
+  looping: 'warn',
+  failed: 'error',
+  escalated: 'error',
+};
+
 /** The NDJSON record of an event: flat, with tracker text sanitized. */
 export function eventRecord(e: EngineEvent, now: Date): EventRecord {
   const ts = now.toISOString();
@@ -34,7 +45,7 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
       const p = e.proposal;
       return {
         ...base,
-        level: p.status === 'failed' ? 'warn' : 'info',
+        level: p.status === 'failed' ? 'error' : 'info',
         proposal: p.id,
         issue: p.issueKey,
         action: p.action,
@@ -46,6 +57,7 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
         approvedBy: p.approvedBy,
         waiting: p.waiting,
         outcome: p.outcome === null ? null : sanitize(p.outcome),
+        note: p.note === null || p.note === undefined ? null : sanitize(p.note),
       };
     }
     case 'write-made': {
@@ -56,10 +68,9 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
     case 'dispatch-changed': {
       const d = e.dispatch;
       const last = d.history.at(-1);
-      const trouble = ['stalled', 'timed_out', 'looping', 'failed', 'escalated'].includes(d.state);
       return {
         ...base,
-        level: trouble ? 'warn' : 'info',
+        level: DISPATCH_LEVEL[d.state] ?? 'info',
         proposal: d.proposalId,
         issue: `${d.repo}#${d.number}`,
         agent: d.agentId,
@@ -100,15 +111,16 @@ function describe(r: EventRecord): string {
     case 'cycle-finished': {
       const errors = f.errors as string[];
       return (
-        `cycle ${f.cycle} finished in ${f.durationMs} ms: ${f.backlog} open, ${f.proposals} proposals, ` +
-        `${f.executed} executed, ${f.dispatches} in flight, ${f.writes} writes` +
-        (errors.length ? `; ${errors.length} error(s): ${errors.join('; ')}` : '')
+        `cycle ${f.cycle}: ${f.proposals} pending, ${f.approved} approved-waiting, ${f.executed} executed, ${f.dispatches} in flight ` +
+        `(${f.backlog} open, ${f.writes} writes, ${f.durationMs} ms)` +
+        (errors.length ? `; ${errors.length} error${errors.length === 1 ? '' : 's'}: ${errors.join('; ')}` : '')
       );
     }
     case 'proposal-added':
     case 'proposal-changed': {
       if (f.action === 'skip') return `proposal ${f.proposal} ${f.issue} skip: ${f.reason}`;
-      const extra = f.waiting ? ` (${f.waiting})` : f.outcome ? ` (${f.outcome})` : f.approvedBy ? ` (by ${f.approvedBy})` : '';
+      const extra =
+        f.status === 'rejected' && f.note ? ` — note: ${f.note}` : f.waiting ? ` (${f.waiting})` : f.outcome ? ` (${f.outcome})` : f.approvedBy ? ` (by ${f.approvedBy})` : '';
       return `proposal ${f.proposal} ${f.issue} ${f.action} → ${f.agent}: ${f.status}${extra}`;
     }
     case 'write-made':
@@ -128,3 +140,45 @@ export const formatEvent = (e: EngineEvent, now: Date, json: boolean): string =>
   const r = eventRecord(e, now);
   return json ? JSON.stringify(r) : humanLine(r);
 };
+
+
+/**
+ * What a headless run prints, one line per change: an engine may re-announce a proposal or a
+ * dispatch it already had (every cycle re-plans the backlog), and the log only says what is new.
+ * An idle cycle is its one summary line, however long the pending list.
+ */
+export class HeadlessLog {
+  /** the last line's content per issue (proposals) and per proposal (dispatches) */
+  private readonly said = new Map<string, string>();
+
+  constructor(private readonly o: { readonly json: boolean; readonly colour: boolean }) {}
+
+  /** The line for an event, or null when it tells nothing new. */
+  line(e: EngineEvent, now: Date): string | Styled | null {
+    const r = eventRecord(e, now);
+    const key = this.changeKey(r);
+    if (key !== null) {
+      if (this.said.get(key[0]) === key[1]) return null;
+      this.said.set(key[0], key[1]);
+    }
+    if (this.o.json) return JSON.stringify(r);
+    // the finished line says everything the started one would, with the counts
+    if (r.event === 'cycle-started') return null;
+    const line = humanLine(r);
+    return this.o.colour ? Styled.levelWord(line, r.level) : line;
+  }
+
+  private changeKey(r: EventRecord): [string, string] | null {
+    const f = r as Record<string, unknown>;
+    switch (r.event) {
+      case 'proposal-added':
+      case 'proposal-changed':
+        // per issue: a re-planned proposal with a new id but the same decision is no news
+        return [`p:${f.issue}`, JSON.stringify([f.action, f.agent, f.status, f.waiting, f.outcome, f.note, f.gates, f.reason])];
+      case 'dispatch-changed':
+        return [`d:${f.proposal}`, JSON.stringify([f.state, f.attempt, f.agent])];
+      default:
+        return null;
+    }
+  }
+}

@@ -1,7 +1,8 @@
+import type { Styled } from '../adapters/terminal-output.js';
 import type { AutoApproveRule, Config } from '../core/config.js';
 import type { Engine, EngineEvent } from '../core/engine.js';
-import { formatEvent } from './format-event.js';
-import { statusOf, writeStatus } from './status-file.js';
+import { HeadlessLog } from './format-event.js';
+import { statusWriter } from './status-file.js';
 
 /**
  * The engine without Ink: events become log lines (or NDJSON), the queue goes to status.json,
@@ -33,79 +34,89 @@ export interface HeadlessOptions {
   readonly once?: boolean | undefined;
   readonly json?: boolean | undefined;
   readonly arm?: boolean | undefined;
+  /** colour the level words (a TTY, and neither NO_COLOR nor --no-color) */
+  readonly colour?: boolean | undefined;
 }
 
 export interface HeadlessIo {
-  readonly out: (line: string) => void;
+  /** a line, or one the output path coloured itself (the level word on a terminal) */
+  readonly out: (line: string | Styled) => void;
   readonly err: (line: string) => void;
   readonly now: () => Date;
   /** resolves on the first SIGINT/SIGTERM; a second one exits at once (130) */
   readonly interrupted?: Promise<void>;
+  /** register what to say when a second signal aborts (firstSignal's `beforeAbort`) */
+  readonly beforeAbort?: (say: () => void) => void;
 }
 
-const STATUS_THROTTLE_MS = 250;
-
 export function warnLine(text: string, now: Date, json: boolean): string {
+  return logLine('warn', text, now, json);
+}
+
+/** A line of the run itself (not an engine event), in the log's shape: `warning` or `notice` in NDJSON. */
+export function logLine(level: 'info' | 'warn', text: string, now: Date, json: boolean): string {
   const ts = now.toISOString();
-  return json ? JSON.stringify({ v: 1, ts, level: 'warn', event: 'warning', message: text }) : `${ts.slice(0, 19).replace('T', ' ')} WARN  ${text}`;
+  if (json) return JSON.stringify({ v: 1, ts, level, event: level === 'warn' ? 'warning' : 'notice', message: text });
+  return `${ts.slice(0, 19).replace('T', ' ')} ${level.toUpperCase().padEnd(5)} ${text}`;
+}
+
+/** The issues whose write sequence has begun and not finished. */
+function writing(engine: Pick<Engine, 'getSnapshot'>): string[] {
+  return [...engine.getSnapshot().proposals.values()].filter((p) => p.status === 'executing').map((p) => p.issueKey);
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What the first Ctrl-C says: the wait that follows is the writes finishing, not a hang. */
+export function stoppingMessage(engine: Pick<Engine, 'getSnapshot'>): string {
+  const n = writing(engine).length;
+  return n === 0 ? 'stopping — Ctrl-C again to abort' : `stopping after ${plural(n, 'write')} in progress — Ctrl-C again to abort`;
+}
+
+/** What the second Ctrl-C says before exiting: what was left half-done, and that it is not lost. */
+export function abortMessage(engine: Pick<Engine, 'getSnapshot'>): string {
+  const open = writing(engine);
+  if (open.length === 0) return 'aborted; nothing was half-done.';
+  return `aborted with ${plural(open.length, 'write sequence')} half-done (${open.join(', ')}); the next start resumes ${open.length === 1 ? 'it' : 'them'} from the journal.`;
 }
 
 /** Run until interrupted (or one cycle with `once`); the exit code. */
 export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, io: HeadlessIo): Promise<number> {
   const { engine } = sb;
   const json = o.json === true;
-  const lastDispatch = new Map<string, string>();
+  const log = new HeadlessLog({ json, colour: !json && o.colour === true });
   const print = (e: EngineEvent): void => {
-    // the engine may re-emit an unchanged dispatch; the log shows changes only
-    if (e.type === 'dispatch-changed') {
-      const key = `${e.dispatch.state}|${e.dispatch.attempt}|${e.dispatch.agentId}`;
-      if (lastDispatch.get(e.dispatch.proposalId) === key) return;
-      lastDispatch.set(e.dispatch.proposalId, key);
-    }
-    io.out(formatEvent(e, io.now(), json));
+    const line = log.line(e, io.now());
+    if (line !== null) io.out(line);
   };
 
-  let statusTimer: NodeJS.Timeout | null = null;
-  let statusWrite: Promise<void> = Promise.resolve();
-  let running = true;
-  const saveStatus = (): Promise<void> => {
-    if (statusTimer) clearTimeout(statusTimer);
-    statusTimer = null;
-    const status = statusOf(engine.getSnapshot(), io.now(), running);
-    statusWrite = statusWrite
-      .then(() => writeStatus(sb.stateDir, status))
-      .catch((err: unknown) => io.err(warnLine(`could not write status.json: ${(err as Error).message}`, io.now(), json)));
-    return statusWrite;
-  };
-  const offEvents = engine.onEvent((e) => {
-    print(e);
-    if (e.type === 'cycle-finished') void saveStatus();
-  });
-  const offSnapshot = engine.subscribe(() => {
-    statusTimer ??= setTimeout(() => void saveStatus(), STATUS_THROTTLE_MS);
-  });
+  const status = statusWriter(engine, sb.stateDir, { onError: (text) => io.err(warnLine(text, io.now(), json)), now: io.now });
+  const offEvents = engine.onEvent(print);
 
   // the engine's timers are unref'd; this process lives until it is told to stop
   const keepAlive = o.once ? null : setInterval(() => undefined, 1 << 30);
+  io.beforeAbort?.(() => io.err(warnLine(abortMessage(engine), io.now(), json)));
+  const interrupted = io.interrupted?.then(() => io.err(logLine('info', stoppingMessage(engine), io.now(), json)));
   try {
     if (o.arm) await engine.arm();
     const started = engine.start();
     if (o.once) {
-      await Promise.race([started, io.interrupted ?? new Promise(() => undefined)]);
+      await Promise.race([started, interrupted ?? new Promise(() => undefined)]);
     } else {
       await started;
-      await (io.interrupted ?? new Promise(() => undefined));
+      await (interrupted ?? new Promise(() => undefined));
     }
+    // The last status is written while the state dir is still there (the demo removes its own
+    // on close), after the engine has stopped: `running: false` is then true.
+    await engine.stop();
+    await status.stop();
     await sb.close();
-    running = false;
-    await saveStatus();
     const errors = engine.getSnapshot().lastCycle?.errors ?? [];
     return o.once && errors.length > 0 ? 1 : 0;
   } finally {
     if (keepAlive) clearInterval(keepAlive);
-    if (statusTimer) clearTimeout(statusTimer);
     offEvents();
-    offSnapshot();
+    await status.stop();
     await sb.close();
   }
 }
@@ -114,14 +125,23 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
  * The first SIGINT/SIGTERM resolves (the caller stops the engine: the write in progress
  * finishes); a second exits at once with 130.
  */
-export function firstSignal(onSecond: () => void = () => process.exit(130)): { promise: Promise<void>; dispose(): void } {
+export function firstSignal(onSecond: () => void = () => process.exit(130)): {
+  promise: Promise<void>;
+  /** say something before the second signal exits */
+  beforeAbort(say: () => void): void;
+  dispose(): void;
+} {
   let hits = 0;
   let resolve!: () => void;
+  let say: (() => void) | null = null;
   const promise = new Promise<void>((r) => (resolve = r));
   const handler = (): void => {
     hits += 1;
     if (hits === 1) resolve();
-    else onSecond();
+    else {
+      say?.();
+      onSecond();
+    }
   };
   // While the loop owns the signals it alone decides: conf's atomic-write helper (when-exit)
   // re-raises a signal it sees, which would count here as a second one and kill the process.
@@ -134,6 +154,9 @@ export function firstSignal(onSecond: () => void = () => process.exit(130)): { p
   });
   return {
     promise,
+    beforeAbort(fn) {
+      say = fn;
+    },
     dispose() {
       signals.forEach((sig, i) => {
         process.off(sig, handler);

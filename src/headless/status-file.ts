@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { Engine } from '../core/engine.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { sanitize } from '../core/sanitize.js';
 
@@ -23,6 +24,8 @@ const ProposalLine = z.object({
   reason: z.string(),
   /** what stops it now: disarmed, untrusted-author, repo-locked, … */
   gates: z.array(z.string()),
+  /** the rejection note; absent in files written before it existed */
+  note: z.string().nullable().optional(),
 });
 const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
 
@@ -64,6 +67,7 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean): Status
         waiting: p.waiting === null ? null : sanitize(p.waiting),
         reason: sanitize(p.reason),
         gates: p.blockedBy.map((g) => g.kind),
+        note: p.note === null ? null : sanitize(p.note),
       })),
     dispatches: [...s.dispatches.values()]
       .filter((d) => !FINISHED.has(d.state))
@@ -94,4 +98,56 @@ export async function readStatus(dir: string): Promise<Status | null> {
   } catch {
     return null;
   }
+}
+
+export interface StatusWriter {
+  /** write the status now (after any write in progress) */
+  flush(): Promise<void>;
+  /** the last status, `running: false`, and no more writes */
+  stop(): Promise<void>;
+}
+
+const STATUS_THROTTLE_MS = 250;
+
+/**
+ * Keep status.json current for an engine: after each cycle, and at most every 250 ms while the
+ * snapshot changes. Headless mode and the console both own their state dir this way.
+ */
+export function statusWriter(
+  engine: Pick<Engine, 'subscribe' | 'onEvent' | 'getSnapshot'>,
+  dir: string,
+  o: { readonly onError?: ((text: string) => void) | undefined; readonly now?: () => Date } = {},
+): StatusWriter {
+  const now = o.now ?? (() => new Date());
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let running = true;
+  let stopped = false;
+  const save = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const status = statusOf(engine.getSnapshot(), now(), running);
+    chain = chain
+      .then(() => writeStatus(dir, status))
+      .catch((err: unknown) => o.onError?.(`could not write status.json: ${(err as Error).message}`));
+    return chain;
+  };
+  const offEvents = engine.onEvent((e) => {
+    if (e.type === 'cycle-finished' && !stopped) void save();
+  });
+  const offSnapshot = engine.subscribe(() => {
+    if (!stopped) timer ??= setTimeout(() => void save(), STATUS_THROTTLE_MS);
+  });
+  void save();
+  return {
+    flush: save,
+    async stop() {
+      if (stopped) return chain;
+      stopped = true;
+      offEvents();
+      offSnapshot();
+      running = false;
+      return save();
+    },
+  };
 }

@@ -13,6 +13,8 @@ export interface HandlerContext extends ViewContext {
   /** the request URL made absolute on the server's URL (Gitea builds Link from ROOT_URL) */
   readonly requestUrl: URL;
   readonly pageCap: number;
+  /** the login the request's token belongs to */
+  readonly actor: string;
 }
 
 /** Gitea's APIError body. */
@@ -26,16 +28,29 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** 403 from `ctx.Status(403)`: Gitea sends no body at all */
+    readonly bodyless = false,
   ) {
     super(message);
   }
 }
 
-const STORE_STATUS: Record<StoreError['kind'], number> = { 'not-found': 404, invalid: 422, precondition: 412 };
+/** A moved repo or owner: Gitea answers with the new path (services/context/repo.go:398-421). */
+export class RedirectError extends Error {
+  constructor(
+    readonly status: 301 | 307,
+    readonly location: string,
+  ) {
+    super(`moved to ${location}`);
+  }
+}
+
+const STORE_STATUS: Record<StoreError['kind'], number> = { 'not-found': 404, invalid: 422, precondition: 412, internal: 500, forbidden: 403 };
 
 /** Map what a handler threw to Gitea's answer; anything else is a sandbox bug (500). */
 export function replyForError(ctx: Pick<ViewContext, 'baseUrl'>, err: unknown): Reply {
-  if (err instanceof HttpError) return errorReply(ctx, err.status, err.message);
+  if (err instanceof HttpError) return err.bodyless ? { status: err.status } : errorReply(ctx, err.status, err.message);
+  if (err instanceof RedirectError) return { status: err.status, headers: { Location: err.location } };
   if (err instanceof StoreError) return errorReply(ctx, STORE_STATUS[err.kind], err.message);
   return errorReply(ctx, 500, `sandbox error: ${err instanceof Error ? err.message : String(err)}`);
 }

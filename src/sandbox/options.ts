@@ -31,7 +31,42 @@ export interface SandboxOptions {
   agents?: boolean | Partial<SimulatedAgentOptions>;
   /** clock for timestamps (tests) */
   now?: () => Date;
+  /** more users to act as, each with its own token, over the same API (`--user LOGIN:TOKEN:PERMISSION`) */
+  users?: readonly SandboxUser[];
+  /** which forge's REST API to speak: Gitea's /api/v1 (default) or GitHub's, at the root */
+  dialect?: SandboxDialect;
+  /** GitHub dialect: requests an hour before 403 "API rate limit exceeded" (default 5000) */
+  rateLimit?: number;
 }
+
+export const USER_PERMISSIONS = ['read', 'write', 'admin'] as const;
+
+export interface SandboxUser {
+  readonly login: string;
+  readonly token: string;
+  /** the same access to every repo of the sandbox */
+  readonly permission: (typeof USER_PERMISSIONS)[number];
+  /**
+   * the token's scopes, as Gitea's `write:issue`, `read:repository`; absent = every scope. A write
+   * without the scope it needs answers 403 (routers/api/v1/api.go:321-351 tokenRequiresScopes).
+   */
+  readonly scopes?: readonly string[];
+}
+
+/** `LOGIN:TOKEN:PERMISSION` as the CLI takes it; throws one sentence when it is not that. */
+export function parseUserSpec(spec: string): SandboxUser {
+  const parts = spec.split(':');
+  const [login = '', token = '', permission = ''] = parts;
+  if (parts.length !== 3 || !/^[A-Za-z0-9_.-]+$/.test(login) || !/^\S+$/.test(token)) {
+    throw new Error(`--user takes LOGIN:TOKEN:PERMISSION, e.g. alice:tok123:read, not "${spec}"`);
+  }
+  if (!(USER_PERMISSIONS as readonly string[]).includes(permission)) {
+    throw new Error(`--user ${login}: permission must be read, write or admin, not "${permission}"`);
+  }
+  return { login, token, permission: permission as SandboxUser['permission'] };
+}
+
+export type SandboxDialect = 'gitea' | 'github';
 
 export interface FaultOptions {
   /** 0..1 share of requests answered 500/502/503 */
@@ -88,6 +123,11 @@ export interface SimulatedAgentOptions {
 export interface Sandbox {
   /** 'http://127.0.0.1:PORT' (no trailing slash; the API is at url + '/api/v1') */
   readonly url: string;
+  /** where a client points: url + '/api/v1' (Gitea), url itself (GitHub) */
+  readonly apiUrl: string;
+  readonly dialect: SandboxDialect;
+  /** GitHub dialect: requests answered 304 Not Modified */
+  notModifiedCount(): number;
   readonly token: string;
   readonly login: string;
   readonly repos: readonly string[];
@@ -101,6 +141,8 @@ export interface Sandbox {
   resetRequestCounts(): void;
   setFaults(f: Partial<FaultOptions>): void;
   setLatency(ms: number): void;
+  /** tests: run `listener` as each routed request arrives, before it is answered; returns an unsubscribe */
+  onRequest(listener: (route: string, url: URL) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -163,6 +205,8 @@ export function checkOptions(o: SandboxOptions): void {
   whole('issues', o.issues, 0, 1_000_000);
   whole('pageCap', o.pageCap, 1, 10_000);
   whole('latencyMs', o.latencyMs, 0, 600_000);
+  whole('rateLimit', o.rateLimit, 1, 1_000_000);
+  if (o.dialect !== undefined && o.dialect !== 'gitea' && o.dialect !== 'github') throw new Error(`dialect must be gitea or github, not ${String(o.dialect)}`);
   if (typeof o.repos === 'number') whole('repos', o.repos, 1, 1000);
   const name = /^[A-Za-z0-9_.-]+$/;
   for (const repo of Array.isArray(o.repos) ? o.repos : []) {
@@ -175,4 +219,15 @@ export function checkOptions(o: SandboxOptions): void {
     if (login !== undefined && !name.test(login)) throw new Error(`${what} "${login}" is not a valid login`);
   }
   if (o.token !== undefined && !/^\S+$/.test(o.token)) throw new Error('token must be a non-empty string without spaces');
+  const tokens = new Set(o.token === undefined ? [] : [o.token]);
+  const logins = new Set([(o.login ?? 'switchboard').toLowerCase()]);
+  for (const u of o.users ?? []) {
+    if (!name.test(u.login)) throw new Error(`user "${u.login}" is not a valid login`);
+    if (!(USER_PERMISSIONS as readonly string[]).includes(u.permission)) throw new Error(`user ${u.login}: permission must be read, write or admin`);
+    if (!/^\S+$/.test(u.token)) throw new Error(`user ${u.login}: the token must be a non-empty string without spaces`);
+    if (tokens.has(u.token)) throw new Error(`user ${u.login}: another user has the same token`);
+    if (logins.has(u.login.toLowerCase())) throw new Error(`user ${u.login} is given twice`);
+    tokens.add(u.token);
+    logins.add(u.login.toLowerCase());
+  }
 }

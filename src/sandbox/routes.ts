@@ -7,12 +7,13 @@ import {
   listHeaders,
   pageOf,
   parseBody,
+  RedirectError,
   slicePage,
   updatedWithin,
 } from './api-kit.js';
 import type { Params, Reply, Route } from './router.js';
-import { COMMIT_STATES, type IssueRecord, type RepoState } from './state.js';
-import { combinedStatusJson, commentJson, issueJson, labelJson, pullJson, repoJson, statusJson, timelineJson, userJson } from './views.js';
+import { type Access, COMMIT_STATES, type IssueRecord, type RepoState } from './state.js';
+import { combinedStatusJson, commentJson, issueJson, labelJson, orgLabelJson, pullJson, repoJson, statusJson, timelineJson, userJson } from './views.js';
 
 /** The Gitea REST v1 subset switchboard uses; templates as in the spec, without `/api/v1`. */
 
@@ -21,7 +22,17 @@ export const SANDBOX_VERSION = '1.26.3-sandbox';
 const repoName = (p: Params): string => `${p.owner}/${p.repo}`;
 
 function repoOf(ctx: HandlerContext, p: Params): RepoState {
-  if (!ctx.store.hasRepo(repoName(p))) throw new HttpError(404, `repository ${repoName(p)} not found`);
+  if (!ctx.store.hasRepo(repoName(p))) {
+    // routers/api/v1/api.go:140-176: a renamed owner answers 307, a renamed or transferred repo
+    // 301, for every method, to the request's own path with the names replaced (repo.go:398-421).
+    const moved = ctx.store.redirectFor(p.owner ?? '', p.repo ?? '');
+    if (moved) {
+      const from = `/repos/${encodeURIComponent(p.owner ?? '')}/${encodeURIComponent(p.repo ?? '')}`;
+      const to = `/repos/${encodeURIComponent(moved.owner)}/${encodeURIComponent(moved.name)}`;
+      throw new RedirectError(moved.status, ctx.requestUrl.pathname.replace(from, to) + ctx.requestUrl.search);
+    }
+    throw new HttpError(404, `repository ${repoName(p)} not found`);
+  }
   return ctx.store.repo(repoName(p));
 }
 
@@ -30,6 +41,33 @@ function issueOf(ctx: HandlerContext, p: Params): { repo: RepoState; issue: Issu
   const issue = ctx.store.issue(repoName(p), Number(p.index));
   if (!issue) throw new HttpError(404, `issue #${p.index} not found in ${repoName(p)}`);
   return { repo, issue };
+}
+
+/**
+ * The comment endpoints look the issue up with GetIssueByIndex and answer any error, "does not
+ * exist" included, with 500 (routers/api/v1/repo/issue_comment.go:71-74, :383-386, :175-178).
+ */
+function issueOrInternalError(ctx: HandlerContext, p: Params): { repo: RepoState; issue: IssueRecord } {
+  const repo = repoOf(ctx, p);
+  const issue = ctx.store.issue(repoName(p), Number(p.index));
+  if (!issue) throw new HttpError(500, `issue does not exist [id: 0, repo_id: ${repo.id}, index: ${p.index}]`);
+  return { repo, issue };
+}
+
+const WRITE: ReadonlySet<Access> = new Set(['write', 'admin', 'owner']);
+const accessOf = (ctx: HandlerContext): Access => ctx.store.permission(ctx.actor) ?? 'none';
+/** CanWriteIssuesOrPulls; the sandbox gives each user one access level for every repo. */
+const canWrite = (ctx: HandlerContext): boolean => WRITE.has(accessOf(ctx));
+const isAdmin = (ctx: HandlerContext): boolean => accessOf(ctx) === 'admin' || accessOf(ctx) === 'owner';
+
+/** reqRepoWriter (routers/api/v1/api.go:447-455). */
+function requireWriter(ctx: HandlerContext): void {
+  if (!canWrite(ctx)) throw new HttpError(403, 'user should have a permission to write to a repo');
+}
+
+/** reqAdmin (routers/api/v1/api.go:437-445). */
+function requireAdmin(ctx: HandlerContext): void {
+  if (!isAdmin(ctx)) throw new HttpError(403, 'user should be an owner or a collaborator with admin write of a repository');
 }
 
 const CreateIssueOption = z.object({
@@ -52,11 +90,16 @@ const EditIssueOption = z.object({
 
 const CommentOption = z.object({ body: z.string().min(1, 'body is required') });
 
+const EditRepoOption = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'name is not a valid repository name').optional() });
+
+const RenameUserOption = z.object({ new_username: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'new_username is not a valid login') });
+
 const CreateLabelOption = z.object({
   name: z.string().min(1, 'name is required'),
   color: z.string({ error: 'color is required' }),
   description: z.string().optional(),
   exclusive: z.boolean().optional(),
+  is_archived: z.boolean().optional(),
 });
 
 const IssueLabelsOption = z.object({ labels: z.array(z.unknown()).nullish() });
@@ -106,11 +149,14 @@ function listIssues(ctx: HandlerContext, p: Params): Reply {
 function createIssue(ctx: HandlerContext, p: Params): Reply {
   const repo = repoOf(ctx, p);
   const o = parseBody(ctx, CreateIssueOption);
-  const assignees = o.assignees ?? (o.assignee ? [o.assignee] : []);
+  // A reader may open an issue, but its labels and assignees are dropped (routers/api/v1/repo/issue.go:651-660).
+  const writer = canWrite(ctx);
+  const assignees = writer ? (o.assignees ?? (o.assignee ? [o.assignee] : [])) : [];
   const issue = ctx.store.createIssue(repoName(p), {
     title: o.title,
+    author: ctx.actor,
     ...(o.body !== undefined ? { body: o.body } : {}),
-    labels: o.labels ?? [],
+    labels: writer ? (o.labels ?? []) : [],
     assignees,
     closed: o.closed ?? false,
   });
@@ -120,43 +166,105 @@ function createIssue(ctx: HandlerContext, p: Params): Reply {
 function editIssue(ctx: HandlerContext, p: Params): Reply {
   const { repo, issue } = issueOf(ctx, p);
   const o = parseBody(ctx, EditIssueOption);
+  const writer = canWrite(ctx);
+  // routers/api/v1/repo/issue.go:776-783: only the poster or a writer may edit, with no body on refusal.
+  if (!writer && issue.author.toLowerCase() !== ctx.actor.toLowerCase()) throw new HttpError(403, 'forbidden', true);
   const assignees = o.assignees ?? (o.assignee === undefined ? undefined : o.assignee ? [o.assignee] : []);
-  const edited = ctx.store.editIssue(repoName(p), issue.number, {
-    ...(o.title !== undefined ? { title: o.title } : {}),
-    ...(o.body !== undefined ? { body: o.body } : {}),
-    ...(o.state !== undefined ? { state: o.state === 'closed' ? 'closed' : 'open' } : {}),
-    ...(assignees !== undefined ? { assignees } : {}),
-  });
+  let edited = ctx.store.editIssue(
+    repoName(p),
+    issue.number,
+    {
+      ...(o.title !== undefined ? { title: o.title } : {}),
+      ...(o.body !== undefined ? { body: o.body } : {}),
+      ...(o.state !== undefined ? { state: o.state === 'closed' ? 'closed' : 'open' } : {}),
+    },
+    ctx.actor,
+  );
+  // issue.go:857-871: assignees only from a writer (a poster's are ignored, still 201); a blocked
+  // user is 403, any other failure 500.
+  if (writer && assignees !== undefined) {
+    const blocked = assignees.find((a) => ctx.store.isBlockedBy(ctx.actor, a));
+    if (blocked) throw new HttpError(403, 'user is blocked');
+    edited = ctx.store.updateAssignees(repoName(p), issue.number, assignees);
+  }
   return json(201, issueJson(ctx, repo, edited));
 }
 
+function deleteIssue(ctx: HandlerContext, p: Params): Reply {
+  const { issue } = issueOf(ctx, p);
+  requireAdmin(ctx);
+  ctx.store.deleteIssue(repoName(p), issue.number);
+  return { status: 204 };
+}
+
+function assignees(ctx: HandlerContext, p: Params): Reply {
+  repoOf(ctx, p);
+  // Not paginated (routers/api/v1/repo/collaborators.go:342-372).
+  return json(200, ctx.store.assignees(repoName(p)).map((u) => userJson(ctx, u.login)));
+}
+
+/** `PATCH /repos/{o}/{r}` with a new name (routers/api/v1/repo/repo.go:652, api.go:1253, reqAdmin). */
+function editRepo(ctx: HandlerContext, p: Params): Reply {
+  repoOf(ctx, p);
+  requireAdmin(ctx);
+  const o = parseBody(ctx, EditRepoOption);
+  const repo = o.name === undefined ? ctx.store.repo(repoName(p)) : ctx.store.renameRepo(repoName(p), o.name);
+  return json(200, repoJson(ctx, repo));
+}
+
+/** `POST /admin/users/{username}/rename` (site admin; routers/api/v1/api.go:1821). */
+function renameUser(ctx: HandlerContext, p: Params): Reply {
+  if (ctx.actor.toLowerCase() !== ctx.store.login.toLowerCase()) throw new HttpError(403, 'user should be the site admin');
+  const o = parseBody(ctx, RenameUserOption);
+  ctx.store.renameOwner(p.username ?? '', o.new_username);
+  return { status: 204 };
+}
+
+function orgLabels(ctx: HandlerContext, p: Params): Reply {
+  const org = p.org ?? '';
+  // orgAssignment: a name that is not an organisation is 404.
+  if (!ctx.store.isOrg(org)) throw new HttpError(404, `organization ${org} does not exist`);
+  const labels = ctx.store.orgLabels(org);
+  const page = pageOf(ctx);
+  return json(200, slicePage(labels, page).map((l) => orgLabelJson(ctx, l)), listHeaders(ctx, labels.length, page, false));
+}
+
 function listComments(ctx: HandlerContext, p: Params): Reply {
-  const { repo, issue } = issueOf(ctx, p);
+  const { repo, issue } = issueOrInternalError(ctx, p);
   const comments = ctx.store.comments(repoName(p), issue.number).filter(updatedWithin(ctx));
   // Not paginated in Gitea 1.26: everything, with the count.
   return json(200, comments.map((c) => commentJson(ctx, repo, c)), { 'X-Total-Count': String(comments.length) });
 }
 
 function createComment(ctx: HandlerContext, p: Params): Reply {
-  const { repo, issue } = issueOf(ctx, p);
+  const { repo, issue } = issueOrInternalError(ctx, p);
   const { body } = parseBody(ctx, CommentOption);
-  return json(201, commentJson(ctx, repo, ctx.store.addComment(repoName(p), issue.number, body)));
+  // Readers may comment (issue_comment.go:389), but not on a locked issue (:394-396), and not
+  // where the poster or the repo owner blocked them (:401-402, services/issue/comments.go).
+  if (issue.isLocked && !canWrite(ctx)) throw new HttpError(403, 'You cannot comment on a locked issue.');
+  if (ctx.store.isBlockedBy(ctx.actor, issue.author, repo.owner)) throw new HttpError(403, 'user is blocked');
+  return json(201, commentJson(ctx, repo, ctx.store.addComment(repoName(p), issue.number, body, ctx.actor)));
 }
 
 function editComment(ctx: HandlerContext, p: Params): Reply {
   const repo = repoOf(ctx, p);
   const { body } = parseBody(ctx, CommentOption);
   const id = Number(p.id);
-  if (!ctx.store.comment(repoName(p), id)) throw new HttpError(404, `comment ${id} not found in ${repoName(p)}`);
+  const comment = ctx.store.comment(repoName(p), id);
+  if (!comment) throw new HttpError(404, `comment ${id} not found in ${repoName(p)}`);
+  // issue_comment.go:573-577: the poster or a writer, else 403 with no body.
+  if (comment.author.toLowerCase() !== ctx.actor.toLowerCase() && !canWrite(ctx)) throw new HttpError(403, 'forbidden', true);
   return json(200, commentJson(ctx, repo, ctx.store.editComment(repoName(p), id, body)));
 }
 
 function timeline(ctx: HandlerContext, p: Params): Reply {
-  const { repo, issue } = issueOf(ctx, p);
+  const { repo, issue } = issueOrInternalError(ctx, p);
   const events = ctx.store.timeline(repoName(p), issue.number).filter(updatedWithin(ctx));
   const pageItems = slicePage(events, pageOf(ctx));
-  // Gitea counts only the returned page here.
-  return json(200, pageItems.map((e) => timelineJson(ctx, repo, e)), { 'X-Total-Count': String(pageItems.length) });
+  // Gitea counts only the returned page here (issue_comment.go:201-210), and an empty page is a
+  // nil Go slice, which its JSON encoder writes as `null` (modules/json/jsonv2.go FormatNilSliceAsNull).
+  const body = pageItems.length === 0 ? null : pageItems.map((e) => timelineJson(ctx, repo, e));
+  return json(200, body, { 'X-Total-Count': String(pageItems.length) });
 }
 
 function listLabels(ctx: HandlerContext, p: Params): Reply {
@@ -168,14 +276,24 @@ function listLabels(ctx: HandlerContext, p: Params): Reply {
 
 function createLabel(ctx: HandlerContext, p: Params): Reply {
   const repo = repoOf(ctx, p);
+  requireWriter(ctx);
   const o = parseBody(ctx, CreateLabelOption);
   const label = ctx.store.createLabel(repoName(p), {
     name: o.name,
     color: o.color,
     ...(o.description !== undefined ? { description: o.description } : {}),
     ...(o.exclusive !== undefined ? { exclusive: o.exclusive } : {}),
+    ...(o.is_archived !== undefined ? { isArchived: o.is_archived } : {}),
   });
   return json(201, labelJson(ctx, repo, label));
+}
+
+/** `DELETE /repos/{o}/{r}/labels/{id}` (reqRepoWriter, routers/api/v1/api.go:1674). */
+function deleteLabel(ctx: HandlerContext, p: Params): Reply {
+  repoOf(ctx, p);
+  requireWriter(ctx);
+  ctx.store.deleteLabel(repoName(p), Number(p.id));
+  return { status: 204 };
 }
 
 function issueLabels(ctx: HandlerContext, p: Params): Reply {
@@ -185,6 +303,8 @@ function issueLabels(ctx: HandlerContext, p: Params): Reply {
 
 function addLabels(ctx: HandlerContext, p: Params): Reply {
   const { repo, issue } = issueOf(ctx, p);
+  // routers/api/v1/repo/issue_label.go:321-324
+  if (!canWrite(ctx)) throw new HttpError(403, 'write permission is required');
   const refs = parseBody(ctx, IssueLabelsOption).labels ?? [];
   const allIds = refs.every((r) => typeof r === 'number' && Number.isInteger(r));
   const allNames = refs.every((r) => typeof r === 'string');
@@ -195,16 +315,16 @@ function addLabels(ctx: HandlerContext, p: Params): Reply {
 
 function removeLabel(ctx: HandlerContext, p: Params): Reply {
   const { issue } = issueOf(ctx, p);
+  // routers/api/v1/repo/issue_label.go:177-180 (v1.26.3): ctx.Status(403), no body.
+  if (!canWrite(ctx)) throw new HttpError(403, 'forbidden', true);
   ctx.store.removeLabel(repoName(p), issue.number, Number(p.id));
   return { status: 204 };
 }
 
 function permission(ctx: HandlerContext, p: Params): Reply {
   repoOf(ctx, p);
-  const self = ctx.store.user(ctx.store.login);
   const asking = p.collaborator ?? '';
-  const privileged = self?.access === 'admin' || self?.access === 'owner';
-  if (!privileged && asking.toLowerCase() !== ctx.store.login.toLowerCase()) {
+  if (!isAdmin(ctx) && asking.toLowerCase() !== ctx.actor.toLowerCase()) {
     throw new HttpError(403, 'Only admins can query all permissions, repo admins can query all repo permissions, collaborators can query only their own');
   }
   const user = ctx.store.user(asking);
@@ -266,8 +386,12 @@ export const ROUTES: readonly Route<HandlerContext>[] = [
         default_max_response_size: 104_857_600,
       }),
   },
-  { method: 'GET', template: '/user', handle: (ctx) => json(200, userJson(ctx, ctx.store.login)) },
+  { method: 'GET', template: '/user', handle: (ctx) => json(200, userJson(ctx, ctx.actor)) },
   { method: 'GET', template: '/repos/{owner}/{repo}', handle: (ctx, p) => json(200, repoJson(ctx, repoOf(ctx, p))) },
+  { method: 'PATCH', template: '/repos/{owner}/{repo}', handle: editRepo },
+  { method: 'GET', template: '/repos/{owner}/{repo}/assignees', handle: assignees },
+  { method: 'GET', template: '/orgs/{org}/labels', handle: orgLabels },
+  { method: 'POST', template: '/admin/users/{username}/rename', handle: renameUser },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues', handle: listIssues },
   { method: 'POST', template: '/repos/{owner}/{repo}/issues', handle: createIssue },
   { method: 'PATCH', template: '/repos/{owner}/{repo}/issues/comments/{id}', handle: editComment },
@@ -280,6 +404,7 @@ export const ROUTES: readonly Route<HandlerContext>[] = [
     },
   },
   { method: 'PATCH', template: '/repos/{owner}/{repo}/issues/{index}', handle: editIssue },
+  { method: 'DELETE', template: '/repos/{owner}/{repo}/issues/{index}', handle: deleteIssue },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues/{index}/comments', handle: listComments },
   { method: 'POST', template: '/repos/{owner}/{repo}/issues/{index}/comments', handle: createComment },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues/{index}/timeline', handle: timeline },
@@ -288,6 +413,7 @@ export const ROUTES: readonly Route<HandlerContext>[] = [
   { method: 'DELETE', template: '/repos/{owner}/{repo}/issues/{index}/labels/{id}', handle: removeLabel },
   { method: 'GET', template: '/repos/{owner}/{repo}/labels', handle: listLabels },
   { method: 'POST', template: '/repos/{owner}/{repo}/labels', handle: createLabel },
+  { method: 'DELETE', template: '/repos/{owner}/{repo}/labels/{id}', handle: deleteLabel },
   { method: 'GET', template: '/repos/{owner}/{repo}/collaborators/{collaborator}/permission', handle: permission },
   { method: 'GET', template: '/repos/{owner}/{repo}/pulls', handle: listPulls },
   { method: 'GET', template: '/repos/{owner}/{repo}/pulls/{index}', handle: getPull },

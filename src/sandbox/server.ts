@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { SimulatedAgents } from './agents.js';
 import { errorReply, type HandlerContext, HttpError, replyForError } from './api-kit.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
+import { GithubDialect, githubRouter } from './github/dialect.js';
 import { checkOptions, DEFAULT_PAGE_CAP, type FaultCounts, resolveAgentOptions, type Sandbox, type SandboxOptions } from './options.js';
 import { loadState, StateWriter } from './persistence.js';
-import { createRouter, type Reply, routeShape } from './router.js';
+import { createRouter, type Match, type Reply, routeShape } from './router.js';
 import { notFound, ROUTES } from './routes.js';
 import { DEFAULT_AGENT_LOGINS, seedBacklog } from './seed-backlog.js';
 import { SandboxStore } from './store.js';
@@ -38,7 +39,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!store.user(login)) store.setPermission(login, 'admin');
 
   const token = options.token ?? `sbx_${randomBytes(16).toString('hex')}`;
-  const tokenBytes = Buffer.from(token);
+  const holders: TokenHolder[] = [{ bytes: Buffer.from(token), login }];
+  for (const user of options.users ?? []) {
+    store.setPermission(user.login, user.permission);
+    holders.push({ bytes: Buffer.from(user.token), login: user.login, ...(user.scopes ? { scopes: user.scopes } : {}) });
+  }
   const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
   const faults = new FaultInjector({ seed, ...options.faults }, () => now().getTime());
   let latencyMs = options.latencyMs ?? 0;
@@ -47,6 +52,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const noFaults = (): FaultCounts => ({ refused: 0, reset: 0, rateLimited: 0, serverError: 0, truncated: 0, wrongType: 0, delayed: 0 });
   let injected = noFaults();
   const pending = new Set<NodeJS.Timeout>();
+  const requestListeners = new Set<(route: string, url: URL) => void>();
+  // The GitHub dialect: the same store in api.github.com's shapes, at the root as api.github.com serves it.
+  const github = options.dialect === 'github' ? new GithubDialect({ now: () => now().getTime(), ...(options.rateLimit !== undefined ? { limit: options.rateLimit } : {}) }) : undefined;
+  const checkRunCreators = new Set(agentLogins.map((l) => l.toLowerCase()));
+  const fail = (status: number, message: string, headers?: Record<string, string>): Reply =>
+    github ? github.error(status, message, headers) : errorReply({ baseUrl }, status, message, headers);
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
   const unsubscribeWriter = writer ? store.onChange(() => writer.schedule()) : undefined;
@@ -54,11 +65,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   writer?.schedule();
   const agents = agentOptions ? new SimulatedAgents(store, agentOptions, seed) : undefined;
 
-  const authorized = (req: IncomingMessage): boolean => {
+  /** Whose token the request carries, or undefined; every token is compared, in constant time each. */
+  const holderOf = (req: IncomingMessage): TokenHolder | undefined => {
     const given = credential(req.headers.authorization);
-    if (given === undefined) return false;
+    if (given === undefined) return undefined;
     const bytes = Buffer.from(given);
-    return bytes.length === tokenBytes.length && timingSafeEqual(bytes, tokenBytes);
+    let found: TokenHolder | undefined;
+    for (const h of holders) if (bytes.length === h.bytes.length && timingSafeEqual(bytes, h.bytes)) found = h;
+    return found;
   };
 
   let baseUrl = '';
@@ -72,9 +86,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     total++;
     const requestUrl = new URL(req.url ?? '/', baseUrl);
-    const path = requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
-    const match = path === undefined ? ({ kind: 'none' } as const) : router(req.method ?? 'GET', path);
+    const path = github ? requestUrl.pathname : requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
+    const match = path === undefined ? ({ kind: 'none' } as const) : (github ? githubRouter : router)(req.method ?? 'GET', path);
     if (match.kind === 'route') counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
+    if (match.kind === 'route') for (const listener of requestListeners) listener(match.key, requestUrl);
 
     const plan = faults.plan();
     if (plan.kind === 'refuse') {
@@ -91,30 +106,41 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     if (plan.kind === 'rate-limit') {
       injected.rateLimited++;
+      if (github) return github.send(req, res, github.secondaryLimit(plan.retryAfterSeconds), false);
       return send(res, errorReply({ baseUrl }, 429, 'rate limit exceeded', { 'Retry-After': String(plan.retryAfterSeconds) }), false);
     }
     if (plan.kind === 'error') {
       injected.serverError++;
+      if (github && plan.status === 500) return github.send(req, res, fail(500, 'Server Error'), false);
       return sendProxyError(res, plan.status, baseUrl);
     }
 
     let reply: Reply;
-    if (match.kind === 'none') reply = notFound({ baseUrl });
-    else if (match.kind === 'method-not-allowed') reply = errorReply({ baseUrl }, 405, 'Method Not Allowed');
-    else if (match.route.auth !== false && !authorized(req)) reply = errorReply({ baseUrl }, 401, 'token is required or invalid');
+    const holder = holderOf(req);
+    const signedIn = holder !== undefined;
+    const missingScope = match.kind === 'route' && holder ? scopeRefusal(holder, match.route.method, match.route.template) : undefined;
+    if (github && path === '/rate_limit' && req.method === 'GET' && signedIn) reply = github.rateLimitReply();
+    else if (match.kind === 'none') reply = github ? fail(404, 'Not Found') : notFound({ baseUrl });
+    else if (match.kind === 'method-not-allowed') reply = fail(405, 'Method Not Allowed');
+    else if (match.route.auth !== false && !signedIn) reply = fail(401, 'token is required or invalid');
+    else if (github?.exhausted()) reply = github.exhausted() as Reply;
+    else if (missingScope !== undefined) reply = fail(403, missingScope);
     else {
       try {
         const body = await readJson(req);
-        const ctx: HandlerContext = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap };
-        reply = match.route.handle(ctx, match.params);
+        const actor = holder?.login ?? login;
+        const ctx = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap, actor, checkRunCreators };
+        const route = match as Extract<Match<typeof ctx>, { kind: 'route' }>;
+        reply = route.route.handle(ctx, route.params);
       } catch (err) {
-        reply = replyForError({ baseUrl }, err);
+        reply = github ? github.replyForError(err) : replyForError({ baseUrl }, err);
       }
     }
     const out = faulted(reply, plan);
     if (out.truncate && out.body !== undefined) injected.truncated++;
     if (out.body !== reply.body) injected.wrongType++;
-    send(res, out, options.omitTotalCount === true);
+    if (github) github.send(req, res, out, signedIn);
+    else send(res, out, options.omitTotalCount === true);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -130,6 +156,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
+    apiUrl: github ? baseUrl : `${baseUrl}${API_PREFIX}`,
+    dialect: github ? 'github' : 'gitea',
+    notModifiedCount: () => github?.notModified ?? 0,
     token,
     login,
     repos: store.repoNames,
@@ -150,6 +179,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       injected = noFaults();
     },
     setFaults: (f) => faults.update(f),
+    onRequest: (listener) => {
+      requestListeners.add(listener);
+      return () => requestListeners.delete(listener);
+    },
     setLatency: (ms) => {
       latencyMs = Math.max(0, ms);
     },
@@ -166,6 +199,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return closing;
     },
   };
+}
+
+interface TokenHolder {
+  readonly bytes: Buffer;
+  readonly login: string;
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * Gitea's tokenRequiresScopes (routers/api/v1/api.go:321-351): issue and label routes need the
+ * issue category (api.go:1684), the rest of /repos the repository category; GET needs read, any
+ * other method write, and write implies read.
+ */
+function scopeRefusal(holder: TokenHolder, method: string, template: string): string | undefined {
+  if (holder.scopes === undefined || holder.scopes.includes('all')) return undefined;
+  const category = /\/(issues|labels)(\/|$)/.test(template) ? 'issue' : template.startsWith('/repos') ? 'repository' : template.split('/')[1] === 'orgs' ? 'organization' : 'user';
+  const level = method === 'GET' ? 'read' : 'write';
+  const ok = holder.scopes.includes(`write:${category}`) || (level === 'read' && holder.scopes.includes(`read:${category}`));
+  return ok ? undefined : `token does not have at least one of required scope(s), required=[${level}:${category}], token scope=${holder.scopes.join(',')}`;
 }
 
 /** The token from `token <t>`, `Bearer <t>` (scheme case-insensitive) or Basic with the token as user or password. */

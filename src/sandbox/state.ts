@@ -62,7 +62,8 @@ const EventSchema = z.object({
   updatedAt: time,
   /** pull_ref: the referencing PR's number and what merging it does */
   refIssue: id.nullable(),
-  refAction: z.enum(['none', 'closes', 'reopens']).nullable(),
+  /** `neutered`: the PR no longer mentions the issue (Gitea models/issues/issue_xref.go:84-103) */
+  refAction: z.enum(['none', 'closes', 'reopens', 'neutered']).nullable(),
 });
 const StatusSchema = z.object({
   id,
@@ -88,7 +89,12 @@ const RepoSchema = z.object({
   issues: z.array(IssueSchema),
   events: z.array(EventSchema),
   statuses: z.array(StatusSchema),
+  /** the highest issue number ever given: a deleted issue's number is never reused (Gitea's issue_index) */
+  maxIndex: z.number().int().nonnegative().optional(),
 });
+
+/** A label of an organisation: every repo the organisation owns can put it on its issues. */
+const OrgLabelSchema = LabelSchema.extend({ org: z.string().min(1) });
 
 export const SandboxStateSchema = z.object({
   version: z.literal(1),
@@ -96,11 +102,21 @@ export const SandboxStateSchema = z.object({
   nextId: z.object({ user: id, repo: id, label: id, issue: id, event: id, status: id }),
   users: z.array(UserSchema),
   repos: z.array(RepoSchema),
+  /** owners that are organisations (they have org labels) */
+  orgs: z.array(z.string()).optional(),
+  orgLabels: z.array(OrgLabelSchema).optional(),
+  /** old `owner/name` (lower case) → repo id, after a rename (Gitea's repo_redirect table) */
+  repoRedirects: z.array(z.object({ from: z.string(), repoId: id })).optional(),
+  /** old owner login (lower case) → new login, after a rename (Gitea's user_redirect table) */
+  ownerRedirects: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
+  /** [blocker, blocked] login pairs (Gitea's user blocking) */
+  blocks: z.array(z.tuple([z.string(), z.string()])).optional(),
 });
 
 export type SandboxState = z.infer<typeof SandboxStateSchema>;
 export type UserRecord = z.infer<typeof UserSchema>;
 export type LabelRecord = z.infer<typeof LabelSchema>;
+export type OrgLabelRecord = z.infer<typeof OrgLabelSchema>;
 export type PullRecord = z.infer<typeof PullSchema>;
 export type IssueRecord = z.infer<typeof IssueSchema>;
 export type EventRecord = z.infer<typeof EventSchema>;

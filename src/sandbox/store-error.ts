@@ -1,5 +1,6 @@
 /** Why the store refused a change; the HTTP layer maps each kind to Gitea's status code. */
-export type StoreErrorKind = 'not-found' | 'invalid' | 'precondition';
+/** `internal`: what Gitea answers with 500 (APIErrorInternal); `forbidden`: 403. */
+export type StoreErrorKind = 'not-found' | 'invalid' | 'precondition' | 'internal' | 'forbidden';
 
 export class StoreError extends Error {
   constructor(

@@ -7,6 +7,7 @@ import {
   formatTime,
   type IssueRecord,
   type LabelRecord,
+  type OrgLabelRecord,
   type RepoState,
   type SandboxState,
   type StatusRecord,
@@ -78,7 +79,8 @@ interface RepoIndex {
 
 const COLOR = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i;
 const REFERENCE = /(?:\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+)?(?:\b([\w.-]+\/[\w.-]+))?#(\d+)\b/gi;
-const ASSIGNABLE: ReadonlySet<Access> = new Set(['write', 'admin', 'owner']);
+/** Gitea's assignee list: users with write access (models/repo/user_repo.go:121-160 GetRepoAssignees). */
+const WRITERS: ReadonlySet<Access> = new Set(['write', 'admin', 'owner']);
 
 /** A stable, realistic-looking commit sha derived from its inputs. */
 export const shaFor = (...parts: readonly (string | number)[]): string => randomFor(hashSeed(...parts), 'sha').hex(40);
@@ -95,6 +97,12 @@ export class SandboxStore {
     private readonly state: SandboxState,
     private readonly options: StoreOptions,
   ) {
+    state.orgs ??= [];
+    state.orgLabels ??= [];
+    state.repoRedirects ??= [];
+    state.ownerRedirects ??= [];
+    state.blocks ??= [];
+    for (const label of state.orgLabels) this.labelRepo.set(label.id, orgKey(label.org));
     for (const user of state.users) this.usersByLogin.set(user.login.toLowerCase(), user);
     for (const repo of state.repos) {
       const fullName = `${repo.owner}/${repo.name}`;
@@ -153,9 +161,48 @@ export class SandboxStore {
     return [...this.index(repo).state.labels].sort(byName);
   }
 
+  /** An issue's labels: its repo's and its owner organisation's (Gitea services/convert/issue.go:78). */
   labelsOf(repo: string, issue: IssueRecord): LabelRecord[] {
-    const all = this.index(repo).state.labels;
-    return all.filter((l) => issue.labelIds.includes(l.id)).sort(byName);
+    return this.usableLabels(this.index(repo)).filter((l) => issue.labelIds.includes(l.id)).sort(byName);
+  }
+
+  isOrg(owner: string): boolean {
+    return (this.state.orgs ?? []).some((o) => o.toLowerCase() === owner.toLowerCase());
+  }
+
+  /** Make an owner an organisation (its repos keep their names). */
+  makeOrg(owner: string): void {
+    if (!this.isOrg(owner)) this.state.orgs?.push(owner);
+  }
+
+  /** An organisation's labels sorted by name, as `GET /orgs/{org}/labels` lists them. */
+  orgLabels(org: string): OrgLabelRecord[] {
+    return (this.state.orgLabels ?? []).filter((l) => l.org.toLowerCase() === org.toLowerCase()).sort(byName);
+  }
+
+  createOrgLabel(org: string, input: { name: string; color: string; exclusive?: boolean; isArchived?: boolean }): OrgLabelRecord {
+    this.makeOrg(org);
+    const label: OrgLabelRecord = {
+      id: this.nextId('label'),
+      org,
+      name: input.name,
+      color: normalizeColor(input.color),
+      description: '',
+      exclusive: input.exclusive ?? false,
+      isArchived: input.isArchived ?? false,
+    };
+    this.state.orgLabels?.push(label);
+    this.labelRepo.set(label.id, orgKey(org));
+    return label;
+  }
+
+  /**
+   * Users Gitea lists as assignable: write access or more (GetRepoAssignees,
+   * models/repo/user_repo.go:121-160); the owner too when it is a user.
+   */
+  assignees(repo: string): UserRecord[] {
+    const owner = this.index(repo).state.owner;
+    return this.state.users.filter((u) => WRITERS.has(u.access) || (u.login.toLowerCase() === owner.toLowerCase() && !this.isOrg(owner)));
   }
 
   /** Ids of the repo labels with these names; names that do not exist are dropped, as Gitea does. */
@@ -252,6 +299,7 @@ export class SandboxStore {
     const index = this.index(repo);
     const issue = this.requireIssue(repo, number);
     const assignees = edit.assignees === undefined ? undefined : this.checkAssignees(edit.assignees);
+    const oldText = `${issue.title}\n${issue.body}`;
     if (edit.state === 'closed' && issue.pull?.merged && issue.state === 'closed') {
       throw new StoreError('precondition', 'a merged pull request cannot be closed again');
     }
@@ -275,6 +323,7 @@ export class SandboxStore {
       this.setState(index, issue, edit.state, actor);
       changed = true;
     }
+    if (issue.pull && `${issue.title}\n${issue.body}` !== oldText) this.updateReferences(index, issue, actor);
     if (changed) {
       this.touch(issue);
       this.emit({ kind: 'changed', repo: index.fullName });
@@ -314,7 +363,7 @@ export class SandboxStore {
   }
 
   /** Like Gitea: no uniqueness check on the name; the colour is normalised and stored without `#`. */
-  createLabel(repo: string, input: { name: string; color: string; description?: string; exclusive?: boolean }): LabelRecord {
+  createLabel(repo: string, input: { name: string; color: string; description?: string; exclusive?: boolean; isArchived?: boolean }): LabelRecord {
     const index = this.index(repo);
     if (!input.name.trim()) throw new StoreError('invalid', 'label name is required');
     const label: LabelRecord = {
@@ -323,7 +372,7 @@ export class SandboxStore {
       color: normalizeColor(input.color),
       description: input.description ?? '',
       exclusive: input.exclusive ?? false,
-      isArchived: false,
+      isArchived: input.isArchived ?? false,
     };
     index.state.labels.push(label);
     this.labelRepo.set(label.id, index.fullName.toLowerCase());
@@ -331,12 +380,23 @@ export class SandboxStore {
     return label;
   }
 
-  /** Add labels by id or name (unknown ones are ignored); returns every label now on the issue. */
+  /**
+   * Add labels by id or name (unknown ones are ignored: Gitea routers/api/v1/repo/issue_label.go:363);
+   * returns every label now on the issue. An exclusive (scoped) label takes the place of the
+   * issue's other labels of its scope (models/issues/issue_label.go:63-83, :116-139).
+   */
   addLabels(repo: string, number: number, refs: readonly LabelRef[]): LabelRecord[] {
     const index = this.index(repo);
     const issue = this.requireIssue(repo, number);
     const added = this.resolveLabels(index, refs).filter((l) => !issue.labelIds.includes(l.id));
     if (added.length > 0) {
+      const usable = this.usableLabels(index);
+      for (const label of added) {
+        const scope = exclusiveScope(label);
+        if (scope === '') continue;
+        const siblings = new Set(usable.filter((l) => l.id !== label.id && exclusiveScope(l) === scope).map((l) => l.id));
+        issue.labelIds = issue.labelIds.filter((id) => !siblings.has(id));
+      }
       issue.labelIds = [...issue.labelIds, ...added.map((l) => l.id)];
       this.touch(issue);
       this.emit({ kind: 'changed', repo: index.fullName });
@@ -351,12 +411,136 @@ export class SandboxStore {
     const issue = this.requireIssue(repo, number);
     const owner = this.labelRepo.get(labelId);
     if (owner === undefined) throw new StoreError('invalid', `label ${labelId} does not exist`);
-    if (owner !== index.fullName.toLowerCase()) throw new StoreError('not-found', `label ${labelId} is not a label of ${index.fullName}`);
+    // The owner organisation's labels are accepted too (GetLabelInRepoOrOrgByID, issue_label.go:184).
+    if (owner !== index.fullName.toLowerCase() && owner !== orgKey(index.state.owner)) {
+      throw new StoreError('not-found', `label ${labelId} is not a label of ${index.fullName}`);
+    }
     if (!issue.labelIds.includes(labelId)) return false;
     issue.labelIds = issue.labelIds.filter((id) => id !== labelId);
     this.touch(issue);
     this.emit({ kind: 'changed', repo: index.fullName });
     return true;
+  }
+
+  /** `DELETE /repos/{o}/{r}/labels/{id}`: the label goes, and with it every issue's use of it. */
+  deleteLabel(repo: string, labelId: number): void {
+    const index = this.index(repo);
+    const at = index.state.labels.findIndex((l) => l.id === labelId);
+    if (at < 0) throw new StoreError('not-found', `label ${labelId} not found in ${index.fullName}`);
+    index.state.labels.splice(at, 1);
+    this.labelRepo.delete(labelId);
+    for (const issue of index.state.issues) {
+      if (issue.labelIds.includes(labelId)) issue.labelIds = issue.labelIds.filter((id) => id !== labelId);
+    }
+    this.emit({ kind: 'changed', repo: index.fullName });
+  }
+
+  /**
+   * `DELETE /repos/{o}/{r}/issues/{index}`: the issue and its comments go; its number is never
+   * given again; cross-references it made on other issues stay (they render as null on the
+   * timeline: services/convert/issue_comment.go:140-145).
+   */
+  deleteIssue(repo: string, number: number): void {
+    const index = this.index(repo);
+    this.requireIssue(repo, number);
+    index.state.maxIndex = Math.max(index.state.maxIndex ?? 0, nextNumber(index) - 1);
+    index.state.issues = index.state.issues.filter((i) => i.number !== number);
+    index.byNumber.delete(number);
+    const gone = new Set((index.eventsByIssue.get(number) ?? []).map((e) => e.id));
+    index.state.events = index.state.events.filter((e) => !gone.has(e.id));
+    for (const id of gone) this.eventRepo.delete(id);
+    index.eventsByIssue.delete(number);
+    this.emit({ kind: 'changed', repo: index.fullName });
+  }
+
+  /** Rename a repo; the old name keeps answering with a redirect (Gitea's repo_redirect). */
+  renameRepo(repo: string, newName: string): RepoState {
+    const index = this.index(repo);
+    const from = index.fullName;
+    const to = `${index.state.owner}/${newName}`;
+    if (from === to) return index.state;
+    if (this.repoIndex.has(to.toLowerCase())) throw new StoreError('invalid', `repository ${to} already exists`);
+    this.rekey(index, to);
+    index.state.name = newName;
+    this.state.repoRedirects = [...(this.state.repoRedirects ?? []).filter((r) => r.from !== from.toLowerCase()), { from: from.toLowerCase(), repoId: index.state.id }];
+    this.emit({ kind: 'changed', repo: to });
+    return index.state;
+  }
+
+  /** Rename an owner; its old login redirects to the new one (Gitea's user_redirect). */
+  renameOwner(from: string, to: string): void {
+    for (const index of [...this.repoIndex.values()]) {
+      if (index.state.owner.toLowerCase() !== from.toLowerCase()) continue;
+      this.rekey(index, `${to}/${index.state.name}`);
+      index.state.owner = to;
+    }
+    this.state.orgs = (this.state.orgs ?? []).map((o) => (o.toLowerCase() === from.toLowerCase() ? to : o));
+    for (const l of this.state.orgLabels ?? []) if (l.org.toLowerCase() === from.toLowerCase()) l.org = to;
+    for (const [id, key] of this.labelRepo) if (key === orgKey(from)) this.labelRepo.set(id, orgKey(to));
+    this.state.ownerRedirects = [...(this.state.ownerRedirects ?? []).filter((r) => r.from !== from.toLowerCase()), { from: from.toLowerCase(), to }];
+    this.emit({ kind: 'changed', repo: to });
+  }
+
+  /** Where a request for a repo that does not exist should go: 307 for a renamed owner, 301 for a renamed repo. */
+  redirectFor(owner: string, name: string): { status: 301 | 307; owner: string; name: string } | undefined {
+    const ownerMoved = this.state.ownerRedirects?.find((r) => r.from === owner.toLowerCase());
+    if (ownerMoved && !this.repoIndex.has(`${owner}/${name}`.toLowerCase())) return { status: 307, owner: ownerMoved.to, name };
+    const repoMoved = this.state.repoRedirects?.find((r) => r.from === `${owner}/${name}`.toLowerCase());
+    const target = repoMoved && this.state.repos.find((r) => r.id === repoMoved.repoId);
+    return target ? { status: 301, owner: target.owner, name: target.name } : undefined;
+  }
+
+  lockIssue(repo: string, number: number): void {
+    this.requireIssue(repo, number).isLocked = true;
+  }
+
+  /** `blocker` blocks `blocked`: the blocked user may not comment on the blocker's issues or repos. */
+  block(blocker: string, blocked: string): void {
+    this.state.blocks?.push([blocker.toLowerCase(), blocked.toLowerCase()]);
+  }
+
+  isBlockedBy(doer: string, ...blockers: readonly string[]): boolean {
+    const d = doer.toLowerCase();
+    return blockers.some((b) => this.state.blocks?.some(([x, y]) => x === b.toLowerCase() && y === d));
+  }
+
+  /**
+   * Gitea ≤ 1.26's `UpdateAssignees` (services/issue/issue.go:140-178 at v1.26.3): every login is
+   * looked up first (an unknown one fails before any change), then the assignees not passed are
+   * deleted, then the new ones are added one by one, each checked for access; the first failure
+   * stops there, with no transaction, and the API answers 500 (routers/api/v1/repo/issue.go:857-871).
+   */
+  updateAssignees(repo: string, number: number, logins: readonly string[]): IssueRecord {
+    const index = this.index(repo);
+    const issue = this.requireIssue(repo, number);
+    const users = [...new Set(logins.map((l) => l.toLowerCase()))].map((login) => {
+      const user = this.user(login);
+      if (!user) throw new StoreError('internal', `user redirect does not exist [name: ${login}]`);
+      return user;
+    });
+    const before = issue.assignees;
+    const kept = before.filter((a) => users.some((u) => u.login === a));
+    const finish = (assignees: string[]): void => {
+      if (sameSet(assignees, before)) return;
+      issue.assignees = assignees;
+      this.touch(issue);
+      this.emit({ kind: 'changed', repo: index.fullName });
+    };
+    let now = kept;
+    for (const user of users) {
+      if (now.includes(user.login)) continue;
+      // models/perm/access/repo_permission.go:572-581 CanBeAssigned: on a public repo any user
+      // who can see it; the sandbox's `none` stands for a user who cannot (restricted, or private).
+      if (user.access === 'none') {
+        finish(now);
+        throw new StoreError('internal', `user ${user.login} cannot be assigned to issues in ${index.fullName}`);
+      }
+      now = [...now, user.login];
+    }
+    finish(now);
+    const added = now.filter((a) => !before.includes(a));
+    if (added.length > 0) this.emit({ kind: 'assigned', repo: index.fullName, number, logins: added });
+    return issue;
   }
 
   /**
@@ -454,6 +638,20 @@ export class SandboxStore {
     return status;
   }
 
+  /** Repo labels and the owner organisation's: what an issue of the repo may carry. */
+  private usableLabels(index: RepoIndex): LabelRecord[] {
+    return [...index.state.labels, ...this.orgLabels(index.state.owner)];
+  }
+
+  private rekey(index: RepoIndex, fullName: string): void {
+    const oldKey = index.fullName.toLowerCase();
+    const moved: RepoIndex = { ...index, fullName };
+    this.repoIndex.delete(oldKey);
+    this.repoIndex.set(fullName.toLowerCase(), moved);
+    for (const [id, key] of this.labelRepo) if (key === oldKey) this.labelRepo.set(id, fullName.toLowerCase());
+    for (const [id, key] of this.eventRepo) if (key === oldKey) this.eventRepo.set(id, fullName.toLowerCase());
+  }
+
   private index(repo: string): RepoIndex {
     const index = this.repoIndex.get(repo.toLowerCase());
     if (!index) throw new StoreError('not-found', `repository ${repo} not found`);
@@ -547,12 +745,31 @@ export class SandboxStore {
     else index.eventsByIssue.set(event.issue, [event]);
   }
 
+  /**
+   * A PR's title or body changed: mentions it dropped are neutered, new ones are added, as Gitea's
+   * cross-reference update does (models/issues/issue_xref.go:55, :84-103).
+   */
+  private updateReferences(index: RepoIndex, pr: IssueRecord, actor: string): void {
+    const refs = this.references(index, pr);
+    const active = index.state.events.filter((e) => e.type === 'pull_ref' && e.refIssue === pr.number && e.refAction !== 'neutered');
+    for (const event of active) {
+      const still = refs.findIndex((r) => r.number === event.issue && r.action === event.refAction);
+      if (still >= 0) refs.splice(still, 1);
+      else event.refAction = 'neutered';
+    }
+    for (const ref of refs) {
+      const target = index.byNumber.get(ref.number);
+      if (!target || target.number === pr.number) continue;
+      this.addEvent(index, target, 'pull_ref', actor, '', { refIssue: pr.number, refAction: ref.action });
+    }
+  }
+
   private checkAssignees(logins: readonly string[]): string[] {
     const out: string[] = [];
     for (const login of logins) {
       const user = this.user(login);
       if (!user) throw new StoreError('invalid', `user "${login}" does not exist`);
-      if (!ASSIGNABLE.has(user.access)) throw new StoreError('invalid', `user "${user.login}" cannot be assigned: no write access`);
+      if (user.access === 'none') throw new StoreError('invalid', `user "${user.login}" cannot be assigned: no access`);
       if (!out.includes(user.login)) out.push(user.login);
     }
     return out;
@@ -561,7 +778,8 @@ export class SandboxStore {
   private resolveLabels(index: RepoIndex, refs: readonly LabelRef[]): LabelRecord[] {
     const names = new Set(refs.filter((r): r is string => typeof r === 'string').map((n) => n.toLowerCase()));
     const ids = new Set(refs.filter((r): r is number => typeof r === 'number'));
-    return index.state.labels.filter((l) => !l.isArchived && (ids.has(l.id) || names.has(l.name.toLowerCase())));
+    // Archived labels still apply (models/issues/issue_label.go:116-139 does not look at is_archived).
+    return this.usableLabels(index).filter((l) => ids.has(l.id) || names.has(l.name.toLowerCase()));
   }
 
   private references(index: RepoIndex, pr: IssueRecord): { number: number; action: 'none' | 'closes' }[] {
@@ -577,7 +795,17 @@ export class SandboxStore {
   }
 }
 
-const nextNumber = (index: RepoIndex): number => (index.state.issues[index.state.issues.length - 1]?.number ?? 0) + 1;
+const nextNumber = (index: RepoIndex): number =>
+  Math.max(index.state.maxIndex ?? 0, index.state.issues[index.state.issues.length - 1]?.number ?? 0) + 1;
+
+const orgKey = (org: string): string => `org:${org.toLowerCase()}`;
+
+/** Gitea's Label.ExclusiveScope (models/issues/label.go:183-192): `scope/name` of an exclusive label. */
+export function exclusiveScope(label: Pick<LabelRecord, 'name' | 'exclusive'>): string {
+  if (!label.exclusive) return '';
+  const at = label.name.lastIndexOf('/');
+  return at <= 0 || at === label.name.length - 1 ? '' : label.name.slice(0, at);
+}
 
 const byName = (a: LabelRecord, b: LabelRecord): number => a.name.localeCompare(b.name) || a.id - b.id;
 

@@ -1,4 +1,4 @@
-import type { Access, EventRecord, IssueRecord, LabelRecord, RepoState, StatusRecord } from './state.js';
+import type { Access, EventRecord, IssueRecord, LabelRecord, OrgLabelRecord, RepoState, StatusRecord } from './state.js';
 import type { SandboxStore } from './store.js';
 
 /**
@@ -10,6 +10,8 @@ export interface ViewContext {
   /** e.g. http://127.0.0.1:3000, no trailing slash */
   readonly baseUrl: string;
   readonly store: SandboxStore;
+  /** who asks (repo permissions are theirs); the token user when absent */
+  readonly actor?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -47,17 +49,24 @@ export function userJson(ctx: ViewContext, login: string): Json {
   };
 }
 
-export function labelJson(ctx: ViewContext, repo: RepoState, label: LabelRecord): Json {
-  return {
-    id: label.id,
-    name: label.name,
-    exclusive: label.exclusive,
-    is_archived: label.isArchived,
-    color: label.color,
-    description: label.description,
-    url: api(ctx, `/repos/${fullName(repo)}/labels/${label.id}`),
-  };
+export function labelJson(ctx: ViewContext, repo: RepoState, label: LabelRecord | OrgLabelRecord): Json {
+  if ('org' in label) return orgLabelJson(ctx, label);
+  return { ...labelFields(label), url: api(ctx, `/repos/${fullName(repo)}/labels/${label.id}`) };
 }
+
+/** An organisation's label: the same fields, its URL under /orgs. */
+export function orgLabelJson(ctx: ViewContext, label: OrgLabelRecord): Json {
+  return { ...labelFields(label), url: api(ctx, `/orgs/${label.org}/labels/${label.id}`) };
+}
+
+const labelFields = (label: LabelRecord): Json => ({
+  id: label.id,
+  name: label.name,
+  exclusive: label.exclusive,
+  is_archived: label.isArchived,
+  color: label.color,
+  description: label.description,
+});
 
 const htmlUrl = (ctx: ViewContext, repo: RepoState, issue: IssueRecord): string =>
   `${ctx.baseUrl}/${fullName(repo)}/${issue.pull ? 'pulls' : 'issues'}/${issue.number}`;
@@ -117,8 +126,13 @@ export function commentJson(ctx: ViewContext, repo: RepoState, event: EventRecor
   };
 }
 
-export function timelineJson(ctx: ViewContext, repo: RepoState, event: EventRecord): Json {
+/**
+ * A timeline entry; null when it refers to an issue that no longer exists, as Gitea's converter
+ * returns nil then and appends it anyway (services/convert/issue_comment.go:140-145).
+ */
+export function timelineJson(ctx: ViewContext, repo: RepoState, event: EventRecord): Json | null {
   const ref = event.refIssue === null ? undefined : ctx.store.issue(fullName(repo), event.refIssue);
+  if (event.refIssue !== null && !ref) return null;
   const { assets: _assets, original_author: _a, original_author_id: _b, ...base } = commentJson(ctx, repo, event);
   return {
     ...base,
@@ -199,7 +213,7 @@ export function repoJson(ctx: ViewContext, repo: RepoState): Json {
     created_at: repo.createdAt,
     updated_at: repo.createdAt,
     archived_at: '1970-01-01T00:00:00Z',
-    permissions: PERMISSIONS[ctx.store.permission(ctx.store.login) ?? 'none'],
+    permissions: PERMISSIONS[ctx.store.permission(ctx.actor ?? ctx.store.login) ?? 'none'],
     has_code: true,
     has_issues: true,
     internal_tracker: { enable_time_tracker: false, allow_only_contributors_to_track_time: true, enable_issue_dependencies: true },

@@ -1,5 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { EngineSnapshot } from '../core/engine-state.js';
+import { sanitize } from '../core/sanitize.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { type BacklogRow, issueLabel, type SortKey } from './views.js';
@@ -54,19 +55,26 @@ function countBacklog(backlog: EngineSnapshot['backlog']): Counts {
   return { open: backlog.size, ready, p0, multiRepo: repos.size > 1 };
 }
 
+/** Why the backlog is empty when a fetch failed: the sentence, not "no open issues". */
+function fetchFailure(s: EngineSnapshot): string | null {
+  const failed = [...s.fetchErrors.values()][0]?.message ?? (s.backlog.size === 0 ? s.lastCycle?.errors[0] : undefined);
+  return failed === undefined ? null : `the backlog could not be fetched: ${sanitize(failed)} — R retries now`;
+}
+
 // Memoised: a key that moves another pane's selection leaves this one as it is.
 export const BacklogPane = memo(function BacklogPane(props: Props) {
   // Counted once per backlog, not on every key press.
   const { open, ready, p0, multiRepo } = useMemo(() => countBacklog(props.snapshot.backlog), [props.snapshot.backlog]);
   const shown = props.rows.length === open ? '' : ` · ${props.rows.length} shown`;
+  const stale = props.snapshot.fetchErrors.size > 0 && open > 0 ? ` · fetch failed for ${props.snapshot.fetchErrors.size} repo${props.snapshot.fetchErrors.size === 1 ? '' : 's'}, last known shown` : '';
   const right = `sort ${props.sort}▼${props.filter ? `  filter /${props.filter}` : ''}`;
   return (
     <TablePane
       {...props}
-      title={`Backlog ${open} open · ${ready} ready · ${p0} P0${shown}`}
+      title={`Backlog ${open} open · ${ready} ready · ${p0} P0${shown}${stale}`}
       right={right}
       columns={multiRepo ? COLUMNS.multi : COLUMNS.single}
-      empty={props.filter ? 'no issue matches the filter' : 'no open issues (yet)'}
+      empty={props.filter ? 'no issue matches the filter' : (fetchFailure(props.snapshot) ?? (props.snapshot.lastCycle === null ? 'fetching the backlog…' : 'no open issues'))}
     />
   );
 });

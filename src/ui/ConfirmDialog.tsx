@@ -19,6 +19,11 @@ export function confirmText(c: Confirm): { question: string; details: string[] }
       return { question: `Arm switchboard? It will write to ${c.repos.length} enrolled repo${c.repos.length === 1 ? '' : 's'}:`, details: c.repos.map((r) => `  ${sanitize(r)}`) };
     case 'quit':
       return { question: `${c.writing} proposal${c.writing === 1 ? ' is' : 's are'} writing right now. Quit anyway?`, details: ['  the write in progress finishes first if the caller stops the engine'] };
+    case 'approve-rejected':
+      return {
+        question: `${sanitize(c.issueKey)} was rejected. Approve it after all?`,
+        details: c.note !== null ? [`  rejection note: ${sanitize(c.note)}`] : [],
+      };
     default: {
       const never: never = c;
       return never;

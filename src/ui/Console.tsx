@@ -1,28 +1,31 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
+import { useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Engine } from '../core/engine.js';
+import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';
 import type { TrackedProposal } from '../core/proposal-queue.js';
 import type { Agent } from '../core/routing.js';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
 import { BacklogPane } from './BacklogPane.js';
-import { parseCommandLine } from './command-line.js';
+import { completeCommand, parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
-import { detailLines } from './detail-lines.js';
+import { detailLines, type Line } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
-import { Footer } from './Footer.js';
+import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
-import { type Command, helpLines, KEYMAP, keyName, type Pane, TEXT_MODES } from './keymap.js';
+import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import { LinesView, linesBudget } from './LinesView.js';
 import { Picker } from './Picker.js';
 import { ProposalsPane } from './ProposalsPane.js';
 import { paneBodyHeight } from './TablePane.js';
-import { type Flash, initialUiState, selectedIndex, type Target, uiReducer } from './ui-state.js';
+import { type Flash, initialUiState, selectedIndex, type Target, type UiAction, type UiState, uiReducer } from './ui-state.js';
 import { useClock } from './use-clock.js';
+import { useRecentErrors } from './use-recent-errors.js';
+import { wrap } from './wrap.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { dispatchRows, liveProposals, pickerAgents, proposalRows, sortedBacklog, withLocks } from './views.js';
+import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
@@ -56,6 +59,47 @@ const errorText = (err: unknown): string => {
 
 const systemNow = () => Date.now();
 
+const HELP = helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading' as const) : undefined }));
+
+/** What still works while the terminal is too small to show what a key would act on. */
+const WHEN_TOO_SMALL: ReadonlySet<Command> = new Set(['quit', 'force-quit', 'help', 'back']);
+
+/** The errors view: every recent error in full, newest first, wrapped to the width. */
+function errorsView(list: readonly EngineError[], width: number): Line[] {
+  if (list.length === 0) return [{ text: 'No errors since the console started.', tone: 'dim' }];
+  const out: Line[] = [{ text: `Recent errors and warnings (${list.length}), newest first`, tone: 'heading' }];
+  for (const e of [...list].reverse()) {
+    const tone = e.level === 'error' ? ('bad' as const) : ('warn' as const);
+    for (const text of wrap(`${e.at.slice(11, 19)}  ${e.level === 'error' ? '✖' : '⚠'} ${sanitize(e.message)}`, width)) out.push({ text, tone });
+  }
+  return out;
+}
+
+/**
+ * Since when fetching from the tracker has been failing (ms), or null while it works: the first
+ * failure of the run of failures, kept until a fetch succeeds again.
+ */
+function useOutageSince(s: EngineSnapshot): number | null {
+  const since = useRef<number | null>(null);
+  const failing = s.fetchErrors.size > 0 || (s.lastCycle !== null && s.lastCycle.errors.length > 0 && s.backlog.size === 0);
+  if (!failing) since.current = null;
+  else if (since.current === null) {
+    const times = [...s.fetchErrors.values()].map((e) => Date.parse(e.at));
+    if (times.length === 0 && s.lastCycle) times.push(Date.parse(s.lastCycle.startedAt));
+    since.current = Math.min(...times);
+  }
+  return since.current;
+}
+
+/** The rows' ids of each pane for a snapshot, filter and sort. */
+function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
+  return {
+    backlog: sortedBacklog(snapshot.backlog, filter, sort, snapshot).map(([key]) => key),
+    proposals: proposalRows(snapshot, filter).map((r) => r.id),
+    dispatches: dispatchRows(snapshot, filter).map((r) => r.id),
+  };
+}
+
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
 export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit }: ConsoleProps) {
   const { exit } = useApp();
@@ -63,12 +107,20 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
   const size = useTerminalSize();
   const time = useClock(now);
+  const [seenErrors, setSeenErrors] = useState(0);
+  const errors = useRecentErrors(engine, seenErrors);
+  const outageSince = useOutageSince(snapshot);
   const box = layout(size, readOnlyBanner !== undefined);
   const multiRepo = repos.length > 1;
 
   // Each list is rebuilt only when what it is made of changes: a new snapshot often changes a flag
   // or a counter and keeps the backlog, proposals and dispatches it had.
-  const sorted = useMemo(() => sortedBacklog(snapshot.backlog, ui.filter, ui.sort), [snapshot.backlog, ui.filter, ui.sort]);
+  // status:/agent:/state: terms make the backlog depend on proposals and dispatches too
+  const needsWork = useMemo(() => filterNeedsWork(parseFilter(ui.filter)), [ui.filter]);
+  const sorted = useMemo(
+    () => sortedBacklog(snapshot.backlog, ui.filter, ui.sort, snapshot),
+    [snapshot.backlog, ui.filter, ui.sort, needsWork ? snapshot.proposals : null, needsWork ? snapshot.dispatches : null],
+  );
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
   const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
   const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
@@ -82,41 +134,60 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [rows],
   );
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
-  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width) : [];
-  const help = ui.mode.kind === 'help' ? helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading' as const) : undefined })) : [];
+  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time) : [];
+  const help = HELP;
+  const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
-  // Keys can arrive faster than renders: the handler reads the latest state through refs.
-  const latest = useRef({ ui, snapshot, ids, detail, help });
-  latest.current = { ui, snapshot, ids, detail, help };
+  // Keys can arrive faster than renders, several in one event: the handler works on the state as
+  // each key leaves it (`send` applies the reducer at once as well as queueing it for React) and on
+  // the engine's current snapshot, never on what the last render saw.
+  const latest = useRef({ ui, snapshot, ids, box, errors });
+  latest.current = { ui, snapshot, ids, box, errors };
+  const uiNow = useRef<UiState>(ui);
+  uiNow.current = ui;
+  const send = (action: UiAction) => {
+    uiNow.current = uiReducer(uiNow.current, action);
+    dispatch(action);
+  };
+  /** Each pane's row ids as they are now (recomputed only when a key in this event changed filter or sort, or the engine moved on). */
+  const idsNow = (): Record<Pane, string[]> => {
+    const u = uiNow.current;
+    const s = engine.getSnapshot();
+    const r = latest.current;
+    if (u.filter === r.ui.filter && u.sort === r.ui.sort && s === r.snapshot) return r.ids;
+    return paneIds(s, u.filter, u.sort);
+  };
 
-  const flash = (text: string, level: Flash['level'] = 'info') => dispatch({ type: 'flash', flash: { text, level, at: now() } });
+  const flash = (text: string, level: Flash['level'] = 'info') => send({ type: 'flash', flash: { text, level, at: now() } });
 
-  /** Call an engine command; a refusal or failure is a flash message, never a crash. */
-  const call = (what: () => Promise<void> | void, done: string, writes = true) => {
+  /** Call an engine command; a refusal or failure is a flash message, never a crash. True when it was made. */
+  const call = (what: () => Promise<void> | void, done: string, writes = true): boolean => {
     if (writes && readOnlyBanner !== undefined) {
       flash(`read-only: ${readOnlyBanner}`, 'warning');
-      return;
+      return false;
     }
     try {
       const result = what();
       flash(done);
       if (result) result.catch((err: unknown) => flash(errorText(err), 'error'));
+      return true;
     } catch (err) {
       flash(errorText(err), 'error');
+      return false;
     }
   };
 
   const currentTarget = (): Target | null => {
-    const { ui: u, ids: all } = latest.current;
+    const u = uiNow.current;
     if (u.mode.kind === 'detail') return u.mode.target;
-    const list = all[u.pane];
+    const list = idsNow()[u.pane];
     const id = list[selectedIndex(list, u.selected[u.pane])];
     return id === undefined ? null : { pane: u.pane, id };
   };
 
   const targetProposal = (): TrackedProposal | undefined => {
     const t = currentTarget();
-    const s = latest.current.snapshot;
+    const s = engine.getSnapshot();
     if (!t) return undefined;
     if (t.pane === 'proposals') return s.proposals.get(t.id);
     if (t.pane === 'backlog') return liveProposals(s).get(t.id);
@@ -129,21 +200,49 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     else act(p);
   };
 
+  /**
+   * Decide on the selected row and go to the next one that still asks for a decision (as Linear's
+   * triage does), instead of following the decided row to the bottom of the list.
+   */
+  const decide = (act: () => boolean) => {
+    const u = uiNow.current;
+    const pane = u.pane;
+    const before = idsNow()[pane];
+    const from = selectedIndex(before, u.selected[pane]);
+    if (!act() || u.mode.kind === 'detail' || pane === 'dispatches') return;
+    const s = engine.getSnapshot();
+    const live = liveProposals(s);
+    const actionable = (id: string): boolean =>
+      (pane === 'proposals' ? s.proposals.get(id) : live.get(id))?.status === 'proposed';
+    const next = [...before.slice(from + 1), ...before.slice(0, from).reverse()].find(actionable);
+    if (next === undefined) return;
+    const after = paneIds(s, uiNow.current.filter, uiNow.current.sort)[pane];
+    send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
+  };
+
+  const approve = (p: TrackedProposal) => {
+    if (p.status === 'rejected') {
+      send({ type: 'confirm', confirm: { kind: 'approve-rejected', id: p.id, issueKey: p.issueKey, note: p.note ?? null } });
+      return;
+    }
+    decide(() => call(() => engine.approve(p.id), `approved ${p.issueKey}`));
+  };
+
   const openPicker = (p: TrackedProposal) => {
     if (p.action === 'skip') {
       flash(`${p.issueKey} is a skip: there is no agent to re-route`, 'warning');
       return;
     }
-    const taskType = latest.current.snapshot.backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
+    const taskType = engine.getSnapshot().backlog.get(p.issueKey)?.taskType ?? 'routine_coding';
     const choices = pickerAgents(p, taskType, agents);
     if (choices.length === 0) flash('no agents are registered', 'warning');
-    else dispatch({ type: 'picker', proposalId: p.id, issueKey: p.issueKey, agents: choices });
+    else send({ type: 'picker', proposalId: p.id, issueKey: p.issueKey, agents: choices });
   };
 
   const quit = (force: boolean) => {
-    const writing = [...latest.current.snapshot.proposals.values()].filter((p) => p.status === 'executing').length;
+    const writing = [...engine.getSnapshot().proposals.values()].filter((p) => p.status === 'executing').length;
     if (writing > 0 && !force) {
-      dispatch({ type: 'confirm', confirm: { kind: 'quit', writing } });
+      send({ type: 'confirm', confirm: { kind: 'quit', writing } });
       return;
     }
     onQuit?.();
@@ -154,7 +253,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const c = parseCommandLine(line);
     switch (c.kind) {
       case 'arm':
-        dispatch({ type: 'confirm', confirm: { kind: 'arm', repos } });
+        // refuse before asking: a question whose yes cannot work only wastes the operator's time
+        if (repos.length === 0) flash('cannot arm: no repositories are enrolled (switchboard config set repos owner/name, or --repo)', 'error');
+        else send({ type: 'confirm', confirm: { kind: 'arm', repos } });
         return;
       case 'disarm':
         call(() => engine.disarm(), 'disarmed: nothing more is written', false);
@@ -188,10 +289,10 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   };
 
   const confirmed = () => {
-    const mode = latest.current.ui.mode;
+    const mode = uiNow.current.mode;
     if (mode.kind !== 'confirm') return;
     const c = mode.confirm;
-    dispatch({ type: 'back' });
+    send({ type: 'back' });
     switch (c.kind) {
       case 'approve-all':
         call(async () => {
@@ -204,6 +305,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'quit':
         quit(true);
         return;
+      case 'approve-rejected':
+        call(() => engine.approve(c.id), `approved ${c.issueKey}`);
+        return;
       default: {
         const never: never = c;
         return never;
@@ -212,32 +316,45 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   };
 
   const run = (command: Command) => {
-    const { ui: u, ids: all, detail: d, help: h } = latest.current;
+    const u = uiNow.current;
     const move = MOVES[command];
     if (move) {
-      if (u.mode.kind === 'normal') dispatch({ type: 'move', to: move, ids: all[u.pane], height: paneBodyHeight(paneHeight[u.pane]) });
-      else if (u.mode.kind === 'picker') dispatch({ type: 'scroll', to: move, lines: u.mode.agents.length, height: Math.max(1, box.body - 2) });
-      else dispatch({ type: 'scroll', to: move, lines: (u.mode.kind === 'help' ? h : d).length, height: linesBudget(box.body) });
+      if (u.mode.kind === 'normal') send({ type: 'move', to: move, ids: idsNow()[u.pane], height: paneBodyHeight(paneHeight[u.pane]) });
+      else if (u.mode.kind === 'picker') send({ type: 'scroll', to: move, lines: u.mode.agents.length, height: Math.max(1, box.body - 2) });
+      else {
+        const lines =
+          u.mode.kind === 'help'
+            ? help.length
+            : u.mode.kind === 'detail'
+              ? detailLines(engine.getSnapshot(), u.mode.target, box.width).length
+              : u.mode.kind === 'errors'
+                ? errorsView(latest.current.errors.list, box.width).length
+                : 0;
+        send({ type: 'scroll', to: move, lines, height: linesBudget(box.body) });
+      }
       return;
     }
     switch (command) {
       case 'next-pane':
       case 'prev-pane':
-        dispatch({ type: 'focus', delta: command === 'next-pane' ? 1 : -1 });
+        send({ type: 'focus', delta: command === 'next-pane' ? 1 : -1 });
         return;
       case 'open-detail': {
         const t = currentTarget();
-        if (t) dispatch({ type: 'detail', target: t });
+        if (t) send({ type: 'detail', target: t });
         return;
       }
       case 'back':
-        dispatch({ type: 'back' });
+        send({ type: 'back' });
         return;
       case 'approve':
-        withProposal((p) => call(() => engine.approve(p.id), `approved ${p.issueKey}`));
+        withProposal(approve);
         return;
       case 'reject':
-        withProposal((p) => call(() => engine.reject(p.id), `rejected ${p.issueKey}`));
+        withProposal((p) => {
+          if (readOnlyBanner !== undefined) flash(`read-only: ${readOnlyBanner}`, 'warning');
+          else send({ type: 'note', proposalId: p.id, issueKey: p.issueKey });
+        });
         return;
       case 'reroute':
         withProposal(openPicker);
@@ -245,27 +362,31 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'approve-all': {
         const pending = rowsNow().filter((r) => r.group === 'pending').map((r) => r.id);
         if (pending.length === 0) flash('no pending proposals are visible', 'warning');
-        else dispatch({ type: 'confirm', confirm: { kind: 'approve-all', ids: pending } });
+        else send({ type: 'confirm', confirm: { kind: 'approve-all', ids: pending } });
         return;
       }
       case 'run-cycle':
         call(() => void engine.runCycle(), 'cycle started', false);
         return;
       case 'toggle-pause':
-        if (latest.current.snapshot.paused) call(() => engine.resume(), 'resumed', false);
+        if (engine.getSnapshot().paused) call(() => engine.resume(), 'resumed', false);
         else call(() => engine.pause(), 'paused', false);
         return;
       case 'filter':
-        dispatch({ type: 'filter' });
+        send({ type: 'filter' });
         return;
       case 'sort':
-        dispatch({ type: 'sort' });
+        send({ type: 'sort' });
         return;
       case 'command-line':
-        dispatch({ type: 'command' });
+        send({ type: 'command' });
         return;
       case 'help':
-        dispatch({ type: 'help' });
+        send({ type: 'help' });
+        return;
+      case 'errors':
+        setSeenErrors(latest.current.errors.total);
+        send({ type: 'errors' });
         return;
       case 'quit':
         quit(false);
@@ -277,41 +398,60 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         confirmed();
         return;
       case 'no':
-        dispatch({ type: 'back' });
+        send({ type: 'back' });
         return;
       case 'pick': {
         const mode = u.mode;
         if (mode.kind !== 'picker') return;
         const agent = mode.agents[mode.index];
-        dispatch({ type: 'back' });
+        send({ type: 'back' });
         if (agent) call(() => engine.reroute(mode.proposalId, agent.id), `${mode.issueKey} re-routed to ${agent.id}`);
         return;
       }
-      case 'submit':
+      case 'submit': {
         // Leave the line first: the command may open a confirmation of its own.
-        dispatch({ type: 'submit' });
-        if (u.mode.kind === 'command') runLine(u.mode.draft);
+        const mode = u.mode;
+        send({ type: 'submit' });
+        if (mode.kind === 'command') runLine(mode.draft);
+        if (mode.kind === 'note') {
+          const note = mode.draft.trim();
+          decide(() => call(() => engine.reject(mode.proposalId, note === '' ? undefined : note), `rejected ${mode.issueKey}${note === '' ? '' : ' with a note'}`));
+        }
         return;
+      }
       case 'erase':
-        dispatch({ type: 'erase' });
+        send({ type: 'erase' });
         return;
+      case 'complete': {
+        if (u.mode.kind !== 'command') return;
+        const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
+        if (c.draft !== u.mode.draft) send({ type: 'draft', draft: c.draft });
+        if (c.choices.length > 1) flash(c.choices.map((x) => `:${x}`).join('  '));
+        return;
+      }
       default:
         return;
     }
   };
 
   // The proposal rows as they are now (approve-all takes exactly what the operator sees).
-  const rowsNow = () => proposalRows(latest.current.snapshot, latest.current.ui.filter);
+  const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter);
 
   useInput((input, key) => {
-    const mode = latest.current.ui.mode.kind;
-    const name = keyName(input, key);
-    const binding = KEYMAP[mode][name];
-    if (binding) run(binding.command);
-    else if (TEXT_MODES.has(mode) && input !== '' && !key.ctrl && !key.meta) dispatch({ type: 'type', text: input });
+    for (const press of keyPresses(input, key)) {
+      const mode = uiNow.current.mode.kind;
+      const binding = KEYMAP[mode][press.name];
+      // Too small to show what a key would act on: a stray key must not approve blind.
+      if (!latest.current.box.fits && (binding === undefined || !WHEN_TOO_SMALL.has(binding.command))) continue;
+      if (binding) run(binding.command);
+      else if (TEXT_MODES.has(mode) && press.text !== '') send({ type: 'type', text: press.text });
+    }
   });
 
-  if (!box.fits) return <Text>{tooSmall(size)}</Text>;
+  if (!box.fits) {
+    if (ui.mode.kind === 'help') return <LinesView lines={help} scroll={ui.mode.scroll} width={Math.max(1, size.columns - 1)} height={Math.max(3, size.rows - 1)} />;
+    return <Text wrap="wrap">{`${tooSmall(size)}\nq quits · ? help · other keys wait until it is larger`}</Text>;
+  }
 
   const paneProps = (pane: Pane, width: number) => ({
     focused: ui.pane === pane,
@@ -328,6 +468,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       break;
     case 'help':
       body = <LinesView lines={help} scroll={mode.scroll} width={box.width} height={box.body} />;
+      break;
+    case 'errors':
+      body = <LinesView lines={errorLines} scroll={mode.scroll} width={box.width} height={box.body} />;
       break;
     case 'picker':
       body = <Picker issueKey={mode.issueKey} agents={mode.agents} index={mode.index} width={box.width} height={box.body} />;
@@ -347,13 +490,43 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         </Box>
       );
   }
-  const prompt = mode.kind === 'filter' ? `/${mode.draft}` : mode.kind === 'command' ? `:${mode.draft}` : null;
+  const filterError = parseFilter(mode.kind === 'filter' ? mode.draft : ui.filter).error;
+  const prompt =
+    mode.kind === 'filter'
+      ? `/${mode.draft}`
+      : mode.kind === 'command'
+        ? `:${mode.draft}`
+        : mode.kind === 'note'
+          ? `reject ${mode.issueKey} — note (optional, ⏎ rejects, esc cancels): ${mode.draft}`
+          : null;
   return (
     <Box flexDirection="column" width={box.width}>
-      <Header snapshot={snapshot} trackerName={trackerName} repos={repos} now={time} width={box.width} />
+      <Header
+        snapshot={snapshot}
+        trackerName={trackerName}
+        repos={repos}
+        now={time}
+        width={box.width}
+        unseenErrors={ui.mode.kind === 'errors' ? 0 : errors.unseen}
+        outageSince={outageSince}
+      />
       {readOnlyBanner !== undefined ? <Text wrap="truncate">{fit(` read-only: ${sanitize(readOnlyBanner)}`, box.width)}</Text> : null}
       {body}
-      <Footer mode={mode.kind} pane={ui.pane} prompt={prompt} flash={ui.flash} now={time} width={box.width} />
+      <Footer
+        mode={mode.kind}
+        pane={ui.pane}
+        prompt={prompt}
+        hint={
+          mode.kind === 'filter' && filterError
+            ? `⚠ ${filterError}`
+            : mode.kind === 'command' && ui.flash && time - ui.flash.at < FLASH_SHOWN_MS
+              ? ui.flash.text
+              : null
+        }
+        flash={mode.kind === 'normal' && filterError ? { text: filterError, level: 'warning', at: time } : ui.flash}
+        now={time}
+        width={box.width}
+      />
     </Box>
   );
 }

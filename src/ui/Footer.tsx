@@ -14,6 +14,8 @@ interface Props {
   readonly pane: Pane;
   /** what is being typed in the filter or command line, with its prompt */
   readonly prompt: string | null;
+  /** shown after the prompt's cursor: Tab's choices, the filter's complaint */
+  readonly hint?: string | null;
   readonly flash: Flash | null;
   readonly now: number;
   readonly width: number;
@@ -25,7 +27,7 @@ const NAVIGATION = new Set(['down', 'up', 'first', 'last', 'page down', 'page up
 const LEVEL_WORD: Readonly<Record<Flash['level'], string>> = { info: '', warning: '⚠ ', error: '✖ ' };
 
 /** Two lines: the prompt or flash message, then the keys that work here and now. Memoised: a key that only moves the selection leaves it as it is. */
-export const Footer = memo(function Footer({ mode, pane, prompt, flash, now, width }: Props) {
+export const Footer = memo(function Footer({ mode, pane, prompt, hint = null, flash, now, width }: Props) {
   const paint = usePaint();
   const live = flash !== null && now - flash.at < FLASH_SHOWN_MS ? flash : null;
   const keys = bindingsFor(mode, mode === 'normal' ? pane : undefined)
@@ -35,7 +37,7 @@ export const Footer = memo(function Footer({ mode, pane, prompt, flash, now, wid
   return (
     <>
       {prompt !== null ? (
-        <Text wrap="truncate">{fit(`${sanitize(prompt)}▏`, width)}</Text>
+        <Text wrap="truncate">{fit(`${sanitize(prompt)}▏${hint ? `   ${sanitize(hint)}` : ''}`, width)}</Text>
       ) : (
         <Text wrap="truncate" {...paint(live?.level === 'error' ? 'bad' : live?.level === 'warning' ? 'warn' : 'accent')}>
           {fit(live ? LEVEL_WORD[live.level] + sanitize(live.text) : '', width)}

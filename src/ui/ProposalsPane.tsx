@@ -1,4 +1,5 @@
 import { memo, useMemo } from 'react';
+import { shortId } from './detail-lines.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { issueLabel, type ProposalRow } from './views.js';
@@ -8,7 +9,13 @@ interface Props extends PaneProps {
   readonly multiRepo: boolean;
 }
 
-const columns = (multiRepo: boolean): TableColumn<ProposalRow>[] => [
+/** pane width from which the short id gets a column (a 160-column terminal) */
+export const ID_COLUMN_FROM = 88;
+
+const ID_COLUMN: TableColumn<ProposalRow> = { header: 'id', width: 8, value: (r) => shortId(r.id), colour: () => 'dim' };
+
+const columns = (multiRepo: boolean, ids: boolean): TableColumn<ProposalRow>[] => [
+  ...(ids ? [ID_COLUMN] : []),
   {
     header: 'status',
     width: 9,
@@ -21,7 +28,12 @@ const columns = (multiRepo: boolean): TableColumn<ProposalRow>[] => [
 ];
 
 // Built once: a row's cells are memoised per row and columns (see Table).
-const COLUMNS = { single: columns(false), multi: columns(true) };
+const COLUMNS = {
+  single: columns(false, false),
+  multi: columns(true, false),
+  singleIds: columns(false, true),
+  multiIds: columns(true, true),
+};
 
 // Memoised: a key that moves another pane's selection leaves this one as it is.
 export const ProposalsPane = memo(function ProposalsPane(props: Props) {
@@ -30,5 +42,5 @@ export const ProposalsPane = memo(function ProposalsPane(props: Props) {
     const count = (group: ProposalRow['group']) => rows.filter((r) => r.group === group).length;
     return `Proposals ${count('pending')} pending · ${count('waiting')} waiting`;
   }, [rows]);
-  return <TablePane {...props} title={title} columns={props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
+  return <TablePane {...props} title={title} columns={props.width >= ID_COLUMN_FROM ? (props.multiRepo ? COLUMNS.multiIds : COLUMNS.singleIds) : props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
 });

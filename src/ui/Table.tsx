@@ -1,8 +1,8 @@
 import { Text } from 'ink';
-import { memo, useMemo } from 'react';
+import { memo, useContext, useMemo } from 'react';
 import { sanitize } from '../core/sanitize.js';
 import { fit } from '../text/width.js';
-import type { Colour } from './theme.js';
+import { type Colour, ThemeContext } from './theme.js';
 import { usePaint } from './use-paint.js';
 import { listWindow } from './window.js';
 
@@ -67,8 +67,10 @@ interface LineProps<Row> {
  */
 function TableLineInner<Row>({ row, columns, widths, selected }: LineProps<Row>) {
   const paint = usePaint();
+  // A highlight bar where colour is on; the › marker says the same without it (NO_COLOR).
+  const bar = selected && !useContext(ThemeContext).noColor;
   return (
-    <Text wrap="truncate" bold={selected}>
+    <Text wrap="truncate" bold={selected} inverse={bar}>
       {selected ? '› ' : '  '}
       {columns.map((c, i) => (
         <Text key={c.header} {...paint(c.colour?.(row))}>

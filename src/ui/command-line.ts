@@ -30,3 +30,22 @@ export function parseCommandLine(line: string): LineCommand {
       return { kind: 'invalid', message: `unknown command :${word} — ${USAGE}` };
   }
 }
+
+const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'quit'];
+
+/**
+ * Tab on the command line: the draft completed as far as it is unambiguous, and the choices
+ * there were (more than one: the console lists them). `agent ` completes registered agent ids.
+ */
+export function completeCommand(draft: string, agentIds: readonly string[]): { draft: string; choices: string[] } {
+  const text = draft.replace(/^\s+/, '');
+  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`)];
+  const choices = [...new Set(words.filter((w) => w.startsWith(text)))];
+  if (choices.length === 0) return { draft, choices };
+  const common = choices.reduce((prefix, w) => {
+    let i = 0;
+    while (i < prefix.length && prefix[i] === w[i]) i++;
+    return prefix.slice(0, i);
+  });
+  return { draft: common.length > text.length ? common : draft, choices: choices.length === 1 ? [] : choices };
+}

@@ -6,7 +6,7 @@ import type { TrackedProposal } from '../core/proposal-queue.js';
 import { sanitize } from '../core/sanitize.js';
 import type { ScoredIssue } from '../core/scoring.js';
 import type { Target } from './ui-state.js';
-import { liveProposals } from './views.js';
+import { liveProposals, shortDuration } from './views.js';
 import { wrap } from './wrap.js';
 
 export type Tone = 'title' | 'heading' | 'dim' | 'warn' | 'bad' | 'good' | undefined;
@@ -17,6 +17,9 @@ export interface Line {
 }
 
 const clean = (text: string): string => sanitize(text);
+
+/** The id `switchboard approve|reject|reroute` and `status` take: a unique prefix is enough. */
+export const shortId = (id: string): string => id.slice(0, 8);
 const list = (items: readonly string[]): string => items.map(clean).join(', ');
 
 /** Which evidence gave each point of the score (the signals scoring found). */
@@ -57,7 +60,7 @@ export function scoreExplanation(s: ScoredIssue): string[] {
 
 function proposalLines(p: TrackedProposal): Line[] {
   const out: Line[] = [
-    { text: 'Proposal', tone: 'heading' },
+    { text: `Proposal ${shortId(p.id)}`, tone: 'heading' },
     { text: `${p.action}${p.agentId ? ` → ${clean(p.agentId)}` : ''}  ${p.status}${p.approvedBy ? ` by ${clean(p.approvedBy)}` : ''}${p.reroutedFrom ? `  (re-routed from ${clean(p.reroutedFrom)})` : ''}` },
     { text: clean(p.reason) },
   ];
@@ -70,6 +73,7 @@ function proposalLines(p: TrackedProposal): Line[] {
   if (p.waiting) out.push({ text: `waiting: ${clean(p.waiting)}`, tone: 'warn' });
   if (p.outcome) out.push({ text: `outcome: ${clean(p.outcome)}`, tone: p.status === 'failed' ? 'bad' : undefined });
   if (p.note) out.push({ text: `note: ${clean(p.note)}` });
+  if (p.action !== 'skip') out.push({ text: `from another shell: switchboard approve ${shortId(p.id)} (or reject, reroute)`, tone: 'dim' });
   out.push({ text: 'what would change the decision:' });
   if (p.whatWouldChange.length === 0) out.push({ text: '  nothing short of a different issue', tone: 'dim' });
   for (const w of p.whatWouldChange) out.push({ text: `  • ${clean(w)}` });
@@ -77,7 +81,9 @@ function proposalLines(p: TrackedProposal): Line[] {
 }
 
 /** Everything the detail view shows for a row, as plain lines (wrapped to `width`). */
-export function detailLines(snapshot: EngineSnapshot, target: Target, width: number): Line[] {
+export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number): Line[] {
+  // ages read at a glance; the exact time is what a log or the journal is searched by
+  const age = (iso: string): string => (now === undefined ? iso : `${shortDuration(now - Date.parse(iso))} ago`);
   let key: string | null = null;
   let proposal: TrackedProposal | undefined;
   const dispatch = target.pane === 'dispatches' ? snapshot.dispatches.get(target.id) : undefined;
@@ -104,15 +110,15 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
   if (proposal) out.push({ text: '' }, ...proposalLines(proposal));
   if (dispatch) {
     out.push({ text: '' }, { text: 'Dispatch', tone: 'heading' });
-    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${dispatch.startedAt}  last progress ${dispatch.lastProgressAt}` });
+    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${age(dispatch.startedAt)}  last progress ${age(dispatch.lastProgressAt)}` });
     out.push({ text: 'history:' });
-    for (const h of dispatch.history) out.push({ text: `  ${h.at}  ${stateWords(h.state)}  ${clean(h.note)}` });
+    for (const h of dispatch.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${stateWords(h.state)}  ${clean(h.note)}` });
   }
   const pid = dispatch?.proposalId ?? proposal?.id;
   const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
   if (writes.length > 0) {
     out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
-    for (const w of writes) out.push({ text: `  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
+    for (const w of writes) out.push({ text: `  ${age(w.at)}  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });

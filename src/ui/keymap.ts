@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 /** Every mode the console can be in; the root input handler routes keys by it. */
-export const MODES = ['normal', 'detail', 'help', 'filter', 'command', 'confirm', 'picker'] as const;
+export const MODES = ['normal', 'detail', 'help', 'errors', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
 export type ModeName = (typeof MODES)[number];
 
 export const PANES = ['backlog', 'proposals', 'dispatches'] as const;
@@ -28,13 +28,15 @@ export type Command =
   | 'sort'
   | 'command-line'
   | 'help'
+  | 'errors'
   | 'quit'
   | 'force-quit'
   | 'yes'
   | 'no'
   | 'pick'
   | 'submit'
-  | 'erase';
+  | 'erase'
+  | 'complete';
 
 export interface Binding {
   readonly command: Command;
@@ -78,6 +80,7 @@ export const KEYMAP: Keymap = {
     s: b('sort', 'sort', { panes: ['backlog'] }),
     ':': b('command-line', 'command'),
     '?': b('help', 'help'),
+    E: b('errors', 'recent errors'),
     esc: b('back', 'clear filter'),
     q: b('quit', 'quit'),
     'ctrl-c': b('quit', 'quit'),
@@ -99,6 +102,13 @@ export const KEYMAP: Keymap = {
     q: b('back', 'close help'),
     'ctrl-c': b('quit', 'quit'),
   },
+  errors: {
+    ...moves,
+    esc: b('back', 'close'),
+    E: b('back', 'close'),
+    q: b('back', 'close'),
+    'ctrl-c': b('quit', 'quit'),
+  },
   filter: {
     enter: b('submit', 'keep filter'),
     esc: b('back', 'cancel'),
@@ -107,6 +117,13 @@ export const KEYMAP: Keymap = {
   },
   command: {
     enter: b('submit', 'run'),
+    tab: b('complete', 'complete'),
+    esc: b('back', 'cancel'),
+    backspace: b('erase', 'erase'),
+    'ctrl-c': b('quit', 'quit'),
+  },
+  note: {
+    enter: b('submit', 'reject', { dangerous: true }),
     esc: b('back', 'cancel'),
     backspace: b('erase', 'erase'),
     'ctrl-c': b('quit', 'quit'),
@@ -127,7 +144,7 @@ export const KEYMAP: Keymap = {
 };
 
 /** Modes where unbound printable keys are typed into a text line. */
-export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command']);
+export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command', 'note']);
 
 /** Ink's (input, key) as one key name for the keymap. */
 export function keyName(input: string, key: Key): string {
@@ -143,6 +160,35 @@ export function keyName(input: string, key: Key): string {
   if (key.home) return 'g';
   if (key.end) return 'G';
   return input;
+}
+
+/** One key of an input event: its keymap name, and the text it types in the filter or command line ('' for none). */
+export interface KeyPress {
+  readonly name: string;
+  readonly text: string;
+}
+
+const CHAR_NAMES: Readonly<Record<string, string>> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u007f': 'backspace', '\b': 'backspace', '\u001b': 'esc' };
+
+const charKey = (ch: string): KeyPress => {
+  const named = CHAR_NAMES[ch];
+  if (named !== undefined) return { name: named, text: '' };
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x20) return { name: `ctrl-${String.fromCharCode(code + 96)}`, text: '' };
+  return { name: ch, text: ch };
+};
+
+/**
+ * Every key in one input event from Ink, in order. Ink 6.8 splits escape sequences (arrows, Esc,
+ * Alt-x) into events of their own (input-parser.js) but hands the other bytes of one read over as
+ * one string with no key flags: `jjj`, `x` + Enter, three backspaces arrive together over SSH, in
+ * tmux or from a held key. Each of those characters is a key.
+ */
+export function keyPresses(input: string, key: Key): KeyPress[] {
+  const chars = [...input];
+  if (chars.length > 1 && !key.ctrl && !key.meta) return chars.map(charKey);
+  const name = keyName(input, key);
+  return [{ name, text: key.ctrl || key.meta || name !== input ? '' : input }];
 }
 
 export interface KeyHelp {
@@ -171,8 +217,10 @@ const MODE_TITLES: Readonly<Record<ModeName, string>> = {
   normal: 'Panes',
   detail: 'Detail view',
   help: 'Help',
+  errors: 'Recent errors (E)',
   filter: 'Filter (/)',
   command: 'Command line (:)',
+  note: 'Rejection note (x)',
   confirm: 'Confirmation',
   picker: 'Re-route picker',
 };
@@ -191,8 +239,15 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :quit', heading: false },
-    { text: 'Flags', heading: true },
+    { text: 'Legend', heading: true },
+    { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
+    { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },
+    { text: '  waiting    approved, waiting for a gate to open (arming, the repo lock, agent capacity)', heading: false },
+    { text: '  → agent    dispatch to that agent · ⚑ owner  flag it to a human', heading: false },
+    { text: '  S A L      the score\'s scope, acceptance and alignment points (score = their sum)', heading: false },
+    { text: '  ×1         the dispatch\'s attempt number (×2 after a retry)', heading: false },
     { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
+    { text: '  ARMED writes to the tracker · DISARMED writes nothing · DRY-RUN shows writes, makes none', heading: false },
   );
   return out;
 }

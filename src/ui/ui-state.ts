@@ -12,7 +12,9 @@ export interface Target {
 export type Confirm =
   | { readonly kind: 'approve-all'; readonly ids: readonly string[] }
   | { readonly kind: 'arm'; readonly repos: readonly string[] }
-  | { readonly kind: 'quit'; readonly writing: number };
+  | { readonly kind: 'quit'; readonly writing: number }
+  /** `a` on a rejected proposal: approving it undoes a decision, so it asks first */
+  | { readonly kind: 'approve-rejected'; readonly id: string; readonly issueKey: string; readonly note: string | null };
 
 export interface PickerAgent {
   readonly id: string;
@@ -25,8 +27,11 @@ export type Mode =
   | { readonly kind: 'normal' }
   | { readonly kind: 'detail'; readonly target: Target; readonly scroll: number }
   | { readonly kind: 'help'; readonly scroll: number }
+  | { readonly kind: 'errors'; readonly scroll: number }
   | { readonly kind: 'filter'; readonly draft: string; readonly before: string }
   | { readonly kind: 'command'; readonly draft: string }
+  /** the optional note of a rejection being made */
+  | { readonly kind: 'note'; readonly proposalId: string; readonly issueKey: string; readonly draft: string }
   | { readonly kind: 'confirm'; readonly confirm: Confirm }
   | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number };
 
@@ -64,8 +69,12 @@ export type UiAction =
   /** scroll the detail view or help by lines */
   | { readonly type: 'scroll'; readonly to: MoveTo; readonly lines: number; readonly height: number }
   | { readonly type: 'focus'; readonly delta: 1 | -1 }
+  /** select a row of a pane by id (after approve/reject: the next actionable row) */
+  | { readonly type: 'select'; readonly pane: Pane; readonly id: string; readonly ids: readonly string[]; readonly height: number }
+  | { readonly type: 'note'; readonly proposalId: string; readonly issueKey: string }
   | { readonly type: 'detail'; readonly target: Target }
   | { readonly type: 'help' }
+  | { readonly type: 'errors' }
   | { readonly type: 'filter' }
   | { readonly type: 'command' }
   | { readonly type: 'confirm'; readonly confirm: Confirm }
@@ -73,6 +82,8 @@ export type UiAction =
   /** text typed into the filter or command line */
   | { readonly type: 'type'; readonly text: string }
   | { readonly type: 'erase' }
+  /** replace the command line's text (Tab completion) */
+  | { readonly type: 'draft'; readonly draft: string }
   /** keep the filter / leave the command line */
   | { readonly type: 'submit' }
   | { readonly type: 'back' }
@@ -104,12 +115,20 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       if (mode.kind === 'picker') {
         return { ...s, mode: { ...mode, index: moveIndex(mode.index, mode.agents.length, a.to, a.height) } };
       }
-      if (mode.kind !== 'detail' && mode.kind !== 'help') return s;
+      if (mode.kind !== 'detail' && mode.kind !== 'help' && mode.kind !== 'errors') return s;
       const max = Math.max(0, a.lines - a.height);
       const by = { down: 1, up: -1, top: -Infinity, bottom: Infinity, 'page-down': a.height, 'page-up': -a.height }[a.to];
       const scroll = Math.max(0, Math.min(max, mode.scroll + by));
       return scroll === mode.scroll ? s : { ...s, mode: { ...mode, scroll } };
     }
+    case 'select': {
+      const to = a.ids.indexOf(a.id);
+      if (to < 0) return s;
+      const win = listWindow(a.ids.length, a.height, to, s.offsets[a.pane]);
+      return { ...s, selected: { ...s.selected, [a.pane]: a.id }, offsets: { ...s.offsets, [a.pane]: win.start } };
+    }
+    case 'note':
+      return { ...s, mode: { kind: 'note', proposalId: a.proposalId, issueKey: a.issueKey, draft: '' } };
     case 'focus': {
       const at = PANES.indexOf(s.pane);
       return { ...s, pane: PANES[(at + a.delta + PANES.length) % PANES.length] ?? 'backlog' };
@@ -118,6 +137,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, mode: { kind: 'detail', target: a.target, scroll: 0 } };
     case 'help':
       return { ...s, mode: { kind: 'help', scroll: 0 } };
+    case 'errors':
+      return { ...s, mode: { kind: 'errors', scroll: 0 } };
     case 'filter':
       return { ...s, mode: { kind: 'filter', draft: s.filter, before: s.filter } };
     case 'command':
@@ -128,11 +149,13 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return a.agents.length === 0 ? s : { ...s, mode: { kind: 'picker', proposalId: a.proposalId, issueKey: a.issueKey, agents: a.agents, index: 0 } };
     case 'type':
     case 'erase': {
-      if (mode.kind !== 'filter' && mode.kind !== 'command') return s;
+      if (mode.kind !== 'filter' && mode.kind !== 'command' && mode.kind !== 'note') return s;
       const draft = a.type === 'type' ? mode.draft + a.text : [...mode.draft].slice(0, -1).join('');
       // The filter applies as it is typed; Esc puts the previous one back.
       return mode.kind === 'filter' ? { ...s, filter: draft, mode: { ...mode, draft } } : { ...s, mode: { ...mode, draft } };
     }
+    case 'draft':
+      return mode.kind === 'command' ? { ...s, mode: { ...mode, draft: a.draft } } : s;
     case 'submit':
       return { ...s, mode: { kind: 'normal' } };
     case 'back':

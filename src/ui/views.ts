@@ -19,25 +19,58 @@ const COMPARE: Readonly<Record<SortKey, (a: ScoredIssue, b: ScoredIssue) => numb
   tier: byPriority,
 };
 
-export interface Filter {
-  readonly text: readonly string[];
-  readonly type: readonly string[];
-  readonly tier: readonly string[];
-  readonly repo: readonly string[];
-  readonly label: readonly string[];
-  readonly ready: boolean;
+/** The `/` filter's keys; anything else before a colon is named as unknown. */
+export const FILTER_KEYS = ['type', 'tier', 'repo', 'label', 'status', 'agent', 'state'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+export interface FilterTerm {
+  /** a key, `ready`, or free `text` */
+  readonly key: FilterKey | 'ready' | 'text';
+  /** comma alternatives: any one matches */
+  readonly values: readonly string[];
+  /** `-term` or `!term`: rows that do not match */
+  readonly negate: boolean;
 }
 
-/** `/` syntax: free words plus `type:bug`, `tier:P0`, `ready`, `repo:name`, `label:x`; all must match. */
+export interface Filter {
+  readonly terms: readonly FilterTerm[];
+  /** "unknown filter key foo: …" — the term is left out rather than matching nothing */
+  readonly error: string | null;
+}
+
+/**
+ * `/` syntax, every term must hold: free words, `type:bug`, `tier:P0`, `ready`, `repo:name`,
+ * `label:x`, `status:pending` (proposal word), `agent:claude`, `state:stalled` (dispatch state);
+ * `type:bug,feature` for either; `-label:wontfix` or `!ready` for not.
+ */
 export function parseFilter(source: string): Filter {
-  const f = { text: [] as string[], type: [] as string[], tier: [] as string[], repo: [] as string[], label: [] as string[], ready: false };
-  for (const word of source.toLowerCase().split(/\s+/).filter(Boolean)) {
-    const m = /^(type|tier|repo|label):(.+)$/.exec(word);
-    if (m) f[m[1] as 'type' | 'tier' | 'repo' | 'label'].push(m[2]!);
-    else if (word === 'ready') f.ready = true;
-    else f.text.push(word);
+  const terms: FilterTerm[] = [];
+  const unknown: string[] = [];
+  for (const raw of source.toLowerCase().split(/\s+/).filter(Boolean)) {
+    const negate = /^[-!]./.test(raw);
+    const word = negate ? raw.slice(1) : raw;
+    const m = /^([a-z_-]+):(.*)$/.exec(word);
+    if (m) {
+      const key = m[1]!;
+      const values = m[2]!.split(',').filter(Boolean);
+      if (!(FILTER_KEYS as readonly string[]).includes(key)) unknown.push(`${key}:`);
+      else if (values.length > 0) terms.push({ key: key as FilterKey, values, negate });
+    } else if (word === 'ready') terms.push({ key: 'ready', values: [], negate });
+    else terms.push({ key: 'text', values: [word], negate });
   }
-  return f;
+  const error = unknown.length === 0 ? null : `unknown filter key ${unknown.join(' ')} — keys: ${FILTER_KEYS.map((k) => `${k}:`).join(' ')} and ready`;
+  return { terms, error };
+}
+
+/** What a row offers the filter: its issue, and the proposal and dispatch it has, when known. */
+export interface RowFacts {
+  readonly key: string;
+  readonly scored: ScoredIssue | undefined;
+  /** the proposal's word: pending, gated, waiting, approved, rejected, executed… */
+  readonly status?: string | undefined;
+  readonly agent?: string | null | undefined;
+  /** dispatch state: working, stalled, ci_failed… */
+  readonly state?: string | undefined;
 }
 
 const repoMatches = (repo: string, want: string): boolean => {
@@ -45,22 +78,47 @@ const repoMatches = (repo: string, want: string): boolean => {
   return r === want || r.endsWith(`/${want}`);
 };
 
-/** An issue key always matches free text on its key; the scored issue, when known, on the rest. */
-export function matchesFilter(f: Filter, key: string, s: ScoredIssue | undefined): boolean {
-  const repo = key.slice(0, key.lastIndexOf('#'));
-  if (f.repo.length > 0 && !f.repo.some((want) => repoMatches(repo, want))) return false;
-  if (s === undefined) return f.type.length === 0 && f.tier.length === 0 && f.label.length === 0 && !f.ready && f.text.every((w) => key.toLowerCase().includes(w));
-  if (f.ready && !s.ready) return false;
-  if (f.type.length > 0 && !f.type.includes(s.type)) return false;
-  if (f.tier.length > 0 && !f.tier.includes(s.tier.toLowerCase())) return false;
-  const labels = s.issue.labels.map((l) => l.toLowerCase());
-  if (f.label.length > 0 && !f.label.every((want) => labels.includes(want))) return false;
-  const hay = `${key} #${s.issue.number} ${s.issue.title} ${labels.join(' ')}`.toLowerCase();
-  return f.text.every((w) => hay.includes(w));
+function termHolds(t: FilterTerm, r: RowFacts): boolean {
+  const s = r.scored;
+  const any = (have: string | null | undefined) => have !== undefined && have !== null && t.values.includes(have.toLowerCase());
+  switch (t.key) {
+    case 'repo':
+      return t.values.some((want) => repoMatches(r.key.slice(0, r.key.lastIndexOf('#')), want));
+    case 'ready':
+      return s?.ready === true;
+    case 'type':
+      return any(s?.type);
+    case 'tier':
+      return any(s?.tier);
+    case 'label': {
+      const labels = s?.issue.labels.map((l) => l.toLowerCase()) ?? [];
+      return t.values.some((want) => labels.includes(want));
+    }
+    case 'status':
+      return any(r.status);
+    case 'agent':
+      return any(r.agent);
+    case 'state':
+      return any(r.state) || any(r.state?.replace(/_/g, '-'));
+    case 'text': {
+      const hay = s ? `${r.key} #${s.issue.number} ${s.issue.title} ${s.issue.labels.join(' ')}`.toLowerCase() : r.key.toLowerCase();
+      return hay.includes(t.values[0] ?? '');
+    }
+    default: {
+      const never: never = t.key;
+      return never;
+    }
+  }
 }
 
-const isEmpty = (f: Filter): boolean =>
-  f.text.length + f.type.length + f.tier.length + f.repo.length + f.label.length === 0 && !f.ready;
+export function matchesFilter(f: Filter, r: RowFacts): boolean {
+  return f.terms.every((t) => termHolds(t, r) !== t.negate);
+}
+
+const isEmpty = (f: Filter): boolean => f.terms.length === 0;
+
+/** Whether a filter needs each row's proposal or dispatch (then the backlog is refiltered when they change). */
+export const filterNeedsWork = (f: Filter): boolean => f.terms.some((t) => t.key === 'status' || t.key === 'agent' || t.key === 'state');
 
 /** The live proposal for each issue key: the one the operator can still act on. */
 export function liveProposals(snapshot: Pick<EngineSnapshot, 'proposals'>): Map<string, TrackedProposal> {
@@ -79,18 +137,38 @@ export interface BacklogRow {
 }
 
 export function backlogRows(snapshot: EngineSnapshot, filter: string, sort: SortKey): BacklogRow[] {
-  return withLocks(sortedBacklog(snapshot.backlog, filter, sort), snapshot);
+  return withLocks(sortedBacklog(snapshot.backlog, filter, sort, snapshot), snapshot);
+}
+
+/** A backlog row's facts: its live proposal's word and agent, its dispatch's state. */
+function backlogFacts(work: Pick<EngineSnapshot, 'proposals' | 'dispatches'> | undefined): (key: string, s: ScoredIssue) => RowFacts {
+  if (!work) return (key, scored) => ({ key, scored });
+  const live = liveProposals(work);
+  const dispatchOf = new Map<string, Dispatch>();
+  for (const d of work.dispatches.values()) dispatchOf.set(issueKey(d.repo, d.number), d);
+  return (key, scored) => {
+    const p = live.get(key);
+    const row = p ? proposalRow(p) : null;
+    const d = dispatchOf.get(key);
+    return { key, scored, status: row?.word, agent: d?.agentId ?? p?.agentId, state: d?.state };
+  };
 }
 
 /**
  * The backlog filtered and sorted: the costly half of `backlogRows`, which depends on the backlog
  * alone, so the console keeps it while other parts of the snapshot change.
  */
-export function sortedBacklog(backlog: EngineSnapshot['backlog'], filter: string, sort: SortKey): [string, ScoredIssue][] {
+export function sortedBacklog(
+  backlog: EngineSnapshot['backlog'],
+  filter: string,
+  sort: SortKey,
+  work?: Pick<EngineSnapshot, 'proposals' | 'dispatches'>,
+): [string, ScoredIssue][] {
   const f = parseFilter(filter);
+  const facts = backlogFacts(filterNeedsWork(f) ? work : undefined);
   const out: [string, ScoredIssue][] = [];
   for (const entry of backlog) {
-    if (!isEmpty(f) && !matchesFilter(f, entry[0], entry[1])) continue;
+    if (!isEmpty(f) && !matchesFilter(f, facts(entry[0], entry[1]))) continue;
     out.push(entry);
   }
   return out.sort((a, b) => COMPARE[sort](a[1], b[1]));
@@ -142,9 +220,13 @@ function proposalRow(p: TrackedProposal): ProposalRow | null {
 export function proposalRows(snapshot: EngineSnapshot, filter: string): ProposalRow[] {
   const f = parseFilter(filter);
   const rows = [...snapshot.proposals.values()]
-    .filter((p) => isEmpty(f) || matchesFilter(f, p.issueKey, snapshot.backlog.get(p.issueKey)))
     .map(proposalRow)
-    .filter((r): r is ProposalRow => r !== null);
+    .filter((r): r is ProposalRow => r !== null)
+    .filter((r) => {
+      if (isEmpty(f)) return true;
+      const d = snapshot.dispatches.get(r.id);
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d?.state });
+    });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
 }
@@ -165,7 +247,9 @@ export function dispatchRows(snapshot: EngineSnapshot, filter: string): Dispatch
   const rows: DispatchRow[] = [];
   for (const d of snapshot.dispatches.values()) {
     const key = issueKey(d.repo, d.number);
-    if (!isEmpty(f) && !matchesFilter(f, key, snapshot.backlog.get(key))) continue;
+    const p = snapshot.proposals.get(d.proposalId);
+    const word = p ? proposalRow(p)?.word : undefined;
+    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agentId, state: d.state })) continue;
     const trouble = isTrouble(d);
     const words = stateWords(d.state);
     rows.push({ id: d.proposalId, dispatch: d, trouble, word: trouble ? `${words.toUpperCase()}!` : words, lastEvent: d.history.at(-1)?.note ?? '' });

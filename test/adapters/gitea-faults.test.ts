@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AuthError,
+  ForbiddenError,
   ProtocolError,
   RateLimitedError,
   UnavailableError,
@@ -172,14 +173,24 @@ describe('a rejected token', () => {
     expect(forge.seen[0]?.headers.authorization).toBe(`token ${TOKEN}`);
   });
 
-  it('a 403 without rate-limit headers is an AuthError too, with the server reason as the hint', async () => {
+  it('a 403 for a missing scope is not "token rejected": it names the scope, the action and the host', async () => {
+    const { tracker, forge } = await setup(() => ({
+      status: 403,
+      json: { message: 'token does not have at least one of required scope(s), required=[read:issue], token scope=read:user' },
+    }));
+    const err = await tracker.listComments('acme/api', 3).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as Error).message).toBe(`the token may not read the comments of issue acme/api#3: it lacks the read:issue scope; create a token with it for ${new URL(forge.url).host}`);
+  });
+
+  it('a 403 for a prohibited account is "token rejected"', async () => {
     const { tracker } = await setup(() => ({
       status: 403,
-      json: { message: 'token does not have at least one of required scope(s), required=[read:issue]' },
+      json: { message: 'This account is prohibited from signing in, please contact your site administrator.' },
     }));
     const err = await tracker.listComments('acme/api', 3).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthError);
-    expect((err as AuthError).hint).toContain('required=[read:issue]');
+    expect((err as AuthError).hint).toContain('prohibited');
   });
 
   it('a network failure does not leak the token through its cause', async () => {

@@ -27,6 +27,10 @@ async function setup(handler: Handler, kind?: 'gitea' | 'forgejo') {
 /** Repo labels that can be listed and created, like Gitea (no name uniqueness check). */
 function labelRoutes(initial: { id: number; name: string; color: string }[]) {
   const labels = [...initial];
+  /** label ids on each issue; every issue starts with every initial label */
+  const issueLabels: Record<number, number[]> = new Proxy({} as Record<number, number[]>, {
+    get: (t, k: string) => (t[Number(k)] ??= initial.map((l) => l.id)),
+  });
   const handler: Handler = async (req) => {
     if (req.path === '/repos/acme/api/labels' && req.method === 'GET') {
       return { status: 200, json: labels, headers: { 'x-total-count': String(labels.length) } };
@@ -38,8 +42,15 @@ function labelRoutes(initial: { id: number; name: string; color: string }[]) {
       labels.push(label);
       return { status: 201, json: label };
     }
-    if (/^\/repos\/acme\/api\/issues\/\d+\/labels(\/\d+)?$/.test(req.path)) {
-      return req.method === 'DELETE' ? { status: 204 } : { status: 200, json: labels };
+    const onIssue = /^\/repos\/acme\/api\/issues\/(\d+)\/labels(?:\/(\d+))?$/.exec(req.path);
+    if (onIssue) {
+      const have = (issueLabels[Number(onIssue[1])] ??= []);
+      if (req.method === 'DELETE') {
+        issueLabels[Number(onIssue[1])] = have.filter((id) => id !== Number(onIssue[2]));
+        return { status: 204 };
+      }
+      if (req.method === 'POST') for (const id of (JSON.parse(req.body) as { labels: number[] }).labels) if (!have.includes(id)) have.push(id);
+      return { status: 200, json: labels.filter((l) => (issueLabels[Number(onIssue[1])] ?? []).includes(l.id)) };
     }
     return { status: 404, json: { message: 'not found' } };
   };
@@ -116,9 +127,15 @@ describe('labels', () => {
 });
 
 describe('issue writes', () => {
-  it('setAssignees sends the whole set in one PATCH', async () => {
+  it('setAssignees checks the new login is assignable, then sends the whole set in one PATCH', async () => {
     const { forge, tracker } = await setup((req) =>
-      req.method === 'PATCH' ? { status: 201, json: rawIssue(5, { assignees: [{ login: 'claude' }] }) } : { status: 404 },
+      req.method === 'PATCH'
+        ? { status: 201, json: rawIssue(5, { assignees: [{ login: 'claude' }] }) }
+        : req.path === '/repos/acme/api/issues/5'
+          ? { status: 200, json: rawIssue(5) }
+          : req.path === '/repos/acme/api/assignees'
+            ? { status: 200, json: [{ login: 'Claude' }] }
+            : { status: 404 },
     );
     await tracker.setAssignees('acme/api', 5, ['claude']);
     expect(forge.seen.at(-1)).toMatchObject({ method: 'PATCH', path: '/repos/acme/api/issues/5', body: '{"assignees":["claude"]}' });

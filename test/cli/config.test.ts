@@ -26,8 +26,30 @@ describe('switchboard config', () => {
     expect((await cli(home, ['config', 'get', 'intervalSeconds'])).stdout.trim()).toBe('600');
     const bad = await cli(home, ['config', 'set', 'intervalSeconds', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/intervalSeconds: Too small.*\(from config file .*config\.json\)/);
+    expect(bad.stderr).toMatch(/intervalSeconds cannot be "0" \(the value given to config set\): intervalSeconds: Too small/);
+    expect(bad.stderr).not.toContain('from config file');
     expect((await cli(home, ['config', 'get', 'intervalSeconds'])).stdout.trim()).toBe('600');
+  });
+
+  it('get of an unset optional key says it is unset (exit 0)', async () => {
+    const home = isolatedHome();
+    const r = await cli(home, ['config', 'get', 'tracker.url']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('tracker.url is unset');
+    expect(r.stderr).toBe('');
+  });
+
+  it('set takes the forms the flags and environment take: durations and comma lists', async () => {
+    const home = isolatedHome();
+    expect((await cli(home, ['config', 'set', 'intervalSeconds', '5m'])).code).toBe(0);
+    expect((await cli(home, ['config', 'get', 'intervalSeconds'])).stdout.trim()).toBe('300');
+    expect((await cli(home, ['config', 'set', 'repos', 'acme/api,acme/web'])).code).toBe(0);
+    expect(JSON.parse((await cli(home, ['config', 'get', 'repos'])).stdout)).toEqual(['acme/api', 'acme/web']);
+    expect((await cli(home, ['config', 'set', 'repos', '["acme/one"]'])).code).toBe(0);
+    expect(JSON.parse((await cli(home, ['config', 'get', 'repos'])).stdout)).toEqual(['acme/one']);
+    const bad = await cli(home, ['config', 'set', 'repos', 'acme/api,nonsense']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/repos cannot be "acme\/api,nonsense" \(the value given to config set\)/);
   });
 
   it('set token refuses and says how to give a token', async () => {

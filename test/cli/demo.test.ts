@@ -15,6 +15,21 @@ describe('switchboard demo', () => {
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
     }
+    // the first Ctrl-C says what it waits for; a clean exit warns about nothing
+    expect(demo.stderr()).toMatch(/INFO {2}stopping( after \d+ writes? in progress)? — Ctrl-C again to abort/);
+    expect(demo.stderr()).not.toMatch(/WARN|ENOENT|could not write/);
+  });
+
+  it('a second SIGINT aborts with 130 and says what was left half-done', async () => {
+    const demo = startCli(home, ['demo', '--headless', '--issues', '12', '--seed', '4']);
+    await waitFor(() => (/new → assigned/.test(demo.stdout()) ? true : undefined), 15_000, 'a dispatch');
+    demo.child.kill('SIGINT');
+    await waitFor(() => (/Ctrl-C again to abort/.test(demo.stderr()) ? true : undefined), 5_000, 'the stopping line');
+    demo.child.kill('SIGINT');
+    const code = await demo.exited;
+    // the writes may all have finished between the two signals: then it had already exited 0
+    if (code === 130) expect(demo.stderr()).toMatch(/aborted(; nothing was half-done\.| with \d+ write sequences? half-done \(.+\); the next start resumes (it|them) from the journal\.)/);
+    else expect(code).toBe(0);
   });
 
   it('without --headless and without a terminal is exit 2 pointing to --headless', async () => {

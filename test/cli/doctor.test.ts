@@ -55,4 +55,29 @@ describe('switchboard doctor', () => {
       await sandbox.close();
     }
   });
+
+  it('the write check is what the server enforces for switchboard\'s writes: a reader is ✗, and the agent login must be assignable', async () => {
+    const sandbox = await startSandbox({ issues: 2, users: [{ login: 'rita', token: 'tok-doctor-rita', permission: 'read' }] });
+    try {
+      sandbox.store.setPermission('claude', 'read');
+      const r = await cli(home, ['doctor', '--state-dir', home.stateDir], { GITEA_URL: sandbox.url, GITEA_TOKEN: 'tok-doctor-rita', SWITCHBOARD_REPOS: 'demo/api' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('✗ repo demo/api: the token user can comment on issues but not label or assign them (read)\n    fix: give rita write access to issues in demo/api');
+      expect(r.stdout).toContain('✗ assignees demo/api: @claude cannot be assigned to issues');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('a renamed repo is ✗ with where it went', async () => {
+    const sandbox = await startSandbox({ issues: 2 });
+    try {
+      sandbox.store.renameRepo('demo/api', 'api-v2');
+      const r = await cli(home, ['doctor', '--state-dir', home.stateDir], { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: 'demo/api' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('✗ repo demo/api: demo/api moved to demo/api-v2: update `repos`');
+    } finally {
+      await sandbox.close();
+    }
+  });
 });

@@ -83,8 +83,30 @@ describe('switchboard run --headless', () => {
   it('--once exits 1 when the cycle had errors', async () => {
     const r = await cli(home, ['run', '--headless', '--once', '--repo', 'demo/nope', '--state-dir', freshState()], env());
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/error\(s\)/);
+    expect(r.stdout).toMatch(/cycle 1: .*; 1 error: /);
   });
+
+  it('a renamed repo is an error event saying where it went', async () => {
+    const moved = await startSandbox({ issues: 3, seed: 4 });
+    try {
+      moved.store.renameRepo('demo/web', 'web-next');
+      const r = await cli(home, ['run', '--headless', '--once', '--repo', 'demo/web', '--state-dir', freshState()], { GITEA_URL: moved.url, GITEA_TOKEN: moved.token });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/ERROR could not fetch demo\/web: demo\/web moved to demo\/web-next: update `repos`\n/);
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('a tracker that is down at start is a warning and the engine keeps retrying; SIGINT exits 0', async () => {
+    const run = startCli(home, ['run', '--headless', '--state-dir', freshState()], { GITEA_URL: 'http://127.0.0.1:9', GITEA_TOKEN: 'sbx_any', SWITCHBOARD_REPOS: 'demo/api' });
+    await waitFor(() => (/the engine keeps retrying/.test(run.stderr()) ? true : undefined), 15_000, 'the retry warning');
+    expect(run.stderr()).toMatch(/WARN {2}127\.0\.0\.1:9 unavailable: .*; the engine keeps retrying/);
+    await waitFor(() => (/cycle 1: .*1 error/.test(run.stdout()) ? true : undefined), 15_000, 'a failed first cycle');
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  }, 40_000);
 
   it('a bad --interval is exit 2 with one sentence', async () => {
     const r = await cli(home, ['run', '--headless', '--interval', '500ms'], env());
@@ -111,7 +133,6 @@ describe('switchboard run --headless', () => {
     sandbox.setLatency(40);
     try {
       const run = startCli(home, ['run', '--headless', '--approve', 'all', '--arm', '--interval', '1h', '--state-dir', state], env());
-      await waitFor(() => (run.stdout().includes('cycle 1 started') ? true : undefined), 10_000, 'the first cycle');
       await waitFor(() => (/wrote /.test(run.stdout()) ? true : undefined), 10_000, 'a first write');
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);

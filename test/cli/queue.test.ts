@@ -38,6 +38,16 @@ describe('switchboard approve, reject, reroute and status', () => {
     expect(JSON.parse(json.stdout).proposals).toHaveLength(2);
   });
 
+  it('status shows a rejection with its note', async () => {
+    const dir = stateWith('s9', ['aaaa11112222']);
+    const file = join(dir, 'status.json');
+    const status = JSON.parse(readFileSync(file, 'utf8'));
+    status.proposals[0] = { ...status.proposals[0], status: 'rejected', waiting: null, note: 'duplicate of #9' };
+    writeFileSync(file, JSON.stringify(status));
+    const r = await cli(home, ['status', '--state-dir', dir]);
+    expect(r.stdout).toMatch(/Rejected \(1\):\n {2}aaaa11112222 .*— note: duplicate of #9/);
+  });
+
   it('status says when no engine status is known', async () => {
     const r = await cli(home, ['status', '--state-dir', join(home.dir, 'empty')]);
     expect(r.code).toBe(0);

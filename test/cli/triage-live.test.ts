@@ -68,4 +68,16 @@ describe('switchboard triage --dry-run against a live tracker', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no token for 127\.0\.0\.1:\d+: set GITEA_TOKEN/);
   });
+
+  it('a renamed repo is one sentence saying where it went and a non-zero exit', async () => {
+    const moved = await startSandbox({ issues: 4, seed: 3 });
+    try {
+      moved.store.renameRepo('demo/api', 'api-v2');
+      const r = await runCli(['triage', '--dry-run', '--json', '--repo', 'demo/api'], { env: { GITEA_URL: moved.url, GITEA_TOKEN: moved.token } });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim()).toBe('switchboard: demo/api moved to demo/api-v2: update `repos`');
+    } finally {
+      await moved.close();
+    }
+  });
 });

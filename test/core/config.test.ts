@@ -63,3 +63,12 @@ describe('config', () => {
     expect(parseConfig({ scoring: { tags: { bug: [' Defect ', 'BUG'] } } }).scoring.tags.bug).toEqual(['defect', 'bug']);
   });
 });
+
+describe('enrolled repos', () => {
+  it('a repo enrolled twice or in another letter case is one repo, in its first spelling', async () => {
+    expect(parseConfig({ repos: ['demo/api', 'Demo/API', 'demo/web', 'demo/api'] }).repos).toEqual(['demo/api', 'demo/web']);
+    const { resolveConnection } = await import('../../src/adapters/connection.js');
+    const conn = resolveConnection(defaultConfig(), {}, { SWITCHBOARD_REPOS: 'acme/API,acme/api, acme/web' });
+    expect(conn.repos).toEqual(['acme/API', 'acme/web']);
+  });
+});

@@ -24,9 +24,9 @@ export interface SwaggerSpec {
   readonly paths: Readonly<Record<string, Readonly<Record<string, { readonly responses: Readonly<Record<string, { readonly $ref?: string; readonly schema?: Schema }>> }>>>>;
 }
 
-/** Gitea's spec from the shared reference folder beside any checkout. */
+/** Gitea's spec, vendored in test/fixtures/specs (see its README for provenance). */
 export function loadGiteaSpec(): SwaggerSpec {
-  return JSON.parse(readFileSync(new URL('../../../shared/reference/gitea-openapi.json', import.meta.url), 'utf8')) as SwaggerSpec;
+  return JSON.parse(readFileSync(new URL('../fixtures/specs/gitea-openapi.json', import.meta.url), 'utf8')) as SwaggerSpec;
 }
 
 /** The schema of one documented response, or undefined when it has no body (204, notFound). */

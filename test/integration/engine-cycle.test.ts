@@ -69,6 +69,24 @@ describe('one engine against the sandbox tracker', () => {
     expect(journal).toMatch(/"type":"executed"/);
   });
 
+  it('an issue deleted after it was proposed leaves the backlog and its proposal is superseded: issue deleted', async () => {
+    const sandbox = track(await emptySandbox({}));
+    const n = addReadyIssue(sandbox);
+    const sb = track(await open(sandbox, await dirs.make(), { config: autoConfig({ autoApprove: [] }) }));
+    await sb.engine.runCycle();
+    const proposal = [...sb.engine.getSnapshot().proposals.values()].find((p) => p.number === n && p.action === 'dispatch')!;
+    expect(proposal.status).toBe('proposed');
+    sandbox.store.deleteIssue(REPO, n);
+    // An incremental fetch never reports the deletion: the write path finds it (comments answer 500).
+    await sb.engine.approve(proposal.id);
+    await eventually(() => (sb.engine.getSnapshot().proposals.get(proposal.id)?.status === 'superseded' ? true : undefined), 5000, 'the proposal to be superseded');
+    const after = sb.engine.getSnapshot();
+    expect(after.proposals.get(proposal.id)?.outcome).toBe('issue deleted');
+    expect([...after.backlog.values()].some((x) => x.issue.number === n)).toBe(false);
+    await sb.engine.runCycle();
+    expect([...sb.engine.getSnapshot().backlog.values()].some((x) => x.issue.number === n)).toBe(false);
+  });
+
   it('escalates a dispatch whose agent never answers once the agent timeout passes', async () => {
     const sandbox = track(await emptySandbox({ agents: outcome('never') }));
     const hook = track(await loopbackServer((_req, res) => json(res, 200, { ok: true })));

@@ -13,7 +13,7 @@ import { profileFromConfig } from '../../src/core/triage.js';
 import { createRandom } from '../../src/sandbox/index.js';
 import { readStatus } from '../../src/headless/status-file.js';
 import { eventually } from '../helpers/sandbox-client.js';
-import { addReadyIssue, AUTHOR, emptySandbox, recordChanges, REPO } from '../helpers/switchboard-harness.js';
+import { addReadyIssue, AUTHOR, emptySandbox, recordChanges, REPO, sandboxEnv } from '../helpers/switchboard-harness.js';
 import { bounded, type Child, SOAK, startRun, tallyIssues, writeConfig } from './reliability-kit.js';
 
 /**
@@ -107,7 +107,7 @@ async function crashAndRestart(KILLS: number, extraEnv: Record<string, string>):
   const configFile = join(home, 'switchboard.json');
   await writeConfig(configFile, AUTHOR);
   const sandbox = await emptySandbox({ agents: { delayMs: 300, outcomes: { complete: 1, failCi: 0, stall: 0, never: 0 } } });
-  const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: REPO, ...extraEnv };
+  const env = { ...sandboxEnv(sandbox), ...extraEnv };
   const changes = recordChanges(sandbox);
   const rnd = createRandom(2024);
   const numbers = Array.from({ length: INITIAL_ISSUES }, (_, i) => addReadyIssue(sandbox, `[bug] Login fails on empty password, case ${i + 1}`));

@@ -126,7 +126,7 @@ describe('secrets never leak', () => {
     // demo --headless for a few seconds, with the canaries in its environment
     const demo = startCli(home, ['demo', '--headless', '--issues', '12', '--seed', '4', '--state-dir', join(home.dir, 'demo-state')], env());
     try {
-      await waitFor(() => (/cycle-finished|cycle \d+ finished|finished/.test(demo.stdout()) ? true : undefined), 15_000, 'a demo cycle');
+      await waitFor(() => (/cycle-finished|cycle \d+: \d+ pending/.test(demo.stdout()) ? true : undefined), 15_000, 'a demo cycle');
     } finally {
       demo.child.kill('SIGINT');
       await demo.exited;
@@ -136,12 +136,12 @@ describe('secrets never leak', () => {
     // sandbox --print-env prints the sandbox's own token, on purpose, and never the one in the environment
     const sb = startCli(home, ['sandbox', '--print-env', '--issues', '3'], env());
     try {
-      await waitFor(() => (/GITEA_TOKEN=\S+/.test(sb.stdout()) ? true : undefined), 10_000, 'the sandbox env lines');
+      await waitFor(() => (/GITEA_TOKEN='\S+/.test(sb.stdout()) ? true : undefined), 10_000, 'the sandbox env lines');
     } finally {
       sb.child.kill('SIGINT');
       await sb.exited;
     }
-    expect(sb.stdout()).toMatch(/GITEA_TOKEN=sbx_/);
+    expect(sb.stdout()).toMatch(/^export GITEA_TOKEN='sbx_/m);
     record('sandbox --print-env', { code: 0, stdout: sb.stdout(), stderr: sb.stderr() });
 
     // every file any of it wrote: state dirs (switchboard.log, journal, status.json, agent logs), config, data

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { Marker } from '../../src/core/texts.js';
 import { eventually } from '../helpers/sandbox-client.js';
-import { addReadyIssue, AUTHOR, emptySandbox, IN_PROGRESS, markersOn, recordChanges, REPO } from '../helpers/switchboard-harness.js';
+import { addReadyIssue, AUTHOR, emptySandbox, IN_PROGRESS, markersOn, recordChanges, REPO, sandboxEnv } from '../helpers/switchboard-harness.js';
 import { bounded, type Child, SOAK, startRun, writeConfig } from './reliability-kit.js';
 
 /**
@@ -24,7 +24,7 @@ it(`two consoles in two processes dispatch each of ${ISSUES} ready issues exactl
   await writeConfig(configFile, AUTHOR);
   // agents finish fast, so capacity frees up and every issue gets its turn within a few cycles
   const sandbox = await emptySandbox({ agents: { delayMs: 5, outcomes: { complete: 1, failCi: 0, stall: 0, never: 0 } } });
-  const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: REPO };
+  const env = sandboxEnv(sandbox);
   const numbers = Array.from({ length: ISSUES }, (_, i) => addReadyIssue(sandbox, `[bug] Login fails on empty password, case ${i + 1}`));
   const changes = recordChanges(sandbox);
   const consoles: Child[] = [];

@@ -28,9 +28,20 @@ describe('changing issues', () => {
     expect(cleared.body.assignee).toBeNull();
   });
 
-  it('refuses to assign unknown users and users without write access (422)', async () => {
-    expect((await api.patch('/repos/demo/web/issues/2', { assignees: ['no-such-user'] })).status).toBe(422);
-    expect((await api.patch('/repos/demo/web/issues/2', { assignees: ['bjorn'] })).status).toBe(422);
+  it('answers an unknown or unassignable login with 500, as Gitea does, after stripping the others (≤ 1.26)', async () => {
+    const before = (await api.get('/repos/demo/web/issues/2')).body.assignees.map((u: { login: string }) => u.login);
+    const unknown = await api.patch('/repos/demo/web/issues/2', { assignees: ['no-such-user'] });
+    expect(unknown.status).toBe(500);
+    // An unknown login fails before anything changes…
+    expect((await api.get('/repos/demo/web/issues/2')).body.assignees.map((u: { login: string }) => u.login)).toEqual(before);
+    // …a reader on a public repo can be assigned (repo_permission.go:572-581)…
+    expect((await api.patch('/repos/demo/web/issues/2', { assignees: ['chen', 'bjorn'] })).status).toBe(201);
+    expect((await api.patch('/repos/demo/web/issues/2', { assignees: ['chen'] })).status).toBe(201);
+    // …and one who cannot see the repo fails after the assignees not passed were removed.
+    sandbox.store.setPermission('bjorn', 'none');
+    expect((await api.patch('/repos/demo/web/issues/2', { assignees: ['bjorn'] })).status).toBe(500);
+    expect((await api.get('/repos/demo/web/issues/2')).body.assignees).toEqual([]);
+    sandbox.store.setPermission('bjorn', 'read');
   });
 
   it('closes and reopens with state, setting and clearing closed_at', async () => {

@@ -27,7 +27,8 @@ describe('pull requests, the timeline and commit statuses', () => {
     ]);
     const two = await api.get('/repos/demo/api/issues/2/timeline');
     expect(two.body.map((e: { type: string; ref_action: string }) => [e.type, e.ref_action])).toEqual([['pull_ref', 'none']]);
-    expect((await api.get('/repos/demo/api/issues/3/timeline')).body).toEqual([]);
+    // An empty timeline page is JSON null in Gitea (a nil Go slice).
+    expect((await api.get('/repos/demo/api/issues/3/timeline')).text).toBe('null');
     expect((await api.get('/repos/demo/api/issues/1')).body.updated_at).toBe(pr.createdAt);
   });
 

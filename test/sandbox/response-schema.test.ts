@@ -47,6 +47,7 @@ describe('every sandbox response matches Gitea 1.26.3\'s response schema', () =>
     sandbox.store.setCommitStatus('demo/api', headSha, { state: 'success', context: 'ci/lint' });
     labelId = sandbox.store.labels('demo/api')[0]!.id;
     commentId = sandbox.store.addComment('demo/api', 1, 'Looking at it.').id;
+    sandbox.store.createOrgLabel('demo', { name: 'team/backend', color: '#0052cc', exclusive: true });
   });
 
   afterAll(async () => {
@@ -77,6 +78,12 @@ describe('every sandbox response matches Gitea 1.26.3\'s response schema', () =>
     ['/repos/{owner}/{repo}/commits/{ref}/status', 'GET', () => `/repos/demo/api/commits/${headSha}/status`, undefined, 200],
     ['/repos/{owner}/{repo}/commits/{ref}/status', 'GET', () => '/repos/demo/api/commits/claude%2Fissue-1/status', undefined, 200],
     ['/repos/{owner}/{repo}/statuses/{sha}', 'POST', () => `/repos/demo/api/statuses/${headSha}`, () => ({ state: 'failure', context: 'ci/e2e' }), 201],
+    ['/repos/{owner}/{repo}', 'PATCH', () => '/repos/demo/api', () => ({}), 200],
+    ['/repos/{owner}/{repo}/assignees', 'GET', () => '/repos/demo/api/assignees', undefined, 200],
+    ['/orgs/{org}/labels', 'GET', () => '/orgs/demo/labels', undefined, 200],
+    ['/repos/{owner}/{repo}/issues/{index}/labels', 'GET', () => '/repos/demo/api/issues/3/labels', undefined, 200],
+    ['/repos/{owner}/{repo}/labels/{id}', 'DELETE', () => `/repos/demo/api/labels/${sandbox.store.labels('demo/api').at(-1)!.id}`, undefined, 204],
+    ['/repos/{owner}/{repo}/issues/{index}', 'DELETE', () => '/repos/demo/api/issues/12', undefined, 204],
   ];
 
   it.each(cases)('%s %s', async (specPath, method, path, body, status) => {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -28,25 +28,30 @@ describe('switchboard sandbox', () => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   });
 
-  it('prints the three env lines first, serves the API, and exits 0 on SIGTERM', async () => {
+  it('--print-env: stdout is three export lines a shell sources as they are; it serves the API and exits 0 on SIGTERM', async () => {
     const p = run(['--print-env', '--port', '0', '--issues', '6', '--token', 'sbx_cli-test-token']);
     children.push(p.child);
-    await waitFor(() => p.stdout().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
+    await waitFor(() => p.stderr().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
     const lines = p.stdout().split('\n');
-    expect(lines[0]).toMatch(/^GITEA_URL=http:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines[1]).toBe('GITEA_TOKEN=sbx_cli-test-token');
-    expect(lines[2]).toBe('SWITCHBOARD_REPOS=demo/api,demo/web,demo/infra');
-    expect(p.stdout()).toContain('(6 open issues)');
+    expect(lines[0]).toMatch(/^export GITEA_URL='http:\/\/127\.0\.0\.1:\d+'$/);
+    expect(lines[1]).toBe("export GITEA_TOKEN='sbx_cli-test-token'");
+    expect(lines[2]).toBe("export SWITCHBOARD_REPOS='demo/api,demo/web,demo/infra'");
+    expect(lines.slice(3).join('')).toBe('');
+    expect(p.stderr()).toContain('(6 open issues)');
+    // what a shell makes of it, word for word
+    const sourced = execFileSync('sh', ['-c', `${p.stdout()}\nprintf '%s|%s|%s' "$GITEA_URL" "$GITEA_TOKEN" "$SWITCHBOARD_REPOS"`], { encoding: 'utf8' });
+    const [url, token, repos] = sourced.split('|');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(token).toBe('sbx_cli-test-token');
+    expect(repos).toBe('demo/api,demo/web,demo/infra');
 
-    const url = lines[0]!.slice('GITEA_URL='.length);
     const res = await fetch(`${url}/api/v1/repos/demo/api/issues`, { headers: { Authorization: 'token sbx_cli-test-token' }, signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-total-count')).toBe('2');
 
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
-    expect(p.stdout()).toContain('Sandbox stopped.');
-    expect(p.stderr()).toBe('');
+    expect(p.stderr()).toContain('Sandbox stopped.');
   }, 20_000);
 
   it('rejects a bad number with one sentence and exit code 2', async () => {
@@ -54,6 +59,35 @@ describe('switchboard sandbox', () => {
     children.push(p.child);
     expect(await p.exit).toBe(2);
     expect(p.stderr().trim()).toBe("switchboard: option '--port <n>' argument 'eighty' is invalid. --port takes a whole number from 0 to 65535. (see --help)");
+    expect(p.stdout()).toBe('');
+  }, 20_000);
+
+  it('--user adds users who act over the same API with their own token and permission', async () => {
+    const p = run(['--print-env', '--port', '0', '--issues', '6', '--user', 'rita:tok-rita:read', '--user', 'will:tok-will:write']);
+    children.push(p.child);
+    await waitFor(() => p.stdout().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
+    expect(p.stdout()).toContain('user    rita (read), token tok-rita');
+    const url = p.stdout().split('\n')[0]!.slice('GITEA_URL='.length);
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(5000),
+      });
+    expect(await (await as('tok-rita', 'GET', '/user')).json()).toMatchObject({ login: 'rita' });
+    expect((await as('tok-rita', 'POST', '/repos/demo/api/issues/1/comments', { body: 'a reader comments' })).status).toBe(201);
+    expect((await as('tok-rita', 'POST', '/repos/demo/api/issues/1/labels', { labels: [1] })).status).toBe(403);
+    expect((await as('tok-will', 'POST', '/repos/demo/api/issues/1/labels', { labels: [1] })).status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  }, 20_000);
+
+  it('a malformed --user is one sentence and exit code 2', async () => {
+    const p = run(['--user', 'rita:tok:superuser']);
+    children.push(p.child);
+    expect(await p.exit).toBe(2);
+    expect(p.stderr().trim()).toBe("switchboard: option '--user <LOGIN:TOKEN:PERMISSION>' argument 'rita:tok:superuser' is invalid. --user rita: permission must be read, write or admin, not \"superuser\". (see --help)");
     expect(p.stdout()).toBe('');
   }, 20_000);
 });

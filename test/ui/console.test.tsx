@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { vi, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../src/text/width.js';
 import { world, type WorldOptions } from '../fakes/engine-world.js';
 import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
@@ -60,10 +60,13 @@ describe('operator console', () => {
     expect(gated).toBeGreaterThan(pending);
   });
 
-  it('x rejects the proposal and the pane shows it rejected', async () => {
+  it('x asks for an optional note; Enter rejects the proposal and the pane shows it rejected', async () => {
     const w = await backlogWorld();
     const c = await mount(w);
     await c.press('x');
+    expect(w.proposalFor(1).status).toBe('proposed');
+    expect(c.frame()).toContain('reject acme/api#1 — note (optional');
+    await c.press(KEY.enter);
     expect(w.proposalFor(1).status).toBe('rejected');
     expect(c.frame()).toMatch(/rejected\s+#1\s+→ claude/);
     expect(c.frame()).toContain('Proposals 1 pending');
@@ -102,7 +105,8 @@ describe('operator console', () => {
     await c.press(KEY.enter);
     expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['proposed', 'proposed']);
     await c.press('A', 'y');
-    expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']);
+    // approving is a command to the engine: it settles a moment later on a busy machine
+    await vi.waitFor(() => expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']), { timeout: 3000 });
     expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+disarmed/);
   });
 
@@ -201,9 +205,10 @@ describe('operator console', () => {
     expect(c.frame()).toContain('Backlog 3 open');
     expectFramesFit(c);
     await c.resize(79, 24);
-    expect(c.frame()).toBe('switchboard needs a terminal of at least 80×24 (now 79×24)');
+    expect(c.lines()[0]).toBe('switchboard needs a terminal of at least 80×24 (now 79×24)');
     await c.resize(120, 23);
-    expect(c.frame()).toBe('switchboard needs a terminal of at least 80×24 (now 120×23)');
+    expect(c.lines()[0]).toBe('switchboard needs a terminal of at least 80×24 (now 120×23)');
+    expect(c.frame()).toContain('q quits · ? help');
     await c.resize(100, 30);
     expect(c.frame()).toContain('Backlog 3 open');
     expectFramesFit(c);

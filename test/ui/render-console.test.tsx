@@ -1,6 +1,7 @@
 import { Console as NodeConsole } from 'node:console';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { MovedError } from '../../src/adapters/errors.js';
 import { renderConsole } from '../../src/ui/render-console.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -73,15 +74,47 @@ describe('renderConsole', () => {
     for (const frame of plain.framesSinceMount()) expect(frame).not.toContain('\u001b');
   });
 
-  it('the last engine error shows in the header, levelled, and clears itself', async () => {
+  it('an outage: the header says since when and that R retries, the backlog gives the sentence, E shows every error in full', async () => {
     const w = world({ issues: [readyBug({ number: 1 })] });
+    const c = await mount(w);
     w.tracker.fetchFailures.set('acme/api', new Error('HTTP 503 from \u001b[31mgitea\u001b[0m'));
     await w.engine.runCycle();
-    const c = await mount(w);
-    expect(c.lines()[0]).toContain('✖ error: could not fetch acme/api: HTTP 503 from gitea');
-    await w.clock.advance(20_000);
-    await tick(1100);
-    expect(c.lines()[0]).not.toContain('error');
+    await tick();
+    const since = w.clock.now().toISOString().slice(11, 16);
+    expect(c.lines()[0]).toContain(`1 error (E)  ✖ tracker unreachable since ${since} · R retries now`);
+    expect(c.frame()).toContain('the backlog could not be fetched: could not fetch acme/api: HTTP 503 from gitea — R retries now');
+    expect(c.frame()).not.toContain('no open issues');
+    await c.press('E');
+    expect(c.frame()).toContain('Recent errors and warnings (1), newest first');
+    expect(c.frame()).toMatch(/✖ could not fetch acme\/api: HTTP 503 from gitea/);
+    await c.press(KEY.esc);
+    expect(c.lines()[0]).not.toContain('error (E)');
+    w.tracker.fetchFailures.delete('acme/api');
+    await c.press('R');
+    await tick(50);
+    expect(c.lines()[0]).not.toContain('unreachable');
+    expect(c.frame()).toContain('Backlog 1 open');
+  });
+
+  it('at 80 columns the mode badges and ? help are never cut; the address gives way', async () => {
+    const w = world({ config: { dryRun: true }, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    w.engine.pause();
+    const c = await mount(w, { columns: 80, rows: 24, repos: ['a-very-long-organisation-name/with-a-long-repository-name', 'acme/web', 'acme/ops'] });
+    const header = c.lines()[0]!;
+    expect(header).toMatch(/DISARMED {2}DRY-RUN {2}PAUSED/);
+    expect(header.trimEnd().endsWith('? help')).toBe(true);
+    expect(header).not.toContain('with-a-long-repository-name +2');
+    expect(header).toContain('switchboard  gitea');
+    expect(header.length).toBeLessThanOrEqual(80);
+  });
+
+  it('a moved repo shows in the header saying where it went', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    w.tracker.fetchFailures.set('acme/api', new MovedError('gitea.example', 301, 'acme/api', 'acme/core'));
+    await w.engine.runCycle();
+    const c = await mount(w, { columns: 160 });
+    expect(c.lines()[0]).toContain('✖ error: could not fetch acme/api: acme/api moved to acme/core: update `repos`');
   });
 
   it('the header counts down to the next cycle and shows PAUSED and DRY-RUN', async () => {

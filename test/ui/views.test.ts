@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnWidths } from '../../src/ui/Table.js';
-import { backlogRows, countdown, parseFilter, shortDuration } from '../../src/ui/views.js';
+import { backlogRows, countdown, parseFilter, proposalRows, shortDuration } from '../../src/ui/views.js';
 import { listWindow } from '../../src/ui/window.js';
 import { wrap } from '../../src/ui/wrap.js';
 import { displayWidth } from '../../src/text/width.js';
@@ -9,9 +9,13 @@ import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
 
 describe('rows and filters', () => {
   it('filter tokens and free words all have to match', async () => {
-    expect(parseFilter('type:bug tier:P0 ready repo:api label:ui login')).toEqual({
-      text: ['login'], type: ['bug'], tier: ['p0'], repo: ['api'], label: ['ui'], ready: true,
-    });
+    expect(parseFilter('type:bug,feature -tier:P0 ready login').terms).toEqual([
+      { key: 'type', values: ['bug', 'feature'], negate: false },
+      { key: 'tier', values: ['p0'], negate: true },
+      { key: 'ready', values: [], negate: false },
+      { key: 'text', values: ['login'], negate: false },
+    ]);
+    expect(parseFilter('typo:bug login').error).toMatch(/^unknown filter key typo: — keys: type: tier: repo: label: status: agent: state: and ready$/);
     const w = world({ issues: [readyBug({ number: 1, labels: ['ui'] }), readyResearch({ number: 2 }), vagueIssue({ number: 3 })] });
     await w.engine.runCycle();
     const s = w.engine.getSnapshot();
@@ -22,6 +26,16 @@ describe('rows and filters', () => {
     expect(numbers('repo:api slow')).toEqual([3]);
     expect(numbers('repo:web')).toEqual([]);
     expect(numbers('', 'number')).toEqual([1, 2, 3]);
+    expect(numbers('type:bug,research', 'number')).toEqual([1, 2]);
+    expect(numbers('-ready')).toEqual([3]);
+    expect(numbers('!type:bug', 'number')).toEqual([2, 3]);
+    // an unknown key is named and left out, not a filter that matches nothing
+    expect(numbers('typo:x', 'number')).toEqual([1, 2, 3]);
+    expect(numbers('agent:kimi')).toEqual([2]);
+    expect(numbers('status:pending', 'number')).toEqual([1, 2]);
+    expect(numbers('-status:pending')).toEqual([3]);
+    expect(proposalRows(s, 'agent:claude').map((r) => r.proposal.number)).toEqual([1]);
+    expect(proposalRows(s, 'status:rejected')).toEqual([]);
   });
 
   it('durations and countdowns read at a glance', () => {

@@ -34,6 +34,7 @@ function endpoint<const Q extends string, B extends z.ZodType | undefined, R ext
     body: B;
     response: R;
     idempotent: boolean;
+    finalServerError?: boolean;
     specPaths?: { forgejo?: string };
   },
 ): GiteaEndpoint<Q, B, R> {
@@ -81,18 +82,40 @@ export const ENDPOINTS = {
     idempotent: false,
   }),
   // Sends the whole assignee set, so a repeat after an ambiguous failure lands in the same state.
+  // Gitea answers an unknown or unassignable login with 500 (routers/api/v1/repo/issue.go:857-871):
+  // that is an answer, not an outage, so it is never resent; the tracker re-reads the issue.
   setAssignees: endpoint({
     method: 'PATCH',
     path: '/repos/{owner}/{repo}/issues/{index}',
     body: z.strictObject({ assignees: z.array(z.string()) }),
     response: RawGiteaIssueSchema,
     idempotent: true,
+    finalServerError: true,
   }),
+  // Who may be assigned: write access (models/repo/user_repo.go:121-160); not paginated.
+  assignees: endpoint({
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/assignees',
+    body: undefined,
+    response: z.array(UserSchema),
+    idempotent: true,
+  }),
+  // A deleted issue answers 500 here on Gitea (issue_comment.go:71-74), 404 on Forgejo ≥ 11: the
+  // tracker confirms with a read of the issue instead of resending.
   listComments: endpoint({
     method: 'GET',
     path: '/repos/{owner}/{repo}/issues/{index}/comments',
     body: undefined,
     response: z.array(CommentSchema),
+    idempotent: true,
+    finalServerError: true,
+  }),
+  // The labels on one issue with their ids, org labels included (services/convert/issue.go:78).
+  issueLabels: endpoint({
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{index}/labels',
+    body: undefined,
+    response: z.array(LabelSchema),
     idempotent: true,
   }),
   createComment: endpoint({
@@ -121,6 +144,15 @@ export const ENDPOINTS = {
   listLabels: endpoint({
     method: 'GET',
     path: '/repos/{owner}/{repo}/labels',
+    query: PAGED,
+    body: undefined,
+    response: z.array(LabelSchema),
+    idempotent: true,
+  }),
+  // The repo label list leaves out the owner organisation's labels (routers/api/v1/repo/label.go:52).
+  orgLabels: endpoint({
+    method: 'GET',
+    path: '/orgs/{org}/labels',
     query: PAGED,
     body: undefined,
     response: z.array(LabelSchema),
@@ -163,6 +195,7 @@ export const ENDPOINTS = {
     body: undefined,
     response: TimelineSchema,
     idempotent: true,
+    finalServerError: true,
   }),
   getPullRequest: endpoint({
     method: 'GET',

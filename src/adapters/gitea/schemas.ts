@@ -44,9 +44,24 @@ const TimelineRefIssueSchema = z.object({
   repository: z.object({ full_name: z.string() }).partial().nullish(),
 });
 
-export const TimelineSchema = z.array(
-  z.object({ type: z.string().nullish(), ref_issue: TimelineRefIssueSchema.nullish() }),
-);
+/**
+ * An empty timeline page is JSON `null` (a nil Go slice), and a page may hold `null` entries: a
+ * cross-reference whose issue is gone converts to nil and is appended anyway (Gitea
+ * routers/api/v1/repo/issue_comment.go:201-210, services/convert/issue_comment.go:140-145).
+ */
+export const TimelineSchema = z
+  .array(
+    z
+      .object({
+        type: z.string().nullish(),
+        /** `neutered`: the PR no longer mentions the issue (models/issues/issue_xref.go:84-103) */
+        ref_action: z.string().nullish(),
+        ref_issue: TimelineRefIssueSchema.nullish(),
+      })
+      .nullable(),
+  )
+  .nullable()
+  .transform((page) => page ?? []);
 
 export const PullRequestSchema = z.object({
   number: z.number().int(),

@@ -13,6 +13,7 @@ import {
 import { type BodyOf, type Endpoint, endpointName, fillPath, type QueryOf, type ResponseOf } from './endpoint.js';
 import { Semaphore } from './limits.js';
 import { redact } from './redact.js';
+import { forbidden, moved } from './refusals.js';
 import {
   backoffDelay,
   errorCode,
@@ -93,6 +94,9 @@ export interface CallInput<E> {
   readonly subject: string;
   /** incremented once per request actually sent, retries included */
   readonly counter?: { requests: number };
+  /** for a 403: what was refused ("add labels to issue acme/api#12") and in which repo */
+  readonly action?: string;
+  readonly repo?: string;
 }
 
 export interface CallResult<T> {
@@ -152,6 +156,7 @@ export class HttpClient {
   readonly #token: string;
   readonly #tokenSource: string;
   readonly #apiPath: string;
+  readonly #origin: string;
   readonly #pool: Pool;
   readonly #writes: Semaphore;
   readonly #retry: RetryOptions;
@@ -173,6 +178,7 @@ export class HttpClient {
     this.#token = options.token;
     this.#tokenSource = options.tokenSource;
     this.#apiPath = options.apiPath;
+    this.#origin = options.origin;
     this.#pool = new Pool(options.origin, {
       connections: options.connections ?? 8,
       connectTimeout: timeouts.connectMs,
@@ -297,12 +303,16 @@ export class HttpClient {
         await this.#pause(wait, read, name);
         continue;
       }
-      if (status === 401 || status === 403) {
-        throw new AuthError(this.host, status, this.#tokenSource, this.#serverMessage(text));
+      if (status === 401) throw new AuthError(this.host, status, this.#tokenSource, this.#serverMessage(text));
+      if (status === 403) {
+        const asked = { endpoint: name, ...(input.action ? { action: input.action } : {}), ...(input.repo ? { repo: input.repo } : {}) };
+        throw forbidden(this.host, this.#tokenSource, asked, this.#serverMessage(text));
       }
+      if (status >= 300 && status < 400) throw moved(this.host, this.#origin, this.#apiPath, path, header(headers, 'location'), status);
       if (status === 404) throw new NotFoundError(this.host, input.subject);
       if (status >= 500) {
-        if (!endpoint.idempotent || last) {
+        // `finalServerError`: Gitea answers this request's refusals with 500 (an unassignable login).
+        if (!endpoint.idempotent || last || endpoint.finalServerError === true) {
           throw new UnavailableError(
             this.host,
             name,

@@ -21,6 +21,8 @@ export interface Endpoint<
   readonly response: R;
   /** may be sent again after an ambiguous failure (5xx, reset, timeout) without a second effect */
   readonly idempotent: boolean;
+  /** a 5xx is the server's answer, not an outage: never resent (Gitea's 500 for an unassignable login) */
+  readonly finalServerError?: boolean;
 }
 
 export type QueryOf<E> = E extends Endpoint<infer Q, z.ZodType | undefined, z.ZodType> ? Q : never;
