@@ -4,7 +4,7 @@ import type { Effect, EngineEvent, Event } from './engine-events.js';
 import type { DispatchTarget, JournalEntry, NotifyEvent } from './engine-ports.js';
 import type { EngineState, Watch } from './engine-state.js';
 import { attemptOf, proposalIdOf } from './engine-work.js';
-import { IssueGoneError, isTransient } from './errors.js';
+import { IssueGoneError, isTransient, SwitchboardError } from './errors.js';
 import { afterWrite, nextWrite, rereadAfter, type Seen, type Work, type Write, type WriteAnswer, type WriteContext } from './next-write.js';
 import type { LinkedPullRequest, Tracker } from './ports.js';
 import { sanitize } from './sanitize.js';
@@ -63,6 +63,14 @@ export const message = (err: unknown): string => (err instanceof Error ? err.mes
 /** The work cannot be done at all: failed for good, not retried. */
 class Refused extends Error {}
 
+/** Another account's claim whose author's permission could not be read. */
+class ClaimCheckError extends SwitchboardError {
+  readonly kind = 'claim-check';
+  constructor(message: string, override readonly transient: boolean) {
+    super(message);
+  }
+}
+
 const issueOf = (w: Exclude<Work, { kind: 'summary' }>): { repo: string; number: number } =>
   w.kind === 'execute' ? w.proposal : w.dispatch;
 const newest = (comments: readonly { id: number }[]): number => Math.max(0, ...comments.map((c) => c.id));
@@ -71,10 +79,19 @@ const newest = (comments: readonly { id: number }[]): number => Math.max(0, ...c
 export async function performWork(host: EffectHost, work: Work): Promise<void> {
   try {
     let seen = await read(host, work);
+    // kept here too: a full resync clearing the cache meanwhile cannot make the sequence ask for ever
+    const learned = new Map<string, boolean>();
     for (;;) {
-      const ctx = host.writeContext();
+      const base = host.writeContext();
+      const ctx = learned.size === 0 ? base : { ...base, trust: new Map([...base.trust, ...learned]) };
       const next = nextWrite(work, seen, ctx);
       if (next.kind === 'refused') throw new Refused(next.why);
+      if (next.kind === 'ask-trust') {
+        const found = await askClaimants(host.tracker, next.repo, next.logins);
+        for (const [key, may] of found) learned.set(key, may);
+        await host.send({ type: 'trust-learned', learned: found });
+        continue;
+      }
       if (next.kind !== 'write') return await host.send({ type: 'work-ended', work, end: next, readUpTo: seen.readUpTo });
       if (host.stopping() || !host.state().snapshot.armed) return await host.send({ type: 'work-interrupted', work, stopping: host.stopping() });
       const { write } = next;
@@ -211,14 +228,32 @@ export async function fetchAll(host: EffectHost, repos: readonly string[], full:
       try {
         return { repo, issues: (await host.tracker.fetchBacklog(repo, { full })).issues };
       } catch (err) {
-        return { repo, error: message(err) };
+        return { repo, error: message(err), transient: isTransient(err) };
       }
     }),
   );
   for (const r of results) {
-    if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error' });
+    if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error', transient: r.transient ?? false });
     else await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned: await askTrust(host.tracker, r.issues, host.config, trust) });
   }
+}
+
+/**
+ * Whether the authors of other accounts' claims may write on `repo`. A login the tracker does not
+ * know may not; any other failure ends the write sequence (retried later): a claim whose author
+ * cannot be checked neither counts nor is ignored.
+ */
+async function askClaimants(tracker: Pick<Tracker, 'permission'>, repo: string, logins: readonly string[]): Promise<Map<string, boolean>> {
+  const learned = new Map<string, boolean>();
+  for (const login of logins) {
+    try {
+      learned.set(trustKey(repo, login), permissionTrusts(await tracker.permission(repo, login)));
+    } catch (err) {
+      if (err instanceof SwitchboardError && err.kind === 'not-found') learned.set(trustKey(repo, login), false);
+      else throw new ClaimCheckError(`could not check whether @${login}, who claimed the issue first, may write on ${repo}: ${message(err)}`, isTransient(err));
+    }
+  }
+  return learned;
 }
 
 /**

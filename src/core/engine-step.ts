@@ -119,10 +119,13 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       snap(acc, withRepoBacklog(acc.s.snapshot, event.repo, scored));
       break;
     }
+    case 'trust-learned':
+      acc.s = { ...acc.s, trust: new Map([...acc.s.trust, ...event.learned]) };
+      break;
     case 'fetch-failed': {
       const message = `could not fetch ${event.repo}: ${event.message}`;
       acc.s = { ...acc.s, tally: { ...acc.s.tally, fetchFailed: acc.s.tally.fetchFailed + 1 } };
-      snap(acc, { fetchErrors: new Map(acc.s.snapshot.fetchErrors).set(event.repo, { at: nowIso(acc), level: 'error', message }) });
+      snap(acc, { fetchErrors: new Map(acc.s.snapshot.fetchErrors).set(event.repo, { at: nowIso(acc), level: 'error', message, outage: event.transient }) });
       cycleError(acc, 'error', message);
       break;
     }

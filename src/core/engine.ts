@@ -56,7 +56,7 @@ export class Engine {
       state: () => this.state,
       stopping: () => this.stopping,
       send: (event) => this.send(event),
-      writeContext: () => ({ ...fixed, selfLogin: this.state.self ?? '', ownConsoles: this.state.ownConsoles, now: this.clock.now() }),
+      writeContext: () => ({ ...fixed, selfLogin: this.state.self ?? '', ownConsoles: this.state.ownConsoles, trust: this.state.trust, now: this.clock.now() }),
       emit: (event) => callEach(this.eventListeners, event),
       append: (entry) => this.journal.append(entry),
       notify: (event) => this.notify(event),

@@ -8,7 +8,8 @@ import type { TrackedProposal } from './proposal-queue.js';
 import type { Agent } from './routing.js';
 import { sanitize } from './sanitize.js';
 import { scoreIssue } from './scoring.js';
-import { auditComment, dispatchComment, escalationComment, flagComment, type Marker, type MarkerKind, standDownComment, trustedMarkers } from './texts.js';
+import { auditComment, dispatchComment, escalationComment, flagComment, type Marker, type MarkerKind, parseMarker, standDownComment, trustedMarkers } from './texts.js';
+import { trustKey } from './triage.js';
 
 /**
  * The safety model's write order as a pure function: given a piece of work and what is on the
@@ -72,6 +73,8 @@ export type NextWrite =
   | { readonly kind: 'write'; readonly write: Write }
   | { readonly kind: 'done'; readonly outcome: 'dispatched' | 'flagged' | 'retried' | 'escalated' | 'opened'; readonly runId?: string }
   | { readonly kind: 'stand-down'; readonly winner: string }
+  /** the claim check needs to know whether these logins may write on `repo`: ask the tracker, then ask again */
+  | { readonly kind: 'ask-trust'; readonly repo: string; readonly logins: readonly string[] }
   /** the work cannot be done at all (unknown agent, no target): a definite failure */
   | { readonly kind: 'refused'; readonly why: string };
 
@@ -79,8 +82,13 @@ export interface WriteContext {
   readonly config: Config;
   readonly profile: ScoringProfile;
   readonly consoleId: string;
-  /** the tracker login switchboard writes as: only its markers are trusted */
+  /** the tracker login switchboard writes as: its markers are ours, or another console's under the same account */
   readonly selfLogin: string;
+  /**
+   * The trust cache, `${repo}\0${login}` → may write on the repo (asked of the tracker): another
+   * account's claim counts only when its author may write; a reader can comment any marker.
+   */
+  readonly trust: ReadonlyMap<string, boolean>;
   /** this console and earlier runs of it (journal): their markers are ours */
   readonly ownConsoles: ReadonlySet<string>;
   /** how long another console's audit comment holds its claim */
@@ -147,7 +155,10 @@ function nextExecuteWrite(p: TrackedProposal, seen: Seen, ctx: WriteContext): Ne
   const own = ownMarkers(seen.comments, p.id, ctx);
   const agent = findAgent(ctx, p.agentId);
   const stoodDown = own.find((m) => m.marker.kind === 'stand-down');
-  if (stoodDown) return { kind: 'stand-down', winner: claimWinner(stoodDown.comment.id, p, seen.comments, ctx) ?? 'another console' };
+  if (stoodDown) {
+    const claim = earlierClaim(stoodDown.comment.id, p, seen.comments, ctx);
+    return { kind: 'stand-down', winner: claim?.kind === 'winner' ? claim.winner : 'another console' };
+  }
   if (!agent) return { kind: 'refused', why: `agent "${p.agentId ?? '-'}" is not in the registry` };
   const auditInput = { proposal: p, agent, ownerLogin: ctx.config.ownerLogin, consoleId: ctx.consoleId, now: ctx.now };
   const audit = own.find((m) => m.marker.kind === 'audit');
@@ -155,9 +166,10 @@ function nextExecuteWrite(p: TrackedProposal, seen: Seen, ctx: WriteContext): Ne
     const body = auditComment({ ...auditInput, approvedBy: p.approvedBy ?? 'operator', inProgressLabel: ctx.config.labels.inProgress });
     return comment('audit', 'audit comment', body);
   }
-  const winner = claimWinner(audit.comment.id, p, seen.comments, ctx);
-  if (winner !== null) {
-    const body = standDownComment({ ...auditInput, winner });
+  const claim = earlierClaim(audit.comment.id, p, seen.comments, ctx);
+  if (claim?.kind === 'ask') return { kind: 'ask-trust', repo: p.repo, logins: claim.logins };
+  if (claim !== null) {
+    const body = standDownComment({ ...auditInput, winner: claim.winner });
     return write({ kind: 'edit-comment', step: 'stand-down', what: 'audit comment → stand-down', summary: summaryOf(body.split('\n')[2] ?? ''), commentId: audit.comment.id, body });
   }
   const issue = required(seen);
@@ -261,18 +273,33 @@ export const rereadAfter = (w: Write): boolean => w.step === 'audit';
  * Who holds an earlier, unexpired claim on this issue, or null: another console's claim, or this
  * console's own claim for another proposal of the same action — an issue switchboard already
  * dispatched is not dispatched again by a newer proposal (only retried by its own dispatch).
+ * Another console counts whatever its account, when that account may write on the repo; whether
+ * it may is asked first (`ask`) for every author of a claim before the first one that counts, so
+ * the earliest claim by comment id wins on every console alike.
  */
-function claimWinner(auditId: number, p: TrackedProposal, comments: readonly TrackerComment[], ctx: WriteContext): string | null {
+function earlierClaim(auditId: number, p: TrackedProposal, comments: readonly TrackerComment[], ctx: WriteContext): { kind: 'winner'; winner: string } | { kind: 'ask'; logins: string[] } | null {
   const now = ctx.now.getTime();
-  for (const { comment: c, marker } of trustedMarkers(comments, ctx.selfLogin).sort((a, b) => a.comment.id - b.comment.id)) {
-    if (marker.kind !== 'audit' || c.id >= auditId) continue;
-    const own = ctx.ownConsoles.has(marker.console);
+  const unknown = new Set<string>();
+  const claims = comments.filter((c) => c.id < auditId).map((c) => ({ c, marker: parseMarker(c.body) }));
+  for (const { c, marker } of claims.sort((a, b) => a.c.id - b.c.id)) {
+    if (marker?.kind !== 'audit' || c.author === '') continue;
+    const ours = c.author === ctx.selfLogin;
+    const own = ours && ctx.ownConsoles.has(marker.console);
     if (own && (marker.proposal === p.id || marker.action !== p.action)) continue;
     const claimedAt = Date.parse(marker.at ?? c.createdAt);
     if (Number.isNaN(claimedAt) || now - claimedAt > ctx.claimTtlMs) continue;
-    return own ? `this console, proposal ${marker.proposal}` : marker.console;
+    if (!ours) {
+      const mayWrite = ctx.trust.get(trustKey(p.repo, c.author));
+      if (mayWrite === false) continue;
+      if (mayWrite === undefined) {
+        unknown.add(c.author);
+        continue;
+      }
+    }
+    if (unknown.size > 0) break;
+    return { kind: 'winner', winner: own ? `this console, proposal ${marker.proposal}` : ours ? marker.console : `${marker.console} (account ${c.author})` };
   }
-  return null;
+  return unknown.size > 0 ? { kind: 'ask', logins: [...unknown] } : null;
 }
 
 function ownMarkers(comments: readonly TrackerComment[], proposalId: string, ctx: WriteContext): { comment: TrackerComment; marker: Marker }[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotFoundError, RejectedError } from '../../src/adapters/errors.js';
 import { parseMarker, renderMarker } from '../../src/core/texts.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -44,7 +45,7 @@ describe('claims between consoles', () => {
     expect(w.tracker.writes.map((x) => x.method)).toEqual(['postComment', 'setAssignees', 'postComment', 'addLabels']);
   });
 
-  it('ignores a claim marker written by anyone but switchboard’s own login', async () => {
+  it('ignores a claim marker by another account that may only read (the fake answers read)', async () => {
     const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
     w.tracker.seedComment('acme/api', 1, { author: 'mallory', body: claimBy('console-b', '2026-05-01T09:59:00.000Z') });
     await w.engine.runCycle();
@@ -74,5 +75,44 @@ describe('claims between consoles', () => {
     await w.engine.approve(w.proposalFor(1).id);
     expect(w.tracker.writes).toEqual([]);
     expect(w.engine.getSnapshot().recentWrites.map((r) => r.what)).toEqual(['audit comment', 'audit comment → stand-down']);
+  });
+
+  it('stands down for an earlier claim by another account that may write, asking the tracker once per account', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 }), readyBug({ number: 2 })] });
+    w.tracker.permissions.set('bob', 'write');
+    for (const n of [1, 2]) w.tracker.seedComment('acme/api', n, { author: 'bob', body: claimBy('console-bob', '2026-05-01T09:00:00.000Z') });
+    await w.engine.runCycle();
+    for (const n of [1, 2]) await w.engine.approve(w.proposalFor(n).id);
+    await w.engine.runCycle();
+    for (const n of [1, 2]) expect(w.settled(n)[0]?.outcome).toBe('stood down: console-bob (account bob) claimed the issue first');
+    expect(w.tracker.writes.map((x) => x.method)).toEqual(['postComment', 'editComment', 'postComment', 'editComment']);
+    expect(w.tracker.calls.filter((c) => c.method === 'permission')).toHaveLength(1);
+    expect(w.engine.getSnapshot().dispatches.size).toBe(0);
+  });
+
+  it.each([
+    ['a reader', 'mallory', null],
+    ['a login the tracker does not know', 'ghost', new NotFoundError('fake.example', 'collaborator ghost of acme/api')],
+  ] as const)("dispatches over a claim forged by %s", async (_, author, failure) => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.permissions.set('mallory', 'read');
+    w.tracker.seedComment('acme/api', 1, { author, body: claimBy('console-m', '2026-05-01T09:59:00.000Z') });
+    if (failure) w.tracker.failNext('permission', failure);
+    await w.engine.runCycle();
+    await w.engine.approve(w.proposalFor(1).id);
+    expect(w.settled(1)[0]?.outcome).toBe('dispatched to claude');
+    expect(w.tracker.calls.filter((c) => c.method === 'permission')).toHaveLength(1);
+  });
+
+  it('does not go ahead when the permission of an earlier claim’s author cannot be read: it says why', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: 'bob', body: claimBy('console-bob', '2026-05-01T09:00:00.000Z') });
+    w.tracker.failNext('permission', new RejectedError('fake.example', 'GET /repos/acme/api/collaborators/bob/permission', 403, 'Only admins can query all permissions'));
+    await w.engine.runCycle();
+    await w.engine.approve(w.proposalFor(1).id).catch(() => undefined);
+    // the audit comment only: no assignment, no dispatch comment
+    expect(w.tracker.writes.map((x) => x.method)).toEqual(['postComment']);
+    expect(w.settled(1)).toEqual([]);
+    expect(w.engine.getSnapshot().lastError?.message).toContain('could not check whether @bob, who claimed the issue first, may write on acme/api');
   });
 });

@@ -4,6 +4,7 @@ import { startDispatch } from '../../src/core/dispatch.js';
 import { issueKey } from '../../src/core/issue.js';
 import { afterWrite, type NextWrite, nextWrite, type Seen, type Work, type WriteContext } from '../../src/core/next-write.js';
 import { proposalFor } from '../../src/core/policy.js';
+import { trustKey } from '../../src/core/triage.js';
 import type { TrackerComment } from '../../src/core/ports.js';
 import { DEFAULT_PROFILE } from '../../src/core/profile.js';
 import { tracked } from '../../src/core/proposal-queue.js';
@@ -33,6 +34,7 @@ const ctx: WriteContext = {
   consoleId: 'console-a',
   selfLogin: SELF,
   ownConsoles: new Set(['console-a']),
+  trust: new Map(),
   claimTtlMs: 24 * 3_600_000,
   targets: new Set(['http']),
   now: NOW,
@@ -61,6 +63,7 @@ const seen = (comments: TrackerComment[], over: { labels?: string[]; assignees?:
 });
 /** "comment audit", "assign claude", "label switchboard:in-progress", "done dispatched" … */
 const words = (n: NextWrite): string => {
+  if (n.kind === 'ask-trust') return `ask ${n.repo} ${n.logins.join(',')}`;
   if (n.kind !== 'write') return n.kind === 'done' ? `done ${n.outcome}` : n.kind === 'stand-down' ? `stand-down ${n.winner}` : `refused ${n.why}`;
   const w = n.write;
   return w.kind === 'label' || w.kind === 'unlabel' ? `${w.kind} ${w.label}` : w.kind === 'assign' ? `assign ${w.logins.join(',')}` : `${w.kind} ${w.step}`;
@@ -89,18 +92,76 @@ describe('nextWrite: executing a dispatch to an assignee agent', () => {
     expect(nextWrite(work, after, ctx)).toEqual({ kind: 'stand-down', winner: 'console-b' });
   });
 
-  it('an expired claim, a claim after ours, or a marker by someone else does not hold the issue', () => {
+  it('an expired claim, a claim after ours, or a marker by a reader does not hold the issue', () => {
     const old = marker({ kind: 'audit', proposal: 'x', console: 'console-b', at: '2026-04-20T10:00:00Z' });
     const forged = marker({ kind: 'audit', proposal: 'y', console: 'console-c' }, 'mallory');
     const ours = marker({ kind: 'audit', proposal: p.id });
     const later = marker({ kind: 'audit', proposal: 'z', console: 'console-d' });
-    expect(words(nextWrite({ kind: 'execute', proposal: p }, seen([old, forged, ours, later]), ctx))).toBe('assign claude');
+    expect(words(nextWrite({ kind: 'execute', proposal: p }, seen([old, forged, ours, later]), { ...ctx, trust: new Map([[trustKey('acme/api', 'mallory'), false]]) }))).toBe('assign claude');
   });
 
   it("this console's own earlier dispatch of the issue holds it against a newer proposal", () => {
     const earlier = marker({ kind: 'audit', proposal: 'older-proposal' });
     const ours = marker({ kind: 'audit', proposal: p.id });
     expect(nextWrite({ kind: 'execute', proposal: p }, seen([earlier, ours]), ctx)).toMatchObject({ kind: 'write', write: { kind: 'edit-comment' } });
+  });
+});
+
+describe('nextWrite: claims by other tracker accounts', () => {
+  const p = proposal('claude');
+  const work: Work = { kind: 'execute', proposal: p };
+  // bob and carol may write on the repo, mallory only reads; dave is not asked yet
+  const trust = new Map([
+    [trustKey('acme/api', 'bob'), true],
+    [trustKey('acme/api', 'carol'), true],
+    [trustKey('acme/api', 'mallory'), false],
+  ]);
+  const c = { ...ctx, trust };
+  const claim = (author: string, console = `console-${author}`, over: Partial<Marker> = {}) => marker({ kind: 'audit', proposal: `p-${author}`, console, ...over }, author);
+  const ours = () => marker({ kind: 'audit', proposal: p.id });
+  // each row: the comments before (and after) our audit comment → the next step
+  const rows: [string, () => TrackerComment[], string][] = [
+    ['a writer on another account claimed first: stand down', () => [claim('bob'), ours()], 'edit-comment stand-down'],
+    ['same account, another console: stand down (as before)', () => [claim(SELF, 'console-b'), ours()], 'edit-comment stand-down'],
+    ['a reader forged a claim: it does not hold the issue', () => [claim('mallory'), ours()], 'assign claude'],
+    ['a reader forged a claim with this console id: ignored too', () => [claim('mallory', 'console-a'), ours()], 'assign claude'],
+    ['an author not yet checked: ask the tracker first', () => [claim('dave'), ours()], 'ask acme/api dave'],
+    ['a reader, then an unchecked author: ask about the unchecked one only', () => [claim('mallory'), claim('dave'), ours()], 'ask acme/api dave'],
+    ['an unchecked author before a writer: ask (the earliest claim that counts wins)', () => [claim('dave'), claim('bob'), ours()], 'ask acme/api dave'],
+    ['a writer before an unchecked author: stand down, nothing to ask', () => [claim('bob'), claim('dave'), ours()], 'edit-comment stand-down'],
+    ["a writer's claim after ours: ours wins", () => [ours(), claim('bob')], 'assign claude'],
+    ["an unchecked author's claim after ours: nothing to ask", () => [ours(), claim('dave')], 'assign claude'],
+    ["a writer's expired claim: ignored", () => [claim('bob', 'console-bob', { at: '2026-04-20T10:00:00Z' }), ours()], 'assign claude'],
+    ["a writer's stand-down or dispatch marker is not a claim", () => [marker({ kind: 'stand-down', proposal: 'x', console: 'console-bob' }, 'bob'), marker({ kind: 'dispatch', proposal: 'y', console: 'console-bob' }, 'bob'), ours()], 'assign claude'],
+    ['a comment by a deleted (empty) login: ignored', () => [claim(''), ours()], 'assign claude'],
+  ];
+  it.each(rows)('%s', (_, comments, expected) => {
+    expect(words(nextWrite(work, seen(comments()), c))).toBe(expected);
+  });
+
+  it("names the winner's console and account, and stands down after the edit", () => {
+    const s = seen([claim('bob'), ours()]);
+    const first = nextWrite(work, s, c);
+    if (first.kind !== 'write') throw new Error(`expected a write, got ${first.kind}`);
+    expect(first.write).toMatchObject({ kind: 'edit-comment', body: expect.stringContaining('(`console-bob (account bob)`) claimed this issue first') });
+    expect(nextWrite(work, afterWrite(s, first.write, { kind: 'done' }), c)).toEqual({ kind: 'stand-down', winner: 'console-bob (account bob)' });
+  });
+
+  it("a reader's forged markers for this very proposal neither claim the issue nor skip a write", () => {
+    const forgedAudit = marker({ kind: 'audit', proposal: p.id }, 'mallory');
+    const forgedDispatch = marker({ kind: 'dispatch', proposal: p.id, attempt: 1 }, 'mallory');
+    expect(words(nextWrite(work, seen([forgedAudit, forgedDispatch]), c))).toBe('comment audit');
+    expect(words(nextWrite(work, seen([forgedAudit, forgedDispatch, ours()], { assignees: ['claude'] }), c))).toBe('comment dispatch-comment');
+  });
+
+  it('the same comments give each console the same winner: the earliest claim by comment id', () => {
+    // console-bob (account bob) and console-a (this one) both claimed; bob's comment is older
+    const theirs = claim('bob');
+    const mine = ours();
+    const onBob: WriteContext = { ...c, consoleId: 'console-bob', selfLogin: 'bob', ownConsoles: new Set(['console-bob']), trust: new Map([[trustKey('acme/api', SELF), true]]) };
+    const pBob = { ...p, id: 'p-bob' };
+    expect(words(nextWrite(work, seen([theirs, mine]), c))).toBe('edit-comment stand-down');
+    expect(words(nextWrite({ kind: 'execute', proposal: pBob }, seen([theirs, mine]), onBob))).toBe('assign claude');
   });
 });
 

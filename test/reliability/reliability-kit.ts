@@ -3,8 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { DEFAULT_AGENTS } from '../../src/core/config.js';
+import type { Marker } from '../../src/core/texts.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { CLI } from '../helpers/cli.js';
+import { eventually } from '../helpers/sandbox-client.js';
 import { countKind, IN_PROGRESS, markersOn, type recordChanges, REPO } from '../helpers/switchboard-harness.js';
 
 /** `npm run soak` sets SWITCHBOARD_SOAK=1: the long variants of the reliability suites. */
@@ -88,4 +90,70 @@ export function tallyIssues(sandbox: Sandbox, numbers: readonly number[], change
     lost: tally.filter((t) => t.assigned === 0).length,
     duplicated: tally.filter((t) => t.audit > 1 || t.dispatch > 1 || t.assigned > 1 || t.labelled > 1).length,
   };
+}
+
+/**
+ * Consoles racing on one backlog: wait until `dispatched()` reaches `total`, let one more cycle
+ * pass (nothing may be dispatched again), then SIGTERM each: all exit 0. Returns how long it took.
+ */
+export async function raceToTheEnd(consoles: readonly Child[], dispatched: () => number, total: number): Promise<number> {
+  const started = Date.now();
+  try {
+    await eventually(() => (dispatched() === total ? true : undefined), SOAK ? 600_000 : 60_000, `every issue to be dispatched (${dispatched()} so far)`);
+  } catch (err) {
+    // what the consoles said is the first thing to read when they stalled
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${consoles.map((c) => c.output().slice(-1500)).join('\n---\n')}`);
+  }
+  const took = Date.now() - started;
+  await new Promise((r) => setTimeout(r, 2500));
+  for (const c of consoles) c.child.kill('SIGTERM');
+  const ends = await Promise.all(consoles.map((c) => bounded(c.exited, 20_000, 'a console to stop on SIGTERM')));
+  expect(ends.map((e) => e.code), consoles.map((c) => c.output().slice(-1500)).join('\n---\n')).toEqual(consoles.map(() => 0));
+  return took;
+}
+
+/** A switchboard marker on an issue and whose it is: a console id, or the account that wrote it. */
+export interface OwnedMarker {
+  readonly kind: Marker['kind'];
+  readonly owner: string;
+}
+
+/**
+ * Exactly once between racing consoles, per issue: one claim (a loser's became a stand-down), one
+ * assignment to claude, and while the issue is open one dispatch comment and one in-progress
+ * label; dispatches by the claim's owner only, stand-downs by the others only. An issue the agent
+ * already closed may miss its dispatch comment or label, never have two.
+ */
+export function raceTally(numbers: readonly number[], markersOf: (n: number) => OwnedMarker[], isOpen: (n: number) => boolean, changes: ReturnType<typeof recordChanges>) {
+  const wins = new Map<string, number>();
+  const wrong: unknown[] = [];
+  let standDowns = 0;
+  for (const n of numbers) {
+    const markers = markersOf(n);
+    const of = (kind: Marker['kind']) => markers.filter((m) => m.kind === kind);
+    const [claim] = of('audit');
+    const t = { issue: n, claims: of('audit').length, dispatches: of('dispatch').length, assigned: changes.assigned(n, 'claude'), labelled: changes.labelled(n, IN_PROGRESS) };
+    const ok =
+      t.claims === 1 &&
+      t.assigned === 1 &&
+      (isOpen(n) ? t.dispatches === 1 && t.labelled === 1 : t.dispatches <= 1 && t.labelled <= 1) &&
+      of('dispatch').every((m) => m.owner === claim?.owner) &&
+      of('stand-down').every((m) => m.owner !== claim?.owner);
+    if (!ok) wrong.push(t);
+    standDowns += of('stand-down').length;
+    if (claim) wins.set(claim.owner, (wins.get(claim.owner) ?? 0) + 1);
+  }
+  const duplicated = numbers.filter((n) => changes.assigned(n, 'claude') > 1 || markersOf(n).filter((m) => m.kind === 'dispatch').length > 1).length;
+  const lost = numbers.filter((n) => changes.assigned(n, 'claude') === 0).length;
+  return { wins, wrong, standDowns, duplicated, lost };
+}
+
+/** After a race, whatever happened: kill what still runs, stop recording, close the sandbox. */
+export async function endRace(consoles: readonly Child[], changes: ReturnType<typeof recordChanges>, sandbox: Sandbox): Promise<void> {
+  for (const c of consoles) {
+    c.child.kill('SIGKILL');
+    await c.exited;
+  }
+  changes.stop();
+  await sandbox.close();
 }

@@ -2,10 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { Marker } from '../../src/core/texts.js';
-import { eventually } from '../helpers/sandbox-client.js';
-import { addReadyIssue, AUTHOR, emptySandbox, IN_PROGRESS, markersOn, recordChanges, REPO, sandboxEnv } from '../helpers/switchboard-harness.js';
-import { bounded, type Child, SOAK, startRun, writeConfig } from './reliability-kit.js';
+import { addReadyIssue, AUTHOR, emptySandbox, markersOn, recordChanges, REPO, sandboxEnv } from '../helpers/switchboard-harness.js';
+import { type Child, endRace, raceTally, raceToTheEnd, SOAK, startRun, writeConfig } from './reliability-kit.js';
 
 /**
  * Two headless processes (the real binary), each with its own state directory, armed and
@@ -13,7 +11,9 @@ import { bounded, type Child, SOAK, startRun, writeConfig } from './reliability-
  * by one of them; the other stands down when it loses a race for an issue.
  */
 
-const ISSUES = SOAK ? 2000 : 500;
+// GitHub's dialect takes writes one at a time per token, as GitHub asks: the same race at fewer issues.
+const GITHUB = process.env.SWITCHBOARD_SANDBOX_DIALECT === 'github';
+const ISSUES = SOAK ? 2000 : GITHUB ? 200 : 500;
 
 let home = '';
 afterAll(() => rm(home, { recursive: true, force: true }));
@@ -31,37 +31,9 @@ it(`two consoles in two processes dispatch each of ${ISSUES} ready issues exactl
   try {
     consoles.push(startRun(home, env, configFile, join(home, 'a')), startRun(home, env, configFile, join(home, 'b')));
     const dispatched = () => numbers.filter((n) => markersOn(sandbox, n).some((m) => m.kind === 'dispatch') || sandbox.store.issue(REPO, n)?.state === 'closed').length;
-    const started = Date.now();
-    await eventually(() => (dispatched() === ISSUES ? true : undefined), SOAK ? 600_000 : 60_000, `every issue to be dispatched (${dispatched()} so far)`);
-    const took = Date.now() - started;
-    // one more cycle each, to see that nothing is dispatched again once the backlog is done
-    await new Promise((r) => setTimeout(r, 2500));
-    for (const c of consoles) c.child.kill('SIGTERM');
-    const ends = await Promise.all(consoles.map((c) => bounded(c.exited, 20_000, 'a console to stop on SIGTERM')));
-    expect(ends.map((e) => e.code), consoles.map((c) => c.output().slice(-1500)).join('\n---\n')).toEqual([0, 0]);
-
-    const wins = new Map<string, number>();
-    let standDowns = 0;
-    const wrong: unknown[] = [];
-    for (const n of numbers) {
-      const markers = markersOn(sandbox, n);
-      const of = (kind: Marker['kind']) => markers.filter((m) => m.kind === kind);
-      const open = sandbox.store.issue(REPO, n)?.state === 'open';
-      const [claim] = of('audit');
-      const t = { issue: n, claims: of('audit').length, dispatches: of('dispatch').length, assigned: changes.assigned(n, 'claude'), labelled: changes.labelled(n, IN_PROGRESS) };
-      // a loser's claim becomes a stand-down; the winner's claim, dispatch and action are one each
-      const ok =
-        t.claims === 1 &&
-        t.assigned === 1 &&
-        (open ? t.dispatches === 1 && t.labelled === 1 : t.dispatches <= 1 && t.labelled <= 1) &&
-        of('dispatch').every((m) => m.console === claim?.console) &&
-        of('stand-down').every((m) => m.console !== claim?.console);
-      if (!ok) wrong.push(t);
-      standDowns += of('stand-down').length;
-      if (claim) wins.set(claim.console, (wins.get(claim.console) ?? 0) + 1);
-    }
-    const duplicated = numbers.filter((n) => changes.assigned(n, 'claude') > 1 || markersOn(sandbox, n).filter((m) => m.kind === 'dispatch').length > 1).length;
-    const lost = numbers.filter((n) => changes.assigned(n, 'claude') === 0).length;
+    const took = await raceToTheEnd(consoles, dispatched, ISSUES);
+    const byConsole = (n: number) => markersOn(sandbox, n).map((m) => ({ kind: m.kind, owner: m.console }));
+    const { wins, wrong, standDowns, duplicated, lost } = raceTally(numbers, byConsole, (n) => sandbox.store.issue(REPO, n)?.state === 'open', changes);
     console.info(`[reliability] two-processes: ${ISSUES} issues in ${took} ms, wins ${JSON.stringify([...wins.values()])}, ${standDowns} stand-downs, lost ${lost}, duplicated ${duplicated}`);
     expect(wrong).toEqual([]);
     expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
@@ -69,11 +41,6 @@ it(`two consoles in two processes dispatch each of ${ISSUES} ready issues exactl
     // both really worked the backlog
     expect(wins.size).toBe(2);
   } finally {
-    for (const c of consoles) {
-      c.child.kill('SIGKILL');
-      await c.exited;
-    }
-    changes.stop();
-    await sandbox.close();
+    await endRace(consoles, changes, sandbox);
   }
 }, SOAK ? 900_000 : 90_000);

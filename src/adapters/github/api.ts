@@ -261,7 +261,7 @@ export class GithubApi {
       if (res.status === 301) throw await this.#moved(subject, res);
       return true;
     } catch (err) {
-      if (isRequestError(err) && err.status === 404) return false;
+      if (isRequestError(err) && (err.status === 404 || err.status === 410)) return false;
       throw this.#mapError(err, route, subject, false);
     }
   }

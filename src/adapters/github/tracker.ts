@@ -1,4 +1,4 @@
-import { UsageError } from '../../core/errors.js';
+import { IssueGoneError, UsageError } from '../../core/errors.js';
 import { type Issue, issueFromGitea } from '../../core/issue.js';
 import type {
   BacklogFetch,
@@ -11,7 +11,7 @@ import type {
   TrackerComment,
   TrackerLabel,
 } from '../../core/ports.js';
-import { RejectedError } from '../errors.js';
+import { NotFoundError, RejectedError } from '../errors.js';
 import { backlogFromFull, backlogIssues, DEFAULT_SINCE_OVERLAP_MS, mergeChanges, type RepoBacklog } from '../gitea/backlog.js';
 import { mapBounded } from '../http/index.js';
 import { GithubApi, type GithubApiOptions } from './api.js';
@@ -201,13 +201,35 @@ export class GithubTracker implements Tracker {
   }
 
   async listComments(repo: string, number: number): Promise<TrackerComment[]> {
-    const { items } = await this.api.list(
-      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      { ...splitRepo(repo), issue_number: number },
-      CommentSchema.array(),
-      `issue ${repo}#${number}`,
+    const { items } = await this.#onIssue(repo, number, () =>
+      this.api.list('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...splitRepo(repo), issue_number: number }, CommentSchema.array(), `issue ${repo}#${number}`),
     );
     return items.map(toComment);
+  }
+
+  /**
+   * A call about one issue whose 404/410 may mean the issue was deleted: GitHub answers 410 Gone
+   * for a deleted issue (REST "Get an issue": 410 "Gone"). Confirmed by reading the issue before
+   * the engine is told it is gone (`IssueGoneError`); otherwise the error stands as it was.
+   */
+  async #onIssue<T>(repo: string, number: number, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      const exists = await this.api.exists('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number }, `issue ${repo}#${number}`);
+      if (!exists) {
+        // Forgotten here too: an incremental fetch never reports a deletion.
+        const sync = this.#syncs.get(repo);
+        if (sync?.backlog.issues.has(number)) {
+          const issues = new Map(sync.backlog.issues);
+          issues.delete(number);
+          this.#syncs.set(repo, { ...sync, backlog: { ...sync.backlog, issues } });
+        }
+        throw new IssueGoneError(repo, number);
+      }
+      throw err;
+    }
   }
 
   async listLabels(repo: string): Promise<TrackerLabel[]> {
@@ -300,7 +322,9 @@ export class GithubTracker implements Tracker {
 
   async postComment(repo: string, number: number, body: string): Promise<TrackerComment> {
     return toComment(
-      await this.api.write('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...splitRepo(repo), issue_number: number, body }, CommentSchema, `issue ${repo}#${number}`),
+      await this.#onIssue(repo, number, () =>
+        this.api.write('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...splitRepo(repo), issue_number: number, body }, CommentSchema, `issue ${repo}#${number}`),
+      ),
     );
   }
 

@@ -57,6 +57,8 @@ function issueOf(ctx: GithubContext, p: Params, key = 'issue_number'): { repo: R
   const repo = repoOf(ctx, p);
   const raw = p[key] ?? '';
   const issue = /^[1-9]\d{0,15}$/.test(raw) ? ctx.store.issue(repoName(p), Number(raw)) : undefined;
+  // A deleted issue answers 410 "This issue was deleted" (REST "Get an issue" lists 410 Gone).
+  if (!issue && /^[1-9]\d{0,15}$/.test(raw) && ctx.store.wasDeleted(repoName(p), Number(raw))) throw new HttpError(410, 'This issue was deleted');
   if (!issue) throw new HttpError(404, 'Not Found');
   return { repo, issue };
 }
