@@ -5,6 +5,7 @@ import { run as runConsole } from './console.js';
 import { run as runCycle } from './cycle.js';
 import { run as runExecute } from './execute.js';
 import { run as runFetch } from './fetch.js';
+import { run as runJournal } from './journal.js';
 import { run as runGithubCycle } from './github-cycle.js';
 import { loadAverage, machine } from './machine.js';
 import { run as runMemory } from './memory.js';
@@ -67,6 +68,23 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
       rows: [
         { bench: 'github-cycle', what: `cold cycle on GitHub, ${fmt(f.issues)} issues`, figure: `${fmt(f.cold.ms)} ms, ${f.cold.requests} req`, target: '—', met: null },
         { bench: 'github-cycle', what: `warm cycle on GitHub, ${fmt(f.issues)} issues, unchanged`, figure: `${f.warm.requests} req, ${f.warm.notModified} answered 304, quota used ${f.warmQuota}`, target: '1 request, 304, no quota', met: f.warm.requests === 1 && f.warm.notModified === 1 && f.warmQuota === 0 },
+      ],
+    };
+  },
+  async journal() {
+    const f = await runJournal();
+    const kb = (bytes: number) => `${fmt(Math.round(bytes / 1024))} KB`;
+    return {
+      figures: f,
+      rows: [
+        {
+          bench: 'journal',
+          what: `journal on disk after ${fmt(f.cycles)} cycles, ${fmt(f.dispatches)} dispatches`,
+          figure: `${kb(f.compacted.bytes)}, ${fmt(f.compacted.lines)} lines (uncompacted ${kb(f.uncompacted.bytes)})`,
+          target: '< 8 MB (4 MB log + checkpoint)',
+          met: f.compacted.bytes < 8 * 1024 * 1024,
+        },
+        { bench: 'journal', what: 'start-up: read and replay it', figure: `${fmt(f.compacted.replayMs)} ms (uncompacted ${fmt(f.uncompacted.replayMs)} ms)`, target: '< 1 s', met: f.compacted.replayMs < 1000 },
       ],
     };
   },

@@ -51,6 +51,17 @@ export interface Switchboard {
 /** Variables an agent process never inherits: the tracker's keys are switchboard's, not the agent's. */
 const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|GH_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
 
+/**
+ * When the journal is compacted: SWITCHBOARD_JOURNAL_COMPACT_BYTES / _ENTRIES override the
+ * defaults (4 MB, 10,000 lines); the reliability suites set them low to compact often.
+ */
+function compactionFrom(env: NodeJS.ProcessEnv): { compactBytes?: number; compactEntries?: number } {
+  const n = (v: string | undefined) => (v !== undefined && /^[1-9][0-9]{0,11}$/.test(v) ? Number(v) : undefined);
+  const bytes = n(env.SWITCHBOARD_JOURNAL_COMPACT_BYTES);
+  const entries = n(env.SWITCHBOARD_JOURNAL_COMPACT_ENTRIES);
+  return { ...(bytes !== undefined ? { compactBytes: bytes } : {}), ...(entries !== undefined ? { compactEntries: entries } : {}) };
+}
+
 export function agentEnv(config: Config, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const secrets = new Set(config.agents.map((a) => a.secretEnv).filter((v): v is string => v !== undefined));
   return Object.fromEntries(Object.entries(env).filter(([k]) => !PRIVATE_ENV.test(k) && !secrets.has(k)));
@@ -72,7 +83,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const lock = await acquireLock(dir, id);
   const warn = o.onWarning ?? fileLogger(dir);
   try {
-    const journal = new FileJournal(dir, { onWarning: warn });
+    const journal = new FileJournal(dir, { onWarning: warn, ...compactionFrom(env) });
     // Aborted on close, once the engine is stopping: a read stuck on a slow server never holds a shutdown.
     const reads = new AbortController();
     const tracker = createTracker({

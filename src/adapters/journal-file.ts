@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type FileHandle, link, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { closeSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import type { z } from 'zod';
@@ -31,6 +32,8 @@ import {
 export const JOURNAL_FILE = 'journal.jsonl';
 export const LOCK_FILE = 'engine.lock';
 export const CONSOLE_ID_FILE = 'console-id';
+export const CHECKPOINT_FILE = 'checkpoint.jsonl';
+export const COMMANDS_LOCK_FILE = 'commands.lock';
 
 /** The state directory: the given one, else the per-user data directory. Created 0700; refused when others can write to it. */
 export async function stateDir(opts: { dir?: string | undefined } = {}): Promise<string> {
@@ -89,19 +92,32 @@ function lockHolder(text: string): number | null {
   }
 }
 
-const lockHeld = (pid: number, dir: string) =>
-  new OperationError(`another switchboard (pid ${pid}) owns ${dir}; stop it or use --state-dir`);
+const TAKEOVER_SETTLE_MS = 100;
+
+/** Held by a live process: `pid` says which. */
+class LockHeld extends OperationError {
+  constructor(
+    readonly pid: number,
+    dir: string,
+  ) {
+    super(`another switchboard (pid ${pid}) owns ${dir}; stop it or use --state-dir`);
+  }
+}
 
 /**
  * Make this process the one engine owning `dir`. A lock left by a dead process is taken over;
  * one held by a live process is refused with a sentence saying what to do.
  */
-export async function acquireLock(dir: string, owner: string, now: Date = new Date()): Promise<EngineLock> {
+export function acquireLock(dir: string, owner: string, now: Date = new Date()): Promise<EngineLock> {
+  return lockFile(dir, LOCK_FILE, { pid: process.pid, console: owner, startedAt: now.toISOString() });
+}
+
+async function lockFile(dir: string, name: string, holder: { pid: number } & Record<string, unknown>): Promise<EngineLock> {
   await ensurePrivateDir(dir);
-  const path = join(dir, LOCK_FILE);
-  const content = `${JSON.stringify({ pid: process.pid, console: owner, startedAt: now.toISOString() })}\n`;
+  const path = join(dir, name);
+  const content = `${JSON.stringify(holder)}\n`;
   // written aside first, so a reader never sees a half-written lock
-  const tmp = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const tmp = join(dir, `${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
   await writeFile(tmp, content, { mode: PRIVATE_FILE_MODE, flag: OPEN_NEW });
   try {
     try {
@@ -109,11 +125,13 @@ export async function acquireLock(dir: string, owner: string, now: Date = new Da
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = lockHolder(await readPrivate(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e))));
-      if (pid !== null && alive(pid)) throw lockHeld(pid, dir);
+      if (pid !== null && alive(pid)) throw new LockHeld(pid, dir);
       await rename(tmp, path);
-      // two processes taking over the same stale lock: the last rename wins, the other sees it lost
+      // Two processes taking over the same stale lock: the last rename wins. Each looks again once
+      // the other's rename (a read and a rename after it saw the stale lock) has surely happened.
+      await sleep(TAKEOVER_SETTLE_MS);
       const held = await readPrivate(path);
-      if (held !== content) throw lockHeld(lockHolder(held) ?? 0, dir);
+      if (held !== content) throw new LockHeld(lockHolder(held) ?? 0, dir);
     }
   } finally {
     await unlink(tmp).catch(() => undefined);
@@ -137,34 +155,89 @@ export async function acquireLock(dir: string, owner: string, now: Date = new Da
   };
 }
 
+/** How long a command waits for a compaction (or another command) to let go of the journal. */
+const COMMANDS_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Run `task` holding the commands lock: other processes append commands to the journal only
+ * under it, and the engine rotates the journal only under it, so a compaction never loses a
+ * command appended beside it. A lock left by a dead process is taken over.
+ */
+async function withCommandsLock<T>(dir: string, task: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  for (;;) {
+    let lock: EngineLock;
+    try {
+      lock = await lockFile(dir, COMMANDS_LOCK_FILE, { pid: process.pid, nonce: randomBytes(8).toString('hex') });
+    } catch (err) {
+      if (!(err instanceof LockHeld) || performance.now() - started > COMMANDS_LOCK_WAIT_MS) {
+        if (err instanceof LockHeld) throw new OperationError(`the journal in ${dir} has been busy (pid ${err.pid}) for ${COMMANDS_LOCK_WAIT_MS / 1000} s; try again`);
+        throw err;
+      }
+      await sleep(5 + Math.random() * 20);
+      continue;
+    }
+    try {
+      return await task();
+    } finally {
+      lock.release();
+    }
+  }
+}
+
 export interface FileJournalOptions {
   /** told about every skipped line; they are also kept in `warnings` */
   readonly onWarning?: (text: string) => void;
   /** the largest journal read at start (default 256 MB): beyond it start-up stops and says so */
   readonly maxBytes?: number;
+  /** compact when the log has grown past this many bytes (default 4 MB) … */
+  readonly compactBytes?: number;
+  /** … or this many lines (default 10,000) since it was last compacted or read */
+  readonly compactEntries?: number;
 }
 
 const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
+const COMPACT_BYTES = 4 * 1024 * 1024;
+const COMPACT_ENTRIES = 10_000;
+const RECOVER = 'move it aside to start with an empty journal (approvals and dispatches in it are then forgotten)';
+
+type Checkpoint = Extract<JournalEntry, { type: 'checkpoint' }>;
 
 /**
- * The journal as JSONL in the state directory. The engine appends entries; other processes
- * append `command` lines to the same file (appendCommand), which the engine picks up by reading
- * from the byte offset where it last stopped.
+ * The journal as JSONL in the state directory, with a checkpoint beside it. The engine appends
+ * entries; other processes append `command` lines to the same file (appendCommand, under the
+ * commands lock), which the engine picks up by reading from the byte offset where it last
+ * stopped. Compaction writes the state as `checkpoint.jsonl` (atomically: a temporary file,
+ * fsync, rename, fsync of the directory) and then restarts the log with a `continues` line;
+ * start-up replays the checkpoint and the log after it.
  */
 export class FileJournal implements Journal {
   readonly path: string;
+  readonly checkpointPath: string;
   readonly warnings: string[] = [];
+  private readonly dir: string;
   /** bytes of complete lines already read */
   private offset = 0;
+  /** the checkpoint the log continues (0: none yet) */
+  private generation = 0;
+  /** the log's size and lines, for compactionDue */
+  private logBytes = 0;
+  private logEntries = 0;
   private readonly onWarning: ((text: string) => void) | undefined;
   private readonly maxBytes: number;
+  private readonly compactBytes: number;
+  private readonly compactEntries: number;
   /** kept open between appends: opening and closing per line was most of an append's cost */
   private writer: Promise<FileHandle> | null = null;
 
   constructor(dir: string, options: FileJournalOptions = {}) {
+    this.dir = dir;
     this.path = join(dir, JOURNAL_FILE);
+    this.checkpointPath = join(dir, CHECKPOINT_FILE);
     this.onWarning = options.onWarning;
     this.maxBytes = options.maxBytes ?? MAX_JOURNAL_BYTES;
+    this.compactBytes = options.compactBytes ?? COMPACT_BYTES;
+    this.compactEntries = options.compactEntries ?? COMPACT_ENTRIES;
   }
 
   /** Appends are expected one at a time (the engine chains them). */
@@ -179,6 +252,8 @@ export class FileJournal implements Journal {
       await opening.then((f) => f.close()).catch(() => undefined);
       throw err;
     }
+    this.logBytes += Buffer.byteLength(line) + 1;
+    this.logEntries += 1;
   }
 
   /** Close the file kept open for appends; a later append opens it again. */
@@ -189,44 +264,117 @@ export class FileJournal implements Journal {
   }
 
   /**
-   * Every entry, for start-up. A journal that cannot be read (too big, unreadable) is an
+   * Every entry, for start-up: the checkpoint's, then the log's after it. A journal that cannot
+   * be read (too big, unreadable, damaged beyond a line cut short by a crash) is an
    * OperationError naming the file and what to do: the engine never starts on empty state.
    */
   async replay(): Promise<JournalEntry[]> {
     this.offset = 0;
-    const recover = 'move it aside to start with an empty journal (approvals and dispatches in it are then forgotten)';
-    let read: Awaited<ReturnType<FileJournal['readFrom']>>;
-    try {
-      read = await this.readFrom(0, this.maxBytes);
-    } catch (err) {
-      if (err instanceof OperationError) throw err;
-      const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-      throw new OperationError(`cannot read the journal ${this.path} (${code}): fix its permissions, or ${recover}`);
+    const checkpoint = await this.readCheckpoint();
+    const log = await this.readLog();
+    const { lines, tail } = log;
+    const first = lines[0]?.entry;
+    let from = 0;
+    this.generation = checkpoint?.header.generation ?? 0;
+    if (checkpoint) {
+      const continued = first?.type === 'continues' ? first.generation : -1;
+      if (continued > checkpoint.header.generation) {
+        throw new OperationError(
+          `the journal ${this.path} continues checkpoint ${continued} but ${this.checkpointPath} is checkpoint ${checkpoint.header.generation}: put the matching checkpoint back, or move both aside to start with an empty journal (approvals and dispatches in them are then forgotten)`,
+        );
+      }
+      // A crash between writing the checkpoint and restarting the log: the log is the one the
+      // checkpoint replaced, and only what was appended after it was read is new.
+      if (continued < checkpoint.header.generation) from = checkpoint.header.after;
     }
-    const { entries, offset, tail } = read;
-    this.offset = offset;
+    const tailEntries = lines.filter((l) => l.start >= from).map((l) => l.entry);
+    this.offset = log.end;
+    this.logBytes = log.end;
+    this.logEntries = tailEntries.length;
     // at start a partial last line can only be a write torn by a crash; appendLine ends it
     if (tail > 0) this.warn(`the last line of ${this.path} was cut short (${tail} bytes); it was ignored`);
-    return entries;
+    return [...(checkpoint?.entries ?? []), ...tailEntries];
   }
 
   async pendingCommands(): Promise<JournalCommand[]> {
     // a partial last line may be a write in progress: it is read next time, when complete
-    const { entries, offset } = await this.readFrom(this.offset);
-    this.offset = offset;
-    return entries.filter((e): e is JournalCommand => e.type === 'command');
+    const { lines, end } = await this.readLines(this.path, this.offset, { maxBytes: Number.POSITIVE_INFINITY, torn: 'skip' });
+    this.offset = end;
+    return lines.map((l) => l.entry).filter((e): e is JournalCommand => e.type === 'command');
   }
 
-  private async readFrom(start: number, maxBytes = Number.POSITIVE_INFINITY): Promise<{ entries: JournalEntry[]; offset: number; tail: number }> {
+  compactionDue(): boolean {
+    return this.logBytes > this.compactBytes || this.logEntries > this.compactEntries;
+  }
+
+  async compact(checkpoint: (commands: readonly JournalCommand[]) => readonly JournalEntry[]): Promise<JournalCommand[]> {
+    return withCommandsLock(this.dir, async () => {
+      // No other process appends while the lock is held, and the engine's own appends wait for
+      // this: what is read here is the whole of the log the checkpoint replaces.
+      const { lines, end } = await this.readLines(this.path, this.offset, { maxBytes: Number.POSITIVE_INFINITY, torn: 'skip' });
+      const commands = lines.map((l) => l.entry).filter((e): e is JournalCommand => e.type === 'command');
+      const [head, ...rest] = checkpoint(commands);
+      if (head?.type !== 'checkpoint') throw new Error('a checkpoint starts with its header');
+      const generation = this.generation + 1;
+      const header: Checkpoint = { ...head, generation, entries: rest.length, after: end };
+      await writeAtomically(this.dir, CHECKPOINT_FILE, [header, ...rest].map((e) => serialize(e, JournalEntrySchema, 'journal entry')));
+      const continues = serialize({ type: 'continues', at: header.at, console: header.console, generation }, JournalEntrySchema, 'journal entry');
+      await this.close();
+      await writeAtomically(this.dir, JOURNAL_FILE, [continues]);
+      this.generation = generation;
+      this.offset = Buffer.byteLength(continues) + 1;
+      this.logBytes = this.offset;
+      this.logEntries = 0;
+      return commands;
+    });
+  }
+
+  private async readCheckpoint(): Promise<{ header: Checkpoint; entries: JournalEntry[] } | null> {
+    const damaged = (why: string) =>
+      new OperationError(
+        `the journal checkpoint ${this.checkpointPath} is damaged (${why}): restore it from a backup, or move it and ${this.path} aside to start with an empty journal (approvals and dispatches in them are then forgotten)`,
+      );
+    let read: Awaited<ReturnType<FileJournal['readLines']>>;
+    try {
+      read = await this.readLines(this.checkpointPath, 0, { maxBytes: this.maxBytes, torn: 'refuse' });
+    } catch (err) {
+      if (err instanceof OperationError) throw err;
+      throw damaged(errorCode(err));
+    }
+    if (!read.exists) return null;
+    const [head, ...rest] = read.lines.map((l) => l.entry);
+    if (head?.type !== 'checkpoint') throw damaged('it does not start with a checkpoint line');
+    if (read.tail > 0 || rest.length !== head.entries) throw damaged(`${rest.length} of its ${head.entries} entries`);
+    return { header: head, entries: [head, ...rest] };
+  }
+
+  private async readLog(): Promise<Awaited<ReturnType<FileJournal['readLines']>>> {
+    try {
+      return await this.readLines(this.path, 0, { maxBytes: this.maxBytes, torn: 'refuse' });
+    } catch (err) {
+      if (err instanceof OperationError) throw err;
+      throw new OperationError(`cannot read the journal ${this.path} (${errorCode(err)}): fix its permissions, or ${RECOVER}`);
+    }
+  }
+
+  /**
+   * The complete lines of `path` from byte `start`, each with its byte offset. A line that is not
+   * an entry is skipped with a warning when it is a write cut short by a crash (a later append
+   * ended it with a newline); any other is skipped while polling (`torn: 'skip'`) but refused at
+   * start (`'refuse'`): replaying around a damaged line would run on a state that never was.
+   */
+  private async readLines(
+    path: string,
+    start: number,
+    o: { maxBytes: number; torn: 'skip' | 'refuse' },
+  ): Promise<{ exists: boolean; lines: { entry: JournalEntry; start: number }[]; end: number; tail: number }> {
     let buf: Buffer;
     try {
-      const file = await openPrivate(this.path, OPEN_READ);
+      const file = await openPrivate(path, OPEN_READ);
       try {
         const { size } = await file.stat();
-        if (size - start > maxBytes) {
-          throw new OperationError(
-            `the journal ${this.path} is ${Math.round(size / 1048576)} MB, more than the ${Math.round(maxBytes / 1048576)} MB read at start: move it aside to start with an empty journal (approvals and dispatches in it are then forgotten)`,
-          );
+        if (size - start > o.maxBytes) {
+          throw new OperationError(`the journal ${path} is ${Math.round(size / 1048576)} MB, more than the ${Math.round(o.maxBytes / 1048576)} MB read at start: ${RECOVER}`);
         }
         buf = Buffer.alloc(Math.max(0, size - start));
         if (buf.length > 0) await file.read(buf, 0, buf.length, start);
@@ -234,20 +382,28 @@ export class FileJournal implements Journal {
         await file.close();
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], offset: start, tail: 0 };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false, lines: [], end: start, tail: 0 };
       throw err;
     }
     const end = buf.lastIndexOf(0x0a) + 1;
-    const entries: JournalEntry[] = [];
+    const lines: { entry: JournalEntry; start: number }[] = [];
+    let at = 0;
     let lineNo = 0;
-    for (const line of buf.subarray(0, end).toString('utf8').split('\n').slice(0, -1)) {
+    while (at < end) {
+      const next = buf.indexOf(0x0a, at);
+      const text = buf.subarray(at, next).toString('utf8');
       lineNo += 1;
-      if (line.trim() === '') continue;
-      const entry = parseLine(line);
-      if (entry) entries.push(entry);
-      else this.warn(`a line of ${this.path} is not a valid journal entry (line ${lineNo} after byte ${start}); it was skipped`);
+      const entry = text.trim() === '' ? null : parseLine(text);
+      if (entry) lines.push({ entry, start: start + at });
+      else if (text.trim() !== '') {
+        const where = `line ${lineNo} after byte ${start}`;
+        if (cutShort(text)) this.warn(`a line of ${path} was cut short by a crash (${where}); it was skipped`);
+        else if (o.torn === 'skip') this.warn(`a line of ${path} is not a valid journal entry (${where}); it was skipped`);
+        else throw new OperationError(`the journal ${path} is damaged at ${where} (not an entry, nor a line cut short by a crash): repair or delete that line, or ${RECOVER}`);
+      }
+      at = next + 1;
     }
-    return { entries, offset: start + end, tail: buf.length - end };
+    return { exists: true, lines, end: start + end, tail: buf.length - end };
   }
 
   private warn(text: string): void {
@@ -262,6 +418,58 @@ function parseLine(line: string): JournalEntry | null {
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
+  }
+}
+
+const errorCode = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+
+/**
+ * A line a crash cut short is the beginning of a JSON object: parsing fails only because the
+ * text ends, never at a character before the end. JSON.parse tells which (V8 names the position,
+ * or says "end of JSON input"), so no hand-written JSON grammar is needed;
+ * test/adapters/journal-file.test.ts pins this for every prefix of a real entry.
+ */
+export function cutShort(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    JSON.parse(text);
+    return false;
+  } catch (err) {
+    const said = err instanceof Error ? err.message : '';
+    if (/end of JSON input/.test(said)) return true;
+    const position = /at position (\d+)/.exec(said);
+    return position !== null && Number(position[1]) >= text.length;
+  }
+}
+
+/** Replace `name` in `dir` by `lines`, atomically and durably: a crash leaves the old file or the new one, whole. */
+async function writeAtomically(dir: string, name: string, lines: readonly string[]): Promise<void> {
+  const tmp = join(dir, `${name}.tmp`);
+  const file = await openPrivate(tmp, OPEN_REPLACE);
+  try {
+    await file.writeFile(lines.map((l) => `${l}\n`).join(''));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, join(dir, name));
+  await syncDir(dir);
+}
+
+/** fsync the directory so the rename itself survives a power cut (not possible on Windows). */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch {
+    // EISDIR/EPERM/EINVAL where a directory cannot be synced
+  } finally {
+    await handle.close();
   }
 }
 
@@ -285,6 +493,7 @@ export async function appendCommand(
   await ensurePrivateDir(dir);
   // a command is an approval: never into a journal someone else could also write
   checkPrivateDir(dir);
-  await appendLine(join(dir, JOURNAL_FILE), serialize(entry, JournalCommandSchema, 'command'));
+  const line = serialize(entry, JournalCommandSchema, 'command');
+  await withCommandsLock(dir, () => appendLine(join(dir, JOURNAL_FILE), line));
   return entry;
 }

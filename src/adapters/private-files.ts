@@ -87,7 +87,12 @@ export function checkPrivateDir(dir: string, uid: number | undefined = process.g
   if (uid === undefined) return;
   const problem =
     notPrivate(dir, statSync(dir), uid, 'state directory') ??
-    readdirSync(dir).reduce<string | null>((found, name) => found ?? notPrivate(join(dir, name), lstatSync(join(dir, name)), uid, 'state file'), null);
+    readdirSync(dir).reduce<string | null>((found, name) => {
+      if (found) return found;
+      // a lock's temporary file another process has removed since the listing
+      const stats = lstatSync(join(dir, name), { throwIfNoEntry: false });
+      return stats ? notPrivate(join(dir, name), stats, uid, 'state file') : null;
+    }, null);
   if (problem) throw new OperationError(problem);
 }
 

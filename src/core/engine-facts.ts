@@ -1,7 +1,7 @@
 import type { JournalEntry, ProposalRef, WriteStep } from './engine-ports.js';
 import { type EngineState, withDispatch, withoutCalls } from './engine-state.js';
 import { issueKey } from './issue.js';
-import { type TrackedProposal, tracked, transition } from './proposal-queue.js';
+import { SETTLED_LIMIT, type TrackedProposal, tracked, transition } from './proposal-queue.js';
 
 /**
  * The journal's entries are facts: what was decided and done. `applyFact` folds one into the
@@ -117,6 +117,12 @@ export function applyFact(state: EngineState, e: JournalEntry): EngineState {
       return { ...s, pendingCommands: new Map(s.pendingCommands).set(e.commandId, e) };
     case 'command-failed':
       return consumed(s, e.commandId);
+    case 'checkpoint': {
+      const more = e.consoles.filter((c) => !s.ownConsoles.has(c));
+      return more.length === 0 ? s : { ...s, ownConsoles: new Set([...s.ownConsoles, ...more]) };
+    }
+    case 'continues':
+      return s;
     default: {
       const never: never = e;
       throw new Error(`unknown journal entry ${JSON.stringify(never)}`);
@@ -141,4 +147,41 @@ export function persistedView(s: EngineState) {
     pendingCommands: [...s.pendingCommands.keys()].sort(),
     taskTypes: [...s.taskTypes].sort((a, b) => a[0].localeCompare(b[0])),
   };
+}
+
+type Fact<T extends JournalEntry['type']> = Extract<JournalEntry, { type: T }>;
+type Unstamped<T> = T extends unknown ? Omit<T, 'at' | 'console'> : never;
+
+/**
+ * A compaction's checkpoint: the fewest facts that rebuild `s` through `applyFact` (its persisted
+ * view, the console ids that are ours, the last settled proposals the console shows), headed by a
+ * `checkpoint` line whose generation, count and offset the journal fills in. Agent calls come
+ * before the proposals, so they do not mark a proposal started that was not.
+ */
+export function checkpointEntries(s: EngineState, stamp: { at: string; console: string }): JournalEntry[] {
+  const facts: Unstamped<JournalEntry>[] = [];
+  for (const [proposalId, calls] of s.agentCalls) {
+    for (const [attempt, call] of calls) facts.push({ type: 'write', proposalId, step: 'agent', attempt, ...call });
+  }
+  for (const d of s.snapshot.dispatches.values()) {
+    const w = s.watches.get(d.proposalId);
+    facts.push({ type: 'dispatch', dispatch: d, ...(w?.runId !== undefined ? { runId: w.runId } : {}), lastCommentId: w?.lastCommentId ?? 0, lastIssueState: w?.lastIssueState ?? 'open' });
+  }
+  const all = [...s.snapshot.proposals.values()];
+  const settled = all.filter((p) => p.status === 'executed' || p.status === 'failed').slice(-SETTLED_LIMIT);
+  for (const p of all) {
+    if (!live(p) && !settled.includes(p)) continue;
+    if (p.status === 'proposed' && p.reroutedFrom === null) continue;
+    const proposal = refOf(p);
+    if (p.reroutedFrom !== null) facts.push({ type: 'rerouted', proposal, from: p.reroutedFrom });
+    if (p.status === 'rejected') facts.push({ type: 'rejected', proposal, ...(p.note !== null ? { note: p.note } : {}) });
+    else if (p.status !== 'proposed') facts.push({ type: 'approved', proposal, approvedBy: p.approvedBy ?? 'operator' });
+    if (p.started) facts.push({ type: 'writing', proposalId: p.id, step: 'audit', attempt: 1 });
+    if (p.status === 'executed') facts.push({ type: 'executed', proposalId: p.id, outcome: p.outcome ?? '' });
+    if (p.status === 'failed') facts.push({ type: 'failed', proposalId: p.id, message: p.outcome ?? '' });
+  }
+  for (const day of s.summaryDays) facts.push({ type: 'summary', day });
+  const header: Fact<'checkpoint'> = { type: 'checkpoint', ...stamp, generation: 0, entries: 0, after: 0, consoles: [...s.ownConsoles] };
+  const stamped = facts.map((f) => ({ ...f, ...stamp }) as JournalEntry);
+  return [header, ...stamped, ...s.pendingCommands.values()];
 }

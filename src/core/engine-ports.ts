@@ -189,6 +189,21 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('task-typed'), ...base, issue: z.string().max(300), taskType: z.enum(TASK_TYPES).nullable(), commandId: z.string().optional() }),
   /** a command that could not be applied (unknown proposal, agent that does not fit) */
   z.object({ type: z.literal('command-failed'), ...base, commandId: z.string(), message: z.string() }),
+  /**
+   * The first line of a checkpoint: what follows (`entries` lines) is the state of the journal
+   * up to compaction `generation`, rewritten as the fewest facts that rebuild it. `after` is how
+   * far the journal it replaced had been read; `consoles` are the console ids whose markers are ours.
+   */
+  z.object({
+    type: z.literal('checkpoint'),
+    ...base,
+    generation: z.number().int().nonnegative(),
+    entries: z.number().int().nonnegative(),
+    after: z.number().int().nonnegative(),
+    consoles: z.array(z.string().max(128)).max(10_000),
+  }),
+  /** The first line of a journal started by a compaction: it continues checkpoint `generation`. */
+  z.object({ type: z.literal('continues'), ...base, generation: z.number().int().nonnegative() }),
   JournalCommandSchema,
 ]);
 export type JournalEntry = z.output<typeof JournalEntrySchema>;
@@ -203,4 +218,13 @@ export interface Journal {
   replay(): Promise<JournalEntry[]>;
   /** commands appended by other processes since the last replay() or pendingCommands() */
   pendingCommands(): Promise<JournalCommand[]>;
+  /** true when the log has grown past its compaction threshold (a journal without compaction omits it) */
+  compactionDue?(): boolean;
+  /**
+   * Replace the log by a checkpoint: read the commands other processes appended since the last
+   * read, ask `checkpoint` for the entries that rebuild the state (those commands included), write
+   * them atomically and restart the log after them. No command appended meanwhile is lost.
+   * Returns the commands read, for the engine to apply.
+   */
+  compact?(checkpoint: (commands: readonly JournalCommand[]) => readonly JournalEntry[]): Promise<JournalCommand[]>;
 }

@@ -196,6 +196,8 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'command':
     case 'command-failed':
     case 'task-typed':
+    case 'checkpoint':
+    case 'continues':
       // A journal line replayed: the fact as it was recorded, nothing to do again.
       acc.s = applyFact(acc.s, event);
       break;

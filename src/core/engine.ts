@@ -3,10 +3,11 @@ import type { TaskType } from './routing.js';
 import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
 import { commandEvent, type EngineEvent, type Event } from './engine-events.js';
-import type { Clock, JournalCommand, JournalEntry, NotifyEvent, TimerHandle } from './engine-ports.js';
+import type { Clock, JournalCommand, NotifyEvent, TimerHandle } from './engine-ports.js';
 import { type EngineSnapshot, type EngineState, initialState } from './engine-state.js';
-import { replay, step } from './engine-step.js';
+import { step } from './engine-step.js';
 import { UsageError } from './errors.js';
+import { JournalKeeper } from './journal-keeper.js';
 import type { ScoringProfile } from './profile.js';
 import { profileFromConfig } from './triage.js';
 import { WriteLanes } from './write-lanes.js';
@@ -33,7 +34,7 @@ export class Engine {
   private commandsPromise: Promise<void> | null = null;
   private cycleTimer: TimerHandle | null = null;
   private commandTimer: TimerHandle | null = null;
-  private journalTail: Promise<void> = Promise.resolve();
+  private readonly journal: JournalKeeper;
   private running = false;
   private stopping = false;
 
@@ -44,6 +45,9 @@ export class Engine {
     this.profile = profileFromConfig(config);
     this.clock = options.clock;
     this.lanes = new WriteLanes(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY);
+    this.journal = new JournalKeeper(options.journal, { config, profile: this.profile }, { clock: options.clock, console: consoleId }, (text) =>
+      this.send({ type: 'problem', level: 'error', message: text }),
+    );
     this.state = initialState({ consoleId, armed: config.armed, dryRun: config.dryRun, ...(options.selfLogin !== undefined ? { selfLogin: options.selfLogin } : {}) });
     const fixed = { config, profile: this.profile, consoleId, claimTtlMs: options.claimTtlMs ?? 24 * HOUR, targets: new Set((['http', 'command'] as const).filter((k) => targets[k])) };
     this.host = {
@@ -56,7 +60,7 @@ export class Engine {
       send: (event) => this.send(event),
       writeContext: () => ({ ...fixed, selfLogin: this.state.self ?? '', ownConsoles: this.state.ownConsoles, trust: this.state.trust, now: this.clock.now(), taskTypes: this.state.taskTypes }),
       emit: (event) => callEach(this.eventListeners, event),
-      append: (entry) => this.append(entry),
+      append: (entry) => this.journal.append(entry),
       notify: (event) => this.notify(event),
       inLane: (lane, task) => this.inLane(lane, task),
     };
@@ -96,9 +100,9 @@ export class Engine {
     this.running = true;
     this.stopping = false;
     await this.send({ type: 'started' });
-    if (this.options.journal) {
+    if (this.journal.enabled) {
       try {
-        this.publish(replay(this.state, await this.options.journal.replay(), { config: this.config, profile: this.profile }));
+        this.publish(await this.journal.restore(this.state));
       } catch (err) {
         // Never run on empty state: what the journal held (approvals, dispatches) would be redone or lost.
         this.running = false;
@@ -122,10 +126,7 @@ export class Engine {
     this.commandTimer = null;
     await Promise.allSettled([this.cyclePromise, this.commandsPromise]);
     await this.lanes.idle();
-    for (let tail = this.journalTail; ; tail = this.journalTail) {
-      await tail;
-      if (tail === this.journalTail) break;
-    }
+    await this.journal.settled();
     this.running = false;
     this.stopping = false;
     await this.send({ type: 'stopped' });
@@ -235,24 +236,13 @@ export class Engine {
     return run;
   }
 
-  /** Append in order; a failure is reported, never thrown. */
-  private append(entry: JournalEntry): Promise<void> {
-    const journal = this.options.journal;
-    if (!journal) return Promise.resolve();
-    this.journalTail = this.journalTail.then(() =>
-      journal.append(entry).catch((err: unknown) => this.send({ type: 'problem', level: 'error', message: `could not write the journal: ${message(err)}` })),
-    );
-    return this.journalTail;
-  }
-
   private scheduleCommands(): void {
-    if (!this.options.journal || !this.running || this.stopping) return;
-    const journal = this.options.journal;
+    if (!this.journal.enabled || !this.running || this.stopping) return;
     this.commandTimer = this.clock.setTimeout(() => {
       this.commandTimer = null;
       this.commandsPromise = (async () => {
         try {
-          for (const command of await journal.pendingCommands()) await this.applyCommand(command);
+          for (const command of await this.journal.readCommands()) await this.applyCommand(command);
         } catch (err) {
           await this.send({ type: 'problem', level: 'warning', message: `could not read commands: ${message(err)}` });
         }

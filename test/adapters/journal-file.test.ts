@@ -7,7 +7,12 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/core/engine-ports.js';
 import { OperationError, ValidationError } from '../../src/core/errors.js';
-import { FileJournal, JOURNAL_FILE, LOCK_FILE, acquireLock, appendCommand, consoleId, stateDir } from '../../src/adapters/journal-file.js';
+import { CHECKPOINT_FILE, FileJournal, JOURNAL_FILE, LOCK_FILE, acquireLock, appendCommand, consoleId, cutShort, stateDir } from '../../src/adapters/journal-file.js';
+import { checkpointEntries } from '../../src/core/engine-facts.js';
+import { initialState } from '../../src/core/engine-state.js';
+import { replay } from '../../src/core/engine-step.js';
+import { parseConfig } from '../../src/core/config.js';
+import { profileFromConfig } from '../../src/core/triage.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -69,12 +74,21 @@ describe('journal file', () => {
     expect(await new FileJournal(dir).replay()).toEqual([approved, executed, approved]);
   });
 
-  it('skips an invalid line in the middle with a warning', async () => {
+  it('a line damaged in the middle, not cut short by a crash, stops start-up with one sentence naming the file, the line and how to recover', async () => {
     writeFileSync(join(dir, JOURNAL_FILE), `${JSON.stringify(approved)}\n{"type":"nonsense"}\n${JSON.stringify(executed)}\n`);
-    const seen: string[] = [];
-    const journal = new FileJournal(dir, { onWarning: (t) => seen.push(t) });
-    expect(await journal.replay()).toEqual([approved, executed]);
-    expect(seen).toEqual([expect.stringContaining('line 2')]);
+    const refusal = new FileJournal(dir).replay();
+    await expect(refusal).rejects.toBeInstanceOf(OperationError);
+    await expect(refusal).rejects.toThrow(
+      `the journal ${join(dir, JOURNAL_FILE)} is damaged at line 2 after byte 0 (not an entry, nor a line cut short by a crash): repair or delete that line, or move it aside`,
+    );
+    writeFileSync(join(dir, JOURNAL_FILE), `${JSON.stringify(approved)}\n{"type":"executed","at":"x"GARBAGE}\n${JSON.stringify(executed)}\n`);
+    await expect(new FileJournal(dir).replay()).rejects.toThrow('is damaged at line 2');
+  });
+
+  it('tells a line cut short by a crash from a damaged one, at every byte of a real entry', () => {
+    const line = JSON.stringify({ ...approved, proposal: { ...approved.proposal, reason: 'naïve "quote" \\ ☃' } });
+    for (let i = 1; i < line.length; i++) expect(cutShort(line.slice(0, i)), line.slice(0, i)).toBe(true);
+    for (const damaged of ['{"type":"x"GARBAGE}', '{"a":1x', 'garbage', '{"type":"executed"}}', '']) expect(cutShort(damaged), damaged).toBe(false);
   });
 
   it('a journal too big to read at start stops start-up with one sentence naming the file and how to recover', async () => {
@@ -131,6 +145,106 @@ describe('journal file', () => {
     expect(id).toMatch(/^[A-Za-z0-9.-]+-[0-9a-f]{8}$/);
     expect(await consoleId(dir)).toBe(id);
   });
+});
+
+const config = parseConfig({});
+const ctx = { config, profile: profileFromConfig(config) };
+const fresh = () => initialState({ consoleId: 'box-1', armed: false, dryRun: false });
+/** What the engine hands a compaction: the checkpoint of the journal's state and the commands read. */
+const checkpointOf = (entries: readonly JournalEntry[]) => (commands: readonly JournalEntry[]) =>
+  checkpointEntries(replay(fresh(), [...entries, ...commands], ctx), { at: '2026-05-02T00:00:00.000Z', console: 'box-1' });
+const approvedIds = (entries: readonly JournalEntry[]) => [...replay(fresh(), entries, ctx).snapshot.proposals.values()].filter((p) => p.status === 'approved').map((p) => p.id);
+const approvedAs = (id: string): JournalEntry => ({ ...approved, proposal: { ...approved.proposal, id, number: Number(id.slice(2)) } });
+
+describe('journal compaction', () => {
+  it('writes a checkpoint, restarts the log after it, and replays the checkpoint and the tail', async () => {
+    const journal = new FileJournal(dir, { compactEntries: 3 });
+    const written: JournalEntry[] = [];
+    for (let i = 1; i <= 5; i++) {
+      written.push(approvedAs(`p-${i}`), { ...executed, proposalId: `p-${i}` });
+      await journal.append(written.at(-2)!);
+      await journal.append(written.at(-1)!);
+    }
+    await journal.append(approvedAs('p-9'));
+    written.push(approvedAs('p-9'));
+    expect(journal.compactionDue()).toBe(true);
+    const before = statSync(join(dir, JOURNAL_FILE)).size;
+    expect(await journal.compact(checkpointOf(written))).toEqual([]);
+    expect(journal.compactionDue()).toBe(false);
+    await journal.append(approvedAs('p-10'));
+    await journal.close();
+
+    const lines = readFileSync(join(dir, JOURNAL_FILE), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).type)).toEqual(['continues', 'approved']);
+    expect(statSync(join(dir, JOURNAL_FILE)).size).toBeLessThan(before);
+    for (const f of [JOURNAL_FILE, CHECKPOINT_FILE]) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+    const reopened = new FileJournal(dir);
+    const entries = await reopened.replay();
+    expect(entries[0]).toMatchObject({ type: 'checkpoint', generation: 1 });
+    expect(approvedIds(entries)).toEqual(['p-9', 'p-10']);
+    expect(reopened.warnings).toEqual([]);
+  });
+
+  it('after a crash between the checkpoint and the new log, replays the checkpoint and only what came after it', async () => {
+    const journal = new FileJournal(dir);
+    const written = [approvedAs('p-1'), approvedAs('p-2')];
+    for (const e of written) await journal.append(e);
+    const old = readFileSync(join(dir, JOURNAL_FILE));
+    await journal.compact(checkpointOf(written));
+    await journal.close();
+    // the log as it was before the rename, and a command another process appended to it since
+    writeFileSync(join(dir, JOURNAL_FILE), old);
+    await appendCommand(dir, { command: 'approve', proposalId: 'p-7', commandId: 'c-7' });
+    const entries = await new FileJournal(dir).replay();
+    expect(entries.filter((e) => e.type === 'approved').map((e) => (e.type === 'approved' ? e.proposal.id : ''))).toEqual(['p-1', 'p-2']);
+    expect(entries.filter((e) => e.type === 'command').map((e) => (e.type === 'command' ? e.commandId : ''))).toEqual(['c-7']);
+  });
+
+  it('a log that continues a newer checkpoint than the one beside it stops start-up with one sentence', async () => {
+    const journal = new FileJournal(dir);
+    await journal.append(approved);
+    await journal.compact(checkpointOf([approved]));
+    const first = readFileSync(join(dir, CHECKPOINT_FILE));
+    await journal.compact(checkpointOf([approved]));
+    writeFileSync(join(dir, CHECKPOINT_FILE), first);
+    await expect(new FileJournal(dir).replay()).rejects.toThrow(
+      `the journal ${join(dir, JOURNAL_FILE)} continues checkpoint 2 but ${join(dir, CHECKPOINT_FILE)} is checkpoint 1: put the matching checkpoint back, or move both aside`,
+    );
+  });
+
+  it('a damaged checkpoint stops start-up with one sentence naming it and how to recover', async () => {
+    const journal = new FileJournal(dir);
+    await journal.append(approved);
+    await journal.compact(checkpointOf([approved]));
+    const text = readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
+    writeFileSync(join(dir, CHECKPOINT_FILE), text.split('\n').slice(0, 1).join('\n') + '\n');
+    const refusal = new FileJournal(dir).replay();
+    await expect(refusal).rejects.toBeInstanceOf(OperationError);
+    await expect(refusal).rejects.toThrow(`the journal checkpoint ${join(dir, CHECKPOINT_FILE)} is damaged (0 of its 1 entries): restore it from a backup, or move it and`);
+  });
+
+  it('loses no command other processes append while it compacts over and over', async () => {
+    const journal = new FileJournal(dir);
+    await journal.replay();
+    const cli = join(process.cwd(), 'dist/adapters/journal-file.js');
+    const script = `const { appendCommand } = await import(process.argv[1]); for (let i = 0; i < 25; i++) await appendCommand(process.argv[2], { command: 'approve', proposalId: 'p-1', commandId: process.argv[3] + '-' + i });`;
+    const writers = ['a', 'b'].map((who) => run(process.execPath, ['--input-type=module', '-e', script, cli, dir, who], { timeout: 60_000 }));
+    let done = false;
+    void Promise.all(writers).finally(() => {
+      done = true;
+    });
+    const seen: string[] = [];
+    let compactions = 0;
+    while (!done) {
+      for (const c of await journal.compact(checkpointOf([]))) seen.push(c.commandId);
+      compactions += 1;
+      for (const c of await journal.pendingCommands()) seen.push(c.commandId);
+    }
+    await Promise.all(writers);
+    for (const c of await journal.pendingCommands()) seen.push(c.commandId);
+    expect(compactions).toBeGreaterThan(1);
+    expect(seen.sort()).toEqual([...Array.from({ length: 25 }, (_, i) => `a-${i}`), ...Array.from({ length: 25 }, (_, i) => `b-${i}`)].sort());
+  }, 90_000);
 });
 
 describe('engine lock', () => {

@@ -8,15 +8,40 @@ export class FakeJournal implements Journal {
   readonly entries: JournalEntry[] = [];
   private unread: JournalCommand[] = [];
   failAppendWith: Error | null = null;
+  /** compactions so far */
+  compactions = 0;
+  private appended = 0;
+
+  /** `compactAfter`: compact once more than this many lines were appended since the last compaction */
+  constructor(private readonly compactAfter = Number.POSITIVE_INFINITY) {}
 
   async append(entry: JournalEntry): Promise<void> {
     if (this.failAppendWith) throw this.failAppendWith;
-    this.entries.push(JournalEntrySchema.parse(JSON.parse(JSON.stringify(entry))));
+    this.entries.push(roundTrip(entry));
+    this.appended += 1;
+  }
+
+  compactionDue(): boolean {
+    return this.appended > this.compactAfter;
+  }
+
+  /** As the file journal does: the checkpoint's lines, then a log that continues it. */
+  async compact(checkpoint: (commands: readonly JournalCommand[]) => readonly JournalEntry[]): Promise<JournalCommand[]> {
+    const commands = this.unread;
+    this.unread = [];
+    const [head, ...rest] = checkpoint(commands);
+    if (head?.type !== 'checkpoint') throw new Error('a checkpoint starts with its header');
+    this.compactions += 1;
+    const generation = this.compactions;
+    const lines = [{ ...head, generation, entries: rest.length }, ...rest, { type: 'continues' as const, at: head.at, console: head.console, generation }];
+    this.entries.splice(0, this.entries.length, ...lines.map(roundTrip));
+    this.appended = 0;
+    return commands;
   }
 
   async replay(): Promise<JournalEntry[]> {
     this.unread = [];
-    return this.entries.map((e) => JournalEntrySchema.parse(JSON.parse(JSON.stringify(e))));
+    return this.entries.map(roundTrip);
   }
 
   async pendingCommands(): Promise<JournalCommand[]> {
@@ -41,3 +66,5 @@ export class FakeJournal implements Journal {
     return this.entries.filter((e): e is Extract<JournalEntry, { type: T }> => e.type === type);
   }
 }
+
+const roundTrip = (e: JournalEntry): JournalEntry => JournalEntrySchema.parse(JSON.parse(JSON.stringify(e)));
