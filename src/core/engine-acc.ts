@@ -111,7 +111,7 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
   if (plan.proposals !== previous) {
     for (const p of previous.values()) {
       const decided = p.status === 'approved' || p.status === 'rejected' || (p.status === 'proposed' && p.reroutedFrom !== null);
-      if (!decided || p.started) continue;
+      if (!decided) continue;
       const now = plan.proposals.get(p.id);
       if (!now || now.status === 'superseded') record(acc, { type: 'dropped', proposalId: p.id });
     }
