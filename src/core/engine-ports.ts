@@ -144,8 +144,12 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
     ...base,
     proposal: ProposalRefSchema,
     note: z.string().optional(),
+    /** who rejected and where, when not the console's operator */
+    by: z.string().optional(),
     commandId: z.string().optional(),
   }),
+  /** an approval taken back before it started: the proposal is pending again */
+  z.object({ type: z.literal('withdrawn'), ...base, proposalId: z.string(), by: z.string() }),
   /** `proposal.agentId` is the new agent */
   z.object({ type: z.literal('rerouted'), ...base, proposal: ProposalRefSchema, from: z.string(), commandId: z.string().optional() }),
   /** about to write: from here on a crash may have left the write done, so the proposal is resumed, never redone */
