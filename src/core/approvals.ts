@@ -11,7 +11,9 @@ import { escapeMarkdown, sanitize } from './sanitize.js';
  */
 
 export type TrackerCommand =
-  | { readonly kind: 'approve' | 'retry' | 'cancel' }
+  | { readonly kind: 'approve' }
+  | { readonly kind: 'retry' }
+  | { readonly kind: 'cancel' }
   | { readonly kind: 'reject'; readonly note: string | null }
   | { readonly kind: 'reroute'; readonly agentId: string };
 
@@ -33,7 +35,9 @@ export function parseCommand(body: string): TrackerCommand | null {
       return { kind: 'reject', note: rest === '' ? null : rest.slice(0, MAX_NOTE_LENGTH) };
     case 'reroute':
       return AGENT_ID.test(rest) ? { kind: 'reroute', agentId: rest } : null;
-    default:
+    case 'approve':
+    case 'retry':
+    case 'cancel':
       return rest === '' ? { kind: verb } : null;
   }
 }
@@ -47,8 +51,12 @@ export function proposalOnIssue(snapshot: EngineSnapshot, repo: string, number: 
 }
 const OPEN = new Set(['proposed', 'approved', 'rejected', 'failed', 'executing']);
 
-/** Who approved and where, as the journal, the audit comment and the status show it. */
-export const approvedVia = (login: string, where: 'dashboard' | 'comment', issue: string): string => `@${login} (${where} ${issue})`;
+/**
+ * Who approved and where, as the journal, the audit comment and the status show it: "alice
+ * (comment on acme/api#12)", "dashboard acme/api#40" (the forge's API does not say who edited an
+ * issue body, only that they may write). No "@": the audit comment would ping them.
+ */
+export const approvedVia = (login: string | null, issue: string): string => (login === null ? `dashboard ${issue}` : `${login} (comment on ${issue})`);
 
 // The dashboard issue. Its first line names it; the author check (our own login) makes it ours.
 export const DASHBOARD_MARKER = '<!-- switchboard:dashboard v1 -->';
@@ -138,12 +146,16 @@ export type DashboardIntent = { readonly type: 'approve' | 'withdraw'; readonly 
 
 /**
  * What the ticks ask for against the current state: a ticked pending proposal is approved; an
- * approved one unticked before it started is taken back. A box for something settled or unknown
+ * approved one unticked before it started is taken back. `before`: the boxes as we last saw them. A box for something settled or unknown
  * asks for nothing (the next render drops it).
  */
-export function intentsFromTicks(ticks: readonly Tick[], snapshot: EngineSnapshot): DashboardIntent[] {
+export function intentsFromTicks(ticks: readonly Tick[], snapshot: EngineSnapshot, before?: readonly Tick[]): DashboardIntent[] {
   const out: DashboardIntent[] = [];
+  // Only boxes someone changed since we last wrote or read the body: a body not yet re-rendered
+  // must not take back an approval given in the console meanwhile.
+  const was = new Map((before ?? []).map((t) => [`${t.kind}:${t.id}`, t.checked]));
   for (const t of ticks) {
+    if (before !== undefined && was.get(`${t.kind}:${t.id}`) === t.checked) continue;
     const p = t.kind === 'p' ? snapshot.proposals.get(t.id) : undefined;
     if (!p) continue;
     if (t.checked && p.status === 'proposed') out.push({ type: 'approve', id: p.id });

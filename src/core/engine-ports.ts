@@ -49,7 +49,7 @@ export interface DispatchTarget {
   observe(runId: string): Promise<AgentStatus>;
 }
 
-export type NotifyEvent =
+export type NotifyEvent = (
   | {
       readonly kind: 'escalated';
       readonly repo: string;
@@ -58,7 +58,11 @@ export type NotifyEvent =
       readonly attempts: number;
       readonly why: string;
     }
-  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string };
+  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string }
+) & {
+  /** the dashboard issue where it can be acted on (approvals.dashboard) */
+  readonly dashboardUrl?: string;
+};
 
 /** Slack webhook, terminal bell… A failing notifier never breaks a cycle. */
 export interface Notifier {
