@@ -126,8 +126,9 @@ export function renderDashboard(input: DashboardInput): string {
 }
 
 const gates = (p: TrackedProposal): string => {
-  const why = p.waiting ?? p.blockedBy.map((g) => g.detail).join('; ');
-  return why ? ` — waiting: ${inline(why)}` : '';
+  // `waiting` already reads "waiting for arming" or "waiting: <gate>".
+  const why = p.waiting ?? (p.blockedBy.length > 0 ? `waiting: ${p.blockedBy.map((g) => g.detail).join('; ')}` : '');
+  return why ? ` — ${inline(why)}` : '';
 };
 
 export interface Tick {

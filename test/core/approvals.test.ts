@@ -84,7 +84,7 @@ describe('the dashboard body', () => {
     // A body rendered before the console's approval: its unchanged empty box takes nothing back.
     expect(intentsFromTicks(readTicks(body), w.engine.getSnapshot(), readTicks(body))).toEqual([]);
     const now = render(w);
-    expect(now).toMatch(/### Approved, waiting \(1\)\n- \[x\] .*by dashboard acme\/api#9 — waiting: waiting for arming/);
+    expect(now).toMatch(/### Approved, waiting \(1\)\n- \[x\] .*by dashboard acme\/api#9 — waiting for arming$/m);
     const unticked = now.replace(`- [x] <!-- sb:p:${id} -->`, `- [ ] <!-- sb:p:${id} -->`);
     expect(intentsFromTicks(readTicks(unticked), w.engine.getSnapshot(), readTicks(now))).toEqual([{ type: 'withdraw', id }]);
   });
