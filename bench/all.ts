@@ -5,6 +5,7 @@ import { run as runConsole } from './console.js';
 import { run as runCycle } from './cycle.js';
 import { run as runExecute } from './execute.js';
 import { run as runFetch } from './fetch.js';
+import { run as runGithubCycle } from './github-cycle.js';
 import { loadAverage, machine } from './machine.js';
 import { run as runMemory } from './memory.js';
 import { run as runScore } from './score.js';
@@ -56,6 +57,16 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
       rows: [
         { bench: 'fetch', what: `cold fetch, ${fmt(f.issues)} issues, ${f.latencyMs} ms latency`, figure: `${fmt(f.cold.ms)} ms, ${f.cold.requests} req`, target: `< sequential ${fmt(f.sequential.ms)} ms`, met: f.cold.ms < f.sequential.ms },
         { bench: 'fetch', what: 'warm fetch (nothing changed)', figure: `${fmt(f.warm.ms)} ms, ${f.warm.requests} req`, target: '1 request', met: f.warm.requests === 1 },
+      ],
+    };
+  },
+  async 'github-cycle'() {
+    const f = await runGithubCycle({ log });
+    return {
+      figures: f,
+      rows: [
+        { bench: 'github-cycle', what: `cold cycle on GitHub, ${fmt(f.issues)} issues`, figure: `${fmt(f.cold.ms)} ms, ${f.cold.requests} req`, target: '—', met: null },
+        { bench: 'github-cycle', what: `warm cycle on GitHub, ${fmt(f.issues)} issues, unchanged`, figure: `${f.warm.requests} req, ${f.warm.notModified} answered 304, quota used ${f.warmQuota}`, target: '1 request, 304, no quota', met: f.warm.requests === 1 && f.warm.notModified === 1 && f.warmQuota === 0 },
       ],
     };
   },

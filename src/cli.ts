@@ -151,10 +151,11 @@ export function buildProgram(): Command {
     .option('--json', 'with --headless: NDJSON events')
     .option('--issues <n>', 'open issues to seed', wholeNumber('--issues', 1, 5000), 40)
     .option('--seed <n>', 'seed for the backlog and the simulated agents', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
-    .addHelpText('after', examples(['switchboard demo', 'switchboard demo --headless --issues 20 --seed 7']))
+    .addOption(new Option('--kind <kind>', 'which API the sandbox speaks').choices(['gitea', 'github']).default('gitea'))
+    .addHelpText('after', examples(['switchboard demo', 'switchboard demo --headless --issues 20 --seed 7', 'switchboard demo --kind github']))
     .action(async (_opts, cmd: Command) => {
       const { demoCommand } = await import('./commands/demo-command.js');
-      actionExit = await demoCommand(globals(cmd) as Opts & { headless?: boolean; json?: boolean; issues: number; seed: number });
+      actionExit = await demoCommand(globals(cmd) as Opts & { headless?: boolean; json?: boolean; issues: number; seed: number; kind?: 'gitea' | 'github' });
     });
 
   for (const verb of ['approve', 'reject'] as const) {

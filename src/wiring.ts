@@ -1,6 +1,8 @@
 import type { Connection } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
-import { createGiteaTracker, type GiteaTracker, type GiteaTrackerOptions } from './adapters/gitea/index.js';
+import type { GiteaTrackerOptions } from './adapters/gitea/index.js';
+import { type GithubTrackerOptions, UNPACED } from './adapters/github/index.js';
+import { createTracker, type ForgeTracker } from './adapters/trackers.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
@@ -25,6 +27,8 @@ export interface OpenOptions {
   readonly stateDir?: string;
   readonly clock?: Clock;
   readonly tracker?: Partial<GiteaTrackerOptions>;
+  /** GitHub adapter options (pacing, retry timing) when tracker.kind is github */
+  readonly github?: Partial<GithubTrackerOptions>;
   /** ring the terminal bell on escalations (the console) */
   readonly bell?: NodeJS.WritableStream;
   /** where notifier and journal warnings go: stderr in headless; by default switchboard.log in the state dir */
@@ -35,7 +39,7 @@ export interface OpenOptions {
 
 export interface Switchboard {
   readonly engine: Engine;
-  readonly tracker: GiteaTracker;
+  readonly tracker: ForgeTracker;
   /** `/switchboard …` comments and the dashboard issue (approvals.*) */
   readonly approvals: ApprovalsRunner;
   readonly journal: FileJournal;
@@ -47,7 +51,7 @@ export interface Switchboard {
 }
 
 /** Variables an agent process never inherits: the tracker's keys are switchboard's, not the agent's. */
-const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
+const PRIVATE_ENV = /^(GITEA_TOKEN|GITHUB_TOKEN|GH_TOKEN|FORGEJO_TOKEN|SWITCHBOARD_.*)$/;
 
 export function agentEnv(config: Config, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const secrets = new Set(config.agents.map((a) => a.secretEnv).filter((v): v is string => v !== undefined));
@@ -56,11 +60,13 @@ export function agentEnv(config: Config, env: NodeJS.ProcessEnv): NodeJS.Process
 
 export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const { connection } = o;
+  const kind = connection.kind ?? o.config.tracker.kind;
   if (!connection.url) throw new UsageError('no tracker URL: pass --url, set GITEA_URL, or run switchboard config init.');
   if (!connection.token) {
-    throw new UsageError(`no token for ${new URL(connection.url).host}: set GITEA_TOKEN or tracker.tokenFile (a 0600 file).`);
+    const where = kind === 'github' ? 'GITHUB_TOKEN or GH_TOKEN, or tracker.tokenCommand (e.g. ["gh","auth","token"])' : 'GITEA_TOKEN or tracker.tokenFile (a 0600 file)';
+    throw new UsageError(`no token for ${new URL(connection.url).host}: set ${where}.`);
   }
-  const config: Config = { ...o.config, repos: [...connection.repos] };
+  const config: Config = { ...o.config, tracker: { ...o.config.tracker, kind }, repos: [...connection.repos] };
   const env = o.env ?? process.env;
   const clock = o.clock ?? systemClock;
   const dir = await resolveStateDir({ dir: o.stateDir });
@@ -71,19 +77,19 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
     const journal = new FileJournal(dir, { onWarning: warn });
     // Aborted on close, once the engine is stopping: a read stuck on a slow server never holds a shutdown.
     const reads = new AbortController();
-    const tracker = createGiteaTracker({
+    const tracker = createTracker({
+      kind,
       url: connection.url,
       token: connection.token,
-      kind: config.tracker.kind,
       tokenSource: connection.tokenSource,
       concurrency: config.tracker.pageConcurrency,
-      ...trackerLimits(config.tracker),
-      signal: reads.signal,
       labelColors: { [config.labels.needsHuman]: '#e11d48', [config.labels.inProgress]: '#0e8a16' },
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
-      connections: 16,
-      writeConcurrency: 8,
-      ...o.tracker,
+      gitea: { connections: 16, writeConcurrency: 8, ...trackerLimits(config.tracker), signal: reads.signal, ...o.tracker },
+      github: {
+        ...(config.tracker.pacing ? {} : { pacing: UNPACED }),
+        ...o.github,
+      },
     });
     const notifiers: Notifier[] = [];
     // Filled in below: the webhook links to the repo's dashboard once the runner knows it.

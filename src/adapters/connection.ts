@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import type { Config } from '../core/config.js';
 import { RepoNameSchema, uniqueRepos } from '../core/config.js';
@@ -10,6 +11,8 @@ import { maskUrl } from './settings.js';
  * the config file itself: only from the environment or a 0600 token file.
  */
 export interface Connection {
+  /** gitea/forgejo unless the config (or SWITCHBOARD_TRACKER) says github */
+  readonly kind?: 'gitea' | 'forgejo' | 'github';
   readonly url: string | undefined;
   readonly token: string | undefined;
   /** where the token came from, named when the tracker rejects it */
@@ -57,7 +60,49 @@ export function checkToken(raw: string, source: string): string {
   return token;
 }
 
+/**
+ * `tracker.tokenCommand`, e.g. ["gh","auth","token"]: run without a shell, its first line is the
+ * token. Neither its output nor its error text is ever shown (either may hold the token).
+ */
+export function runTokenCommand(argv: readonly string[]): string {
+  const [command, ...args] = argv;
+  const name = `tracker.tokenCommand (${command ?? ''})`;
+  let out: string;
+  try {
+    out = execFileSync(command as string, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024, shell: false });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ValidationError(code === 'ENOENT' ? `${name} is not installed or not on PATH.` : `${name} failed; run it yourself to see why.`);
+  }
+  const token = out.split('\n')[0]?.trim() ?? '';
+  if (!token) throw new ValidationError(`${name} printed no token.`);
+  return token;
+}
+
+function resolveGithub(config: Config, flags: ConnectionFlags, env: NodeJS.ProcessEnv): Pick<Connection, 'url' | 'token' | 'tokenSource'> {
+  const url = flags.url ?? (env.GITHUB_API_URL || undefined) ?? config.tracker.url ?? 'https://api.github.com';
+  if (env.GITHUB_TOKEN) return { url, token: env.GITHUB_TOKEN.trim(), tokenSource: 'GITHUB_TOKEN' };
+  if (env.GH_TOKEN) return { url, token: env.GH_TOKEN.trim(), tokenSource: 'GH_TOKEN' };
+  if (config.tracker.tokenCommand) return { url, token: runTokenCommand(config.tracker.tokenCommand), tokenSource: 'tracker.tokenCommand' };
+  if (config.tracker.tokenFile) return { url, token: readTokenFile(config.tracker.tokenFile), tokenSource: `the token file ${config.tracker.tokenFile}` };
+  return { url, token: undefined, tokenSource: 'GITHUB_TOKEN' };
+}
+
 export function resolveConnection(config: Config, flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Connection {
+  const kind = config.tracker.kind;
+  const repos =
+    flags.repo && flags.repo.length > 0
+      ? checkRepos(flags.repo, '--repo')
+      : env.SWITCHBOARD_REPOS
+        ? checkRepos(env.SWITCHBOARD_REPOS.split(',').filter((r) => r.trim()), 'SWITCHBOARD_REPOS')
+        : [...config.repos];
+  if (kind === 'github') {
+    const github = resolveGithub(config, flags, env);
+    if (github.url !== undefined && !/^https?:\/\/[^\s/]+/.test(github.url)) {
+      throw new ValidationError(`tracker URL "${maskUrl(github.url)}" should start with http:// or https://.`);
+    }
+    return { kind, ...github, token: github.token === undefined ? undefined : checkToken(github.token, github.tokenSource), repos: uniqueRepos(repos) };
+  }
   const url = flags.url ?? (env.GITEA_URL || undefined) ?? config.tracker.url;
   if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) {
     throw new ValidationError(`tracker URL "${maskUrl(url)}" should start with http:// or https://.`);
@@ -68,13 +113,10 @@ export function resolveConnection(config: Config, flags: ConnectionFlags, env: N
   else if (config.tracker.tokenFile) {
     token = readTokenFile(config.tracker.tokenFile);
     tokenSource = `the token file ${config.tracker.tokenFile}`;
+  } else if (config.tracker.tokenCommand) {
+    token = runTokenCommand(config.tracker.tokenCommand);
+    tokenSource = 'tracker.tokenCommand';
   }
   if (token !== undefined) token = checkToken(token, tokenSource);
-  const repos =
-    flags.repo && flags.repo.length > 0
-      ? checkRepos(flags.repo, '--repo')
-      : env.SWITCHBOARD_REPOS
-        ? checkRepos(env.SWITCHBOARD_REPOS.split(',').filter((r) => r.trim()), 'SWITCHBOARD_REPOS')
-        : [...config.repos];
-  return { url, token, tokenSource, repos: uniqueRepos(repos) };
+  return { kind, url, token, tokenSource, repos: uniqueRepos(repos) };
 }

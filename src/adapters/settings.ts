@@ -208,7 +208,9 @@ export function resolveSettings(
     merged = set(merged, path, value);
     overridden.set(path.join('.'), source);
   };
-  layer(['tracker', 'url'], env.GITEA_URL || undefined, 'env');
+  layer(['tracker', 'kind'], env.SWITCHBOARD_TRACKER || undefined, 'env');
+  const github = (env.SWITCHBOARD_TRACKER || get(raw, ['tracker', 'kind'])) === 'github';
+  layer(['tracker', 'url'], (github ? env.GITHUB_API_URL : env.GITEA_URL) || undefined, 'env');
   layer(['repos'], env.SWITCHBOARD_REPOS ? env.SWITCHBOARD_REPOS.split(',').map((r) => r.trim()).filter(Boolean) : undefined, 'env');
   layer(['intervalSeconds'], env.SWITCHBOARD_INTERVAL ? parseDuration(env.SWITCHBOARD_INTERVAL, 'SWITCHBOARD_INTERVAL') : undefined, 'env');
   layer(['tracker', 'url'], flags.url, 'flag');

@@ -11,6 +11,7 @@ export interface DemoFlags extends GlobalOptions {
   readonly json?: boolean;
   readonly issues: number;
   readonly seed: number;
+  readonly kind?: 'gitea' | 'github';
 }
 
 /** `switchboard demo`: the sandbox and the engine on it, in the console or headless, until SIGINT. */
@@ -23,12 +24,12 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
   const signal = firstSignal();
   try {
     // In the console, warnings go to the state dir's log: nothing else may write under Ink.
-    const demo = await startDemo({ headless, issues: f.issues, seed: f.seed, json, ...(headless ? { onWarning: (t: string) => err(warnLine(t, now(), json)) } : {}) });
+    const demo = await startDemo({ headless, issues: f.issues, seed: f.seed, json, kind: f.kind, ...(headless ? { onWarning: (t: string) => err(warnLine(t, now(), json)) } : {}) });
     const { sandbox } = demo;
     if (!headless) {
       try {
         return await launchConsole(demo.switchboard, {
-          trackerName: `sandbox ${new URL(sandbox.url).host}`,
+          trackerName: `${sandbox.dialect === 'github' ? 'github ' : ''}sandbox ${new URL(sandbox.url).host}`,
           repos: sandbox.repos,
           noColor: f.color === false,
           altScreen: f.altScreen !== false,

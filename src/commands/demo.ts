@@ -16,6 +16,8 @@ export interface DemoOptions {
   /** simulated agents' step delay (default 400 ms, so dispatches finish within a minute) */
   readonly agentDelayMs?: number | undefined;
   readonly onWarning?: (text: string) => void;
+  /** which API the sandbox speaks (default gitea) */
+  readonly kind?: 'gitea' | 'github' | undefined;
 }
 
 export interface Demo {
@@ -37,14 +39,18 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     issues: o.issues ?? 40,
     seed: o.seed ?? 1,
     agents: { delayMs: o.agentDelayMs ?? 400, outcomes: DEMO_AGENT_OUTCOMES },
+    dialect: o.kind ?? 'gitea',
   });
+  const github = sandbox.dialect === 'github';
   const dir = await mkdtemp(join(tmpdir(), 'switchboard-demo-'));
   let switchboard: Switchboard;
   try {
-    const base = parseConfig({ tracker: { url: sandbox.url }, repos: [...sandbox.repos], intervalSeconds: o.intervalSeconds ?? 5 });
+    // The sandbox has no secondary limits: GitHub's write pacing would only slow the demo down.
+    const tracker = github ? { kind: 'github', url: sandbox.apiUrl, pacing: false } : { url: sandbox.url };
+    const base = parseConfig({ tracker, repos: [...sandbox.repos], intervalSeconds: o.intervalSeconds ?? 5 });
     switchboard = await openSwitchboard({
       config: headlessConfig(base, { approve: o.headless ? 'all' : 'manual' }),
-      connection: { url: sandbox.url, token: sandbox.token, tokenSource: 'the demo sandbox', repos: sandbox.repos },
+      connection: { ...(github ? { kind: 'github' as const } : {}), url: sandbox.apiUrl.replace(/\/api\/v1$/, ''), token: sandbox.token, tokenSource: 'the demo sandbox', repos: sandbox.repos },
       stateDir: dir,
       env: { PATH: process.env.PATH ?? '' },
       ...(o.onWarning ? { onWarning: o.onWarning } : {}),

@@ -18,7 +18,7 @@ export interface Check {
   readonly fix?: string;
 }
 
-const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
+export const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   const executable = (p: string) => {
@@ -49,12 +49,16 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
     add({ name: 'tracker', ok: false, detail: 'no tracker URL is configured', fix: 'pass --url, set GITEA_URL, or run switchboard config init' });
     return;
   }
+  if (config.tracker.kind === 'github') {
+    const { githubChecks } = await import('./doctor-github.js');
+    return githubChecks(loaded, add);
+  }
   const host = new URL(connection.url).host;
   const [{ createGiteaTracker }, { trackerLimits }] = await Promise.all([import('../adapters/gitea/index.js'), import('../adapters/http/limits.js')]);
   const tracker = createGiteaTracker({
     url: connection.url,
     token: connection.token ?? 'none',
-    kind: config.tracker.kind,
+    kind: config.tracker.kind === 'forgejo' ? 'forgejo' : 'gitea',
     tokenSource: connection.tokenSource,
     ...trackerLimits(config.tracker),
     retry: { attempts: 1 },
@@ -139,7 +143,7 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
   }
 }
 
-function wantedLabels(config: Config): string[] {
+export function wantedLabels(config: Config): string[] {
   const agentLabels = config.agents.filter((a) => a.kind === 'tracker' && a.label).map((a) => a.label!);
   return [...new Set([config.labels.inProgress, config.labels.needsHuman, ...agentLabels])];
 }

@@ -140,15 +140,14 @@ export async function liveBacklog(
   if (!conn.url) return undefined;
   if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
   if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
-  const [{ createGiteaTracker }, { trackerLimits }] = await Promise.all([import('../adapters/gitea/index.js'), import('../adapters/http/limits.js')]);
-  const tracker = createGiteaTracker({
+  const [{ createTracker }, { trackerLimits }] = await Promise.all([import('../adapters/trackers.js'), import('../adapters/http/limits.js')]);
+  const tracker = createTracker({
     url: conn.url,
     token: conn.token,
     kind: config.tracker.kind,
     tokenSource: conn.tokenSource,
     concurrency: config.tracker.pageConcurrency,
-    ...trackerLimits(config.tracker),
-    ...(signal ? { signal } : {}),
+    gitea: { ...trackerLimits(config.tracker), ...(signal ? { signal } : {}) },
   });
   const fetch = async () => {
     try {

@@ -84,6 +84,12 @@ export class ApprovalsRunner {
 
   start(): void {
     if (!this.enabled || !this.#stopped) return;
+    const { tracker } = this.#o;
+    if (!tracker.listRepoComments || !tracker.editIssueBody) {
+      // The GitHub adapter does not read repo comments or edit issue bodies yet.
+      if (this.#o.config.approvals.dashboard) this.#problem(`approving from the tracker is not available on ${tracker.displayName} yet: no comment commands, no dashboard`);
+      return;
+    }
     this.#stopped = false;
     // Commands older than this start are not replayed: a restart never redoes what was answered.
     const now = this.#o.clock.now().getTime();

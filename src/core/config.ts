@@ -74,10 +74,15 @@ export const ConfigSchema = z
   .object({
     tracker: z
       .object({
-        kind: z.enum(['gitea', 'forgejo']).default('gitea'),
+        kind: z.enum(['gitea', 'forgejo', 'github']).default('gitea'),
+        /** the forge root; for github the API base (default https://api.github.com) */
         url: z.url({ protocol: /^https?$/ }).optional(),
-        /** a file holding the token (must be 0600); GITEA_TOKEN wins */
+        /** a file holding the token (must be 0600); GITEA_TOKEN (GITHUB_TOKEN, GH_TOKEN for github) wins */
         tokenFile: z.string().optional(),
+        /** a command printing the token, run without a shell, e.g. ["gh", "auth", "token"] */
+        tokenCommand: z.array(z.string().min(1)).min(1).max(32).optional(),
+        /** github: pace writes as GitHub asks (one at a time, ≥1 s apart, ≤80 comments a minute); false where limits are off */
+        pacing: z.boolean().default(true),
         /** pages of one issue list fetched at once after the first (the forge caps a page at 50) */
         pageConcurrency: z.number().int().min(1).max(16).default(4),
         /** the most issues read from one repo (and items from any one list): endless pages stop here */

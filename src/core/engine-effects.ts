@@ -211,12 +211,12 @@ export async function fetchAll(host: EffectHost, repos: readonly string[], full:
       try {
         return { repo, issues: (await host.tracker.fetchBacklog(repo, { full })).issues };
       } catch (err) {
-        return { repo, error: message(err) };
+        return { repo, error: message(err), transient: isTransient(err) };
       }
     }),
   );
   for (const r of results) {
-    if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error' });
+    if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error', transient: r.transient ?? false });
     else await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned: await askTrust(host.tracker, r.issues, host.config, trust) });
   }
 }

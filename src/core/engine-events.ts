@@ -45,7 +45,8 @@ export type Event =
   | { readonly type: 'observe-failed'; readonly id: string; readonly message: string; readonly gone?: boolean }
   /** `learned`: trust asked of the tracker for this fetch, `${repo}\0${author}` → may write */
   | { readonly type: 'backlog-fetched'; readonly repo: string; readonly issues: readonly Issue[]; readonly learned: ReadonlyMap<string, boolean> }
-  | { readonly type: 'fetch-failed'; readonly repo: string; readonly message: string }
+  /** `transient`: the tracker was unreachable or busy (an outage), not a refusal or a moved repo */
+  | { readonly type: 'fetch-failed'; readonly repo: string; readonly message: string; readonly transient: boolean }
   // effect results
   | { readonly type: 'write-starting'; readonly work: Work; readonly write: Write }
   | { readonly type: 'written'; readonly work: Work; readonly write: Write; readonly answer: WriteAnswer; readonly dryRun: boolean }

@@ -26,9 +26,12 @@ export const HOUR = 3_600_000;
 export const DEFAULT_WRITE_CONCURRENCY = 16;
 
 /** Delay before the next cycle: the interval, doubled per failed cycle in a row, capped. */
+/** A failing tracker is retried at least this often (the interval itself is never shortened). */
+export const MAX_FAILURE_BACKOFF_MS = 5 * 60_000;
+
 export function cycleDelay(intervalMs: number, failures: number): number {
   if (failures <= 0) return intervalMs;
-  const cap = Math.max(intervalMs, Math.min(16 * intervalMs, HOUR));
+  const cap = Math.max(intervalMs, Math.min(16 * intervalMs, MAX_FAILURE_BACKOFF_MS));
   return Math.min(cap, intervalMs * 2 ** Math.min(failures, 30));
 }
 

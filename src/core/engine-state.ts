@@ -28,6 +28,8 @@ export interface EngineError {
   readonly at: string;
   readonly level: 'warning' | 'error';
   readonly message: string;
+  /** a fetch that failed because the tracker was unreachable or busy (an outage) */
+  readonly outage?: boolean;
 }
 
 export interface CycleSummary {

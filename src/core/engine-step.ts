@@ -131,7 +131,7 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'fetch-failed': {
       const message = `could not fetch ${event.repo}: ${event.message}`;
       acc.s = { ...acc.s, tally: { ...acc.s.tally, fetchFailed: acc.s.tally.fetchFailed + 1 } };
-      snap(acc, { fetchErrors: new Map(acc.s.snapshot.fetchErrors).set(event.repo, { at: nowIso(acc), level: 'error', message }) });
+      snap(acc, { fetchErrors: new Map(acc.s.snapshot.fetchErrors).set(event.repo, { at: nowIso(acc), level: 'error', message, outage: event.transient }) });
       cycleError(acc, 'error', message);
       break;
     }

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { OperationError } from '../core/errors.js';
 import { terminal } from '../adapters/terminal-output.js';
 import { parseUserSpec, type SandboxUser } from './options.js';
@@ -29,6 +29,7 @@ interface SandboxFlags {
   printEnv?: boolean;
   allowRemote?: boolean;
   user: SandboxUser[];
+  kind: 'gitea' | 'github';
 }
 
 /** `--user` is repeatable: each one adds a user; a malformed one is a usage error. */
@@ -46,7 +47,8 @@ function collectUser(value: string, previous: SandboxUser[]): SandboxUser[] {
 export function registerSandboxCommand(program: Command): Command {
   return program
     .command('sandbox')
-    .description('Run a local Gitea-compatible tracker with a seeded backlog (for the demo, tests and trying configs).')
+    .description('Run a local Gitea- or GitHub-compatible tracker with a seeded backlog (for the demo, tests and trying configs).')
+    .addOption(new Option('--kind <kind>', 'which API to speak: Gitea\'s /api/v1, or GitHub\'s REST API').choices(['gitea', 'github']).default('gitea'))
     .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber('--port', 0, 65535), 0)
     .option('--host <host>', 'address to listen on (loopback unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host (the sandbox has no real access control)')
@@ -57,7 +59,7 @@ export function registerSandboxCommand(program: Command): Command {
     .option('--state <file>', 'keep state in this JSON file; loaded when it exists')
     .option('--latency <ms>', 'delay every response by this many milliseconds', wholeNumber('--latency', 0, 600_000), 0)
     .option('--agents', 'simulate agents: claude (by assignee) and kimi-ready (by label) work on what they are given')
-    .option('--print-env', 'print export lines for GITEA_URL, GITEA_TOKEN and SWITCHBOARD_REPOS on stdout (the rest on stderr)')
+    .option('--print-env', 'print export lines for the variables that point switchboard at it (GITEA_URL, GITEA_TOKEN or SWITCHBOARD_TRACKER, GITHUB_API_URL, GITHUB_TOKEN; SWITCHBOARD_REPOS) on stdout, the rest on stderr')
     .option('--user <LOGIN:TOKEN:PERMISSION>', 'add a user to act as, with its own token; PERMISSION is read, write or admin (repeatable)', collectUser, [])
     .action(async (flags: SandboxFlags) => {
       // Loaded here, not at the top, so the rest of the CLI starts without the server code.
@@ -77,6 +79,7 @@ export function registerSandboxCommand(program: Command): Command {
         seed: flags.seed,
         latencyMs: flags.latency,
         agents: flags.agents === true,
+        dialect: flags.kind,
         ...(flags.token !== undefined ? { token: flags.token } : {}),
         ...(flags.state !== undefined ? { statePath: flags.state } : {}),
       }).catch((err: unknown) => {
@@ -85,16 +88,19 @@ export function registerSandboxCommand(program: Command): Command {
       // With --print-env, stdout is exactly what a shell can source (`switchboard sandbox
       // --print-env > sandbox.env &` then `. ./sandbox.env`); the rest goes to stderr.
       const out = flags.printEnv ? terminal.err : terminal.out;
+      const github = sandbox.dialect === 'github';
       if (flags.printEnv) {
-        const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: sandbox.repos.join(',') };
+        const env: Record<string, string> = github
+          ? { SWITCHBOARD_TRACKER: 'github', GITHUB_API_URL: sandbox.apiUrl, GITHUB_TOKEN: sandbox.token, SWITCHBOARD_REPOS: sandbox.repos.join(',') }
+          : { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: sandbox.repos.join(',') };
         for (const [name, value] of Object.entries(env)) terminal.out(`export ${name}=${shellQuote(value)}`);
       }
       const open = sandbox.repos.reduce(
         (n, repo) => n + sandbox.store.issues(repo).filter((i) => i.state === 'open' && i.pull === null).length,
         0,
       );
-      out(`Sandbox tracker (Gitea ${SANDBOX_VERSION}) listening at ${sandbox.url}`);
-      out(`  API     ${sandbox.url}/api/v1`);
+      out(github ? `Sandbox tracker (GitHub REST API 2022-11-28) listening at ${sandbox.url}` : `Sandbox tracker (Gitea ${SANDBOX_VERSION}) listening at ${sandbox.url}`);
+      out(`  API     ${sandbox.apiUrl}`);
       out(`  token   ${sandbox.token}`);
       out(`  repos   ${sandbox.repos.join(', ')} (${open} open issues)`);
       const agents = resolveAgentOptions(flags.agents === true);

@@ -33,6 +33,10 @@ export interface SandboxOptions {
   now?: () => Date;
   /** more users to act as, each with its own token, over the same API (`--user LOGIN:TOKEN:PERMISSION`) */
   users?: readonly SandboxUser[];
+  /** which forge's REST API to speak: Gitea's /api/v1 (default) or GitHub's, at the root */
+  dialect?: SandboxDialect;
+  /** GitHub dialect: requests an hour before 403 "API rate limit exceeded" (default 5000) */
+  rateLimit?: number;
 }
 
 export const USER_PERMISSIONS = ['read', 'write', 'admin'] as const;
@@ -61,6 +65,8 @@ export function parseUserSpec(spec: string): SandboxUser {
   }
   return { login, token, permission: permission as SandboxUser['permission'] };
 }
+
+export type SandboxDialect = 'gitea' | 'github';
 
 export interface FaultOptions {
   /** 0..1 share of requests answered 500/502/503 */
@@ -117,6 +123,11 @@ export interface SimulatedAgentOptions {
 export interface Sandbox {
   /** 'http://127.0.0.1:PORT' (no trailing slash; the API is at url + '/api/v1') */
   readonly url: string;
+  /** where a client points: url + '/api/v1' (Gitea), url itself (GitHub) */
+  readonly apiUrl: string;
+  readonly dialect: SandboxDialect;
+  /** GitHub dialect: requests answered 304 Not Modified */
+  notModifiedCount(): number;
   readonly token: string;
   readonly login: string;
   readonly repos: readonly string[];
@@ -194,6 +205,8 @@ export function checkOptions(o: SandboxOptions): void {
   whole('issues', o.issues, 0, 1_000_000);
   whole('pageCap', o.pageCap, 1, 10_000);
   whole('latencyMs', o.latencyMs, 0, 600_000);
+  whole('rateLimit', o.rateLimit, 1, 1_000_000);
+  if (o.dialect !== undefined && o.dialect !== 'gitea' && o.dialect !== 'github') throw new Error(`dialect must be gitea or github, not ${String(o.dialect)}`);
   if (typeof o.repos === 'number') whole('repos', o.repos, 1, 1000);
   const name = /^[A-Za-z0-9_.-]+$/;
   for (const repo of Array.isArray(o.repos) ? o.repos : []) {

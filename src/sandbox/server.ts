@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { SimulatedAgents } from './agents.js';
 import { errorReply, type HandlerContext, HttpError, replyForError } from './api-kit.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
+import { GithubDialect, githubRouter } from './github/dialect.js';
 import { checkOptions, DEFAULT_PAGE_CAP, type FaultCounts, resolveAgentOptions, type Sandbox, type SandboxOptions } from './options.js';
 import { loadState, StateWriter } from './persistence.js';
-import { createRouter, type Reply, routeShape } from './router.js';
+import { createRouter, type Match, type Reply, routeShape } from './router.js';
 import { notFound, ROUTES } from './routes.js';
 import { DEFAULT_AGENT_LOGINS, seedBacklog } from './seed-backlog.js';
 import { SandboxStore } from './store.js';
@@ -52,6 +53,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let injected = noFaults();
   const pending = new Set<NodeJS.Timeout>();
   const requestListeners = new Set<(route: string, url: URL) => void>();
+  // The GitHub dialect: the same store in api.github.com's shapes, at the root as api.github.com serves it.
+  const github = options.dialect === 'github' ? new GithubDialect({ now: () => now().getTime(), ...(options.rateLimit !== undefined ? { limit: options.rateLimit } : {}) }) : undefined;
+  const checkRunCreators = new Set(agentLogins.map((l) => l.toLowerCase()));
+  const fail = (status: number, message: string, headers?: Record<string, string>): Reply =>
+    github ? github.error(status, message, headers) : errorReply({ baseUrl }, status, message, headers);
 
   const writer = options.statePath === undefined ? undefined : new StateWriter(options.statePath, () => store.toJSON());
   const unsubscribeWriter = writer ? store.onChange(() => writer.schedule()) : undefined;
@@ -80,8 +86,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     total++;
     const requestUrl = new URL(req.url ?? '/', baseUrl);
-    const path = requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
-    const match = path === undefined ? ({ kind: 'none' } as const) : router(req.method ?? 'GET', path);
+    const path = github ? requestUrl.pathname : requestUrl.pathname.startsWith(`${API_PREFIX}/`) ? requestUrl.pathname.slice(API_PREFIX.length) : undefined;
+    const match = path === undefined ? ({ kind: 'none' } as const) : (github ? githubRouter : router)(req.method ?? 'GET', path);
     if (match.kind === 'route') counts.set(match.key, (counts.get(match.key) ?? 0) + 1);
     if (match.kind === 'route') for (const listener of requestListeners) listener(match.key, requestUrl);
 
@@ -100,34 +106,41 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     if (plan.kind === 'rate-limit') {
       injected.rateLimited++;
+      if (github) return github.send(req, res, github.secondaryLimit(plan.retryAfterSeconds), false);
       return send(res, errorReply({ baseUrl }, 429, 'rate limit exceeded', { 'Retry-After': String(plan.retryAfterSeconds) }), false);
     }
     if (plan.kind === 'error') {
       injected.serverError++;
+      if (github && plan.status === 500) return github.send(req, res, fail(500, 'Server Error'), false);
       return sendProxyError(res, plan.status, baseUrl);
     }
 
     let reply: Reply;
     const holder = holderOf(req);
+    const signedIn = holder !== undefined;
     const missingScope = match.kind === 'route' && holder ? scopeRefusal(holder, match.route.method, match.route.template) : undefined;
-    if (match.kind === 'none') reply = notFound({ baseUrl });
-    else if (match.kind === 'method-not-allowed') reply = errorReply({ baseUrl }, 405, 'Method Not Allowed');
-    else if (match.route.auth !== false && !holder) reply = errorReply({ baseUrl }, 401, 'token is required or invalid');
-    else if (missingScope !== undefined) reply = errorReply({ baseUrl }, 403, missingScope);
+    if (github && path === '/rate_limit' && req.method === 'GET' && signedIn) reply = github.rateLimitReply();
+    else if (match.kind === 'none') reply = github ? fail(404, 'Not Found') : notFound({ baseUrl });
+    else if (match.kind === 'method-not-allowed') reply = fail(405, 'Method Not Allowed');
+    else if (match.route.auth !== false && !signedIn) reply = fail(401, 'token is required or invalid');
+    else if (github?.exhausted()) reply = github.exhausted() as Reply;
+    else if (missingScope !== undefined) reply = fail(403, missingScope);
     else {
       try {
         const body = await readJson(req);
         const actor = holder?.login ?? login;
-        const ctx: HandlerContext = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap, actor };
-        reply = match.route.handle(ctx, match.params);
+        const ctx = { baseUrl, store, query: requestUrl.searchParams, body, requestUrl, pageCap, actor, checkRunCreators };
+        const route = match as Extract<Match<typeof ctx>, { kind: 'route' }>;
+        reply = route.route.handle(ctx, route.params);
       } catch (err) {
-        reply = replyForError({ baseUrl }, err);
+        reply = github ? github.replyForError(err) : replyForError({ baseUrl }, err);
       }
     }
     const out = faulted(reply, plan);
     if (out.truncate && out.body !== undefined) injected.truncated++;
     if (out.body !== reply.body) injected.wrongType++;
-    send(res, out, options.omitTotalCount === true);
+    if (github) github.send(req, res, out, signedIn);
+    else send(res, out, options.omitTotalCount === true);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -143,6 +156,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
+    apiUrl: github ? baseUrl : `${baseUrl}${API_PREFIX}`,
+    dialect: github ? 'github' : 'gitea',
+    notModifiedCount: () => github?.notModified ?? 0,
     token,
     login,
     repos: store.repoNames,

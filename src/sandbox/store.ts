@@ -453,6 +453,12 @@ export class SandboxStore {
     this.emit({ kind: 'changed', repo: index.fullName });
   }
 
+  /** Whether an issue number was given out and its issue since deleted (numbers are never reused). */
+  wasDeleted(repo: string, number: number): boolean {
+    const index = this.index(repo);
+    return !index.byNumber.has(number) && number >= 1 && number <= Math.max(index.state.maxIndex ?? 0, nextNumber(index) - 1);
+  }
+
   /** Rename a repo; the old name keeps answering with a redirect (Gitea's repo_redirect). */
   renameRepo(repo: string, newName: string): RepoState {
     const index = this.index(repo);

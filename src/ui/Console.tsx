@@ -81,10 +81,12 @@ function errorsView(list: readonly EngineError[], width: number): Line[] {
  */
 function useOutageSince(s: EngineSnapshot): number | null {
   const since = useRef<number | null>(null);
-  const failing = s.fetchErrors.size > 0 || (s.lastCycle !== null && s.lastCycle.errors.length > 0 && s.backlog.size === 0);
+  // a refusal or a moved repo is an error with its own sentence, not an outage
+  const outages = [...s.fetchErrors.values()].filter((e) => e.outage === true);
+  const failing = outages.length > 0 || (s.fetchErrors.size === 0 && s.lastCycle !== null && s.lastCycle.errors.length > 0 && s.backlog.size === 0);
   if (!failing) since.current = null;
   else if (since.current === null) {
-    const times = [...s.fetchErrors.values()].map((e) => Date.parse(e.at));
+    const times = outages.map((e) => Date.parse(e.at));
     if (times.length === 0 && s.lastCycle) times.push(Date.parse(s.lastCycle.startedAt));
     since.current = Math.min(...times);
   }

@@ -69,9 +69,10 @@ describe('the engine loop', () => {
     await w.engine.stop();
   });
 
-  it('caps the backoff at sixteen intervals or an hour, whichever is less', () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map((n) => cycleDelay(60_000, n) / 60_000)).toEqual([1, 2, 4, 8, 16, 16, 16]);
-    expect(cycleDelay(900_000, 10)).toBe(3_600_000);
+  it('caps the failure backoff at five minutes, and never waits less than the interval', () => {
+    expect([0, 1, 2, 3, 4, 5, 9].map((n) => cycleDelay(60_000, n) / 60_000)).toEqual([1, 2, 4, 5, 5, 5, 5]);
+    expect([1, 3, 9].map((n) => cycleDelay(10_000, n) / 1000)).toEqual([20, 80, 160]);
+    expect(cycleDelay(900_000, 10)).toBe(900_000);
   });
 
   it('a repo whose fetch fails keeps its previous backlog and shows the error; other repos go on', async () => {

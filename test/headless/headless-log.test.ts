@@ -66,7 +66,8 @@ describe('headless log: one line per change', () => {
     const log = new HeadlessLog({ json: false, colour: false });
     const level = (state: Dispatch['state']) => {
       const e: EngineEvent = { type: 'dispatch-changed', dispatch: dispatch(state), previousState: null };
-      return String(log.line(e, NOW)).slice(20, 25).trim();
+      const line = log.line(e, NOW);
+      return line === null ? undefined : String(line).slice(20, 25).trim();
     };
     expect(level('working')).toBe('INFO');
     expect(level('ci_failed')).toBe('WARN');

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../src/core/engine-ports.js';
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
 import { type Marker, parseMarker } from '../../src/core/texts.js';
-import type { Sandbox, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';
+import type { Sandbox, SandboxDialect, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { openSwitchboard, type OpenOptions, type Switchboard } from '../../src/wiring.js';
+import { UNPACED } from '../../src/adapters/github/index.js';
 import { readyBug } from '../fakes/issues.js';
 
 /** The fixtures' ready P0 bug text (score 9); a test's `title` says what it is about. */
@@ -16,9 +17,22 @@ export const REPO = 'demo/api';
 export const AUTHOR = 'alice';
 export const IN_PROGRESS = 'switchboard:in-progress';
 
+/**
+ * Which API the sandbox speaks in the engine suites: vitest runs them once per dialect (the
+ * `github` project in vitest.config.ts sets SWITCHBOARD_SANDBOX_DIALECT).
+ */
+export const DIALECT: SandboxDialect = process.env.SWITCHBOARD_SANDBOX_DIALECT === 'github' ? 'github' : 'gitea';
+
+/** The environment that points the switchboard CLI at a sandbox, in its dialect. */
+export function sandboxEnv(sandbox: Sandbox): Record<string, string> {
+  return sandbox.dialect === 'github'
+    ? { SWITCHBOARD_TRACKER: 'github', GITHUB_API_URL: sandbox.apiUrl, GITHUB_TOKEN: sandbox.token, SWITCHBOARD_REPOS: REPO }
+    : { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: REPO };
+}
+
 /** A sandbox with one empty repo, `demo/api`, and a trusted author. */
 export async function emptySandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const sandbox = await startSandbox({ repos: ['api'], issues: 0, ...options });
+  const sandbox = await startSandbox({ repos: ['api'], issues: 0, dialect: DIALECT, ...options });
   sandbox.store.setPermission(AUTHOR, 'write');
   return sandbox;
 }
@@ -47,12 +61,32 @@ export function stateDirs() {
   };
 }
 
+/** The connection to a sandbox, in its dialect. */
+export const connectionTo = (sandbox: Sandbox, repos: readonly string[] = [REPO]) =>
+  sandbox.dialect === 'github'
+    ? { kind: 'github' as const, url: sandbox.apiUrl, token: sandbox.token, tokenSource: 'test', repos }
+    : { url: sandbox.url, token: sandbox.token, tokenSource: 'test', repos };
+
+/**
+ * A switchboard on the sandbox. Gitea client tuning in `tracker` is carried over to the GitHub
+ * adapter's equivalents, and GitHub's write pacing is off (the sandbox has no secondary limits).
+ */
 export function open(sandbox: Sandbox, stateDir: string, over: Partial<OpenOptions> & Pick<OpenOptions, 'config'>): Promise<Switchboard> {
+  const t = over.tracker;
+  const github: OpenOptions['github'] = {
+    pacing: UNPACED,
+    retryBaseMs: t?.retry?.baseDelayMs ?? 10,
+    ...(t?.retry?.attempts !== undefined ? { attempts: t.retry.attempts } : {}),
+    ...(t?.timeouts?.headersMs !== undefined ? { timeoutMs: t.timeouts.headersMs } : {}),
+    ...(t?.maxRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: t.maxRateLimitWaitMs } : {}),
+    ...over.github,
+  };
   return openSwitchboard({
-    connection: { url: sandbox.url, token: sandbox.token, tokenSource: 'test', repos: [REPO] },
+    connection: connectionTo(sandbox),
     stateDir,
     env: {},
     ...over,
+    github,
   });
 }
 

@@ -8,6 +8,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import {
   addReadyIssue,
   AUTHOR,
+  connectionTo,
   countKind,
   emptySandbox,
   labelsOf,
@@ -25,7 +26,8 @@ const CONFIG: ConfigInput = { armed: true, autoApprove: [{ when: {} }], trustedA
 
 /** Run a switchboard in a child process that SIGKILLs itself after `writes` writes on issue `number`. */
 function crashAfter(sandbox: Sandbox, stateDir: string, number: number, writes: number): Promise<{ signal: string | null; output: string }> {
-  const args = { url: sandbox.url, token: sandbox.token, repo: REPO, stateDir, config: CONFIG, number, writes };
+  const { url, token, ...kind } = connectionTo(sandbox);
+  const args = { ...(('kind' in kind) ? { kind: kind.kind } : {}), url, token, repo: REPO, stateDir, config: CONFIG, number, writes };
   const child = spawn(process.execPath, ['--import', 'tsx', CRASHER, JSON.stringify(args)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));

@@ -11,7 +11,7 @@ import { profileFromConfig } from '../../src/core/triage.js';
 import { createRandom } from '../../src/sandbox/index.js';
 import { readStatus } from '../../src/headless/status-file.js';
 import { eventually } from '../helpers/sandbox-client.js';
-import { addReadyIssue, AUTHOR, emptySandbox, recordChanges, REPO } from '../helpers/switchboard-harness.js';
+import { addReadyIssue, AUTHOR, emptySandbox, recordChanges, REPO, sandboxEnv } from '../helpers/switchboard-harness.js';
 import { bounded, type Child, SOAK, startRun, tallyIssues, writeConfig } from './reliability-kit.js';
 
 /**
@@ -34,7 +34,7 @@ it(`finishes every approved dispatch exactly once across ${KILLS} SIGKILLs and r
   const configFile = join(home, 'switchboard.json');
   await writeConfig(configFile, AUTHOR);
   const sandbox = await emptySandbox({ agents: { delayMs: 300, outcomes: { complete: 1, failCi: 0, stall: 0, never: 0 } } });
-  const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: REPO };
+  const env = sandboxEnv(sandbox);
   const changes = recordChanges(sandbox);
   const rnd = createRandom(2024);
   const numbers = Array.from({ length: INITIAL_ISSUES }, (_, i) => addReadyIssue(sandbox, `[bug] Login fails on empty password, case ${i + 1}`));

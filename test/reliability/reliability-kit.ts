@@ -22,6 +22,8 @@ export function checkMessage(message: string, token: string): void {
 /** A config file for a headless run that lets many dispatches go at once (no repo lock, claude takes 100). */
 export function writeConfig(path: string, trustedAuthor: string): Promise<void> {
   const config = {
+    // GitHub's write pacing is for github.com; the sandbox has no secondary limits.
+    tracker: { pacing: false },
     trustedAuthors: [trustedAuthor],
     limits: { repoLock: false, dispatchesPerCycle: 100 },
     agents: DEFAULT_AGENTS.map((a) => (a.id === 'claude' ? { ...a, maxConcurrent: 100 } : a)),

@@ -65,9 +65,10 @@ describe('switchboard sandbox', () => {
   it('--user adds users who act over the same API with their own token and permission', async () => {
     const p = run(['--print-env', '--port', '0', '--issues', '6', '--user', 'rita:tok-rita:read', '--user', 'will:tok-will:write']);
     children.push(p.child);
-    await waitFor(() => p.stdout().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
-    expect(p.stdout()).toContain('user    rita (read), token tok-rita');
-    const url = p.stdout().split('\n')[0]!.slice('GITEA_URL='.length);
+    // with --print-env, stdout is the export lines and the rest goes to stderr
+    await waitFor(() => p.stderr().includes('Stop with Ctrl-C.'), 15_000, 'the sandbox to start');
+    expect(p.stderr()).toContain('user    rita (read), token tok-rita');
+    const url = /^export GITEA_URL='([^']+)'$/m.exec(p.stdout())![1]!;
     const as = (token: string, method: string, path: string, body?: unknown) =>
       fetch(`${url}/api/v1${path}`, {
         method,

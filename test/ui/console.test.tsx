@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { vi, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../src/text/width.js';
 import { world, type WorldOptions } from '../fakes/engine-world.js';
 import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
@@ -105,7 +105,8 @@ describe('operator console', () => {
     await c.press(KEY.enter);
     expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['proposed', 'proposed']);
     await c.press('A', 'y');
-    expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']);
+    // approving is a command to the engine: it settles a moment later on a busy machine
+    await vi.waitFor(() => expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']), { timeout: 3000 });
     expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+disarmed/);
   });
 

@@ -1,7 +1,7 @@
 import { Console as NodeConsole } from 'node:console';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { MovedError } from '../../src/adapters/errors.js';
+import { MovedError, UnavailableError } from '../../src/adapters/errors.js';
 import { renderConsole } from '../../src/ui/render-console.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
@@ -77,16 +77,16 @@ describe('renderConsole', () => {
   it('an outage: the header says since when and that R retries, the backlog gives the sentence, E shows every error in full', async () => {
     const w = world({ issues: [readyBug({ number: 1 })] });
     const c = await mount(w);
-    w.tracker.fetchFailures.set('acme/api', new Error('HTTP 503 from \u001b[31mgitea\u001b[0m'));
+    w.tracker.fetchFailures.set('acme/api', new UnavailableError('\u001b[31mgitea\u001b[0m', 'GET /repos/acme/api/issues', 'HTTP 503'));
     await w.engine.runCycle();
     await tick();
     const since = w.clock.now().toISOString().slice(11, 16);
     expect(c.lines()[0]).toContain(`1 error (E)  ✖ tracker unreachable since ${since} · R retries now`);
-    expect(c.frame()).toContain('the backlog could not be fetched: could not fetch acme/api: HTTP 503 from gitea — R retries now');
+    expect(c.frame()).toContain('the backlog could not be fetched: could not fetch acme/api: gitea unavailable: GET /repos/acme/api/issues');
     expect(c.frame()).not.toContain('no open issues');
     await c.press('E');
     expect(c.frame()).toContain('Recent errors and warnings (1), newest first');
-    expect(c.frame()).toMatch(/✖ could not fetch acme\/api: HTTP 503 from gitea/);
+    expect(c.frame()).toMatch(/✖ could not fetch acme\/api: gitea unavailable: GET \/repos\/acme\/api\/issues failed \(HTTP 503\)/);
     await c.press(KEY.esc);
     expect(c.lines()[0]).not.toContain('error (E)');
     w.tracker.fetchFailures.delete('acme/api');
