@@ -10,8 +10,9 @@ import { fileLogger } from './adapters/log-file.js';
 import { BellNotifier, CompositeNotifier, WebhookNotifier } from './adapters/notifier-webhook.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './core/config.js';
+import { ApprovalsRunner } from './core/approvals-runner.js';
 import { Engine } from './core/engine.js';
-import type { Clock, Notifier } from './core/engine-ports.js';
+import type { Clock, Notifier, NotifyEvent } from './core/engine-ports.js';
 import { UsageError } from './core/errors.js';
 
 /**
@@ -40,6 +41,8 @@ export interface OpenOptions {
 export interface Switchboard {
   readonly engine: Engine;
   readonly tracker: ForgeTracker;
+  /** `/switchboard …` comments and the dashboard issue (approvals.*) */
+  readonly approvals: ApprovalsRunner;
   readonly journal: FileJournal;
   readonly stateDir: string;
   readonly consoleId: string;
@@ -101,7 +104,12 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       },
     });
     const notifiers: Notifier[] = [];
-    if (config.notify.webhookUrl) notifiers.push(new WebhookNotifier({ url: config.notify.webhookUrl, onFailure: warn }));
+    // Filled in below: the webhook links to the repo's dashboard once the runner knows it.
+    let approvals: ApprovalsRunner | null = null;
+    if (config.notify.webhookUrl) {
+      const webhook = new WebhookNotifier({ url: config.notify.webhookUrl, onFailure: warn });
+      notifiers.push({ notify: (e) => webhook.notify(withDashboard(e, approvals?.dashboardUrl(e.repo))) });
+    }
     if (o.bell) notifiers.push(new BellNotifier(o.bell));
     const engine = new Engine({
       config,
@@ -116,10 +124,14 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
         command: new CommandTarget({ stateDir: dir, env: agentEnv(config, env), trackerUrl: connection.url }),
       },
     });
+    const runner = new ApprovalsRunner({ engine, tracker, clock, config, onProblem: warn });
+    approvals = runner;
+    runner.start();
     let closed: Promise<void> | null = null;
     return {
       engine,
       tracker,
+      approvals: runner,
       journal,
       stateDir: dir,
       consoleId: id,
@@ -129,7 +141,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
           try {
             // stop() marks the engine stopping before its first await, so no new write starts on
             // the back of an aborted read; writes already sent still finish (the client never aborts them)
-            const stopped = engine.stop();
+            const stopped = Promise.all([runner.stop(), engine.stop()]);
             reads.abort();
             await stopped;
           } finally {
@@ -144,3 +156,5 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
     throw err;
   }
 }
+
+const withDashboard = (e: NotifyEvent, url: string | undefined): NotifyEvent => (url === undefined ? e : { ...e, dashboardUrl: url });

@@ -4,6 +4,10 @@ import { sendJson, whereTo } from './http-json.js';
 
 /** One line for a human, per event. */
 export function describeEvent(event: NotifyEvent): string {
+  return event.dashboardUrl === undefined ? describe(event) : `${describe(event)} — dashboard: ${event.dashboardUrl}`;
+}
+
+function describe(event: NotifyEvent): string {
   switch (event.kind) {
     case 'escalated':
       return `switchboard escalated ${event.repo}#${event.number}: ${event.agentId} after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} — ${event.why}`;

@@ -157,6 +157,23 @@ export const ConfigSchema = z
     fullResyncEvery: z.number().int().min(1).default(12),
     notify: z.object({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
     dailySummary: z.object({ enabled: z.boolean().default(false), repo: RepoNameSchema.optional() }).prefault({}),
+    /** approving from the tracker: `/switchboard …` comment commands and the dashboard issue */
+    approvals: z
+      .object({
+        /** keep a dashboard issue listing proposals with a box each; ticking approves */
+        dashboard: z.boolean().default(false),
+        /** one dashboard for every enrolled repo, in this (enrolled) repo; by default one per repo */
+        controlRepo: RepoNameSchema.optional(),
+        /** obey `/switchboard …` comments from people who may write to the repo */
+        commands: z.boolean().default(true),
+        /** logins obeyed without asking the tracker */
+        approvers: z.array(login).default([]),
+        /** how often comments and ticks are read: within 30 s whatever the cycle interval */
+        pollSeconds: z.number().int().min(1).max(30).default(30),
+        /** the least time between two edits of one dashboard */
+        minEditSeconds: z.number().int().min(1).max(3600).default(10),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();

@@ -19,7 +19,9 @@ import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
 export type Event =
   // operator intents; `commandId` when it came from another process through the journal
   | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string }
-  | { readonly type: 'reject'; readonly id: string; readonly note: string | null; readonly commandId?: string }
+  | { readonly type: 'reject'; readonly id: string; readonly note: string | null; readonly by?: string; readonly commandId?: string }
+  /** an approval taken back before it started (a dashboard box unticked) */
+  | { readonly type: 'withdraw'; readonly id: string; readonly by: string; readonly commandId?: string }
   | { readonly type: 'reroute'; readonly id: string; readonly agentId: string; readonly commandId?: string }
   | { readonly type: 'arm' | 'disarm' | 'pause' | 'resume' }
   | { readonly type: 'set-dry-run'; readonly on: boolean }

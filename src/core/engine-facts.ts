@@ -68,6 +68,11 @@ export function applyFact(state: EngineState, e: JournalEntry): EngineState {
       const t = transition(p, { type: 'reject', note });
       return consumed(put(s, t.ok ? t.proposal : { ...p, status: 'rejected', approvedBy: null, waiting: null, note }), e.commandId);
     }
+    case 'withdrawn': {
+      const p = proposals.get(e.proposalId);
+      const t = p ? transition(p, { type: 'withdraw' }) : null;
+      return t?.ok === true ? put(s, t.proposal) : s;
+    }
     case 'rerouted': {
       const known = proposals.get(e.proposal.id);
       if (!known) return consumed(put(s, { ...fromRef(e.proposal), reroutedFrom: e.from }), e.commandId);

@@ -58,7 +58,7 @@ export interface DispatchTarget {
   observe(runId: string): Promise<AgentStatus>;
 }
 
-export type NotifyEvent =
+export type NotifyEvent = (
   | {
       readonly kind: 'escalated';
       readonly repo: string;
@@ -67,7 +67,11 @@ export type NotifyEvent =
       readonly attempts: number;
       readonly why: string;
     }
-  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string };
+  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string }
+) & {
+  /** the dashboard issue where it can be acted on (approvals.dashboard) */
+  readonly dashboardUrl?: string;
+};
 
 /** Slack webhook, terminal bell… A failing notifier never breaks a cycle. */
 export interface Notifier {
@@ -157,8 +161,12 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
     ...base,
     proposal: ProposalRefSchema,
     note: z.string().optional(),
+    /** who rejected and where, when not the console's operator */
+    by: z.string().optional(),
     commandId: z.string().optional(),
   }),
+  /** an approval taken back before it started: the proposal is pending again */
+  z.object({ type: z.literal('withdrawn'), ...base, proposalId: z.string(), by: z.string() }),
   /** `proposal.agentId` is the new agent */
   z.object({ type: z.literal('rerouted'), ...base, proposal: ProposalRefSchema, from: z.string(), commandId: z.string().optional() }),
   /** about to write: from here on a crash may have left the write done, so the proposal is resumed, never redone */

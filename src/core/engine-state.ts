@@ -1,6 +1,6 @@
 import type { Dispatch } from './dispatch.js';
 import type { JournalCommand, WriteStep } from './engine-ports.js';
-import { issueKey } from './issue.js';
+import { type Issue, issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
 import { byPriority, type TrackedProposal } from './proposal-queue.js';
 import type { AgentCall, WriteKind } from './next-write.js';
@@ -144,6 +144,8 @@ export interface EngineState {
   readonly pendingCommands: ReadonlyMap<string, JournalCommand>;
   /** issue key → the task type the operator set (routing by task type, the dispatch's task type) */
   readonly taskTypes: ReadonlyMap<string, TaskType>;
+  /** repo → its dashboard issue (ours, found in the backlog and kept out of it) */
+  readonly dashboards: ReadonlyMap<string, Issue>;
 }
 
 export const emptyTally = (at: string): CycleTally => ({ startedAt: at, executed: 0, writes: 0, errors: [], fetched: 0, fetchFailed: 0, failed: false });
@@ -163,6 +165,7 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
     previewed: new Set(),
     pendingCommands: new Map(),
     taskTypes: new Map(),
+    dashboards: new Map(),
   };
 }
 

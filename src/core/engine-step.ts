@@ -1,3 +1,4 @@
+import { isDashboard } from './approvals.js';
 import { canCarryOut } from './policy.js';
 import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
 import { type Acc, cycleError, emit, executeReady, forgetIssue, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
@@ -36,6 +37,7 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'approve':
     case 'reject':
     case 'reroute':
+    case 'withdraw':
       intent(acc, event);
       break;
     case 'arm':
@@ -120,7 +122,14 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'backlog-fetched': {
       const trust = event.learned.size === 0 ? acc.s.trust : new Map([...acc.s.trust, ...event.learned]);
       acc.s = { ...acc.s, trust, tally: { ...acc.s.tally, fetched: acc.s.tally.fetched + 1 } };
-      const scored = withTrust(event.issues, trust).map((i) => score(acc, i));
+      // The dashboard issue is ours and no work: kept aside for the approvals runner.
+      const dashboard = event.issues.find((i) => isDashboard(i, acc.s.self));
+      const issues = dashboard ? event.issues.filter((i) => i !== dashboard) : event.issues;
+      if (dashboard !== acc.s.dashboards.get(event.repo)) {
+        const dashboards = new Map(acc.s.dashboards);
+        acc.s = { ...acc.s, dashboards: dashboard ? dashboards.set(event.repo, dashboard) : (dashboards.delete(event.repo), dashboards) };
+      }
+      const scored = withTrust(issues, trust).map((i) => score(acc, i));
       snap(acc, withRepoBacklog(acc.s.snapshot, event.repo, scored));
       break;
     }
@@ -186,6 +195,7 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'approved':
     case 'rejected':
     case 'rerouted':
+    case 'withdrawn':
     case 'writing':
     case 'write':
     case 'executed':
@@ -228,7 +238,7 @@ function setTaskType(acc: Acc, e: Extract<Event, { type: 'set-task-type' }>): vo
   replan(acc);
 }
 
-type Intent = Extract<Event, { type: 'approve' | 'reject' | 'reroute' }>;
+type Intent = Extract<Event, { type: 'approve' | 'reject' | 'reroute' | 'withdraw' }>;
 
 /** An operator's approve, reject or re-route: one change, re-planned around, journaled. */
 function intent(acc: Acc, e: Intent): void {
@@ -246,7 +256,13 @@ function intent(acc: Acc, e: Intent): void {
   }
   const t = transition(
     before,
-    e.type === 'approve' ? { type: 'approve', by: e.by } : e.type === 'reject' ? { type: 'reject', note: e.note } : { type: 'reroute', agentId: e.agentId, agentName },
+    e.type === 'approve'
+      ? { type: 'approve', by: e.by }
+      : e.type === 'reject'
+        ? { type: 'reject', note: e.note }
+        : e.type === 'withdraw'
+          ? { type: 'withdraw' }
+          : { type: 'reroute', agentId: e.agentId, agentName },
   );
   if (!t.ok) return refuse(acc, e, t.error);
   if (t.proposal === before) return;
@@ -255,11 +271,11 @@ function intent(acc: Acc, e: Intent): void {
   const command = e.commandId !== undefined ? { commandId: e.commandId } : {};
   if (e.type === 'approve') record(acc, { type: 'approved', proposal: refOf(p), approvedBy: e.by, ...command });
   else if (e.type === 'reject') {
-    record(acc, { type: 'rejected', proposal: refOf(p), ...(e.note !== null ? { note: e.note } : {}), ...command });
+    record(acc, { type: 'rejected', proposal: refOf(p), ...(e.note !== null ? { note: e.note } : {}), ...(e.by !== undefined ? { by: e.by } : {}), ...command });
     rejectionLesson(acc, p, e.note);
-  }
+  } else if (e.type === 'withdraw') record(acc, { type: 'withdrawn', proposalId: p.id, by: e.by });
   else record(acc, { type: 'rerouted', proposal: refOf(p), from: before.agentId ?? '', ...command });
-  if (e.type !== 'reject' && p.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+  if ((e.type === 'approve' || e.type === 'reroute') && p.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
 }
 
 /** A rejection with a note teaches something about the repo: kept as a lesson for later prompts. */

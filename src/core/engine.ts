@@ -159,15 +159,16 @@ export class Engine {
     return this.send({ type: 'set-dry-run', on });
   }
 
-  /** Approve a proposal; it executes at once when its gates are clear (the promise settles then). */
-  approve(id: string): Promise<void> {
-    return this.send({ type: 'approve', id, by: 'operator' });
+  /** Approve a proposal (`by`: who and where); it executes at once when its gates are clear (the promise settles then). */
+  approve(id: string, by = 'operator'): Promise<void> {
+    return this.send({ type: 'approve', id, by });
   }
 
   /** Reject a proposal; remembered until the issue changes. */
-  reject(id: string, note?: string): Promise<void> {
-    return this.send({ type: 'reject', id, note: note ?? null });
-  }
+  readonly reject = (id: string, note?: string, by?: string): Promise<void> => this.send({ type: 'reject', id, note: note ?? null, ...(by !== undefined ? { by } : {}) });
+
+  /** Take an approval back before the proposal starts: it is pending again. */
+  readonly withdraw = (id: string, by: string): Promise<void> => this.send({ type: 'withdraw', id, by });
 
   /** Hand a proposal to another registered agent that can carry out its action. */
   reroute(id: string, agentId: string): Promise<void> {

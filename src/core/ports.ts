@@ -13,6 +13,18 @@ export interface TrackerComment {
   readonly updatedAt: string;
 }
 
+/** A comment with the issue it is on (a repo-wide listing). */
+export interface RepoComment extends TrackerComment {
+  readonly number: number;
+}
+
+/** What a repo-wide comment listing returned, and the server's clock for the next `since`. */
+export interface RepoComments {
+  readonly comments: readonly RepoComment[];
+  /** ISO, the server's Date header; undefined when it sent none */
+  readonly serverTime: string | undefined;
+}
+
 export interface TrackerLabel {
   readonly id: number;
   readonly name: string;
@@ -78,6 +90,10 @@ export interface Tracker {
   removeLabel(repo: string, number: number, name: string): Promise<void>;
   setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void>;
   createIssue(repo: string, title: string, body: string): Promise<Issue>;
+  /** comments on issues (not pull requests) of a repo updated at or after `since`, oldest first (approvals) */
+  listRepoComments?(repo: string, since: string | null): Promise<RepoComments>;
+  /** replace an issue's body (the dashboard); only the author and writers may */
+  editIssueBody?(repo: string, number: number, body: string): Promise<Issue>;
 
   rateLimit(): RateLimit;
 }

@@ -37,6 +37,8 @@ export const SETTLED_LIMIT = 100;
 export type ProposalEvent =
   | { readonly type: 'approve'; readonly by: string }
   | { readonly type: 'reject'; readonly note: string | null }
+  /** an approval taken back before it started (a dashboard box unticked) */
+  | { readonly type: 'withdraw' }
   | { readonly type: 'reroute'; readonly agentId: string; readonly agentName: string }
   | { readonly type: 'start' }
   /** a write is about to be made */
@@ -69,6 +71,9 @@ export function transition(p: TrackedProposal, e: ProposalEvent): Transition {
       if (p.started) return refuse(`proposal ${p.id} (${p.issueKey}) has begun writing; it can no longer be rejected`);
       if (p.status !== 'proposed' && p.status !== 'approved' && p.status !== 'failed') return refuse(`${settledWords}; it cannot be rejected`);
       return ok({ ...p, status: 'rejected', approvedBy: null, waiting: null, note: e.note });
+    case 'withdraw':
+      if (p.status !== 'approved' || p.started) return refuse(`${settledWords}${p.started ? ' and has begun writing' : ''}; there is no approval to take back`);
+      return ok({ ...p, status: 'proposed', approvedBy: null, waiting: null });
     case 'reroute':
       if (isSkip) return refuse(`proposal ${p.id} (${p.issueKey}) is a skip: there is no agent to re-route`);
       if (p.started) return refuse(`proposal ${p.id} (${p.issueKey}) has begun writing; it can no longer be re-routed`);

@@ -236,6 +236,22 @@ function listComments(ctx: HandlerContext, p: Params): Reply {
   return json(200, comments.map((c) => commentJson(ctx, repo, c)), { 'X-Total-Count': String(comments.length) });
 }
 
+/**
+ * `GET /repos/{o}/{r}/issues/comments`: every comment of the repo (routers/api/v1/repo/issue_comment.go:234-320),
+ * `since` on updated time (models/issues/comment.go:1089-1090), oldest first by creation then id
+ * (:1128-1129), paged (:296 GetListOptions). A pull request's comments carry `pull_request_url` instead.
+ */
+function listRepoComments(ctx: HandlerContext, p: Params): Reply {
+  const repo = repoOf(ctx, p);
+  const inWindow = updatedWithin(ctx);
+  const all = repo.issues
+    .flatMap((i) => ctx.store.comments(repoName(p), i.number))
+    .filter(inWindow)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+  const page = pageOf(ctx);
+  return json(200, slicePage(all, page).map((c) => commentJson(ctx, repo, c)), listHeaders(ctx, all.length, page, true));
+}
+
 function createComment(ctx: HandlerContext, p: Params): Reply {
   const { repo, issue } = issueOrInternalError(ctx, p);
   const { body } = parseBody(ctx, CommentOption);
@@ -394,6 +410,7 @@ export const ROUTES: readonly Route<HandlerContext>[] = [
   { method: 'POST', template: '/admin/users/{username}/rename', handle: renameUser },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues', handle: listIssues },
   { method: 'POST', template: '/repos/{owner}/{repo}/issues', handle: createIssue },
+  { method: 'GET', template: '/repos/{owner}/{repo}/issues/comments', handle: listRepoComments },
   { method: 'PATCH', template: '/repos/{owner}/{repo}/issues/comments/{id}', handle: editComment },
   {
     method: 'GET',

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notifier, NotifyEvent } from '../../src/core/engine-ports.js';
-import { BellNotifier, CompositeNotifier, WebhookNotifier } from '../../src/adapters/notifier-webhook.js';
+import { BellNotifier, CompositeNotifier, describeEvent, WebhookNotifier } from '../../src/adapters/notifier-webhook.js';
 import { type LoopbackServer, json, loopbackServer } from '../helpers/loopback-server.js';
 
 const escalated: NotifyEvent = { kind: 'escalated', repo: 'acme/api', number: 12, agentId: 'claude', attempts: 3, why: 'timed out <!channel>' };
@@ -27,6 +27,11 @@ describe('webhook notifier', () => {
     expect(text).toContain('after 3 attempts');
     expect(text).toContain('&lt;!channel&gt;');
     expect(notifier.failures).toEqual([]);
+  });
+
+  it('links the dashboard issue when there is one', () => {
+    expect(describeEvent({ ...escalated, dashboardUrl: 'https://git.example/acme/api/issues/40' })).toMatch(/ — dashboard: https:\/\/git\.example\/acme\/api\/issues\/40$/);
+    expect(describeEvent(escalated)).not.toContain('dashboard');
   });
 
   it('reports a dead webhook without throwing and without its secret path', async () => {

@@ -9,6 +9,7 @@ import {
   NoContentSchema,
   PermissionSchema,
   PullRequestSchema,
+  RepoCommentSchema,
   RepositorySchema,
   ServerVersionSchema,
   SettingsSchema,
@@ -109,6 +110,24 @@ export const ENDPOINTS = {
     response: z.array(CommentSchema),
     idempotent: true,
     finalServerError: true,
+  }),
+  // Every comment of the repo, paged; `since` on updated time (routers/api/v1/repo/issue_comment.go:234-320).
+  listRepoComments: endpoint({
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/comments',
+    query: ['since', ...PAGED],
+    body: undefined,
+    response: z.array(RepoCommentSchema),
+    idempotent: true,
+  }),
+  // The body only, a full value: repeating it changes nothing further. The author or a writer
+  // (routers/api/v1/repo/issue.go:773-783), else 403.
+  editIssue: endpoint({
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/{index}',
+    body: z.strictObject({ body: z.string() }),
+    response: RawGiteaIssueSchema,
+    idempotent: true,
   }),
   // The labels on one issue with their ids, org labels included (services/convert/issue.go:78).
   issueLabels: endpoint({

@@ -21,6 +21,9 @@ export const CommentSchema = z.object({
   updated_at: z.string().nullish(),
 });
 
+/** A comment in a repo-wide listing: `issue_url` names the issue ("" for a pull request's). */
+export const RepoCommentSchema = CommentSchema.extend({ issue_url: z.string().nullish() });
+
 export const LabelSchema = z.object({
   id: z.number().int(),
   name: z.string(),

@@ -8,6 +8,7 @@ import type {
   LinkedPullRequest,
   Permission,
   RateLimit,
+  RepoComments,
   Tracker,
   TrackerComment,
   TrackerLabel,
@@ -598,6 +599,31 @@ export class GiteaTracker implements Tracker {
     if (!logins.every((l) => has(after, l))) {
       throw new RejectedError(this.displayName, `PATCH assignees of issue ${repo}#${number}`, 201, 'the server ignored the assignees (the token user needs write access to issues)');
     }
+  }
+
+  async listRepoComments(repo: string, since: string | null): Promise<RepoComments> {
+    const limit = await this.#limit({ requests: 0 });
+    const subject = `the comments of repo ${repo}`;
+    const paged = await fetchAllPages(
+      async (page) => {
+        const query = { ...(since !== null ? { since } : {}), page, limit };
+        const res = await this.#http.call(ENDPOINTS.listRepoComments, { params: splitRepo(repo), query, subject, action: `read ${subject}`, repo });
+        return { items: res.data, total: undefined, serverTime: res.serverTime };
+      },
+      { limit, concurrency: 1, maxItems: this.#maxListItems, subject },
+    );
+    const comments = paged.items.flatMap((raw) => {
+      // A pull request's comment has no issue_url; commands are read on issues only.
+      const number = Number(/\/issues\/(\d+)$/.exec(raw.issue_url ?? '')?.[1] ?? Number.NaN);
+      return Number.isSafeInteger(number) ? [{ ...toComment(raw), number }] : [];
+    });
+    return { comments, serverTime: paged.serverTime === undefined ? undefined : new Date(paged.serverTime).toISOString() };
+  }
+
+  async editIssueBody(repo: string, number: number, body: string): Promise<Issue> {
+    const subject = `issue ${repo}#${number}`;
+    const { data } = await this.#http.call(ENDPOINTS.editIssue, { params: { ...splitRepo(repo), index: number }, body: { body }, subject, action: `edit ${subject}`, repo });
+    return issueFromGitea(data, repo);
   }
 
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {

@@ -1,0 +1,147 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DASHBOARD_TITLE } from '../../src/core/approvals.js';
+import { parseConfig } from '../../src/core/config.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import type { Switchboard } from '../../src/wiring.js';
+import { apiClient, eventually } from '../helpers/sandbox-client.js';
+import { AUTHOR, addReadyIssue, emptySandbox, markersOn, open, REPO, stateDirs } from '../helpers/switchboard-harness.js';
+
+/**
+ * Approving from the tracker, over real HTTP: the dashboard issue's boxes and `/switchboard …`
+ * comments, with the forge's own permissions as the gate (sandbox users with their own tokens).
+ */
+
+const WRITER = { login: 'wendy', token: 'tok-writer-wendy', permission: 'write' } as const;
+const READER = { login: 'rita', token: 'tok-reader-rita', permission: 'read' } as const;
+
+const dirs = stateDirs();
+const closers: { close(): Promise<void> }[] = [];
+const track = <T extends { close(): Promise<void> }>(x: T): T => {
+  closers.push(x);
+  return x;
+};
+afterEach(async () => {
+  for (const x of closers.splice(0).reverse()) await x.close();
+});
+afterAll(() => dirs.cleanup());
+
+const config = (over: { armed?: boolean; dashboard?: boolean } = {}) =>
+  parseConfig({
+    armed: over.armed ?? true,
+    trustedAuthors: [AUTHOR],
+    approvals: { dashboard: over.dashboard ?? true, pollSeconds: 1, minEditSeconds: 1 },
+  });
+
+async function setup(over: { armed?: boolean; dashboard?: boolean } = {}) {
+  const sandbox = track(await emptySandbox({ users: [WRITER, READER] }));
+  const n = addReadyIssue(sandbox);
+  const sb = track(await open(sandbox, await dirs.make(), { config: config(over) }));
+  await sb.engine.runCycle();
+  return { sandbox, sb, n, writer: apiClient(sandbox, WRITER.token), reader: apiClient(sandbox, READER.token) };
+}
+
+const proposalOf = (sb: Switchboard, n: number) => [...sb.engine.getSnapshot().proposals.values()].find((p) => p.number === n && p.status !== 'superseded');
+const dashboardOf = (sandbox: Sandbox) => sandbox.store.issues(REPO).find((i) => i.title === DASHBOARD_TITLE && i.state === 'open');
+const repliesOn = (sandbox: Sandbox, n: number) => sandbox.store.comments(REPO, n).filter((c) => c.author === sandbox.login && c.body.startsWith('switchboard:'));
+
+describe('the dashboard issue', () => {
+  it('a writer ticks a box and the proposal executes within 30 s', { timeout: 45_000 }, async () => {
+    const { sandbox, sb, n, writer } = await setup();
+    const id = proposalOf(sb, n)!.id;
+    expect(proposalOf(sb, n)!.status).toBe('proposed');
+    const dashboard = await eventually(() => dashboardOf(sandbox), 10_000, 'the dashboard issue');
+    expect(dashboard.author).toBe(sandbox.login);
+    expect(dashboard.body).toContain(`- [ ] <!-- sb:p:${id} --> ${REPO}#${n}`);
+
+    const ticked = dashboard.body.replace(`- [ ] <!-- sb:p:${id} -->`, `- [x] <!-- sb:p:${id} -->`);
+    const at = Date.now();
+    expect((await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: ticked })).status).toBe(201);
+    const proposal = () => sb.engine.getSnapshot().proposals.get(id);
+    await eventually(() => (proposal()?.status === 'executed' ? true : undefined), 30_000, 'the execution');
+    expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);
+    expect(Date.now() - at).toBeLessThan(30_000);
+    expect(proposal()).toMatchObject({ status: 'executed', approvedBy: `dashboard ${REPO}#${dashboard.number}` });
+    // The audit comment says where the approval came from.
+    expect(sandbox.store.comments(REPO, n).find((c) => c.body.includes('**Approved by:**'))?.body).toContain(`dashboard ${REPO}#${dashboard.number}`);
+  });
+
+  it("a reader's edit is refused by the sandbox as by the forge, and nothing is approved", async () => {
+    const { sandbox, sb, n, reader } = await setup();
+    const id = proposalOf(sb, n)!.id;
+    const dashboard = await eventually(() => dashboardOf(sandbox), 10_000, 'the dashboard issue');
+    const ticked = dashboard.body.replace(`- [ ] <!-- sb:p:${id} -->`, `- [x] <!-- sb:p:${id} -->`);
+    // routers/api/v1/repo/issue.go:773-783: neither the poster nor a writer → 403, no body.
+    const refused = await reader.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: ticked });
+    expect(refused.status).toBe(403);
+    expect(sandbox.store.issue(REPO, dashboard.number)?.body).toBe(dashboard.body);
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.status).toBe('proposed');
+  });
+
+  it('unticking an approved box before it runs takes the approval back', async () => {
+    const { sandbox, sb, n, writer } = await setup({ armed: false });
+    const id = proposalOf(sb, n)!.id;
+    const dashboard = await eventually(() => dashboardOf(sandbox), 10_000, 'the dashboard issue');
+    await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: dashboard.body.replace(`- [ ] <!-- sb:p:${id} -->`, `- [x] <!-- sb:p:${id} -->`) });
+    await eventually(() => (proposalOf(sb, n)?.status === 'approved' ? true : undefined), 10_000, 'the approval');
+    // Disarmed: approved-waiting, as from the console; the dashboard lists it with its gate.
+    const listed = await eventually(() => (dashboardOf(sandbox)?.body.includes('### Approved, waiting (1)') ? dashboardOf(sandbox) : undefined), 10_000, 'the approved row');
+    expect(listed.body).toMatch(new RegExp(`### Approved, waiting \\(1\\)\n- \\[x\\] <!-- sb:p:${id} -->.*waiting for arming`));
+    await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: listed.body.replace(`- [x] <!-- sb:p:${id} -->`, `- [ ] <!-- sb:p:${id} -->`) });
+    await eventually(() => (proposalOf(sb, n)?.status === 'proposed' ? true : undefined), 10_000, 'the approval taken back');
+    expect(proposalOf(sb, n)?.approvedBy).toBeNull();
+  });
+
+  it('is not edited again when nothing changed', async () => {
+    const { sandbox, sb } = await setup();
+    await eventually(() => dashboardOf(sandbox), 10_000, 'the dashboard issue');
+    await sb.approvals.poll();
+    const edits = (): number => sandbox.requestCount('PATCH /repos/{owner}/{repo}/issues/{index}');
+    const reads = (): number => sandbox.requestCount('GET /repos/{owner}/{repo}/issues/{index}');
+    const before = { edits: edits(), reads: reads() };
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 1100));
+      await sb.approvals.poll();
+    }
+    expect(reads()).toBeGreaterThanOrEqual(before.reads + 3);
+    expect(edits()).toBe(before.edits);
+  });
+});
+
+describe('comment commands', () => {
+  it("a reader's /switchboard approve changes nothing and gets no answer", async () => {
+    const { sandbox, sb, n, reader, writer } = await setup({ dashboard: false });
+    expect((await reader.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' })).status).toBe(201);
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.status).toBe('proposed');
+    expect(repliesOn(sandbox, n)).toEqual([]);
+    // The same read does obey a writer.
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' });
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.approvedBy).toBe(`wendy (comment on ${REPO}#${n})`);
+    expect(repliesOn(sandbox, n).map((c) => c.body)).toEqual(['switchboard: approved by @wendy.']);
+  });
+
+  it("a writer's /switchboard reject needs a design rejects with that note", async () => {
+    const { sandbox, sb, n, writer } = await setup({ dashboard: false });
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: 'Not yet.\n/switchboard reject needs a design' });
+    await eventually(() => (proposalOf(sb, n)?.status === 'rejected' ? true : undefined), 10_000, 'the rejection');
+    expect(proposalOf(sb, n)?.note).toBe('needs a design');
+    await eventually(() => (repliesOn(sandbox, n).length > 0 ? true : undefined), 5_000, 'the answer');
+    expect(repliesOn(sandbox, n)[0]?.body).toBe('switchboard: rejected by @wendy with a note.');
+    expect(markersOn(sandbox, n)).toEqual([]);
+  });
+
+  it('disarmed, an approval by comment waits like a console one, past the change the comment made', async () => {
+    const { sandbox, sb, n, writer } = await setup({ armed: false, dashboard: false });
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' });
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.status).toBe('approved');
+    // The comment and the answer changed the issue: the next fetch plans it afresh …
+    await sb.engine.runCycle();
+    await sb.approvals.poll();
+    // … and the approval is carried to the new proposal, still waiting for arming.
+    expect(proposalOf(sb, n)).toMatchObject({ status: 'approved', approvedBy: `wendy (comment on ${REPO}#${n})`, waiting: 'waiting for arming' });
+    expect(markersOn(sandbox, n)).toEqual([]);
+  });
+});
