@@ -1,6 +1,6 @@
 import type { GithubTracker } from '../adapters/github/index.js';
 import { sanitize } from '../core/sanitize.js';
-import { type Check, reason, wantedLabels } from './doctor.js';
+import { type Check, labelsCheck, reason } from './doctor.js';
 import type { Loaded } from './globals.js';
 
 /**
@@ -78,19 +78,7 @@ export async function githubChecks(loaded: Loaded, add: (c: Check) => void): Pro
         add({ name: `repo ${repo}`, ok: false, detail: reason(err), fix: `check the name ${repo} and that the token can see it (fine-grained tokens list their repositories)` });
         continue;
       }
-      try {
-        const have = new Set((await tracker.listLabels(repo)).map((l) => l.name));
-        const missing = wantedLabels(config).filter((l) => !have.has(l));
-        add(
-          missing.length === 0
-            ? { name: `labels ${repo}`, ok: true, detail: 'all present' }
-            : canWrite
-              ? { name: `labels ${repo}`, ok: true, detail: `missing ${missing.join(', ')}; created on first use` }
-              : { name: `labels ${repo}`, ok: false, detail: `missing ${missing.join(', ')}`, fix: `create them in ${repo} or give the token write access` },
-        );
-      } catch (err) {
-        add({ name: `labels ${repo}`, ok: false, detail: reason(err), fix: 'check the token can read issues' });
-      }
+      add(await labelsCheck(tracker, config, repo, canWrite, 'check the token can read issues'));
       for (const login of assignees) {
         try {
           const ok = await tracker.assignable(repo, login);

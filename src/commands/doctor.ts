@@ -124,22 +124,30 @@ async function trackerChecks(loaded: Loaded, add: (c: Check) => void): Promise<v
           add({ name: `assignees ${repo}`, ok: false, detail: reason(err), fix: `check that the token user can see ${repo}` });
         }
       }
-      try {
-        const have = new Set((await tracker.listLabels(repo)).map((l) => l.name));
-        const missing = wantedLabels(config).filter((l) => !have.has(l));
-        add(
-          missing.length === 0
-            ? { name: `labels ${repo}`, ok: true, detail: 'all present' }
-            : canWrite
-              ? { name: `labels ${repo}`, ok: true, detail: `missing ${missing.join(', ')}; created on first use` }
-              : { name: `labels ${repo}`, ok: false, detail: `missing ${missing.join(', ')}`, fix: `create them in ${repo} or give the token write access` },
-        );
-      } catch (err) {
-        add({ name: `labels ${repo}`, ok: false, detail: reason(err), fix: 'check the token can read labels' });
-      }
+      add(await labelsCheck(tracker, config, repo, canWrite, 'check the token can read labels'));
     }
   } finally {
     await tracker.close().catch(() => undefined);
+  }
+}
+
+/** Whether the labels switchboard writes are in a repo, or will be created on first use. */
+export async function labelsCheck(
+  tracker: { listLabels(repo: string): Promise<readonly { readonly name: string }[]> },
+  config: Config,
+  repo: string,
+  canWrite: boolean,
+  readFix: string,
+): Promise<Check> {
+  try {
+    const have = new Set((await tracker.listLabels(repo)).map((l) => l.name));
+    const missing = wantedLabels(config).filter((l) => !have.has(l));
+    if (missing.length === 0) return { name: `labels ${repo}`, ok: true, detail: 'all present' };
+    return canWrite
+      ? { name: `labels ${repo}`, ok: true, detail: `missing ${missing.join(', ')}; created on first use` }
+      : { name: `labels ${repo}`, ok: false, detail: `missing ${missing.join(', ')}`, fix: `create them in ${repo} or give the token write access` };
+  } catch (err) {
+    return { name: `labels ${repo}`, ok: false, detail: reason(err), fix: readFix };
   }
 }
 
