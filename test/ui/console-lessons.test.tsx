@@ -189,6 +189,14 @@ describe('the detail view shows the lessons the prompt would carry', () => {
     expect(carried[0]).toBe('the onboarding story lives in docs/, never in the wiki');
     expect(carried.every((text, i) => shown[i]!.includes(text))).toBe(true);
     expect(c.frame()).not.toContain('onboarding story draft goes in the web repo');
+
+    // the dispatch in flight shows the same lessons
+    await c.press(KEY.esc, KEY.tab, KEY.enter);
+    await until(() => expect(c.frame()).toContain('Dispatch'));
+    const inFlight = c.lines().map((l) => l.trim());
+    const at = inFlight.indexOf('Lessons in the prompt');
+    expect(at).toBeGreaterThan(-1);
+    expect(inFlight.slice(at + 1, at + 4).every((l, i) => l.includes(carried[i]!))).toBe(true);
   });
 
   it('a proposal to a tracker agent says its agent gets no prompt from switchboard', async () => {
