@@ -163,15 +163,24 @@ const COMMANDS_LOCK_WAIT_MS = 10_000;
  * under it, and the engine rotates the journal only under it, so a compaction never loses a
  * command appended beside it. A lock left by a dead process is taken over.
  */
-async function withCommandsLock<T>(dir: string, task: () => Promise<T>): Promise<T> {
+function withCommandsLock<T>(dir: string, task: () => Promise<T>): Promise<T> {
+  return withStateLock(dir, COMMANDS_LOCK_FILE, `the journal in ${dir}`, task);
+}
+
+/**
+ * Run `task` holding the lock file `name` in the state dir, waiting for another process that
+ * holds it (a dead holder's lock is taken over); `what` names the guarded thing in the sentence
+ * said when it stays busy.
+ */
+export async function withStateLock<T>(dir: string, name: string, what: string, task: () => Promise<T>): Promise<T> {
   const started = performance.now();
   for (;;) {
     let lock: EngineLock;
     try {
-      lock = await lockFile(dir, COMMANDS_LOCK_FILE, { pid: process.pid, nonce: randomBytes(8).toString('hex') });
+      lock = await lockFile(dir, name, { pid: process.pid, nonce: randomBytes(8).toString('hex') });
     } catch (err) {
       if (!(err instanceof LockHeld) || performance.now() - started > COMMANDS_LOCK_WAIT_MS) {
-        if (err instanceof LockHeld) throw new OperationError(`the journal in ${dir} has been busy (pid ${err.pid}) for ${COMMANDS_LOCK_WAIT_MS / 1000} s; try again`);
+        if (err instanceof LockHeld) throw new OperationError(`${what} has been busy (pid ${err.pid}) for ${COMMANDS_LOCK_WAIT_MS / 1000} s; try again`);
         throw err;
       }
       await sleep(5 + Math.random() * 20);

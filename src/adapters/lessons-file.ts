@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { OperationError } from '../core/errors.js';
-import { addLesson, type Lesson, LessonsSchema } from '../core/lessons.js';
+import { addLesson, type Lesson, type LessonEdit, LessonsSchema } from '../core/lessons.js';
+import { withStateLock } from './journal-file.js';
 import { ensurePrivateDir, readPrivate, writePrivateAtomic } from './private-files.js';
 
 /**
@@ -8,6 +9,8 @@ import { ensurePrivateDir, readPrivate, writePrivateAtomic } from './private-fil
  * Read on every use, so `switchboard lessons edit` in another shell counts at the next dispatch.
  */
 export const LESSONS_FILE = 'lessons.json';
+/** Held while a process reads, changes and replaces the file: the CLI and a console editing at once both keep their change. */
+export const LESSONS_LOCK_FILE = 'lessons.lock';
 
 export class LessonsFile {
   readonly path: string;
@@ -38,16 +41,38 @@ export class LessonsFile {
     return lessons.data;
   }
 
-  /** Apply `change` to the stored list and save the result. */
+  /**
+   * Apply `change` to the list as it is on disk now (never to a copy read earlier) and replace the
+   * file with the result, holding the lessons lock so another process's change in between is not lost.
+   */
   update(change: (lessons: Lesson[]) => Lesson[]): Promise<Lesson[]> {
     const run = this.chain.then(async () => {
-      const next = change(await this.list());
       await ensurePrivateDir(this.dir);
-      await writePrivateAtomic(this.path, `${JSON.stringify(next, null, 1)}\n`);
-      return next;
+      return withStateLock(this.dir, LESSONS_LOCK_FILE, `the lessons file ${this.path}`, async () => {
+        const current = await this.list();
+        const next = change(current);
+        if (next === current) return next;
+        await writePrivateAtomic(this.path, `${JSON.stringify(next, null, 1)}\n`);
+        return next;
+      });
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * An edit or delete by id (`editLesson`, `deleteLesson`) on the stored list: its refusal as a
+   * sentence (null when made), and the list as the file now holds it.
+   */
+  async apply(edit: (lessons: readonly Lesson[]) => LessonEdit): Promise<{ error: string | null; lessons: Lesson[] }> {
+    let error: string | null = null;
+    const lessons = await this.update((stored) => {
+      const r = edit(stored);
+      if (r.ok) return r.lessons;
+      error = r.error;
+      return stored;
+    });
+    return { error, lessons };
   }
 
   record(lesson: Lesson): Promise<void> {

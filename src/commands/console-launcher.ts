@@ -1,3 +1,4 @@
+import { LessonsFile } from '../adapters/lessons-file.js';
 import { fileLogger } from '../adapters/log-file.js';
 import { statusWriter } from '../headless/status-file.js';
 import type { Switchboard } from '../wiring.js';
@@ -36,6 +37,8 @@ export async function launchConsole(
     trackerName: options.trackerName,
     repos: options.repos,
     agents: switchboard.config.agents,
+    // the file `switchboard lessons` edits; changes go through its lock, so neither loses the other's
+    lessons: new LessonsFile(switchboard.stateDir),
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),

@@ -1,9 +1,8 @@
 import { stateDir as resolveStateDir } from '../adapters/journal-file.js';
 import { LessonsFile } from '../adapters/lessons-file.js';
 import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
-import { REPO_PATTERN } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
-import { deleteLesson, editLesson, type Lesson, lessonSourceWords, makeLesson } from '../core/lessons.js';
+import { deleteLesson, editLesson, type Lesson, lessonSourceWords, operatorLesson } from '../core/lessons.js';
 import { sanitize } from '../core/sanitize.js';
 import type { GlobalOptions } from './globals.js';
 
@@ -31,24 +30,16 @@ export async function lessonsCommand(
       return;
     }
     case 'add': {
-      const [repo, ...words] = args;
-      if (repo === undefined || !REPO_PATTERN.test(repo)) throw new UsageError('give the repository as owner/name, then the lesson.');
-      const lesson = makeLesson({ repo, at: now, source: 'operator', issue: null, taskType: null, note: words.join(' ') });
-      if (!lesson) throw new UsageError('a lesson needs some text.');
-      await file.record(lesson);
-      return out(`added lesson ${lesson.id} for ${repo}.`);
+      const made = operatorLesson(args.join(' '), now);
+      if ('error' in made) throw new UsageError(made.error);
+      await file.record(made.lesson);
+      return out(`added lesson ${made.lesson.id} for ${made.lesson.repo}.`);
     }
     case 'edit':
     case 'delete': {
       const [ref, ...words] = args;
       if (ref === undefined) throw new UsageError(`give the id of the lesson to ${verb} (see switchboard lessons list).`);
-      let error: string | null = null;
-      await file.update((lessons) => {
-        const r = verb === 'edit' ? editLesson(lessons, ref, words.join(' ')) : deleteLesson(lessons, ref);
-        if (r.ok) return r.lessons;
-        error = r.error;
-        return lessons;
-      });
+      const { error } = await file.apply((lessons) => (verb === 'edit' ? editLesson(lessons, ref, words.join(' ')) : deleteLesson(lessons, ref)));
       if (error !== null) throw new UsageError(error);
       return out(verb === 'edit' ? `lesson ${sanitize(ref)} edited.` : `lesson ${sanitize(ref)} deleted.`);
     }

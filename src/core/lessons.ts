@@ -75,6 +75,17 @@ export function makeLesson(i: LessonInput): Lesson | null {
   return { id: shortHash(`${i.repo}\0${at}\0${text}`, 8), repo: i.repo, at, source: i.source, issue: i.issue, taskType: i.taskType, text };
 }
 
+/**
+ * The operator's own lesson from "owner/name the lesson" (`switchboard lessons add`, the console's
+ * lessons view): the repository first, then the text.
+ */
+export function operatorLesson(line: string, at: Date): { lesson: Lesson } | { error: string } {
+  const [repo = '', ...words] = line.trim().split(/\s+/);
+  if (!REPO_PATTERN.test(repo)) return { error: 'give the repository as owner/name, then the lesson.' };
+  const lesson = makeLesson({ repo, at, source: 'operator', issue: null, taskType: null, note: words.join(' ') });
+  return lesson ? { lesson } : { error: 'a lesson needs some text.' };
+}
+
 /** The list with the lesson added (an identical text for the repo is refreshed, not repeated); bounded per repo. */
 export function addLesson(lessons: readonly Lesson[], lesson: Lesson): Lesson[] {
   const others = lessons.filter((l) => !(l.repo === lesson.repo && l.text === lesson.text));

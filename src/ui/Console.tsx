@@ -10,13 +10,16 @@ import { fit } from '../text/width.js';
 import { BacklogPane } from './BacklogPane.js';
 import { completeCommand, parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
-import { detailLines, type Line } from './detail-lines.js';
+import { detailLines, type Line, type PromptLessons } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import { LinesView, linesBudget } from './LinesView.js';
+import { LessonsView } from './LessonsView.js';
+import { isLessonsMode, type LessonsAction, type LessonsBook, lessonsPrompt, promptLessonLines } from './lessons-view.js';
+import { lessonsCommand, useLessons } from './use-lessons.js';
 import { Picker } from './Picker.js';
 import { ProposalsPane } from './ProposalsPane.js';
 import { paneBodyHeight } from './TablePane.js';
@@ -41,6 +44,8 @@ export interface ConsoleProps {
   readonly now?: () => number;
   /** called when the operator quits (q, :quit, Ctrl-C); stopping the engine is the caller's business */
   readonly onQuit?: () => void;
+  /** the state dir's lessons (L, :lessons; the detail view's "Lessons in the prompt"); absent: none */
+  readonly lessons?: LessonsBook;
 }
 
 const MOVES: Partial<Record<Command, MoveTo>> = {
@@ -103,7 +108,7 @@ function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Recor
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, lessons: lessonsBook }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -136,7 +141,12 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [rows],
   );
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
-  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time) : [];
+  const lessons = useLessons(lessonsBook, isLessonsMode(ui.mode) || ui.mode.kind === 'detail');
+  // the selection the engine makes for an http/command prompt, over the lessons file as last read
+  const promptLessons: PromptLessons | undefined = lessonsBook
+    ? (key, scored, agentId) => promptLessonLines(lessons.list, scored?.issue, engine.taskTypes().get(key) ?? scored?.taskType, agents.find((a) => a.id === agentId))
+    : undefined;
+  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time, promptLessons) : [];
   const help = HELP;
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
@@ -283,6 +293,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'quit':
         quit(false);
         return;
+      case 'lessons':
+        run('lessons');
+        return;
       case 'invalid':
         flash(c.message, 'error');
         return;
@@ -323,6 +336,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const run = (command: Command) => {
     const u = uiNow.current;
     const move = MOVES[command];
+    const lessonsHost = { book: lessonsBook, lessons, repos, mode: () => uiNow.current.mode, send: (action: LessonsAction) => send({ type: 'lessons', action }), flash, now, height: box.body - 1 };
+    if (lessonsCommand(lessonsHost, command, move)) return;
     if (move) {
       if (u.mode.kind === 'normal') send({ type: 'move', to: move, ids: idsNow()[u.pane], height: paneBodyHeight(paneHeight[u.pane]) });
       else if (u.mode.kind === 'picker') send({ type: 'scroll', to: move, lines: u.mode.agents.length, height: Math.max(1, box.body - 2) });
@@ -331,7 +346,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
           u.mode.kind === 'help'
             ? help.length
             : u.mode.kind === 'detail'
-              ? detailLines(engine.getSnapshot(), u.mode.target, box.width).length
+              ? detailLines(engine.getSnapshot(), u.mode.target, box.width, undefined, promptLessons).length
               : u.mode.kind === 'errors'
                 ? errorsView(latest.current.errors.list, box.width).length
                 : 0;
@@ -483,6 +498,11 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     case 'confirm':
       body = <ConfirmDialog confirm={mode.confirm} width={box.width} height={box.body} />;
       break;
+    case 'lessons':
+    case 'lesson-text':
+    case 'lesson-delete':
+      body = <LessonsView lessons={lessons.list} error={lessons.error} cursor={mode.cursor} width={box.width} height={box.body} />;
+      break;
     default:
       body = (
         <Box flexDirection="column" height={box.body}>
@@ -503,7 +523,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         ? `:${mode.draft}`
         : mode.kind === 'note'
           ? `reject ${mode.issueKey} — note (optional, ⏎ rejects, esc cancels): ${mode.draft}`
-          : null;
+          : lessonsPrompt(mode);
   return (
     <Box flexDirection="column" width={box.width}>
       <Header
@@ -524,7 +544,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         hint={
           mode.kind === 'filter' && filterError
             ? `⚠ ${filterError}`
-            : mode.kind === 'command' && ui.flash && time - ui.flash.at < FLASH_SHOWN_MS
+            : (mode.kind === 'command' || mode.kind === 'lesson-text') && ui.flash && time - ui.flash.at < FLASH_SHOWN_MS
               ? ui.flash.text
               : null
         }

@@ -2,14 +2,14 @@ import { TASK_TYPES, type TaskType } from '../core/routing.js';
 
 /** What a `:` command line asks for. */
 export type LineCommand =
-  | { readonly kind: 'arm' | 'disarm' | 'run' | 'pause' | 'resume' | 'quit' }
+  | { readonly kind: 'arm' | 'disarm' | 'run' | 'pause' | 'resume' | 'quit' | 'lessons' }
   | { readonly kind: 'dry-run'; readonly on: boolean }
   | { readonly kind: 'agent'; readonly agentId: string }
   /** the selected issue's task type; null: back to the inferred one */
   | { readonly kind: 'tasktype'; readonly taskType: TaskType | null }
   | { readonly kind: 'invalid'; readonly message: string };
 
-const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :tasktype <type>, :quit';
+const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :tasktype <type>, :lessons, :quit';
 
 export function parseCommandLine(line: string): LineCommand {
   const [word = '', ...args] = line.trim().replace(/^:/, '').split(/\s+/);
@@ -20,6 +20,7 @@ export function parseCommandLine(line: string): LineCommand {
     case 'pause':
     case 'resume':
     case 'quit':
+    case 'lessons':
     case 'q':
       return args.length === 0 ? { kind: word === 'q' ? 'quit' : word } : { kind: 'invalid', message: `:${word} takes no argument` };
     case 'dry-run':
@@ -41,7 +42,7 @@ export function parseCommandLine(line: string): LineCommand {
   }
 }
 
-const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'quit'];
+const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'lessons', 'quit'];
 
 /**
  * Tab on the command line: the draft completed as far as it is unambiguous, and the choices

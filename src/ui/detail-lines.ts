@@ -80,8 +80,11 @@ function proposalLines(p: TrackedProposal): Line[] {
   return out;
 }
 
+/** The lessons a dispatch of issue `key` to `agentId` would carry in its prompt, as lines (lessons-view.ts). */
+export type PromptLessons = (key: string, scored: ScoredIssue | undefined, agentId: string) => Line[];
+
 /** Everything the detail view shows for a row, as plain lines (wrapped to `width`). */
-export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number): Line[] {
+export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number, promptLessons?: PromptLessons): Line[] {
   // ages read at a glance; the exact time is what a log or the journal is searched by
   const age = (iso: string): string => (now === undefined ? iso : `${shortDuration(now - Date.parse(iso))} ago`);
   let key: string | null = null;
@@ -120,6 +123,8 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
     out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
     for (const w of writes) out.push({ text: `  ${age(w.at)}  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
+  const agentId = dispatch?.agentId ?? (proposal?.action === 'dispatch' ? proposal.agentId : null);
+  if (promptLessons && agentId) out.push(...promptLessons(key, scored, agentId));
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });
     out.push(...sanitize(scored.issue.body, { multiline: true }).split('\n').map((text) => ({ text })));

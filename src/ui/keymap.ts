@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 /** Every mode the console can be in; the root input handler routes keys by it. */
-export const MODES = ['normal', 'detail', 'help', 'errors', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
+export const MODES = ['normal', 'detail', 'help', 'errors', 'lessons', 'lesson-text', 'lesson-delete', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
 export type ModeName = (typeof MODES)[number];
 
 export const PANES = ['backlog', 'proposals', 'dispatches'] as const;
@@ -36,7 +36,11 @@ export type Command =
   | 'pick'
   | 'submit'
   | 'erase'
-  | 'complete';
+  | 'complete'
+  | 'lessons'
+  | 'add-lesson'
+  | 'edit-lesson'
+  | 'delete-lesson';
 
 export interface Binding {
   readonly command: Command;
@@ -63,6 +67,35 @@ const moves = {
   pgup: b('page-up', 'page up'),
 };
 
+/** The lessons view (seed 004 LessonsProvider), kept as a block of its own. */
+const OPEN_LESSONS = { L: b('lessons', 'lessons') };
+const LESSONS_KEYS = {
+  lessons: {
+    ...moves,
+    a: b('add-lesson', 'add a lesson'),
+    e: b('edit-lesson', 'edit'),
+    d: b('delete-lesson', 'delete'),
+    esc: b('back', 'close'),
+    L: b('back', 'close'),
+    q: b('back', 'close'),
+    '?': b('help', 'help'),
+    'ctrl-c': b('quit', 'quit'),
+  },
+  'lesson-text': {
+    enter: b('submit', 'save lesson'),
+    esc: b('back', 'cancel'),
+    backspace: b('erase', 'erase'),
+    'ctrl-c': b('quit', 'quit'),
+  },
+  'lesson-delete': {
+    y: b('yes', 'delete it'),
+    n: b('no', 'keep it'),
+    enter: b('no', 'keep it (default)'),
+    esc: b('no', 'keep it'),
+    'ctrl-c': b('quit', 'quit'),
+  },
+};
+
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */
 export const KEYMAP: Keymap = {
   normal: {
@@ -81,6 +114,7 @@ export const KEYMAP: Keymap = {
     ':': b('command-line', 'command'),
     '?': b('help', 'help'),
     E: b('errors', 'recent errors'),
+    ...OPEN_LESSONS,
     esc: b('back', 'clear filter'),
     q: b('quit', 'quit'),
     'ctrl-c': b('quit', 'quit'),
@@ -141,10 +175,11 @@ export const KEYMAP: Keymap = {
     esc: b('back', 'cancel'),
     'ctrl-c': b('quit', 'quit'),
   },
+  ...LESSONS_KEYS,
 };
 
 /** Modes where unbound printable keys are typed into a text line. */
-export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command', 'note']);
+export const TEXT_MODES: ReadonlySet<ModeName> = new Set(['filter', 'command', 'note', 'lesson-text']);
 
 /** Ink's (input, key) as one key name for the keymap. */
 export function keyName(input: string, key: Key): string {
@@ -223,6 +258,9 @@ const MODE_TITLES: Readonly<Record<ModeName, string>> = {
   note: 'Rejection note (x)',
   confirm: 'Confirmation',
   picker: 'Re-route picker',
+  lessons: 'Lessons (L, :lessons)',
+  'lesson-text': 'Adding or editing a lesson',
+  'lesson-delete': 'Deleting a lesson',
 };
 
 /** The help overlay's text, generated from the keymap so it can never disagree with it. */
@@ -238,7 +276,7 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: 'Filter words', heading: true },
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
-    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :quit', heading: false },
+    { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :lessons  :quit', heading: false },
     { text: 'Legend', heading: true },
     { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
     { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },

@@ -1,4 +1,5 @@
 import type { Pane } from './keymap.js';
+import { isLessonsMode, type LessonsAction, type LessonsMode, lessonsReducer } from './lessons-view.js';
 import { PANES } from './keymap.js';
 import { nextSort, type SortKey } from './views.js';
 import { listWindow, moveIndex, type MoveTo } from './window.js';
@@ -33,7 +34,8 @@ export type Mode =
   /** the optional note of a rejection being made */
   | { readonly kind: 'note'; readonly proposalId: string; readonly issueKey: string; readonly draft: string }
   | { readonly kind: 'confirm'; readonly confirm: Confirm }
-  | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number };
+  | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number }
+  | LessonsMode;
 
 export interface Flash {
   readonly text: string;
@@ -88,7 +90,9 @@ export type UiAction =
   | { readonly type: 'submit' }
   | { readonly type: 'back' }
   | { readonly type: 'sort' }
-  | { readonly type: 'flash'; readonly flash: Flash };
+  | { readonly type: 'flash'; readonly flash: Flash }
+  /** the lessons view (lessons-view.ts) */
+  | { readonly type: 'lessons'; readonly action: LessonsAction };
 
 /** Where the selection is in `ids`; a vanished id falls back to the first row. */
 export const selectedIndex = (ids: readonly string[], id: string | null): number => {
@@ -149,6 +153,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return a.agents.length === 0 ? s : { ...s, mode: { kind: 'picker', proposalId: a.proposalId, issueKey: a.issueKey, agents: a.agents, index: 0 } };
     case 'type':
     case 'erase': {
+      if (isLessonsMode(mode)) return { ...s, mode: lessonsReducer(mode, a) ?? mode };
       if (mode.kind !== 'filter' && mode.kind !== 'command' && mode.kind !== 'note') return s;
       const draft = a.type === 'type' ? mode.draft + a.text : [...mode.draft].slice(0, -1).join('');
       // The filter applies as it is typed; Esc puts the previous one back.
@@ -164,6 +169,9 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
           return s.filter === '' ? s : { ...s, filter: '' };
         case 'filter':
           return { ...s, filter: mode.before, mode: { kind: 'normal' } };
+        case 'lesson-text':
+        case 'lesson-delete':
+          return { ...s, mode: { kind: 'lessons', cursor: mode.cursor } };
         default:
           return { ...s, mode: { kind: 'normal' } };
       }
@@ -171,6 +179,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, sort: nextSort(s.sort) };
     case 'flash':
       return { ...s, flash: a.flash };
+    case 'lessons':
+      return { ...s, mode: lessonsReducer(isLessonsMode(mode) ? mode : null, a.action) ?? mode };
     default: {
       const never: never = a;
       return never;

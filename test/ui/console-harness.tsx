@@ -2,6 +2,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { afterEach } from 'vitest';
 import type { Agent } from '../../src/core/routing.js';
 import { Console } from '../../src/ui/Console.js';
+import type { LessonsBook } from '../../src/ui/lessons-view.js';
 import { ThemeContext } from '../../src/ui/theme.js';
 import type { world } from '../fakes/engine-world.js';
 
@@ -21,6 +22,7 @@ export interface MountOptions {
   readonly readOnlyBanner?: string;
   readonly repos?: readonly string[];
   readonly agents?: readonly Agent[];
+  readonly lessons?: LessonsBook;
 }
 
 /** The console over a world's engine, in a terminal of an explicit size. */
@@ -36,6 +38,7 @@ export async function mount(w: World, options: MountOptions = {}) {
         now={() => w.clock.now().getTime()}
         onQuit={() => quits.push(1)}
         {...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {})}
+        {...(options.lessons !== undefined ? { lessons: options.lessons } : {})}
       />
     </ThemeContext.Provider>,
   );
