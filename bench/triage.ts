@@ -11,7 +11,9 @@ import { loadAverage, machine, type Machine } from './machine.js';
  * dist/cli.js) and the reference's `run_cycle.py --score-file` on the same 20,000 generated issues
  * (~1 KB bodies), in alternating rounds of one run each, in the same bench run. Reported: median
  * wall-clock and CPU time (user+system of the child) of each, their ratio, and the issues whose
- * score, type, P0, blocked or ready differ between the two outputs.
+ * score, type, P0, blocked or ready differ between the two outputs. With `BASELINE_CLI` (the
+ * dist/cli.js of an earlier build), that build runs in the same rounds too, for a before/after
+ * measured under the same load.
  */
 
 export interface ProcessFigures {
@@ -31,6 +33,8 @@ export interface TriageBenchFigures {
   readonly fileBytes: number;
   readonly switchboard: ProcessFigures;
   readonly reference: (ProcessFigures & { readonly mismatches: number }) | { readonly skipped: string };
+  /** the earlier build given as BASELINE_CLI, same file, same rounds; its output must be identical */
+  readonly baseline?: ProcessFigures & { readonly cli: string; readonly sameOutput: boolean };
   /** reference ÷ switchboard; null when the reference was skipped */
   readonly wallRatio: number | null;
   readonly cpuRatio: number | null;
@@ -47,6 +51,8 @@ export interface TriageBenchOptions {
   readonly rounds?: number;
   readonly referenceDir?: string;
   readonly python?: string;
+  /** an earlier build's dist/cli.js to run in the same rounds */
+  readonly baselineCli?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -142,11 +148,15 @@ export function run(options: TriageBenchOptions = {}): TriageBenchFigures {
     // A home of its own: the per-user config of whoever runs the bench must not change the figures.
     const env = { PATH: process.env.PATH ?? '', HOME: tmp, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_DATA_HOME: join(tmp, 'data'), NO_COLOR: '1' };
     const problem = referenceProblem(dir, python);
-    const before = loadAverage();
+    const loadBefore = loadAverage();
     const ours: Run[] = [];
     const theirs: Run[] = [];
+    const before: Run[] = [];
+    const baselineCli = options.baselineCli ?? process.env.BASELINE_CLI;
+    const triageArgs = ['triage', '--dry-run', '--json', '--from-file', file, '--now', '2026-03-20T10:00:00Z'];
     for (let round = 0; round < rounds; round++) {
-      ours.push(timed(process.execPath, [CLI, 'triage', '--dry-run', '--json', '--from-file', file, '--now', '2026-03-20T10:00:00Z'], env));
+      ours.push(timed(process.execPath, [CLI, ...triageArgs], env));
+      if (baselineCli) before.push(timed(process.execPath, [baselineCli, ...triageArgs], env));
       if (problem === null) theirs.push(timed(python, [join(dir, 'run_cycle.py'), '--score-file', file]));
     }
     const after = loadAverage();
@@ -165,7 +175,8 @@ export function run(options: TriageBenchOptions = {}): TriageBenchFigures {
       wallRatio: 'skipped' in reference ? null : ratio(reference.medianWallMs, sb.medianWallMs),
       cpuRatio: 'skipped' in reference ? null : ratio(reference.medianCpuMs, sb.medianCpuMs),
       targetRatio: 8,
-      loadAverage: { before, after },
+      loadAverage: { before: loadBefore, after },
+      ...(baselineCli ? { baseline: { ...figures(before), cli: baselineCli, sameOutput: before.at(-1)!.stdout === ours.at(-1)!.stdout } } : {}),
       machine: machine(),
     };
     const cpu = (f: ProcessFigures) => (f.medianCpuMs === null ? '' : `, CPU ${f.medianCpuMs} ms`);
@@ -173,7 +184,12 @@ export function run(options: TriageBenchOptions = {}): TriageBenchFigures {
     if ('skipped' in reference) log(`reference: skipped (${reference.skipped})`);
     else {
       log(`reference run_cycle.py --score-file, same file: ${reference.medianWallMs} ms${cpu(reference)}`);
-      log(`ratio (reference ÷ switchboard): wall ${result.wallRatio}×, CPU ${result.cpuRatio ?? '?'}× (goal ≥ 8×); score mismatches ${reference.mismatches} of ${count}; load ${before} → ${after}`);
+      log(`ratio (reference ÷ switchboard): wall ${result.wallRatio}×, CPU ${result.cpuRatio ?? '?'}× (goal ≥ 8×); score mismatches ${reference.mismatches} of ${count}; load ${loadBefore} → ${after}`);
+    }
+    if (result.baseline) {
+      const b = result.baseline;
+      const vsRef = 'skipped' in reference ? '' : `; reference ÷ baseline: wall ${ratio(reference.medianWallMs, b.medianWallMs)}×, CPU ${ratio(reference.medianCpuMs, b.medianCpuMs) ?? '?'}×`;
+      log(`baseline ${b.cli}: ${b.medianWallMs} ms${cpu(b)}${vsRef}; same output: ${b.sameOutput ? 'yes' : 'NO'}`);
     }
     return result;
   } finally {
@@ -184,5 +200,5 @@ export function run(options: TriageBenchOptions = {}): TriageBenchFigures {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const count = Number(process.argv[2] ?? 20_000);
   const f = run({ count });
-  if (!('skipped' in f.reference) && f.reference.mismatches > 0) process.exitCode = 1;
+  if ((!('skipped' in f.reference) && f.reference.mismatches > 0) || f.baseline?.sameOutput === false) process.exitCode = 1;
 }

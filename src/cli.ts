@@ -99,7 +99,7 @@ export function buildProgram(): Command {
       const [{ runTriage, liveBacklog }, { resolveSettings }, { firstSignal }] = await Promise.all([
         import('./commands/triage.js'),
         import('./adapters/settings.js'),
-        import('./headless/run.js'),
+        import('./headless/first-signal.js'),
       ]);
       // the file's repos stay the config's; --repo/SWITCHBOARD_REPOS are applied by liveBacklog or the file reader
       const { config } = resolveSettings({ file: opts.config, flags: { url: opts.url } });
@@ -112,7 +112,7 @@ export function buildProgram(): Command {
         await runTriage(
           opts,
           live ? { ...config, repos: [...live.repos] } : config,
-          { write: terminal.write, columns: process.stdout.columns || 120 },
+          { write: terminal.write, writeJson: terminal.writeJson, columns: process.stdout.columns || 120 },
           live?.fetch,
         );
       } finally {
@@ -264,7 +264,7 @@ export function buildProgram(): Command {
     .addHelpText('after', examples(['switchboard config set intervalSeconds 600', 'switchboard config set repos \'["acme/api","acme/web"]\'', 'switchboard config set tracker.tokenFile ~/.config/switchboard/token']))
     .action(async (path: string, value: string, _opts, cmd: Command) => {
       const { configSet } = await import('./commands/config.js');
-      configSet(globals(cmd), path, value);
+      await configSet(globals(cmd), path, value);
     });
   config
     .command('path')
@@ -280,7 +280,7 @@ export function buildProgram(): Command {
     .addHelpText('after', examples(['EDITOR=nano switchboard config edit']))
     .action(async (_opts, cmd: Command) => {
       const { configEdit } = await import('./commands/config.js');
-      configEdit(globals(cmd));
+      await configEdit(globals(cmd));
     });
 
   program

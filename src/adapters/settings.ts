@@ -1,6 +1,5 @@
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import Conf from 'conf';
 import envPaths from 'env-paths';
 import type { z } from 'zod';
 import { type Config, ConfigSchema, formatPath, MAX_INTERVAL_SECONDS } from '../core/config.js';
@@ -27,7 +26,7 @@ export interface SettingsFile {
   /** the file's raw content; {} when it does not exist */
   read(): Record<string, unknown>;
   /** validate, then replace the file's content (0600) */
-  write(raw: Record<string, unknown>): void;
+  write(raw: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -65,9 +64,11 @@ export function openSettingsFile(o: SettingsFileOptions = {}): SettingsFile {
   const file = o.file ? resolve(o.file) : undefined;
   const ext = file ? extname(file) : '.json';
   const path = file ?? join(o.cwd ?? envPaths('switchboard', { suffix: '' }).config, 'config.json');
-  // made only to write: reading goes through readConfigFile, which explains a broken file
-  const store = () =>
-    new Conf<Record<string, unknown>>({
+  // made only to write: reading goes through readConfigFile, which explains a broken file. conf
+  // (with ajv) is imported here, not at the top: a read-only command never pays for loading it.
+  const store = async () => {
+    const { default: Conf } = await import('conf');
+    return new Conf<Record<string, unknown>>({
       projectName: 'switchboard',
       projectSuffix: '',
       ...(file ? { cwd: dirname(file), configName: basename(file, ext), fileExtension: ext.replace(/^\./, '') } : {}),
@@ -77,12 +78,13 @@ export function openSettingsFile(o: SettingsFileOptions = {}): SettingsFile {
       // the content is replaced by a validated one anyway (config edit repairs a broken file)
       clearInvalidConfig: true,
     });
+  };
   return {
     path,
     read: () => readConfigFile(path),
-    write(raw) {
+    async write(raw) {
       validate(raw, () => `config file ${path}`);
-      store().store = raw;
+      (await store()).store = raw;
       chmodSync(path, 0o600);
     },
   };

@@ -16,7 +16,16 @@ export interface Printer {
   write(text: string): void;
   /** text as it is (no newline added) to stderr */
   writeErr(text: string): void;
+  /** JSON made terminal-safe here, written as it is: sanitizing it again would change nothing */
+  writeJson(chunk: TerminalSafeJson): void;
 }
+
+/**
+ * A chunk of JSON in which every character that could steer a terminal is a \u escape. Only this
+ * module makes one (terminalSafeJson, writeJsonArrays), so nothing else can pass raw text as one.
+ */
+declare const terminalSafe: unique symbol;
+export type TerminalSafeJson = string & { readonly [terminalSafe]: true };
 
 export const printable = (text: string): string => sanitize(text, { multiline: true });
 
@@ -49,7 +58,13 @@ export function printerFor(stdout: NodeJS.WritableStream, stderr: NodeJS.Writabl
   const toOut = writer(stdout);
   const toErr = writer(stderr);
   const rawOut = (text: string): void => void stdout.write(text);
-  return { out: (line) => (line instanceof Styled ? rawOut(`${line.text}\n`) : toOut(`${line}\n`)), err: (line) => toErr(`${line}\n`), write: toOut, writeErr: toErr };
+  return {
+    out: (line) => (line instanceof Styled ? rawOut(`${line.text}\n`) : toOut(`${line}\n`)),
+    err: (line) => toErr(`${line}\n`),
+    write: toOut,
+    writeErr: toErr,
+    writeJson: rawOut,
+  };
 }
 
 /** The process's own stdout and stderr. */
@@ -59,14 +74,16 @@ export const terminal: Printer = printerFor(process.stdout, process.stderr);
  * JSON for a terminal: lossless, but every character that could steer a terminal or hide text
  * (C0/C1 controls, bidi controls, zero-width and separator characters) is written as a \u escape.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u061c\ufeff\ufff9-\ufffb\u2028\u2029]|[\u{e0000}-\u{e007f}]/gu;
+// The set sanitize's UNSAFE removes (JSON.stringify already escapes C0 controls and lone
+// surrogates), matched by UTF-16 unit: without the u flag the scan is cheaper, and the tag
+// characters U+E0000–U+E007F are the surrogate pairs \udb40\udc00–\udb40\udc7f.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u061c\ufeff\ufff9-\ufffb\u2028\u2029]|\udb40[\udc00-\udc7f]/g;
 
 const escapeUnsafe = (c: string): string =>
   c.split('').map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 
-export function terminalSafeJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, escapeUnsafe);
+export function terminalSafeJson(value: unknown, indent = 2): TerminalSafeJson {
+  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, escapeUnsafe) as TerminalSafeJson;
 }
 
 /** Rows stringified and written at once: few writes and calls, each batch still small. */
@@ -77,7 +94,7 @@ const BATCH_ROWS = 512;
  * large document is never held whole in memory, as one string or as one object tree.
  */
 export function writeJsonArrays(
-  out: { write(text: string): void },
+  out: { writeJson(chunk: TerminalSafeJson): void },
   arrays: readonly (readonly [name: string, length: number, row: (index: number) => unknown])[],
 ): void {
   let head = '{';
@@ -88,10 +105,10 @@ export function writeJsonArrays(
       for (let j = start; j < Math.min(length, start + BATCH_ROWS); j++) batch.push(row(j));
       // One stringify for the batch; its brackets make way for the array's own.
       const rows = JSON.stringify(batch).slice(1, -1);
-      out.write(`${head}${start === 0 ? '' : ','}${rows}`.replace(UNSAFE_IN_JSON, escapeUnsafe));
+      out.writeJson(`${head}${start === 0 ? '' : ','}${rows}`.replace(UNSAFE_IN_JSON, escapeUnsafe) as TerminalSafeJson);
       head = '';
     }
     head += ']';
   });
-  out.write(`${head}}\n`);
+  out.writeJson(`${head}}\n` as TerminalSafeJson);
 }

@@ -105,7 +105,7 @@ function readings(path: string, text: string): unknown[] {
   return out;
 }
 
-export function configSet(g: GlobalOptions, path: string, value: string): void {
+export async function configSet(g: GlobalOptions, path: string, value: string): Promise<void> {
   if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
   if (!knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
   const file = openSettingsFile({ file: g.config });
@@ -122,7 +122,7 @@ export function configSet(g: GlobalOptions, path: string, value: string): void {
       throw new ValidationError(`${path} cannot be ${JSON.stringify(value)} (the value given to config set): ${list}.`, mine.map((i) => ({ path: formatPath(i.path), message: i.message })));
     }
   }
-  file.write(next ?? candidates[0]!);
+  await file.write(next ?? candidates[0]!);
   out(`${path} set in ${file.path}.`);
 }
 
@@ -167,7 +167,7 @@ export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<vo
     const first = (raw.agents as { id: string }[])[0]!.id;
     raw.roles = { coding: first, research: first, owner: 'owner' };
   }
-  file.write(raw);
+  await file.write(raw);
   out(`Wrote ${file.path}.`);
   out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
 }
@@ -213,7 +213,7 @@ function agentFromFlag(spec: string): Record<string, unknown> {
 }
 
 /** `config edit`: $EDITOR on a copy; saved only when it validates, else the old file stays. */
-export function configEdit(g: GlobalOptions): void {
+export async function configEdit(g: GlobalOptions): Promise<void> {
   const file = openSettingsFile({ file: g.config });
   const editor = process.env.VISUAL || process.env.EDITOR;
   if (!editor) throw new UsageError('set $EDITOR (or $VISUAL) to the editor to use, e.g. EDITOR=nano.');
@@ -238,7 +238,7 @@ export function configEdit(g: GlobalOptions): void {
       const list = checked.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join('\n');
       throw new ValidationError(`the edited config is invalid; ${file.path} was kept unchanged:\n${list}`);
     }
-    file.write(raw as Record<string, unknown>);
+    await file.write(raw as Record<string, unknown>);
     out(`Saved ${file.path}.`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,15 +2,11 @@ import { resolveConnection } from '../adapters/connection.js';
 import type { Config } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import type { Issue } from '../core/issue.js';
-import { GATE_LABELS, type Proposal } from '../core/policy.js';
-import { sanitize } from '../core/sanitize.js';
+import type { Proposal } from '../core/policy.js';
 import type { ScoredIssue } from '../core/scoring.js';
-import { dailySummary } from '../core/texts.js';
-import { askTrust } from '../core/engine-effects.js';
 import { triage, withTrust } from '../core/triage.js';
-import { type Column, renderTable } from '../text/width.js';
 import { loadBacklogFile } from './backlog-file.js';
-import { writeJsonArrays } from './output.js';
+import { type TerminalSafeJson, writeJsonArrays } from '../adapters/terminal-output.js';
 
 export interface TriageOptions {
   readonly json?: boolean;
@@ -85,47 +81,6 @@ function parseNow(now: string | undefined): Date {
   return new Date(t);
 }
 
-/** The readable preview: issues by score, then the proposals that would act. */
-export function renderReadable(scored: readonly ScoredIssue[], proposals: readonly Proposal[], width: number): string {
-  const multiRepo = new Set(scored.map((s) => s.issue.repo)).size > 1;
-  const ref = (repo: string, n: number) => (multiRepo ? `${sanitize(repo)}#${n}` : `#${n}`);
-  const sorted = [...scored].sort((a, b) => b.score - a.score || a.issue.number - b.issue.number);
-  const flags = (s: ScoredIssue) =>
-    [s.blocked ? 'blocked' : '', s.issue.assignees.length > 0 ? 'assigned' : '', s.ready ? 'ready' : ''].filter(Boolean).join(',');
-  const issueColumns: Column<ScoredIssue>[] = [
-    { header: 'issue', width: multiRepo ? 22 : 7, value: (s) => ref(s.issue.repo, s.issue.number) },
-    { header: 'score', width: 5, align: 'right', value: (s) => String(s.score) },
-    { header: 'S A L', width: 5, value: (s) => `${s.scope} ${s.acceptance} ${s.alignment}` },
-    { header: 'type', width: 10, value: (s) => s.type },
-    { header: 'tier', width: 4, value: (s) => s.tier },
-    { header: 'age', width: 5, align: 'right', value: (s) => `${s.ageDays}d` },
-    { header: 'flags', width: 16, value: flags },
-    { header: 'title', value: (s) => sanitize(s.displayTitle) },
-  ];
-  const acting = proposals.filter((p) => p.action !== 'skip');
-  const proposalColumns: Column<Proposal>[] = [
-    { header: 'proposal', width: 12, value: (p) => p.id },
-    { header: 'issue', width: multiRepo ? 22 : 7, value: (p) => ref(p.repo, p.number) },
-    { header: 'decision', width: 18, value: (p) => `${p.action} → ${p.agentId}` },
-    {
-      header: 'waiting for',
-      width: 34,
-      value: (p) => (p.blockedBy.length ? p.blockedBy.map((g) => GATE_LABELS[g.kind]).join(', ') : 'ready to run'),
-    },
-    { header: 'reason', value: (p) => sanitize(p.reason) },
-  ];
-  const skipped = proposals.length - acting.length;
-  const ready = scored.filter((s) => s.ready).length;
-  return [
-    `Backlog: ${scored.length} open · ${ready} ready · ${scored.filter((s) => s.p0).length} P0`,
-    ...renderTable(sorted, issueColumns, width),
-    '',
-    `Proposals: ${acting.length} to act on · ${skipped} skipped (dry run: nothing is written)`,
-    ...(acting.length ? renderTable(acting, proposalColumns, width) : ['  (none)']),
-    '',
-  ].join('\n');
-}
-
 /**
  * The open issues of the enrolled repos on a live tracker, for a preview. Without a URL there is
  * nothing to fetch (undefined): the caller says what to pass.
@@ -140,7 +95,11 @@ export async function liveBacklog(
   if (!conn.url) return undefined;
   if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
   if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
-  const [{ createTracker }, { trackerLimits }] = await Promise.all([import('../adapters/trackers.js'), import('../adapters/http/limits.js')]);
+  const [{ createTracker }, { trackerLimits }, { askTrust }] = await Promise.all([
+    import('../adapters/trackers.js'),
+    import('../adapters/http/limits.js'),
+    import('../core/engine-effects.js'),
+  ]);
   const tracker = createTracker({
     url: conn.url,
     token: conn.token,
@@ -166,7 +125,8 @@ export async function liveBacklog(
 export async function runTriage(
   options: TriageOptions,
   config: Config,
-  out: { write(text: string): void; columns: number },
+  /** `writeJson`, when given, takes the --json document's terminal-safe chunks as they are */
+  out: { write(text: string): void; writeJson?(chunk: TerminalSafeJson): void; columns: number },
   fetchIssues?: () => Promise<Issue[]>,
 ): Promise<void> {
   if (options.json && options.markdown) throw new UsageError('choose one of --json and --markdown.');
@@ -179,11 +139,13 @@ export async function runTriage(
   const { scored, proposals } = triage(issues, config, now, { armed: config.armed });
   if (options.json) {
     // Streamed in batches: 20,000 issues never become one object tree or one string.
-    writeJsonArrays(out, [
+    writeJsonArrays({ writeJson: out.writeJson ?? out.write }, [
       ['issues', scored.length, (i) => issueRow(scored[i]!)],
       ['proposals', proposals.length, (i) => proposalRow(proposals[i]!)],
     ]);
   } else if (options.markdown) {
+    // The markdown and readable renderers are imported when asked for: --json loads neither.
+    const { dailySummary } = await import('../core/texts.js');
     out.write(
       `${dailySummary({
         now,
@@ -195,6 +157,7 @@ export async function runTriage(
       })}\n`,
     );
   } else {
+    const { renderReadable } = await import('./triage-readable.js');
     out.write(renderReadable(scored, proposals, out.columns));
   }
 }

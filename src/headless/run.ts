@@ -4,6 +4,8 @@ import type { Engine, EngineEvent } from '../core/engine.js';
 import { HeadlessLog } from './format-event.js';
 import { statusWriter } from './status-file.js';
 
+export { firstSignal } from './first-signal.js';
+
 /**
  * The engine without Ink: events become log lines (or NDJSON), the queue goes to status.json,
  * and approvals come from rules or from `switchboard approve` in another shell.
@@ -121,49 +123,4 @@ export async function runHeadless(sb: HeadlessSwitchboard, o: HeadlessOptions, i
     await status.stop();
     await sb.close();
   }
-}
-
-/**
- * The first SIGINT/SIGTERM resolves (the caller stops the engine: the write in progress
- * finishes); a second exits at once with 130.
- */
-export function firstSignal(onSecond: () => void = () => process.exit(130)): {
-  promise: Promise<void>;
-  /** say something before the second signal exits */
-  beforeAbort(say: () => void): void;
-  dispose(): void;
-} {
-  let hits = 0;
-  let resolve!: () => void;
-  let say: (() => void) | null = null;
-  const promise = new Promise<void>((r) => (resolve = r));
-  const handler = (): void => {
-    hits += 1;
-    if (hits === 1) resolve();
-    else {
-      say?.();
-      onSecond();
-    }
-  };
-  // While the loop owns the signals it alone decides: conf's atomic-write helper (when-exit)
-  // re-raises a signal it sees, which would count here as a second one and kill the process.
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const others = signals.map((sig) => {
-    const listeners = process.listeners(sig);
-    process.removeAllListeners(sig);
-    process.on(sig, handler);
-    return listeners;
-  });
-  return {
-    promise,
-    beforeAbort(fn) {
-      say = fn;
-    },
-    dispose() {
-      signals.forEach((sig, i) => {
-        process.off(sig, handler);
-        for (const l of others[i] ?? []) process.on(sig, l);
-      });
-    },
-  };
 }
