@@ -6,7 +6,8 @@ import type { JournalEntry } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, type EngineState, type Watch, withRepoBacklog } from './engine-state.js';
 import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';
-import { planProposals, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
+import { planProposals } from './planner.js';
+import { type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
 
 /**
