@@ -6,8 +6,10 @@ import type { JournalEntry } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, type EngineState, type Watch, withRepoBacklog } from './engine-state.js';
 import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';
+import { replanAround } from './plan-incremental.js';
+import { withProposal } from './plan-lineage.js';
 import { planProposals } from './planner.js';
-import { type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
+import { type PlanInput, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
 
 /**
@@ -68,7 +70,7 @@ export function setProposals(acc: Acc, proposals: ReadonlyMap<string, TrackedPro
 function putProposal(acc: Acc, p: TrackedProposal): void {
   const prev = acc.s.snapshot.proposals.get(p.id);
   if (prev === p) return;
-  snap(acc, { proposals: new Map(acc.s.snapshot.proposals).set(p.id, p) });
+  snap(acc, { proposals: withProposal(acc.s.snapshot.proposals, p) });
   emit(acc, prev ? { type: 'proposal-changed', proposal: p, previousStatus: prev.status } : { type: 'proposal-added', proposal: p });
 }
 
@@ -97,7 +99,7 @@ function decisions(config: Config): WeakMap<ScoredIssue, Proposal> {
 export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> = acc.s.snapshot.proposals): void {
   const { config, profile } = acc.ctx;
   const { snapshot } = acc.s;
-  const plan = planProposals({
+  const input: PlanInput = {
     config,
     profile,
     backlog: snapshot.backlog,
@@ -107,7 +109,9 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
     executedThisCycle: acc.s.tally.executed,
     decisions: decisions(config),
     taskTypes: acc.s.taskTypes,
-  });
+  };
+  // Around what changed since the last plan when that is known; the whole backlog otherwise.
+  const plan = replanAround(input) ?? planProposals(input);
   setProposals(acc, plan.proposals);
   if (plan.proposals !== previous) {
     for (const p of previous.values()) {
