@@ -1,4 +1,5 @@
 import { issueKey } from './issue.js';
+import { OverlayMap } from './overlay-map.js';
 import { lineageOf, remember } from './plan-lineage.js';
 import { decideIssue, dispatchLoad, gateOne, gateRank, type PlanContext, type Resources, settle } from './planner.js';
 import type { Plan, PlanInput, TrackedProposal } from './proposal-queue.js';
@@ -90,14 +91,15 @@ export function replanAround(input: PlanInput): Plan | null {
   }
   const capTurned = was.cap <= 0 !== r.cap <= 0;
   for (const i of places) if (candidate.has(i) && !gated.has(i)) gated.set(i, gateOne(c, ordered[i]!, decided.get(i)!, r));
-  if (agents.size > 0 || repos.size > 0 || capTurned) {
-    mainIds.forEach((id, i) => {
-      if (decided.has(i)) return;
-      const p = previous.get(id)!;
-      if (p.status !== 'proposed' || p.action !== 'dispatch') return;
-      if (capTurned || repos.has(p.repo) || (p.agentId !== null && agents.has(p.agentId))) gated.set(i, gateOne(c, ordered[i]!, p, r));
-    });
-  }
+  const regate = (i: number): void => {
+    if (decided.has(i)) return;
+    const p = previous.get(mainIds[i]!)!;
+    if (p.status !== 'proposed' || p.action !== 'dispatch') return;
+    if (capTurned || repos.has(p.repo) || (p.agentId !== null && agents.has(p.agentId))) gated.set(i, gateOne(c, ordered[i]!, p, r));
+  };
+  // A lock moved: that repo's issues; an agent's load or the cap: every issue.
+  if (agents.size > 0 || capTurned) mainIds.forEach((_, i) => regate(i));
+  else for (const repo of repos) for (const i of was.order.byRepo.get(repo) ?? []) regate(i);
 
   // What changed, and whether the map keeps its entries in their order.
   let nextMain = mainIds;
@@ -122,15 +124,15 @@ export function replanAround(input: PlanInput): Plan | null {
   const rest = settle([...replaced.sort((a, b) => place.get(a.issueKey)! - place.get(b.issueKey)!), ...extras], stillMain, backlog);
 
   let proposals: ReadonlyMap<string, TrackedProposal>;
+  let changedIds: ReadonlySet<string> | undefined;
   const sameRest = rest.length === extras.length && rest.every((p, i) => p === extras[i]);
   if (nextMain === mainIds && sameRest) {
     if (changed.size === 0) {
       proposals = previous;
     } else {
-      const out = new Map(previous);
-      for (const [id, p] of changed) out.set(id, p);
-      proposals = out;
+      proposals = OverlayMap.withAll(previous, changed);
     }
+    changedIds = new Set(changed.keys());
   } else {
     const out = new Map<string, TrackedProposal>();
     for (const id of nextMain) out.set(id, changed.get(id) ?? previous.get(id)!);
@@ -147,5 +149,5 @@ export function replanAround(input: PlanInput): Plan | null {
     cap: r.cap,
     locked: r.locked,
   });
-  return { proposals, autoApproved };
+  return { proposals, autoApproved, ...(changedIds ? { changedIds } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { OverlayMap } from './overlay-map.js';
 import type { Dispatch } from './dispatch.js';
 import type { ScoringProfile } from './profile.js';
 import type { TrackedProposal } from './proposal-queue.js';
@@ -34,6 +35,8 @@ export interface PlanInfo {
 export interface BacklogOrder {
   readonly ordered: readonly ScoredIssue[];
   readonly place: ReadonlyMap<string, number>;
+  /** places of each repo's issues, in order */
+  readonly byRepo: ReadonlyMap<string, readonly number[]>;
 }
 
 interface Lineage {
@@ -52,8 +55,8 @@ export function remember(proposals: ReadonlyMap<string, TrackedProposal>, plan: 
 export const lineageOf = (proposals: ReadonlyMap<string, TrackedProposal>): Lineage | undefined => lineages.get(proposals);
 
 /** The map with one proposal put in (a copy); the next plan re-plans only around it. */
-export function withProposal(proposals: ReadonlyMap<string, TrackedProposal>, p: TrackedProposal): Map<string, TrackedProposal> {
-  const next = new Map(proposals).set(p.id, p);
+export function withProposal(proposals: ReadonlyMap<string, TrackedProposal>, p: TrackedProposal): ReadonlyMap<string, TrackedProposal> {
+  const next = OverlayMap.with(proposals, p.id, p);
   const from = lineages.get(proposals);
   if (from) lineages.set(next, { plan: from.plan, changed: new Set(from.changed).add(p.id) });
   return next;

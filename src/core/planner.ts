@@ -29,8 +29,14 @@ export function orderOf(backlog: ReadonlyMap<string, ScoredIssue>): BacklogOrder
   if (!order) {
     const ordered = [...backlog.values()].sort(byPriority);
     const place = new Map<string, number>();
-    ordered.forEach((s, i) => place.set(issueKey(s.issue.repo, s.issue.number), i));
-    orders.set(backlog, (order = { ordered, place }));
+    const byRepo = new Map<string, number[]>();
+    ordered.forEach((s, i) => {
+      place.set(issueKey(s.issue.repo, s.issue.number), i);
+      const places = byRepo.get(s.issue.repo);
+      if (places) places.push(i);
+      else byRepo.set(s.issue.repo, [i]);
+    });
+    orders.set(backlog, (order = { ordered, place, byRepo }));
   }
   return order;
 }

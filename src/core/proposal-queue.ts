@@ -182,6 +182,8 @@ export interface PlanInput {
 
 export interface Plan {
   readonly proposals: ReadonlyMap<string, TrackedProposal>;
+  /** when known: the only ids whose entries differ from `previous` (same keys, same order) */
+  readonly changedIds?: ReadonlySet<string>;
   /** proposals an auto-approve rule approved in this plan (to journal) */
   readonly autoApproved: readonly TrackedProposal[];
 }
