@@ -1,14 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseConfig } from '../src/core/config.js';
 import { startSandbox } from '../src/sandbox/index.js';
-import { openSwitchboard } from '../src/wiring.js';
 import { type ApproveBenchResult, run as runApprove } from './approve.js';
-import { gc, mb } from './child.js';
+import { mb } from './child.js';
 import type { ConsoleSizeFigures } from './console.js';
 import { loadAverage } from './machine.js';
 
@@ -42,7 +38,7 @@ export interface ScaleFigures {
   readonly loadAverage: readonly number[];
 }
 
-interface ChildFigures {
+export interface ChildFigures {
   readonly coldMs: number;
   readonly warmMs: readonly number[];
   readonly warmMedianMs: number;
@@ -71,59 +67,23 @@ async function lastLine(p: ReturnType<typeof spawn>): Promise<string> {
   return out.trim().split('\n').at(-1) ?? '';
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The headless child: cold cycle, then (told by the parent on stdin) three warm ones, then idle. */
-async function child(url: string, token: string, repos: readonly string[]): Promise<void> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'switchboard-scale-'));
-  const sb = await openSwitchboard({ config: parseConfig({}), connection: { url, token, tokenSource: 'bench', repos }, stateDir, env: {}, onWarning: () => {} });
-  const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
-  try {
-    let t = performance.now();
-    await sb.engine.runCycle();
-    const coldMs = performance.now() - t;
-    const errors = sb.engine.getSnapshot().lastCycle?.errors ?? [];
-    if (errors.length > 0) throw new Error(`the cold cycle failed: ${errors.join('; ')}`);
-    console.log('cold');
-    await lines.next();
-    const warmMs: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      t = performance.now();
-      await sb.engine.runCycle();
-      warmMs.push(performance.now() - t);
-    }
-    console.log('warm');
-    await lines.next();
-    gc();
-    const rssMb = mb(process.memoryUsage.rss());
-    for (let i = 0; i < 10; i++) {
-      await sleep(1000);
-      gc();
-    }
-    const m = process.memoryUsage();
-    const r = (x: number) => Math.round(x);
-    const figures: ChildFigures = { coldMs: r(coldMs), warmMs: warmMs.map(r), warmMedianMs: r(median(warmMs)), backlog: sb.engine.getSnapshot().backlog.size, rssMb, rssIdleMb: mb(m.rss), heapIdleMb: mb(m.heapUsed) };
-    console.log(JSON.stringify(figures));
-  } finally {
-    await sb.close();
-    await rm(stateDir, { recursive: true, force: true });
-  }
-}
 
 export async function run(options: { log?: (line: string) => void } = {}): Promise<ScaleFigures> {
   const log = options.log ?? (() => {});
   const loads = [loadAverage()];
-  const approve = await runApprove({ issues: ISSUES, repos: REPOS, rounds: 5 });
+  // SCALE_SKIP=approve,console re-runs only the headless part (the skipped figures are 0).
+  const skip = new Set(process.env.SCALE_SKIP?.split(',') ?? []);
+  const approve = skip.has('approve') ? ({ bench: 'approve', issues: 0, repos: 0, firstCycleMs: 0, disarmedApproveMs: 0, armedApproveMs: 0, executingMs: 0, fullPlanMs: 0 } as const) : await runApprove({ issues: ISSUES, repos: REPOS, rounds: 5 });
   log(`scale: approve at ${ISSUES}: executing ${approve.executingMs} ms, disarmed ${approve.disarmedApproveMs} ms, armed ${approve.armedApproveMs} ms, full plan ${approve.fullPlanMs} ms`);
 
   const consoleJs = bundle('bench/console.ts', 'console.mjs');
-  const scaleJs = bundle('bench/scale.ts', 'scale.mjs');
+  const scaleJs = bundle('bench/scale-child.ts', 'scale-child.mjs');
   const baseline = node(['-e', 'globalThis.gc(); console.log(process.memoryUsage.rss())']);
   const nodeBaselineRssMb = mb(Number(await lastLine(baseline)));
 
   loads.push(loadAverage());
-  const c = JSON.parse(await lastLine(node([consoleJs, '--child', String(ISSUES), '300', ''], { NODE_ENV: 'production' }))) as ConsoleSizeFigures;
+  const noConsole = { keyFrame: { medianMs: 0, p95Ms: 0, maxMs: 0, presses: 0 }, keyFrameCpu: { medianMs: 0, p95Ms: 0, samples: 0 }, mountMs: 0, rssMb: 0, rssSettledMb: 0 };
+  const c = skip.has('console') ? noConsole : (JSON.parse(await lastLine(node([consoleJs, '--child', String(ISSUES), '300', ''], { NODE_ENV: 'production' }))) as ConsoleSizeFigures);
   log(`scale: console at ${ISSUES}: key median ${c.keyFrame.medianMs} ms, p95 ${c.keyFrame.p95Ms} ms, RSS after idle ${c.rssSettledMb} MB`);
 
   loads.push(loadAverage());
@@ -131,7 +91,7 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
   try {
     sandbox.setLatency(20);
     sandbox.resetRequestCounts();
-    const p = node([scaleJs, '--child', sandbox.url, sandbox.token, sandbox.repos.join(',')]);
+    const p = node([scaleJs, sandbox.url, sandbox.token, sandbox.repos.join(',')]);
     const said = createInterface({ input: p.stdout! })[Symbol.asyncIterator]();
     let coldRequests = 0;
     let warmRequests = 0;
@@ -173,11 +133,5 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [mode, url, token, repos] = process.argv.slice(2);
-  if (mode === '--child' && url && token && repos) {
-    await child(url, token, repos.split(','));
-    process.exit(0);
-  } else {
-    console.log(JSON.stringify(await run({ log: (l) => console.error(l) })));
-  }
+  console.log(JSON.stringify(await run({ log: (l) => console.error(l) })));
 }
