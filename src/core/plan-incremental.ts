@@ -1,5 +1,7 @@
 import { issueKey } from './issue.js';
 import { OverlayMap } from './overlay-map.js';
+import { AUTO_ROLE } from './policy.js';
+import type { TaskType } from './routing.js';
 import { lineageOf, remember } from './plan-lineage.js';
 import { decideIssue, dispatchLoad, gateOne, gateRank, type PlanContext, type Resources, settle } from './planner.js';
 import type { Plan, PlanInput, TrackedProposal } from './proposal-queue.js';
@@ -7,6 +9,7 @@ import { policyContext } from './triage.js';
 
 /** Beyond this many touched issues a full plan is as cheap. */
 const MAX_TOUCHED = 256;
+const NO_TASK_TYPES: ReadonlyMap<string, TaskType> = new Map();
 
 /**
  * The plan `planProposals` would make, computed from the plan that produced `input.previous`
@@ -22,9 +25,16 @@ export function replanAround(input: PlanInput): Plan | null {
   if (!lineage) return null;
   const was = lineage.plan;
   const { config, profile, backlog, previous, dispatches } = input;
-  if (was.backlog !== backlog || was.config !== config || was.profile !== profile || was.armed !== input.armed) return null;
+  if (was.backlog !== backlog || was.config !== config || was.profile !== profile || was.armed !== input.armed || was.lateReserve) return null;
 
   const touched = new Set<string>();
+  // An operator's task type changes that issue's decision (and its routing).
+  if (was.taskTypes !== input.taskTypes) {
+    const before = was.taskTypes ?? NO_TASK_TYPES;
+    const after = input.taskTypes ?? NO_TASK_TYPES;
+    for (const [key, t] of after) if (before.get(key) !== t) touched.add(key);
+    for (const key of before.keys()) if (!after.has(key)) touched.add(key);
+  }
   for (const id of lineage.changed) {
     const p = previous.get(id);
     if (p) touched.add(p.issueKey);
@@ -38,7 +48,8 @@ export function replanAround(input: PlanInput): Plan | null {
   const { ordered, place } = was.order;
   const locked = new Map(was.labelLocks);
   const { byIssue: liveDispatchByIssue, load } = dispatchLoad(dispatches, locked);
-  const c: PlanContext = { input, base: policyContext(config, profile, { armed: input.armed }), liveDispatchByIssue };
+  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
+  const c: PlanContext = { input, base, liveDispatchByIssue };
 
   // Entries after the decided ones (kept, history) and ids put in since the plan, in map order.
   const mainIds = was.mainIds;
@@ -90,16 +101,25 @@ export function replanAround(input: PlanInput): Plan | null {
     for (const repo of new Set([...was.locked.keys(), ...r.locked.keys()])) if (was.locked.get(repo) !== r.locked.get(repo)) repos.add(repo);
   }
   const capTurned = was.cap <= 0 !== r.cap <= 0;
+  // With roles.coding "auto" a pending proposal may have been routed around its agent onto
+  // another: any agent filling up or freeing a slot can move it.
+  const rerouting = base.roles.coding === AUTO_ROLE && agents.size > 0;
   for (const i of places) if (candidate.has(i) && !gated.has(i)) gated.set(i, gateOne(c, ordered[i]!, decided.get(i)!, r));
   const regate = (i: number): void => {
     if (decided.has(i)) return;
     const p = previous.get(mainIds[i]!)!;
     if (p.status !== 'proposed' || p.action !== 'dispatch') return;
-    if (capTurned || repos.has(p.repo) || (p.agentId !== null && agents.has(p.agentId))) gated.set(i, gateOne(c, ordered[i]!, p, r));
+    if (!(capTurned || rerouting || repos.has(p.repo) || (p.agentId !== null && agents.has(p.agentId)))) return;
+    // Decided again, not only gated: a routed-around proposal starts over from the policy's agent.
+    const scored = ordered[i]!;
+    const d = decideIssue(c, scored, p.issueKey, undefined);
+    if (d.auto) autoApproved.push(d.p);
+    gated.set(i, d.candidate ? gateOne(c, scored, d.p, r) : d.p);
   };
   // A lock moved: that repo's issues; an agent's load or the cap: every issue.
   if (agents.size > 0 || capTurned) mainIds.forEach((_, i) => regate(i));
   else for (const repo of repos) for (const i of was.order.byRepo.get(repo) ?? []) regate(i);
+  if (r.lateReserve === true) return null;
 
   // What changed, and whether the map keeps its entries in their order.
   let nextMain = mainIds;
@@ -148,6 +168,7 @@ export function replanAround(input: PlanInput): Plan | null {
     load: r.load,
     cap: r.cap,
     locked: r.locked,
+    taskTypes: input.taskTypes,
   });
   return { proposals, autoApproved, ...(changedIds ? { changedIds } : {}) };
 }

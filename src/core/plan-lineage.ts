@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { OverlayMap } from './overlay-map.js';
 import type { Dispatch } from './dispatch.js';
 import type { ScoringProfile } from './profile.js';
+import type { TaskType } from './routing.js';
 import type { TrackedProposal } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
 
@@ -16,6 +17,8 @@ export interface PlanInfo {
   readonly backlog: ReadonlyMap<string, ScoredIssue>;
   readonly dispatches: ReadonlyMap<string, Dispatch>;
   readonly armed: boolean;
+  /** the operator's task types the plan decided with */
+  readonly taskTypes: ReadonlyMap<string, TaskType> | undefined;
   /** the backlog most urgent first, and each issue's place in it */
   readonly order: BacklogOrder;
   /** the proposal decided for each issue, by place: the first entries of the map, in order */
@@ -30,6 +33,12 @@ export interface PlanInfo {
   readonly locked: ReadonlyMap<string, string>;
   /** repo locks from in-progress labels alone */
   readonly labelLocks: ReadonlyMap<string, string>;
+  /**
+   * A pending proposal took capacity when gated: routed around its agent ("auto") onto a proposal
+   * the operator had approved. Its share depends on where it fell among the pending ones, which
+   * only a full plan reproduces.
+   */
+  readonly lateReserve: boolean;
 }
 
 export interface BacklogOrder {

@@ -63,6 +63,17 @@ export function dispatchLoad(dispatches: ReadonlyMap<string, Dispatch>, locked: 
   return { byIssue, load };
 }
 
+/**
+ * What was said about a decision; a superseded one comes back pending. With roles.coding "auto"
+ * a decision routed around a full agent comes back when the agent frees up (or fills up again):
+ * live, not as the superseded entry it left in the history, and not approved again by a rule
+ * the operator may have taken back.
+ */
+function unsettled(previous: ReadonlyMap<string, TrackedProposal>, id: string): TrackedProposal | undefined {
+  const p = previous.get(id);
+  return p?.status === 'superseded' ? { ...p, status: 'proposed', approvedBy: null, outcome: null, waiting: null } : p;
+}
+
 /** One issue's proposal before its gates: the owner's, or the decision merged with what was said about it. */
 export function decideIssue(c: PlanContext, scored: ScoredIssue, key: string, owner: TrackedProposal | undefined): { p: TrackedProposal; candidate: boolean; auto: boolean } {
   if (owner) return { p: owner, candidate: true, auto: false };
@@ -78,7 +89,7 @@ export function decideIssue(c: PlanContext, scored: ScoredIssue, key: string, ow
     fresh = known ?? propose(scored, c.base);
     if (!known && !overridden) input.decisions?.set(scored, fresh);
   }
-  const prev = input.previous.get(fresh.id);
+  const prev = unsettled(input.previous, fresh.id);
   let p: TrackedProposal;
   let auto = false;
   if (prev) {
@@ -103,6 +114,8 @@ export interface Resources {
   readonly load: Map<string, number>;
   cap: number;
   readonly locked: Map<string, string>;
+  /** a pending proposal took capacity (see PlanInfo.lateReserve) */
+  lateReserve?: boolean;
 }
 
 /** A candidate with its gates as they stand; approved work that can go takes its share. */
@@ -116,7 +129,7 @@ export function gateOne(c: PlanContext, scored: ScoredIssue, decided: TrackedPro
   const around = p.status === 'proposed' && p.reroutedFrom === null ? routeAround(scored, { ...p, blockedBy: gates }, ctx) : null;
   if (around) {
     const moved = proposalFor(scored.issue, around, [], p.whatWouldChange);
-    p = { ...(previous.get(moved.id) ?? p), ...moved };
+    p = { ...(unsettled(previous, moved.id) ?? p), ...moved };
     gates = gatesFor(scored, p, ctx);
   }
   const executable = gates.length === 0;
@@ -133,6 +146,7 @@ export function gateOne(c: PlanContext, scored: ScoredIssue, decided: TrackedPro
     r.load.set(p.agentId, (r.load.get(p.agentId) ?? 0) + 1);
     r.cap -= 1;
     if (config.limits.repoLock) r.locked.set(p.repo, p.issueKey);
+    if (gateRank(decided) === 2) r.lateReserve = true;
   }
   return reuse(previous.get(next.id), next);
 }
@@ -190,9 +204,9 @@ export function planProposals(input: PlanInput): Plan {
   for (const p of rest) out.set(p.id, p);
   const proposals = sameEntries(previous, out) ? previous : out;
   remember(proposals, {
-    config, profile, backlog, dispatches, armed: input.armed, order,
+    config, profile, backlog, dispatches, armed: input.armed, taskTypes: input.taskTypes, order,
     mainIds: decided.map((p) => p.id), restIds: rest.map((p) => p.id), reserving,
-    load: r.load, cap: r.cap, locked: r.locked, labelLocks,
+    load: r.load, cap: r.cap, locked: r.locked, labelLocks, lateReserve: r.lateReserve === true,
   });
   return { proposals, autoApproved };
 }
