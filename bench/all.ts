@@ -9,6 +9,7 @@ import { run as runJournal } from './journal.js';
 import { run as runGithubCycle } from './github-cycle.js';
 import { loadAverage, machine } from './machine.js';
 import { run as runMemory } from './memory.js';
+import { run as runScale } from './scale.js';
 import { run as runScore } from './score.js';
 import { run as runStartup } from './startup.js';
 import { run as runTriage } from './triage.js';
@@ -157,6 +158,20 @@ const benches: Record<string, () => Promise<{ figures: unknown; rows: Row[] }>> 
       rows: [
         { bench: 'memory', what: `RSS after ${f.warmupCycles} cycles → after ${fmt(f.cycles)}, ${fmt(f.issues)} issues`, figure: `${f.afterWarmup.rssMb} → ${f.end.rssMb} MB`, target: '—', met: null },
         { bench: 'memory', what: `heap after ${f.warmupCycles} → after ${fmt(f.cycles)} cycles`, figure: `${f.afterWarmup.heapUsedMb} → ${f.end.heapUsedMb} MB`, target: 'no growth', met: f.heapGrowthMb <= Math.max(2, f.afterWarmup.heapUsedMb * 0.1) },
+      ],
+    };
+  },
+  async scale() {
+    const f = await runScale({ log });
+    const n = `${fmt(f.issues)} issues, ${f.repos} repos`;
+    return {
+      figures: f,
+      rows: [
+        { bench: 'scale', what: `approve → executing, ${n} (engine)`, figure: `${f.approve.executingMs} ms`, target: `≤ 50 ms (one full plan: ${fmt(f.approve.fullPlanMs)} ms)`, met: f.approve.executingMs <= 50 },
+        { bench: 'scale', what: `console j → frame, ${n}, median / p95`, figure: `${f.console.keyFrame.medianMs} / ${f.console.keyFrame.p95Ms} ms`, target: '≤ 16 / ≤ 33 ms', met: f.console.keyFrame.medianMs <= 16 && f.console.keyFrame.p95Ms <= 33 },
+        { bench: 'scale', what: `console RSS after 10 s idle, ${n} (compiled)`, figure: `${f.console.rssSettledMb} MB`, target: `≤ 300 MB (empty node ${f.nodeBaselineRssMb} MB)`, met: f.console.rssSettledMb <= 300 },
+        { bench: 'scale', what: `warm cycle, ${n}, 20 ms/request (compiled)`, figure: `${fmt(f.headless.warmMedianMs)} ms, ${f.warmRequests} req`, target: `≤ 1 s (cold ${fmt(f.headless.coldMs)} ms, ${f.coldRequests} req)`, met: f.headless.warmMedianMs <= 1000 },
+        { bench: 'scale', what: `headless RSS after 10 s idle, ${n} (compiled)`, figure: `${f.headless.rssIdleMb} MB`, target: '≤ 300 MB', met: f.headless.rssIdleMb <= 300 },
       ],
     };
   },

@@ -6,7 +6,10 @@ import type { JournalEntry } from './engine-ports.js';
 import { type EngineError, type EngineSnapshot, type EngineState, type Watch, withRepoBacklog } from './engine-state.js';
 import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';
-import { planProposals, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
+import { replanAround } from './plan-incremental.js';
+import { lineageOf, withProposal } from './plan-lineage.js';
+import { planProposals } from './planner.js';
+import { type PlanInput, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
 
 /**
@@ -53,11 +56,13 @@ export function record(acc: Acc, fact: Fact): void {
   if (!acc.s.snapshot.dryRun) acc.effects.push({ type: 'journal', entry });
 }
 
-export function setProposals(acc: Acc, proposals: ReadonlyMap<string, TrackedProposal>): void {
+/** `only`: the ids that can differ from the current map, when known (else every entry is compared). */
+export function setProposals(acc: Acc, proposals: ReadonlyMap<string, TrackedProposal>, only?: ReadonlySet<string>): void {
   const before = acc.s.snapshot.proposals;
   if (before === proposals) return;
   snap(acc, { proposals });
-  for (const p of proposals.values()) {
+  const changed = only ? [...only].map((id) => proposals.get(id)).filter((p) => p !== undefined) : proposals.values();
+  for (const p of changed) {
     const prev = before.get(p.id);
     if (!prev) emit(acc, { type: 'proposal-added', proposal: p });
     else if (prev !== p) emit(acc, { type: 'proposal-changed', proposal: p, previousStatus: prev.status });
@@ -67,7 +72,7 @@ export function setProposals(acc: Acc, proposals: ReadonlyMap<string, TrackedPro
 function putProposal(acc: Acc, p: TrackedProposal): void {
   const prev = acc.s.snapshot.proposals.get(p.id);
   if (prev === p) return;
-  snap(acc, { proposals: new Map(acc.s.snapshot.proposals).set(p.id, p) });
+  snap(acc, { proposals: withProposal(acc.s.snapshot.proposals, p) });
   emit(acc, prev ? { type: 'proposal-changed', proposal: p, previousStatus: prev.status } : { type: 'proposal-added', proposal: p });
 }
 
@@ -96,7 +101,7 @@ function decisions(config: Config): WeakMap<ScoredIssue, Proposal> {
 export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> = acc.s.snapshot.proposals): void {
   const { config, profile } = acc.ctx;
   const { snapshot } = acc.s;
-  const plan = planProposals({
+  const input: PlanInput = {
     config,
     profile,
     backlog: snapshot.backlog,
@@ -106,9 +111,15 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
     executedThisCycle: acc.s.tally.executed,
     decisions: decisions(config),
     taskTypes: acc.s.taskTypes,
-  });
-  setProposals(acc, plan.proposals);
-  if (plan.proposals !== previous) {
+  };
+  // What can differ between the shown map and `previous`, read before planning renews lineages.
+  const before = snapshot.proposals;
+  const carried = previous === before ? new Set<string>() : carriedChanges(before, previous);
+  // Around what changed since the last plan when that is known; the whole backlog otherwise.
+  const plan = replanAround(input) ?? planProposals(input);
+  setProposals(acc, plan.proposals, plan.changedIds && carried ? new Set([...carried, ...plan.changedIds]) : undefined);
+  // Same keys as `previous` (changedIds): nothing was dropped.
+  if (plan.proposals !== previous && !plan.changedIds) {
     for (const p of previous.values()) {
       const decided = p.status === 'approved' || p.status === 'rejected' || (p.status === 'proposed' && p.reroutedFrom !== null);
       if (!decided) continue;
@@ -117,6 +128,13 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
     }
   }
   for (const p of plan.autoApproved) record(acc, { type: 'approved', proposal: refOf(p), approvedBy: p.approvedBy ?? 'rule' });
+}
+
+/** Ids that can differ between two maps put together from one plan, or null when unknown. */
+function carriedChanges(a: ReadonlyMap<string, TrackedProposal>, b: ReadonlyMap<string, TrackedProposal>): ReadonlySet<string> | null {
+  const la = lineageOf(a);
+  const lb = lineageOf(b);
+  return la && lb && la.plan === lb.plan ? new Set([...la.changed, ...lb.changed]) : null;
 }
 
 /** Queue every approved proposal whose gates are clear, each in its issue's lane. */

@@ -1,6 +1,7 @@
 import type { JournalEntry, ProposalRef, WriteStep } from './engine-ports.js';
 import { type EngineState, withDispatch, withoutCalls } from './engine-state.js';
 import { issueKey } from './issue.js';
+import { withProposal } from './plan-lineage.js';
 import { SETTLED_LIMIT, type TrackedProposal, tracked, transition } from './proposal-queue.js';
 
 /**
@@ -40,7 +41,7 @@ const fromRef = (ref: ProposalRef): TrackedProposal =>
     executable: true,
   });
 
-const put = (s: EngineState, p: TrackedProposal): EngineState => ({ ...s, snapshot: { ...s.snapshot, proposals: new Map(s.snapshot.proposals).set(p.id, p) } });
+const put = (s: EngineState, p: TrackedProposal): EngineState => ({ ...s, snapshot: { ...s.snapshot, proposals: withProposal(s.snapshot.proposals, p) } });
 const live = (p: TrackedProposal): boolean => p.status === 'proposed' || p.status === 'approved' || p.status === 'rejected' || p.status === 'executing';
 
 function consumed(s: EngineState, commandId: string | undefined): EngineState {

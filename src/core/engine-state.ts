@@ -2,6 +2,7 @@ import type { Dispatch } from './dispatch.js';
 import type { JournalCommand, WriteStep } from './engine-ports.js';
 import { type Issue, issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
+import { orderOf } from './planner.js';
 import { byPriority, type TrackedProposal } from './proposal-queue.js';
 import type { AgentCall, WriteKind } from './next-write.js';
 import type { TaskType } from './routing.js';
@@ -171,8 +172,10 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
 
 /** Replace one repo's part of the backlog; a successful fetch also clears its error. */
 export function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonly ScoredIssue[]): EngineSnapshot {
-  const old = [...s.backlog.values()].filter((x) => x.issue.repo === repo);
-  const unchanged = old.length === scored.length && old.every((x, i) => x === scored[i]);
+  // The same scored objects (in any order: the fetch's order is not the backlog's) mean nothing
+  // changed; looked up by key, not by filtering the whole backlog once per repo.
+  const unchanged =
+    (orderOf(s.backlog).byRepo.get(repo)?.length ?? 0) === scored.length && scored.every((x) => s.backlog.get(issueKey(x.issue.repo, x.issue.number)) === x);
   const fetchErrors = s.fetchErrors.has(repo) ? new Map([...s.fetchErrors].filter(([r]) => r !== repo)) : s.fetchErrors;
   if (unchanged) return fetchErrors === s.fetchErrors ? s : { ...s, fetchErrors };
   const others = [...s.backlog.values()].filter((x) => x.issue.repo !== repo);

@@ -9,6 +9,7 @@ import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js
 import { stepWork } from './engine-work.js';
 import { type Issue, issueKey } from './issue.js';
 import { makeLesson } from './lessons.js';
+import { withProposal } from './plan-lineage.js';
 import { type TrackedProposal, transition } from './proposal-queue.js';
 import { suggestAgents } from './routing.js';
 import { sanitize } from './sanitize.js';
@@ -266,7 +267,7 @@ function intent(acc: Acc, e: Intent): void {
   );
   if (!t.ok) return refuse(acc, e, t.error);
   if (t.proposal === before) return;
-  replan(acc, new Map(acc.s.snapshot.proposals).set(e.id, t.proposal));
+  replan(acc, withProposal(acc.s.snapshot.proposals, t.proposal));
   const p: TrackedProposal = acc.s.snapshot.proposals.get(e.id) ?? t.proposal;
   const command = e.commandId !== undefined ? { commandId: e.commandId } : {};
   if (e.type === 'approve') record(acc, { type: 'approved', proposal: refOf(p), approvedBy: e.by, ...command });

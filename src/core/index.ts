@@ -14,6 +14,7 @@ export { Engine, type EngineOptions, cycleDelay } from './engine.js';
 export * from './engine-ports.js';
 export * from './engine-state.js';
 export * from './proposal-queue.js';
+export * from './planner.js';
 export * from './approval-rules.js';
 export * from './engine-events.js';
 export * from './next-write.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flat } from './flat.js';
 import { IssueShapeError } from './errors.js';
 
 /** A tracker issue, normalized. Every string in it is untrusted tracker text. */
@@ -20,7 +21,7 @@ export interface Issue {
   readonly url: string;
 }
 
-export const issueKey = (repo: string, number: number): string => `${repo}#${number}`;
+export const issueKey = (repo: string, number: number): string => flat(`${repo}#${number}`);
 
 const user = z.object({ login: z.string() });
 const label = z.object({ name: z.string() });

@@ -4,6 +4,7 @@ import { type ReadinessFacts, readinessGate } from './readiness.js';
 import { issueKey } from './issue.js';
 import type { ScoringProfile } from './profile.js';
 import { type Agent, fitsAction, suggestAgents, type TaskType } from './routing.js';
+import { flat } from './flat.js';
 import { evaluate, type Evaluation, type ScoredIssue, type Signals } from './scoring.js';
 
 export { AUTO_ROLE, decide, describeAgentAction, isUntitled, routeAround, taskTypeOf } from './decide.js';
@@ -287,14 +288,14 @@ export function proposalFor(
   return {
     action: decision.action,
     agentId: decision.agentId,
-    reason: decision.reason,
+    reason: flat(decision.reason),
     id: proposalId(repo, number, decision, updatedAt),
     repo,
     number,
     issueKey: issueKey(repo, number),
     updatedAt,
     blockedBy,
-    whatWouldChange: alternatives,
+    whatWouldChange: alternatives.map(flat),
     executable: decision.action !== 'skip' && blockedBy.length === 0,
   };
 }

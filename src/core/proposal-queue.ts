@@ -1,12 +1,10 @@
-import { matchAutoApprove } from './approval-rules.js';
 import type { Config } from './config.js';
 import { type Dispatch, stateWords } from './dispatch.js';
 import { issueKey } from './issue.js';
-import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
+import { type Gate, type Proposal, proposalFor } from './policy.js';
 import type { ScoringProfile } from './profile.js';
 import type { TaskType } from './routing.js';
 import { type ScoredIssue, tierRank } from './scoring.js';
-import { lockedRepos, policyContext } from './triage.js';
 
 export const PROPOSAL_STATUSES = ['proposed', 'approved', 'rejected', 'executing', 'executed', 'failed', 'superseded'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
@@ -118,7 +116,7 @@ export function transition(p: TrackedProposal, e: ProposalEvent): Transition {
 }
 
 /** Why an approved proposal with clear gates has not run: its last error, or an interruption. */
-const heldBack = (p: Pick<TrackedProposal, 'outcome' | 'failures'>): string | null =>
+export const heldBack = (p: Pick<TrackedProposal, 'outcome' | 'failures'>): string | null =>
   p.outcome === null ? null : p.failures > 0 ? `retrying at the next cycle after: ${p.outcome}` : p.outcome;
 
 /** A fresh tracked proposal around a policy decision. */
@@ -159,7 +157,7 @@ export function inFlightReason(
 }
 
 /** A skip for an issue that is already being worked on. */
-function inFlightSkip(scored: ScoredIssue, reason: string): Proposal {
+export function inFlightSkip(scored: ScoredIssue, reason: string): Proposal {
   return proposalFor(scored.issue, { action: 'skip', agentId: null, reason });
 }
 
@@ -184,15 +182,39 @@ export interface PlanInput {
 
 export interface Plan {
   readonly proposals: ReadonlyMap<string, TrackedProposal>;
+  /** when known: the only ids whose entries differ from `previous` (same keys, same order) */
+  readonly changedIds?: ReadonlySet<string>;
   /** proposals an auto-approve rule approved in this plan (to journal) */
   readonly autoApproved: readonly TrackedProposal[];
 }
 
-/** Field by field; the array fields (gates, hints) are small and compared by content. */
+const sameGates = (a: readonly Gate[], b: readonly Gate[]): boolean =>
+  a === b || (a.length === b.length && a.every((g, i) => g.kind === b[i]?.kind && g.detail === b[i]?.detail));
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+/** Field by field (a plan compares every proposal with its previous object). */
 function sameTracked(a: TrackedProposal, b: TrackedProposal): boolean {
-  const keys = Object.keys(b) as (keyof TrackedProposal)[];
-  if (keys.length !== Object.keys(a).length) return false;
-  return keys.every((k) => a[k] === b[k] || (Array.isArray(a[k]) && Array.isArray(b[k]) && JSON.stringify(a[k]) === JSON.stringify(b[k])));
+  return (
+    a.id === b.id &&
+    a.status === b.status &&
+    a.action === b.action &&
+    a.agentId === b.agentId &&
+    a.reason === b.reason &&
+    a.executable === b.executable &&
+    a.waiting === b.waiting &&
+    a.outcome === b.outcome &&
+    a.approvedBy === b.approvedBy &&
+    a.note === b.note &&
+    a.reroutedFrom === b.reroutedFrom &&
+    a.started === b.started &&
+    a.failures === b.failures &&
+    a.updatedAt === b.updatedAt &&
+    a.repo === b.repo &&
+    a.number === b.number &&
+    a.issueKey === b.issueKey &&
+    sameGates(a.blockedBy, b.blockedBy) &&
+    sameStrings(a.whatWouldChange, b.whatWouldChange)
+  );
 }
 
 /** "waiting for arming; waiting: acme/api#3 is in progress in acme/api" */
@@ -203,168 +225,8 @@ export const waitingFor = (gates: readonly Gate[]): string | null =>
       ? 'waiting for arming'
       : `waiting: ${gates.map((g) => g.detail).join('; ')}`;
 
-/**
- * One pass over the backlog: decide every issue, keep what the operator (or a rule) said about
- * each decision, and work out the gates in order — approved proposals first, then the most urgent
- * — so capacity, repo locks and the cycle cap go to them. An unchanged proposal keeps its object.
- */
-export function planProposals(input: PlanInput): Plan {
-  const { config, profile, backlog, previous, dispatches } = input;
-  const labels = config.labels;
-  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
-  const agentsById = base.agents;
-
-  const liveDispatchByIssue = new Map<string, Dispatch>();
-  const load = new Map<string, number>();
-  const locked = lockedRepos(
-    [...backlog.values()].map((s) => s.issue),
-    labels.inProgress,
-  );
-  for (const d of dispatches.values()) {
-    if (d.state === 'escalated') continue;
-    const key = issueKey(d.repo, d.number);
-    liveDispatchByIssue.set(key, d);
-    if (d.state === 'completed') continue;
-    load.set(d.agentId, (load.get(d.agentId) ?? 0) + 1);
-    if (!locked.has(d.repo)) locked.set(d.repo, key);
-  }
-
-  // Proposals whose writes have begun own their issue until they settle.
-  const owners = new Map<string, TrackedProposal>();
-  for (const p of previous.values()) {
-    if (p.status === 'executing' || (p.status === 'approved' && p.started)) owners.set(p.issueKey, p);
-  }
-
-  const decide = (scored: ScoredIssue): Proposal => {
-    // An operator's task type is not part of the score object: such decisions are not cached.
-    const overridden = input.taskTypes?.has(issueKey(scored.issue.repo, scored.issue.number)) === true;
-    const known = overridden ? undefined : input.decisions?.get(scored);
-    if (known) return known;
-    const p = propose(scored, base);
-    if (!overridden) input.decisions?.set(scored, p);
-    return p;
-  };
-
-  const autoApproved: TrackedProposal[] = [];
-  const candidates: { scored: ScoredIssue; p: TrackedProposal }[] = [];
-  const fixed: TrackedProposal[] = [];
-  const ordered = [...backlog.values()].sort(byPriority);
-  for (const scored of ordered) {
-    const key = issueKey(scored.issue.repo, scored.issue.number);
-    const owner = owners.get(key);
-    if (owner) {
-      candidates.push({ scored, p: owner });
-      continue;
-    }
-    const busy = inFlightReason(scored, liveDispatchByIssue.get(key), labels);
-    const fresh = busy !== null ? inFlightSkip(scored, busy) : decide(scored);
-    const prev = previous.get(fresh.id);
-    let p: TrackedProposal;
-    if (prev) {
-      // Keep what was said about it; the operator's agent wins over the policy's.
-      const agentId = prev.reroutedFrom !== null ? prev.agentId : fresh.agentId;
-      p = { ...prev, ...fresh, agentId, reason: prev.reroutedFrom !== null ? prev.reason : fresh.reason };
-    } else {
-      p = tracked(fresh);
-      const rule = matchAutoApprove(config.autoApprove, scored, p);
-      if (rule) {
-        p = { ...p, status: 'approved', approvedBy: rule.approvedBy };
-        autoApproved.push(p);
-      }
-    }
-    if (p.action === 'skip') fixed.push(reuse(prev, p));
-    else candidates.push({ scored, p });
-  }
-
-  // Gates in order: approved first (their capacity is spoken for), then pending by priority.
-  const rank = (p: TrackedProposal): number => (p.status === 'executing' ? 0 : p.status === 'approved' ? 1 : 2);
-  candidates.sort((a, b) => rank(a.p) - rank(b.p));
-  let cap = config.limits.dispatchesPerCycle - input.executedThisCycle;
-  const gated = new Map<string, TrackedProposal>();
-  for (const candidate of candidates) {
-    const { scored } = candidate;
-    let { p } = candidate;
-    const ctx: PolicyContext = { ...base, agentLoad: load, cycleCapRemaining: cap, lockedRepos: config.limits.repoLock ? locked : new Map() };
-    const counts = p.status === 'proposed' || p.status === 'approved' || p.status === 'executing';
-    let gates = counts ? gatesFor(scored, p, ctx) : p.blockedBy;
-    // roles.coding "auto": a pending proposal whose agent is full or not ready goes to the next suggested one
-    const around = p.status === 'proposed' && p.reroutedFrom === null ? routeAround(scored, { ...p, blockedBy: gates }, ctx) : null;
-    if (around) {
-      const moved = proposalFor(scored.issue, around, [], p.whatWouldChange);
-      p = { ...(previous.get(moved.id) ?? p), ...moved };
-      gates = gatesFor(scored, p, ctx);
-    }
-    const executable = gates.length === 0;
-    const next: TrackedProposal = {
-      ...p,
-      blockedBy: gates,
-      executable,
-      waiting: p.status === 'approved' ? (waitingFor(gates) ?? heldBack(p)) : p.waiting,
-    };
-    gated.set(next.id, reuse(previous.get(next.id), next));
-    // Only approved work takes capacity: a pending proposal is gated by what runs or is approved,
-    // never by other pending ones the operator may still reject.
-    const reserves = p.status === 'approved' || p.status === 'executing';
-    if (reserves && executable && p.action === 'dispatch' && p.agentId !== null && agentsById.has(p.agentId)) {
-      load.set(p.agentId, (load.get(p.agentId) ?? 0) + 1);
-      cap -= 1;
-      if (config.limits.repoLock) locked.set(p.repo, p.issueKey);
-    }
-  }
-
-  const byIssue = new Map<string, TrackedProposal>([...gated.values(), ...fixed].map((p) => [p.issueKey, p]));
-  const out = new Map<string, TrackedProposal>();
-  for (const scored of ordered) {
-    const p = byIssue.get(issueKey(scored.issue.repo, scored.issue.number));
-    if (p) out.set(p.id, p);
-  }
-  settle(previous, out, backlog);
-  return { proposals: sameEntries(previous, out) ? previous : out, autoApproved };
-}
-
-function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
-  if (a.size !== b.size) return false;
-  const bs = [...b];
-  return [...a].every(([k, v], i) => bs[i]?.[0] === k && bs[i]?.[1] === v);
-}
-
 /** The previous object when nothing a user could see changed. */
-function reuse(prev: TrackedProposal | undefined, next: TrackedProposal): TrackedProposal {
+export function reuse(prev: TrackedProposal | undefined, next: TrackedProposal): TrackedProposal {
   return prev && sameTracked(prev, next) ? prev : next;
 }
 
-/** What happens to proposals this pass did not decide again: supersede, keep as history, or drop. */
-function settle(previous: ReadonlyMap<string, TrackedProposal>, out: Map<string, TrackedProposal>, backlog: ReadonlyMap<string, ScoredIssue>): void {
-  const history: TrackedProposal[] = [];
-  for (const p of previous.values()) {
-    if (out.has(p.id)) continue;
-    const gone = !backlog.has(p.issueKey);
-    switch (p.status) {
-      case 'proposed':
-      case 'approved':
-        if (p.started && !gone) {
-          out.set(p.id, p);
-        } else if (p.action !== 'skip') {
-          const t = transition({ ...p, started: false }, { type: 'supersede', why: gone ? 'the issue was closed or left the backlog' : 'the issue changed' });
-          if (t.ok) history.push(t.proposal);
-        }
-        break;
-      case 'executing':
-        out.set(p.id, p);
-        break;
-      case 'executed':
-      case 'failed':
-      case 'superseded':
-        history.push(p);
-        break;
-      case 'rejected':
-        // Remembered only while the issue is unchanged.
-        break;
-      default: {
-        const never: never = p.status;
-        throw new Error(`unknown status ${String(never)}`);
-      }
-    }
-  }
-  for (const p of history.slice(-SETTLED_LIMIT)) out.set(p.id, p);
-}

@@ -1,8 +1,8 @@
 import type { Config } from './config.js';
 import { type Issue, issueKey } from './issue.js';
 import type { PolicyContext, Proposal, ReadinessFacts } from './policy.js';
+import { planProposals } from './planner.js';
 import type { TaskType } from './routing.js';
-import { planProposals } from './proposal-queue.js';
 import { compileProfile, DEFAULT_PROFILE, type ScoringProfile } from './profile.js';
 import type { Permission } from './ports.js';
 import { type ScoredIssue, scoreIssue } from './scoring.js';

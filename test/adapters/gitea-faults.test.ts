@@ -310,6 +310,20 @@ describe('bounded concurrency', () => {
     expect(forge.peakConcurrency()).toBe(4);
   });
 
+  it('twelve repos fetched together keep at most 3 repos (of one page each) in flight with repoConcurrency 3', async () => {
+    const { forge, tracker } = await setup(
+      withSettings(
+        50,
+        slow(25, (req) => ({ status: 200, json: pageOf([rawIssue(1)], req), headers: { 'x-total-count': '1' } })),
+      ),
+      { repoConcurrency: 3 },
+    );
+    const repos = Array.from({ length: 12 }, (_, i) => `acme/r${i}`);
+    const fetched = await Promise.all(repos.map((repo) => tracker.fetchBacklog(repo)));
+    expect(fetched.map((f) => f.issues.length)).toEqual(repos.map(() => 1));
+    expect(forge.peakConcurrency()).toBe(3);
+  });
+
   it('at most 4 writes are in flight however many are started', async () => {
     const { forge, tracker } = await setup(
       slow(25, (req) => ({ status: 201, json: { id: 1, body: JSON.parse(req.body).body } })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, planProposals, propose, routeAround, triage } from '../../src/core/index.js';
+import { parseConfig, planProposals, propose, routeAround, type TrackedProposal, triage } from '../../src/core/index.js';
 import { context, makeIssue, NOW, REPO, score } from './issue-builders.js';
 
 /** A ready, well-specified issue whose text makes it a writing (creative) task. */
@@ -78,6 +78,19 @@ describe('routing by task type (roles.coding "auto", seed 001 select_agent)', ()
     const p2 = [...plan2.proposals.values()].find((p) => p.number === 2 && p.status === 'proposed')!;
     expect(p2).toMatchObject({ agentId: 'claude', executable: true });
     expect(p2.reason).toContain('Kimi is at capacity');
+  });
+
+  it('planned again with nothing changed, the routed-around proposal stays pending (it used to be superseded with the issue left without one)', () => {
+    const config = parseConfig({ repos: [REPO, 'o/other'], trustedAuthors: ['alice'], armed: true, agents: KIMI_WRITES, roles: { coding: 'auto' } });
+    const backlog = new Map([[`${REPO}#1`, score({ ...WRITING, number: 1 })], ['o/other#2', score({ ...WRITING, number: 2 }, { repo: 'o/other' })]]);
+    const plan = (previous: ReadonlyMap<string, TrackedProposal>) =>
+      planProposals({ config, profile: context().profile, backlog, previous, dispatches: new Map(), armed: true, executedThisCycle: 0 }).proposals;
+    const first = plan(new Map());
+    const approved = new Map([...first].map(([id, p]) => [id, p.number === 1 ? { ...p, status: 'approved' as const, approvedBy: 'operator' } : p]));
+    let proposals = plan(approved);
+    for (let i = 0; i < 3; i++) proposals = plan(new Map(proposals));
+    const live = [...proposals.values()].filter((p) => p.number === 2 && p.status !== 'superseded');
+    expect(live).toEqual([expect.objectContaining({ status: 'proposed', agentId: 'claude', executable: true })]);
   });
 
   it('"auto" is refused when an agent is itself named auto', () => {
