@@ -4,7 +4,8 @@ import { approvedVia, DASHBOARD_TITLE, renderDashboard } from '../src/core/appro
 import { parseConfig } from '../src/core/config.js';
 import { initialSnapshot } from '../src/core/engine-state.js';
 import type { Issue } from '../src/core/issue.js';
-import { planProposals, transition, type TrackedProposal } from '../src/core/proposal-queue.js';
+import { planProposals } from '../src/core/planner.js';
+import { transition, type TrackedProposal } from '../src/core/proposal-queue.js';
 import { profileFromConfig, withTrust, trustKey } from '../src/core/triage.js';
 import { scoreIssue } from '../src/core/scoring.js';
 import { HUMANS } from '../src/sandbox/seed-catalog.js';
