@@ -36,6 +36,7 @@ export async function launchConsole(
     trackerName: options.trackerName,
     repos: options.repos,
     agents: switchboard.config.agents,
+    approvalGraceMs: switchboard.config.console.approvalGraceSeconds * 1000,
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),

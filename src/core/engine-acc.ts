@@ -119,10 +119,24 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
   for (const p of plan.autoApproved) record(acc, { type: 'approved', proposal: refOf(p), approvedBy: p.approvedBy ?? 'rule' });
 }
 
-/** Queue every approved proposal whose gates are clear, each in its issue's lane. */
+/** Whether an approval is still in its grace period (then it must not start yet). */
+export const inGrace = (acc: Acc, id: string): boolean => {
+  const until = acc.s.snapshot.graceUntil.get(id);
+  return until !== undefined && Date.parse(until) > acc.ctx.now.getTime();
+};
+
+/** Take an approval out of its grace period (it ended, or the approval was taken back). */
+export function endGrace(acc: Acc, id: string): void {
+  if (!acc.s.snapshot.graceUntil.has(id)) return;
+  const graceUntil = new Map(acc.s.snapshot.graceUntil);
+  graceUntil.delete(id);
+  snap(acc, { graceUntil });
+}
+
+/** Queue every approved proposal whose gates are clear and whose grace is over, each in its issue's lane. */
 export function executeReady(acc: Acc): void {
   for (const p of acc.s.snapshot.proposals.values()) {
-    if (p.status === 'approved' && p.executable) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+    if (p.status === 'approved' && p.executable && !inGrace(acc, p.id)) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
   }
 }
 

@@ -18,7 +18,8 @@ import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
  */
 export type Event =
   // operator intents; `commandId` when it came from another process through the journal
-  | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string }
+  /** `graceMs`: it executes only after that long, and can be withdrawn meanwhile (the console's undo) */
+  | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string; readonly graceMs?: number }
   | { readonly type: 'reject'; readonly id: string; readonly note: string | null; readonly by?: string; readonly commandId?: string }
   /** an approval taken back before it started (a dashboard box unticked) */
   | { readonly type: 'withdraw'; readonly id: string; readonly by: string; readonly commandId?: string }
@@ -40,6 +41,8 @@ export type Event =
   | { readonly type: 'summary-due' }
   | { readonly type: 'cycle-failed'; readonly message: string }
   | { readonly type: 'cycle-finished'; readonly rateLimit: RateLimit }
+  /** an approval's grace period is over: it executes now if its gates are clear */
+  | { readonly type: 'grace-over'; readonly id: string }
   /** inside an issue's write lane: execute a proposal / retry or escalate a dispatch, gates checked now */
   | { readonly type: 'execute'; readonly id: string }
   | { readonly type: 'resolve'; readonly id: string }

@@ -64,6 +64,11 @@ export interface EngineSnapshot {
   readonly rateLimit: RateLimit;
   /** newest last, bounded */
   readonly recentWrites: readonly WriteRecord[];
+  /**
+   * Approvals in their grace period, proposal id → when it ends (ISO): they execute then, unless
+   * taken back first (the console's undo). Not journaled: after a restart they are carried over.
+   */
+  readonly graceUntil: ReadonlyMap<string, string>;
 }
 
 export const RECENT_WRITES_LIMIT = 50;
@@ -88,6 +93,7 @@ export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: 
     lastCycle: null,
     rateLimit: { remaining: undefined, resetAt: undefined },
     recentWrites: [],
+    graceUntil: new Map(),
   };
 }
 

@@ -41,6 +41,8 @@ export interface ConsoleProps {
   readonly now?: () => number;
   /** called when the operator quits (q, :quit, Ctrl-C); stopping the engine is the caller's business */
   readonly onQuit?: () => void;
+  /** approvals made here execute after this long, `u` taking them back meanwhile (config console.approvalGraceSeconds); 0: at once */
+  readonly approvalGraceMs?: number;
 }
 
 const MOVES: Partial<Record<Command, MoveTo>> = {
@@ -103,7 +105,7 @@ function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Recor
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, approvalGraceMs = 0 }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -124,7 +126,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [snapshot.backlog, ui.filter, ui.sort, needsWork ? snapshot.proposals : null, needsWork ? snapshot.dispatches : null],
   );
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
-  const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
+  // a countdown on the rows in their grace: rebuilt every second only while there are some
+  const graceTime = snapshot.graceUntil.size > 0 ? time : 0;
+  const proposals = useMemo(() => proposalRows(snapshot, ui.filter, graceTime), [snapshot.proposals, snapshot.backlog, snapshot.graceUntil, ui.filter, graceTime]);
   const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
   const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
   const ids: Record<Pane, string[]> = useMemo(
@@ -222,12 +226,31 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
   };
 
+  const graceWords = approvalGraceMs > 0 ? ` — executes in ${Math.round(approvalGraceMs / 1000)}s, u takes it back` : '';
+
   const approve = (p: TrackedProposal) => {
     if (p.status === 'rejected') {
       send({ type: 'confirm', confirm: { kind: 'approve-rejected', id: p.id, issueKey: p.issueKey, note: p.note ?? null } });
       return;
     }
-    decide(() => call(() => engine.approve(p.id), `approved ${p.issueKey}`));
+    decide(() => call(() => engine.approve(p.id, 'operator', approvalGraceMs), `approved ${p.issueKey}${graceWords}`));
+  };
+
+  /**
+   * `u`: take back an approval still in its grace — the selected row's, else the latest made
+   * (after approving, the cursor has already moved on to the next row).
+   */
+  const undo = () => {
+    const s = engine.getSnapshot();
+    const selected = targetProposal();
+    const graced = [...s.graceUntil.keys()];
+    const id = selected && s.graceUntil.has(selected.id) ? selected.id : graced.at(-1);
+    const p = id === undefined ? undefined : s.proposals.get(id);
+    if (!p) {
+      flash(approvalGraceMs > 0 ? 'nothing to undo: no approval is in its grace period' : 'nothing to undo: approvals execute at once (console.approvalGraceSeconds is 0)', 'warning');
+      return;
+    }
+    call(() => engine.withdraw(p.id, 'operator'), `took back the approval of ${p.issueKey}: pending again`);
   };
 
   const openPicker = (p: TrackedProposal) => {
@@ -301,8 +324,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     switch (c.kind) {
       case 'approve-all':
         call(async () => {
-          for (const id of c.ids) await engine.approve(id);
-        }, `approved ${c.ids.length} proposal${c.ids.length === 1 ? '' : 's'}`);
+          for (const id of c.ids) await engine.approve(id, 'operator', approvalGraceMs);
+        }, `approved ${c.ids.length} proposal${c.ids.length === 1 ? '' : 's'}${graceWords.replace('it back', 'them back')}`);
         return;
       case 'arm':
         call(() => engine.arm(), `armed: writing to ${repos.length} repo${repos.length === 1 ? '' : 's'}`);
@@ -311,7 +334,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         quit(true);
         return;
       case 'approve-rejected':
-        call(() => engine.approve(c.id), `approved ${c.issueKey}`);
+        call(() => engine.approve(c.id, 'operator', approvalGraceMs), `approved ${c.issueKey}${graceWords}`);
         return;
       default: {
         const never: never = c;
@@ -427,6 +450,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'erase':
         send({ type: 'erase' });
         return;
+      case 'undo':
+        undo();
+        return;
       case 'complete': {
         if (u.mode.kind !== 'command') return;
         const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
@@ -440,7 +466,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   };
 
   // The proposal rows as they are now (approve-all takes exactly what the operator sees).
-  const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter);
+  const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter, now());
 
   useInput((input, key) => {
     for (const press of keyPresses(input, key)) {
@@ -531,6 +557,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         flash={mode.kind === 'normal' && filterError ? { text: filterError, level: 'warning', at: time } : ui.flash}
         now={time}
         width={box.width}
+        grace={snapshot.graceUntil.size > 0}
       />
     </Box>
   );

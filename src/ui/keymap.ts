@@ -36,7 +36,10 @@ export type Command =
   | 'pick'
   | 'submit'
   | 'erase'
-  | 'complete';
+  | 'complete'
+  // the console's own additions (issue 14 leftovers)
+  | 'undo'
+  | 'open';
 
 export interface Binding {
   readonly command: Command;
@@ -45,6 +48,8 @@ export interface Binding {
   readonly dangerous: boolean;
   /** normal mode: the panes where the key does something (all when absent) */
   readonly panes?: readonly Pane[];
+  /** the footer offers it, first, only while an approval is in its grace period (help always lists it) */
+  readonly inGrace?: boolean;
 }
 
 export type Keymap = Readonly<Record<ModeName, Readonly<Record<string, Binding>>>>;
@@ -62,6 +67,12 @@ const moves = {
   pgdn: b('page-down', 'page down'),
   pgup: b('page-up', 'page up'),
 };
+
+/** Undo during an approval's grace, and the browser: in the panes and the detail view alike. */
+const extras = (panes?: readonly Pane[]) => ({
+  u: b('undo', 'undo approval', { inGrace: true, ...(panes ? { panes } : {}) }),
+  o: b('open', 'open in browser'),
+});
 
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */
 export const KEYMAP: Keymap = {
@@ -84,12 +95,14 @@ export const KEYMAP: Keymap = {
     esc: b('back', 'clear filter'),
     q: b('quit', 'quit'),
     'ctrl-c': b('quit', 'quit'),
+    ...extras(PROPOSING),
   },
   detail: {
     ...moves,
     a: b('approve', 'approve', { dangerous: true }),
     x: b('reject', 'reject'),
     r: b('reroute', 're-route'),
+    ...extras(),
     esc: b('back', 'back'),
     '?': b('help', 'help'),
     q: b('back', 'back'),
@@ -195,6 +208,7 @@ export interface KeyHelp {
   readonly keys: readonly string[];
   readonly description: string;
   readonly dangerous: boolean;
+  readonly inGrace: boolean;
 }
 
 const DISPLAY: Readonly<Record<string, string>> = { enter: '⏎', up: '↑', down: '↓', 'ctrl-c': '^C' };
@@ -202,11 +216,11 @@ export const displayKey = (key: string): string => DISPLAY[key] ?? key;
 
 /** A mode's bindings grouped by what they do, keys in keymap order (help and footer). */
 export function bindingsFor(mode: ModeName, pane?: Pane, keymap: Keymap = KEYMAP): KeyHelp[] {
-  const groups = new Map<string, { keys: string[]; description: string; dangerous: boolean }>();
+  const groups = new Map<string, { keys: string[]; description: string; dangerous: boolean; inGrace: boolean }>();
   for (const [key, binding] of Object.entries(keymap[mode])) {
     if (pane !== undefined && binding.panes !== undefined && !binding.panes.includes(pane)) continue;
     const id = `${binding.command}\0${binding.description}`;
-    const group = groups.get(id) ?? { keys: [], description: binding.description, dangerous: binding.dangerous };
+    const group = groups.get(id) ?? { keys: [], description: binding.description, dangerous: binding.dangerous, inGrace: binding.inGrace === true };
     group.keys.push(displayKey(key));
     groups.set(id, group);
   }

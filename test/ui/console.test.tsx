@@ -107,7 +107,7 @@ describe('operator console', () => {
     await c.press('A', 'y');
     // approving is a command to the engine: it settles a moment later on a busy machine
     await vi.waitFor(() => expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']), { timeout: 3000 });
-    expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+disarmed/);
+    expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+waiting for arming/);
   });
 
   it('/ filters the backlog by tokens and s cycles the sort', async () => {
