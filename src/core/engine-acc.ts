@@ -133,6 +133,14 @@ export function endGrace(acc: Acc, id: string): void {
   snap(acc, { graceUntil });
 }
 
+/** An approval's grace is over: it executes now (in its lane, gates checked there). */
+export function graceOver(acc: Acc, id: string): void {
+  if (!acc.s.snapshot.graceUntil.has(id)) return;
+  endGrace(acc, id);
+  const p = acc.s.snapshot.proposals.get(id);
+  if (p?.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+}
+
 /** Queue every approved proposal whose gates are clear and whose grace is over, each in its issue's lane. */
 export function executeReady(acc: Acc): void {
   for (const p of acc.s.snapshot.proposals.values()) {
@@ -165,4 +173,12 @@ export function forgetIssue(acc: Acc, repo: string, number: number): void {
   if (!acc.s.snapshot.backlog.has(key)) return;
   const rest = [...acc.s.snapshot.backlog.values()].filter((x) => x.issue.repo === repo && issueKey(x.issue.repo, x.issue.number) !== key);
   snap(acc, withRepoBacklog(acc.s.snapshot, repo, rest));
+}
+
+/** After the journal is replayed: the approvals an earlier run left are named, never carried over silently. */
+export function announceCarriedOver(acc: Acc): void {
+  const carried = [...acc.s.snapshot.proposals.values()].filter((p) => p.status === 'approved' || p.status === 'executing');
+  if (carried.length === 0) return;
+  snap(acc, { carriedOver: carried.map((p) => p.id) });
+  emit(acc, { type: 'carried-over', at: nowIso(acc), proposals: carried });
 }

@@ -28,8 +28,8 @@ export type Event =
   | { readonly type: 'set-dry-run'; readonly on: boolean }
   /** the operator's task type for an issue ("owner/name#N"); null: back to the inferred one */
   | { readonly type: 'set-task-type'; readonly issue: string; readonly taskType: TaskType | null; readonly commandId?: string }
-  // the runner's life and timers
-  | { readonly type: 'started' | 'stopped' }
+  // the runner's life and timers; `restored`: the journal has been replayed
+  | { readonly type: 'started' | 'stopped' | 'restored' }
   | { readonly type: 'scheduled'; readonly at: string | null }
   | { readonly type: 'self-known'; readonly login: string }
   /** a cycle's phases, in order; each phase's effects have settled before the next is sent */
@@ -126,7 +126,9 @@ export type EngineEvent =
   | { readonly type: 'dispatch-changed'; readonly dispatch: Dispatch; readonly previousState: DispatchState | null }
   | ({ readonly type: 'error' } & EngineError)
   | { readonly type: 'armed' | 'disarmed' | 'paused' | 'resumed'; readonly at: string }
-  | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };
+  | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string }
+  /** approvals an earlier run left (the journal held them): they execute once their gates are clear */
+  | { readonly type: 'carried-over'; readonly at: string; readonly proposals: readonly TrackedProposal[] };
 
 /** The event a command from another process (`switchboard approve …`) stands for. */
 export function commandEvent(c: JournalCommand): Event {

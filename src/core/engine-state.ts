@@ -69,6 +69,8 @@ export interface EngineSnapshot {
    * taken back first (the console's undo). Not journaled: after a restart they are carried over.
    */
   readonly graceUntil: ReadonlyMap<string, string>;
+  /** approvals the journal held at start (an earlier run's), by proposal id: the console announces them */
+  readonly carriedOver: readonly string[];
 }
 
 export const RECENT_WRITES_LIMIT = 50;
@@ -94,6 +96,7 @@ export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: 
     rateLimit: { remaining: undefined, resetAt: undefined },
     recentWrites: [],
     graceUntil: new Map(),
+    carriedOver: [],
   };
 }
 

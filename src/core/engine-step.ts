@@ -1,7 +1,7 @@
 import { isDashboard } from './approvals.js';
 import { canCarryOut } from './policy.js';
 import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
-import { type Acc, cycleError, emit, endGrace, executeReady, forgetIssue, inGrace, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
+import { type Acc, announceCarriedOver, cycleError, emit, endGrace, executeReady, forgetIssue, graceOver, inGrace, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
@@ -83,6 +83,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'started':
       if (!snapshot.started) snap(acc, { started: true });
       break;
+    case 'restored':
+      announceCarriedOver(acc);
+      break;
     case 'stopped':
       if (snapshot.started || snapshot.nextCycleAt !== null) snap(acc, { started: false, nextCycleAt: null });
       break;
@@ -157,13 +160,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'cycle-finished':
       finishCycle(acc, event.rateLimit);
       break;
-    case 'grace-over': {
-      if (!snapshot.graceUntil.has(event.id)) break;
-      endGrace(acc, event.id);
-      const p = acc.s.snapshot.proposals.get(event.id);
-      if (p?.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+    case 'grace-over':
+      graceOver(acc, event.id);
       break;
-    }
     case 'execute': {
       replan(acc);
       const ready = acc.s.snapshot.proposals.get(event.id);

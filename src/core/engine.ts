@@ -111,6 +111,7 @@ export class Engine {
         await this.send({ type: 'problem', level: 'error', message: `could not replay the journal: ${message(err)}` });
         throw err;
       }
+      await this.send({ type: 'restored' });
     }
     this.scheduleCommands();
     await this.runCycle();

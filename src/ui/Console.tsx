@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Engine } from '../core/engine.js';
 import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';
@@ -93,6 +93,13 @@ function useOutageSince(s: EngineSnapshot): number | null {
     since.current = Math.min(...times);
   }
   return since.current;
+}
+
+/** What arming executes at once: approvals held by nothing but the kill switch (and not in their grace). */
+function executesWhenArmed(s: EngineSnapshot): string[] {
+  return [...s.proposals.values()]
+    .filter((p) => p.status === 'approved' && p.blockedBy.every((g) => g.kind === 'disarmed') && !s.graceUntil.has(p.id))
+    .map((p) => `${p.issueKey} ${p.action === 'flag' ? '⚑' : '→'} ${p.agentId ?? ''}  approved by ${p.approvedBy ?? 'operator'}${p.started ? ' · writes begun, resumes' : ''}`);
 }
 
 /** The rows' ids of each pane for a snapshot, filter and sort. */
@@ -253,6 +260,28 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     call(() => engine.withdraw(p.id, 'operator'), `took back the approval of ${p.issueKey}: pending again`);
   };
 
+  /** No to the carried-over approvals: those not begun are pending again (journaled as withdrawn). */
+  const takeBack = (ids: readonly string[]) => {
+    const s = engine.getSnapshot();
+    const open = ids.filter((id) => s.proposals.get(id)?.status === 'approved' && s.proposals.get(id)?.started === false);
+    const begun = ids.length - open.length;
+    call(async () => {
+      for (const id of open) await engine.withdraw(id, 'operator');
+    }, `took back ${open.length} carried-over approval${open.length === 1 ? '' : 's'}: pending again${begun > 0 ? ` (${begun} had begun writing and resume)` : ''}`);
+  };
+
+  // Approvals an earlier run left are named once, at start, as soon as nothing else is on screen.
+  const announced = useRef(false);
+  useEffect(() => {
+    if (announced.current || snapshot.carriedOver.length === 0 || ui.mode.kind !== 'normal') return;
+    announced.current = true;
+    const lines = snapshot.carriedOver.flatMap((id) => {
+      const p = snapshot.proposals.get(id);
+      return p ? [`${p.issueKey} ${p.action === 'flag' ? '⚑' : '→'} ${p.agentId ?? ''}  approved by ${p.approvedBy ?? 'operator'}${p.started ? ' · writes begun, resumes' : ''}`] : [];
+    });
+    send({ type: 'confirm', confirm: { kind: 'carried-over', ids: snapshot.carriedOver, lines } });
+  }, [snapshot.carriedOver, ui.mode.kind]);
+
   const openPicker = (p: TrackedProposal) => {
     if (p.action === 'skip') {
       flash(`${p.issueKey} is a skip: there is no agent to re-route`, 'warning');
@@ -280,7 +309,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'arm':
         // refuse before asking: a question whose yes cannot work only wastes the operator's time
         if (repos.length === 0) flash('cannot arm: no repositories are enrolled (switchboard config set repos owner/name, or --repo)', 'error');
-        else send({ type: 'confirm', confirm: { kind: 'arm', repos } });
+        else send({ type: 'confirm', confirm: { kind: 'arm', repos, executes: executesWhenArmed(engine.getSnapshot()) } });
         return;
       case 'disarm':
         call(() => engine.disarm(), 'disarmed: nothing more is written', false);
@@ -335,6 +364,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'approve-rejected':
         call(() => engine.approve(c.id, 'operator', approvalGraceMs), `approved ${c.issueKey}${graceWords}`);
+        return;
+      case 'carried-over':
+        flash(`kept ${c.ids.length} carried-over approval${c.ids.length === 1 ? '' : 's'}: ${engine.getSnapshot().armed ? 'they execute as their gates clear' : 'they execute once armed'}`);
         return;
       default: {
         const never: never = c;
@@ -425,9 +457,12 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'yes':
         confirmed();
         return;
-      case 'no':
+      case 'no': {
+        const mode = u.mode;
         send({ type: 'back' });
+        if (mode.kind === 'confirm' && mode.confirm.kind === 'carried-over') takeBack(mode.confirm.ids);
         return;
+      }
       case 'pick': {
         const mode = u.mode;
         if (mode.kind !== 'picker') return;

@@ -11,7 +11,10 @@ export interface Target {
 
 export type Confirm =
   | { readonly kind: 'approve-all'; readonly ids: readonly string[] }
-  | { readonly kind: 'arm'; readonly repos: readonly string[] }
+  /** `executes`: the approvals that execute as soon as it is armed, one line each */
+  | { readonly kind: 'arm'; readonly repos: readonly string[]; readonly executes: readonly string[] }
+  /** at start: approvals an earlier run left; y keeps them, No takes back those not begun */
+  | { readonly kind: 'carried-over'; readonly ids: readonly string[]; readonly lines: readonly string[] }
   | { readonly kind: 'quit'; readonly writing: number }
   /** `a` on a rejected proposal: approving it undoes a decision, so it asks first */
   | { readonly kind: 'approve-rejected'; readonly id: string; readonly issueKey: string; readonly note: string | null };
