@@ -1,3 +1,4 @@
+import { browserOpener } from '../adapters/browser.js';
 import { fileLogger } from '../adapters/log-file.js';
 import { statusWriter } from '../headless/status-file.js';
 import type { Switchboard } from '../wiring.js';
@@ -9,6 +10,8 @@ export interface ConsoleOptions {
   readonly repos: readonly string[];
   /** shown when nothing is enrolled: the console is read-only and says how to enrol */
   readonly readOnlyBanner?: string;
+  /** the tracker's address: the console opens pages of its origin only */
+  readonly trackerUrl?: string;
   /** where a failure to write status.json is reported (the state dir's log) */
   readonly onWarning?: (text: string) => void;
 }
@@ -37,6 +40,8 @@ export async function launchConsole(
     repos: options.repos,
     agents: switchboard.config.agents,
     approvalGraceMs: switchboard.config.console.approvalGraceSeconds * 1000,
+    openUrl: browserOpener(),
+    ...(options.trackerUrl !== undefined ? { trackerUrl: options.trackerUrl } : {}),
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),

@@ -31,6 +31,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
         return await launchConsole(demo.switchboard, {
           trackerName: `${sandbox.dialect === 'github' ? 'github ' : ''}sandbox ${new URL(sandbox.url).host}`,
           repos: sandbox.repos,
+          trackerUrl: sandbox.url,
           noColor: f.color === false,
           altScreen: f.altScreen !== false,
           interrupted: signal.promise,

@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import type { OpenUrl } from '../adapters/browser.js';
 import type { Engine } from '../core/engine.js';
 import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
+import { linkFor, safeLink, webBase, webOrigins } from './links.js';
 import { LinesView, linesBudget } from './LinesView.js';
 import { Picker } from './Picker.js';
 import { ProposalsPane } from './ProposalsPane.js';
@@ -41,6 +43,10 @@ export interface ConsoleProps {
   readonly now?: () => number;
   /** called when the operator quits (q, :quit, Ctrl-C); stopping the engine is the caller's business */
   readonly onQuit?: () => void;
+  /** the tracker's address: `o` opens only pages on its origin */
+  readonly trackerUrl?: string;
+  /** opens a checked URL in the browser; absent, `o` shows the URL instead */
+  readonly openUrl?: OpenUrl;
   /** approvals made here execute after this long, `u` taking them back meanwhile (config console.approvalGraceSeconds); 0: at once */
   readonly approvalGraceMs?: number;
 }
@@ -112,7 +118,7 @@ function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Recor
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, approvalGraceMs = 0 }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, approvalGraceMs = 0, trackerUrl, openUrl }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -258,6 +264,33 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       return;
     }
     call(() => engine.withdraw(p.id, 'operator'), `took back the approval of ${p.issueKey}: pending again`);
+  };
+
+  const origins = useMemo(() => webOrigins(trackerUrl), [trackerUrl]);
+
+  /** `o`: the selected issue (or its pull request) in the browser; where there is none, its URL in the footer. */
+  const openLink = () => {
+    const t = currentTarget();
+    const link = t === null ? null : linkFor(engine.getSnapshot(), t, webBase(trackerUrl));
+    if (link === null) {
+      flash('nothing to open here: no issue address is known for this row', 'warning');
+      return;
+    }
+    const url = safeLink(link.url, origins);
+    if (url === null) {
+      // an address from the tracker is untrusted text: only pages of the tracker itself are opened
+      flash(`not opening ${link.what}: its address is not a page of the tracker${origins[0] ? ` (${origins[0]})` : ''}`, 'warning');
+      return;
+    }
+    if (!openUrl) {
+      flash(`${link.what}: ${url}`);
+      return;
+    }
+    flash(`opening ${link.what}…`);
+    void openUrl(url).then(
+      (r) => flash(r.opened ? `opened ${link.what} in the browser` : `${r.why}: ${url}`, r.opened ? 'info' : 'warning'),
+      () => flash(`could not open the browser: ${url}`, 'warning'),
+    );
   };
 
   /** No to the carried-over approvals: those not begun are pending again (journaled as withdrawn). */
@@ -487,6 +520,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'undo':
         undo();
+        return;
+      case 'open':
+        openLink();
         return;
       case 'complete': {
         if (u.mode.kind !== 'command') return;
