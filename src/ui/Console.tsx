@@ -27,7 +27,7 @@ import { useClock } from './use-clock.js';
 import { useRecentErrors } from './use-recent-errors.js';
 import { wrap } from './wrap.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
+import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, sortDispatchRows, sortedBacklog, sortProposalRows, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
@@ -108,12 +108,15 @@ function executesWhenArmed(s: EngineSnapshot): string[] {
     .map((p) => `${p.issueKey} ${p.action === 'flag' ? '⚑' : '→'} ${p.agentId ?? ''}  approved by ${p.approvedBy ?? 'operator'}${p.started ? ' · writes begun, resumes' : ''}`);
 }
 
-/** The rows' ids of each pane for a snapshot, filter and sort. */
-function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
+type Order = Pick<UiState, 'filter' | 'sort' | 'proposalSort' | 'dispatchSort'>;
+const sameOrder = (a: Order, b: Order): boolean => a.filter === b.filter && a.sort === b.sort && a.proposalSort === b.proposalSort && a.dispatchSort === b.dispatchSort;
+
+/** The rows' ids of each pane for a snapshot, filter and sorts. */
+function paneIds(snapshot: EngineSnapshot, o: Order): Record<Pane, string[]> {
   return {
-    backlog: sortedBacklog(snapshot.backlog, filter, sort, snapshot).map(([key]) => key),
-    proposals: proposalRows(snapshot, filter).map((r) => r.id),
-    dispatches: dispatchRows(snapshot, filter).map((r) => r.id),
+    backlog: sortedBacklog(snapshot.backlog, o.filter, o.sort, snapshot).map(([key]) => key),
+    proposals: sortProposalRows(proposalRows(snapshot, o.filter), o.proposalSort, snapshot.backlog).map((r) => r.id),
+    dispatches: sortDispatchRows(dispatchRows(snapshot, o.filter), o.dispatchSort).map((r) => r.id),
   };
 }
 
@@ -141,8 +144,11 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
   // a countdown on the rows in their grace: rebuilt every second only while there are some
   const graceTime = snapshot.graceUntil.size > 0 ? time : 0;
-  const proposals = useMemo(() => proposalRows(snapshot, ui.filter, graceTime), [snapshot.proposals, snapshot.backlog, snapshot.graceUntil, ui.filter, graceTime]);
-  const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
+  const proposals = useMemo(
+    () => sortProposalRows(proposalRows(snapshot, ui.filter, graceTime), ui.proposalSort, snapshot.backlog),
+    [snapshot.proposals, snapshot.backlog, snapshot.graceUntil, ui.filter, ui.proposalSort, graceTime],
+  );
+  const dispatches = useMemo(() => sortDispatchRows(dispatchRows(snapshot, ui.filter), ui.dispatchSort), [snapshot.dispatches, snapshot.backlog, ui.filter, ui.dispatchSort]);
   const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
   const ids: Record<Pane, string[]> = useMemo(
     () => ({
@@ -173,8 +179,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const u = uiNow.current;
     const s = engine.getSnapshot();
     const r = latest.current;
-    if (u.filter === r.ui.filter && u.sort === r.ui.sort && s === r.snapshot) return r.ids;
-    return paneIds(s, u.filter, u.sort);
+    if (sameOrder(u, r.ui) && s === r.snapshot) return r.ids;
+    return paneIds(s, u);
   };
 
   const flash = (text: string, level: Flash['level'] = 'info') => send({ type: 'flash', flash: { text, level, at: now() } });
@@ -235,7 +241,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       (pane === 'proposals' ? s.proposals.get(id) : live.get(id))?.status === 'proposed';
     const next = [...before.slice(from + 1), ...before.slice(0, from).reverse()].find(actionable);
     if (next === undefined) return;
-    const after = paneIds(s, uiNow.current.filter, uiNow.current.sort)[pane];
+    const after = paneIds(s, uiNow.current)[pane];
     send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
   };
 
@@ -585,9 +591,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         <Box flexDirection="column" height={box.body}>
           <BacklogPane snapshot={snapshot} rows={rows.backlog} sort={ui.sort} filter={ui.filter} {...paneProps('backlog', box.width)} />
           <Box height={box.bottom}>
-            <ProposalsPane rows={rows.proposals} multiRepo={multiRepo} {...paneProps('proposals', box.leftWidth)} />
+            <ProposalsPane rows={rows.proposals} multiRepo={multiRepo} sort={ui.proposalSort} {...paneProps('proposals', box.leftWidth)} />
             <Text>{Array.from({ length: box.bottom }, () => '│').join('\n')}</Text>
-            <DispatchesPane rows={rows.dispatches} now={time} multiRepo={multiRepo} {...paneProps('dispatches', box.rightWidth)} />
+            <DispatchesPane rows={rows.dispatches} now={time} multiRepo={multiRepo} sort={ui.dispatchSort} {...paneProps('dispatches', box.rightWidth)} />
           </Box>
         </Box>
       );

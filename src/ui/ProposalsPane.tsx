@@ -2,11 +2,12 @@ import { memo, useMemo } from 'react';
 import { shortId } from './detail-lines.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
-import { issueLabel, type ProposalRow } from './views.js';
+import { issueLabel, type ProposalRow, type ProposalSort } from './views.js';
 
 interface Props extends PaneProps {
   readonly rows: readonly ProposalRow[];
   readonly multiRepo: boolean;
+  readonly sort: ProposalSort;
 }
 
 /** pane width from which the short id gets a column (a 160-column terminal) */
@@ -43,5 +44,5 @@ export const ProposalsPane = memo(function ProposalsPane(props: Props) {
     const grace = count('grace');
     return `Proposals ${count('pending')} pending · ${count('waiting')} waiting${grace > 0 ? ` · ${grace} in grace (u undoes)` : ''}`;
   }, [rows]);
-  return <TablePane {...props} title={title} columns={props.width >= ID_COLUMN_FROM ? (props.multiRepo ? COLUMNS.multiIds : COLUMNS.singleIds) : props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
+  return <TablePane {...props} title={title} right={`sort ${props.sort}▼`} columns={props.width >= ID_COLUMN_FROM ? (props.multiRepo ? COLUMNS.multiIds : COLUMNS.singleIds) : props.multiRepo ? COLUMNS.multi : COLUMNS.single} empty="no proposals" />;
 });

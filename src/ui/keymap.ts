@@ -88,7 +88,7 @@ export const KEYMAP: Keymap = {
     R: b('run-cycle', 'run cycle'),
     p: b('toggle-pause', 'pause'),
     '/': b('filter', 'filter'),
-    s: b('sort', 'sort', { panes: ['backlog'] }),
+    s: b('sort', 'sort'),
     ':': b('command-line', 'command'),
     '?': b('help', 'help'),
     E: b('errors', 'recent errors'),

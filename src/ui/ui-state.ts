@@ -1,6 +1,6 @@
 import type { Pane } from './keymap.js';
 import { PANES } from './keymap.js';
-import { nextSort, type SortKey } from './views.js';
+import { DISPATCH_SORTS, type DispatchSort, nextOf, nextSort, PROPOSAL_SORTS, type ProposalSort, type SortKey } from './views.js';
 import { listWindow, moveIndex, type MoveTo } from './window.js';
 
 /** What Enter opened: a row of a pane, by its stable id. */
@@ -52,7 +52,11 @@ export interface UiState {
   readonly selected: Readonly<Record<Pane, string | null>>;
   readonly offsets: Readonly<Record<Pane, number>>;
   readonly filter: string;
+  /** the backlog's sort */
   readonly sort: SortKey;
+  /** the other panes' sorts (`s` cycles the focused pane's) */
+  readonly proposalSort: ProposalSort;
+  readonly dispatchSort: DispatchSort;
   readonly flash: Flash | null;
 }
 
@@ -63,6 +67,8 @@ export const initialUiState: UiState = {
   offsets: { backlog: 0, proposals: 0, dispatches: 0 },
   filter: '',
   sort: 'score',
+  proposalSort: 'status',
+  dispatchSort: 'state',
   flash: null,
 };
 
@@ -171,7 +177,18 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
           return { ...s, mode: { kind: 'normal' } };
       }
     case 'sort':
-      return { ...s, sort: nextSort(s.sort) };
+      switch (s.pane) {
+        case 'backlog':
+          return { ...s, sort: nextSort(s.sort) };
+        case 'proposals':
+          return { ...s, proposalSort: nextOf(PROPOSAL_SORTS, s.proposalSort) };
+        case 'dispatches':
+          return { ...s, dispatchSort: nextOf(DISPATCH_SORTS, s.dispatchSort) };
+        default: {
+          const never: never = s.pane;
+          return never;
+        }
+      }
     case 'flash':
       return { ...s, flash: a.flash };
     default: {

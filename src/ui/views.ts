@@ -306,3 +306,58 @@ export function pickerAgents(p: TrackedProposal, taskType: TaskType, agents: rea
 /** How a row names its issue: `api#12` when several repos are enrolled, `#12` otherwise. */
 export const issueLabel = (repo: string, number: number, multiRepo: boolean): string =>
   multiRepo ? `${repo.split('/').pop() ?? ''}#${number}` : `#${number}`;
+
+/** The proposals pane's sorts: `status` keeps the groups' order; the others sort inside each group (pending stays on top). */
+export const PROPOSAL_SORTS = ['status', 'tier', 'age', 'agent', 'issue'] as const;
+export type ProposalSort = (typeof PROPOSAL_SORTS)[number];
+/** The In flight pane's sorts: `state` is its own order (trouble first); `time` longest running first. */
+export const DISPATCH_SORTS = ['state', 'time', 'agent', 'issue'] as const;
+export type DispatchSort = (typeof DISPATCH_SORTS)[number];
+
+export const nextOf = <T extends string>(list: readonly T[], current: T): T => list[(list.indexOf(current) + 1) % list.length] ?? current;
+
+const byIssue = (a: { repo: string; number: number }, b: { repo: string; number: number }): number => a.repo.localeCompare(b.repo) || a.number - b.number;
+const byAgent = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
+
+/** Proposal rows in `sort` order; ties keep the order they came in (sort is stable). */
+export function sortProposalRows(rows: readonly ProposalRow[], sort: ProposalSort, backlog: EngineSnapshot['backlog']): ProposalRow[] {
+  if (sort === 'status') return [...rows];
+  const scored = (r: ProposalRow) => backlog.get(r.proposal.issueKey);
+  const inGroup = (a: ProposalRow, b: ProposalRow): number => {
+    switch (sort) {
+      case 'tier': {
+        const [x, y] = [scored(a), scored(b)];
+        return x && y ? byPriority(x, y) : x ? -1 : y ? 1 : 0;
+      }
+      case 'age':
+        return (scored(b)?.ageDays ?? -1) - (scored(a)?.ageDays ?? -1);
+      case 'agent':
+        return byAgent(a.proposal.agentId, b.proposal.agentId);
+      case 'issue':
+        return byIssue(a.proposal, b.proposal);
+      default: {
+        const never: never = sort;
+        return never;
+      }
+    }
+  };
+  return [...rows].sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group] || inGroup(a, b));
+}
+
+/** In-flight rows in `sort` order; `state` keeps the pane's own order. */
+export function sortDispatchRows(rows: readonly DispatchRow[], sort: DispatchSort): DispatchRow[] {
+  switch (sort) {
+    case 'state':
+      return [...rows];
+    case 'time':
+      return [...rows].sort((a, b) => Date.parse(a.dispatch.startedAt) - Date.parse(b.dispatch.startedAt));
+    case 'agent':
+      return [...rows].sort((a, b) => byAgent(a.dispatch.agentId, b.dispatch.agentId));
+    case 'issue':
+      return [...rows].sort((a, b) => byIssue(a.dispatch, b.dispatch));
+    default: {
+      const never: never = sort;
+      return never;
+    }
+  }
+}
