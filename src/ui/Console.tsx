@@ -15,7 +15,8 @@ import { detailLines, type Line } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
-import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
+import { helpView } from './help.js';
+import { type Command, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import { linkFor, safeLink, webBase, webOrigins } from './links.js';
 import { LinesView, linesBudget } from './LinesView.js';
@@ -67,7 +68,6 @@ const errorText = (err: unknown): string => {
 
 const systemNow = () => Date.now();
 
-const HELP = helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading' as const) : undefined }));
 
 /** What still works while the terminal is too small to show what a key would act on. */
 const WHEN_TOO_SMALL: ReadonlySet<Command> = new Set(['quit', 'force-quit', 'help', 'back']);
@@ -160,7 +160,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   );
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
   const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time) : [];
-  const help = HELP;
+  const help = useMemo(() => helpView(box.width), [box.width]);
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
   // Keys can arrive faster than renders, several in one event: the handler works on the state as

@@ -250,18 +250,10 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
   }
   out.push(
     { text: 'Filter words', heading: true },
-    { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
+    { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x, status:pending, agent:claude, state:stalled', heading: false },
+    { text: '  -term or !term for not; type:bug,feature for either', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :quit', heading: false },
-    { text: 'Legend', heading: true },
-    { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
-    { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },
-    { text: '  waiting    approved, waiting for a gate to open (arming, the repo lock, agent capacity)', heading: false },
-    { text: '  → agent    dispatch to that agent · ⚑ owner  flag it to a human', heading: false },
-    { text: '  S A L      the score\'s scope, acceptance and alignment points (score = their sum)', heading: false },
-    { text: '  ×1         the dispatch\'s attempt number (×2 after a retry)', heading: false },
-    { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
-    { text: '  ARMED writes to the tracker · DISARMED writes nothing · DRY-RUN shows writes, makes none', heading: false },
   );
   return out;
 }

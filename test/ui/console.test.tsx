@@ -152,7 +152,7 @@ describe('operator console', () => {
     expect(c.frame()).toContain('Panes');
     expect(c.frame()).toMatch(/A\s+approve all {2}\(!\)/);
     await c.press('G');
-    expect(c.frame()).toContain('Re-route picker');
+    expect(c.frame()).toContain('next 04:31');
     await c.press('?');
     expect(c.frame()).toContain('Backlog 3 open');
   });
