@@ -2,7 +2,7 @@ import { browserOpener } from '../adapters/browser.js';
 import { fileLogger } from '../adapters/log-file.js';
 import { statusWriter } from '../headless/status-file.js';
 import type { Switchboard } from '../wiring.js';
-import { enterAltScreen } from './alt-screen.js';
+import { enableMouse, enterAltScreen } from './alt-screen.js';
 
 export interface ConsoleOptions {
   /** "gitea git.example.com", "sandbox 127.0.0.1:4123" */
@@ -23,7 +23,7 @@ export interface ConsoleOptions {
  */
 export async function launchConsole(
   switchboard: Switchboard,
-  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown>; readonly altScreen?: boolean },
+  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown>; readonly altScreen?: boolean; readonly mouse?: boolean },
 ): Promise<number> {
   const { renderConsole } = await importInkUi();
   let quit!: () => void;
@@ -33,6 +33,7 @@ export async function launchConsole(
   // engine applies the command within a second). Failures go to the state dir's log, not Ink's screen.
   const status = statusWriter(switchboard.engine, switchboard.stateDir, { onError: options.onWarning ?? fileLogger(switchboard.stateDir), config: switchboard.config });
   const screen = options.altScreen === false ? null : enterAltScreen(process.stdout);
+  const mouse = options.mouse === true ? enableMouse(process.stdout) : null;
   let ink;
   try {
     ink = renderConsole(switchboard.engine, {
@@ -51,6 +52,7 @@ export async function launchConsole(
     await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
   } finally {
     ink?.unmount();
+    mouse?.leave();
     screen?.leave();
     await status.stop();
   }

@@ -34,6 +34,7 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
           trackerUrl: sandbox.url,
           noColor: f.color === false,
           altScreen: f.altScreen !== false,
+          mouse: f.mouse === true,
           interrupted: signal.promise,
         });
       } finally {

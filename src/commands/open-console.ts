@@ -24,6 +24,7 @@ export async function openConsole(g: GlobalOptions): Promise<number> {
     return await launchConsole(switchboard, {
       noColor: g.color === false,
       altScreen: g.altScreen !== false,
+      mouse: g.mouse === true,
       interrupted: signal.promise,
       trackerName: `${loaded.config.tracker.kind} ${connection.url ? new URL(connection.url).host : ''}`.trim(),
       repos: connection.repos,

@@ -19,6 +19,7 @@ import { helpView } from './help.js';
 import { type Command, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
 import { linkFor, safeLink, webBase, webOrigins } from './links.js';
+import { type MouseReport, paneAt, parseMouse } from './mouse.js';
 import { LinesView, linesBudget } from './LinesView.js';
 import { Picker } from './Picker.js';
 import { ProposalsPane } from './ProposalsPane.js';
@@ -545,7 +546,32 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   // The proposal rows as they are now (approve-all takes exactly what the operator sees).
   const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter, now());
 
+  /** --mouse: the wheel moves like j/k (scrolls in the detail view and help); a click selects a row in the panes. */
+  const onMouse = (m: MouseReport) => {
+    const u = uiNow.current;
+    if (m.kind === 'wheel') {
+      run(m.direction === 'up' ? 'up' : 'down');
+      return;
+    }
+    if (m.kind !== 'click' || u.mode.kind !== 'normal') return;
+    const ids = idsNow();
+    const hit = paneAt(latest.current.box, readOnlyBanner !== undefined, m.x, m.y, (pane) => ({
+      ids: ids[pane],
+      selectedIndex: selectedIndex(ids[pane], u.selected[pane]),
+      offset: u.offsets[pane],
+    }));
+    if (hit === null) return;
+    if (hit.id === null) send({ type: 'focus-pane', pane: hit.pane });
+    else send({ type: 'select', pane: hit.pane, id: hit.id, ids: ids[hit.pane], height: paneBodyHeight(paneHeight[hit.pane]), focus: true });
+  };
+
   useInput((input, key) => {
+    // a mouse report is one event of its own, never keys (its digits and M would type or act)
+    const mouse = parseMouse(input);
+    if (mouse !== null) {
+      if (latest.current.box.fits) onMouse(mouse);
+      return;
+    }
     for (const press of keyPresses(input, key)) {
       const mode = uiNow.current.mode.kind;
       const binding = KEYMAP[mode][press.name];

@@ -78,8 +78,10 @@ export type UiAction =
   /** scroll the detail view or help by lines */
   | { readonly type: 'scroll'; readonly to: MoveTo; readonly lines: number; readonly height: number }
   | { readonly type: 'focus'; readonly delta: 1 | -1 }
-  /** select a row of a pane by id (after approve/reject: the next actionable row) */
-  | { readonly type: 'select'; readonly pane: Pane; readonly id: string; readonly ids: readonly string[]; readonly height: number }
+  /** select a row of a pane by id (after approve/reject: the next actionable row; `focus`: a click, which focuses its pane too) */
+  | { readonly type: 'select'; readonly pane: Pane; readonly id: string; readonly ids: readonly string[]; readonly height: number; readonly focus?: boolean }
+  /** focus a pane (a click on its title) */
+  | { readonly type: 'focus-pane'; readonly pane: Pane }
   | { readonly type: 'note'; readonly proposalId: string; readonly issueKey: string }
   | { readonly type: 'detail'; readonly target: Target }
   | { readonly type: 'help' }
@@ -134,8 +136,10 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       const to = a.ids.indexOf(a.id);
       if (to < 0) return s;
       const win = listWindow(a.ids.length, a.height, to, s.offsets[a.pane]);
-      return { ...s, selected: { ...s.selected, [a.pane]: a.id }, offsets: { ...s.offsets, [a.pane]: win.start } };
+      return { ...s, ...(a.focus === true ? { pane: a.pane } : {}), selected: { ...s.selected, [a.pane]: a.id }, offsets: { ...s.offsets, [a.pane]: win.start } };
     }
+    case 'focus-pane':
+      return s.pane === a.pane ? s : { ...s, pane: a.pane };
     case 'note':
       return { ...s, mode: { kind: 'note', proposalId: a.proposalId, issueKey: a.issueKey, draft: '' } };
     case 'focus': {
