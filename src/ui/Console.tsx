@@ -253,7 +253,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       send({ type: 'confirm', confirm: { kind: 'approve-rejected', id: p.id, issueKey: p.issueKey, note: p.note ?? null } });
       return;
     }
-    decide(() => call(() => engine.approve(p.id, 'operator', approvalGraceMs), `approved ${p.issueKey}${graceWords}`));
+    const words = approvalGraceMs > 0 && !engine.getSnapshot().armed ? ` — u takes it back within ${Math.round(approvalGraceMs / 1000)}s; it then waits for arming` : graceWords;
+    decide(() => call(() => engine.approve(p.id, 'operator', approvalGraceMs), `approved ${p.issueKey}${words}`));
   };
 
   /**

@@ -209,7 +209,10 @@ function proposalRow(p: TrackedProposal, grace?: Grace): ProposalRow | null {
   if (p.action === 'skip' || p.status === 'superseded') return null;
   if (p.status === 'approved' && grace !== undefined) {
     const left = Math.max(0, Math.ceil((Date.parse(grace.until) - grace.now) / 1000));
-    return { id: p.id, proposal: p, group: 'grace', word: `grace ${left}s`, line: `executes in ${left}s — u takes it back · ${p.reason}` };
+    // a gate (arming, a lock) holds it after the grace as well: the row says so rather than "executes"
+    const gates = p.blockedBy.map((g) => (g.kind === 'disarmed' ? 'arming' : GATE_LABELS[g.kind]));
+    const then = gates.length > 0 ? `u takes it back for ${left}s, then it waits for ${gates.join(', ')}` : `executes in ${left}s — u takes it back`;
+    return { id: p.id, proposal: p, group: 'grace', word: `grace ${left}s`, line: `${then} · ${p.reason}` };
   }
   if (p.status === 'proposed') {
     // A gate other than the kill switch means approving it now would only make it wait: say so

@@ -72,3 +72,14 @@ describe('the grace period after approving in the console', () => {
     expect(helpLines().map((l) => l.text).join('\n')).toMatch(/u\s+undo approval/);
   });
 });
+
+describe('the grace period while disarmed', () => {
+  it('the row and the message say the approval then waits for arming, not that it executes', async () => {
+    const w = world({ issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const c = await mount(w, GRACE);
+    await c.press(KEY.tab, 'a');
+    expect(c.frame()).toContain('approved acme/api#1 — u takes it back within 5s; it then waits for arming');
+    expect(c.frame()).toMatch(/grace 5s\s+#1\s+→ claude\s+u takes it back for 5s, then it wai/);
+  });
+});
