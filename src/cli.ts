@@ -41,6 +41,7 @@ export function buildProgram(): Command {
     .option('--debug', 'show stack traces on errors')
     .option('--no-color', 'plain output without colours')
     .option('--no-alt-screen', 'the console draws in the normal screen (its last frame stays after quitting)')
+    .option('--mouse', 'in the console, the wheel scrolls the focused pane and a click selects a row (Shift to select text)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })

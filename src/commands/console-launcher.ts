@@ -1,8 +1,9 @@
 import { LessonsFile } from '../adapters/lessons-file.js';
+import { browserOpener } from '../adapters/browser.js';
 import { fileLogger } from '../adapters/log-file.js';
 import { statusWriter } from '../headless/status-file.js';
 import type { Switchboard } from '../wiring.js';
-import { enterAltScreen } from './alt-screen.js';
+import { enableMouse, enterAltScreen } from './alt-screen.js';
 
 export interface ConsoleOptions {
   /** "gitea git.example.com", "sandbox 127.0.0.1:4123" */
@@ -10,6 +11,8 @@ export interface ConsoleOptions {
   readonly repos: readonly string[];
   /** shown when nothing is enrolled: the console is read-only and says how to enrol */
   readonly readOnlyBanner?: string;
+  /** the tracker's address: the console opens pages of its origin only */
+  readonly trackerUrl?: string;
   /** where a failure to write status.json is reported (the state dir's log) */
   readonly onWarning?: (text: string) => void;
 }
@@ -21,7 +24,7 @@ export interface ConsoleOptions {
  */
 export async function launchConsole(
   switchboard: Switchboard,
-  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown>; readonly altScreen?: boolean },
+  options: ConsoleOptions & { readonly noColor?: boolean; readonly interrupted?: Promise<unknown>; readonly altScreen?: boolean; readonly mouse?: boolean },
 ): Promise<number> {
   const { renderConsole } = await importInkUi();
   let quit!: () => void;
@@ -31,6 +34,7 @@ export async function launchConsole(
   // engine applies the command within a second). Failures go to the state dir's log, not Ink's screen.
   const status = statusWriter(switchboard.engine, switchboard.stateDir, { onError: options.onWarning ?? fileLogger(switchboard.stateDir), config: switchboard.config });
   const screen = options.altScreen === false ? null : enterAltScreen(process.stdout);
+  const mouse = options.mouse === true ? enableMouse(process.stdout) : null;
   let ink;
   try {
     ink = renderConsole(switchboard.engine, {
@@ -39,6 +43,9 @@ export async function launchConsole(
     agents: switchboard.config.agents,
     // the file `switchboard lessons` edits; changes go through its lock, so neither loses the other's
     lessons: new LessonsFile(switchboard.stateDir),
+    approvalGraceMs: switchboard.config.console.approvalGraceSeconds * 1000,
+    openUrl: browserOpener(),
+    ...(options.trackerUrl !== undefined ? { trackerUrl: options.trackerUrl } : {}),
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),
@@ -48,6 +55,7 @@ export async function launchConsole(
     await Promise.race([quitting, options.interrupted ?? new Promise<never>(() => undefined), ink.waitUntilExit()]);
   } finally {
     ink?.unmount();
+    mouse?.leave();
     screen?.leave();
     await status.stop();
   }

@@ -31,8 +31,10 @@ export async function demoCommand(f: DemoFlags): Promise<number> {
         return await launchConsole(demo.switchboard, {
           trackerName: `${sandbox.dialect === 'github' ? 'github ' : ''}sandbox ${new URL(sandbox.url).host}`,
           repos: sandbox.repos,
+          trackerUrl: sandbox.url,
           noColor: f.color === false,
           altScreen: f.altScreen !== false,
+          mouse: f.mouse === true,
           interrupted: signal.promise,
         });
       } finally {

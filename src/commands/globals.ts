@@ -11,6 +11,8 @@ export interface GlobalOptions {
   readonly color?: boolean;
   /** false with --no-alt-screen: the console draws in the normal screen and its last frame stays */
   readonly altScreen?: boolean;
+  /** --mouse: the wheel scrolls the focused pane and a click selects a row */
+  readonly mouse?: boolean;
 }
 
 export interface Loaded extends ResolvedSettings {

@@ -24,9 +24,11 @@ export async function openConsole(g: GlobalOptions): Promise<number> {
     return await launchConsole(switchboard, {
       noColor: g.color === false,
       altScreen: g.altScreen !== false,
+      mouse: g.mouse === true,
       interrupted: signal.promise,
       trackerName: `${loaded.config.tracker.kind} ${connection.url ? new URL(connection.url).host : ''}`.trim(),
       repos: connection.repos,
+      ...(connection.url !== undefined ? { trackerUrl: connection.url } : {}),
       ...(connection.repos.length === 0
         ? { readOnlyBanner: 'Read-only: no repositories are enrolled. Enrol with switchboard config set repos \'["owner/name"]\' or --repo owner/name.' }
         : {}),

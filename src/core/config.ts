@@ -152,6 +152,8 @@ export const ConfigSchema = z
       .object({
         /** finished rows leave the In flight pane after this long (still reachable by a filter) */
         finishedRowMinutes: z.number().min(0).max(7 * 24 * 60).default(30),
+        /** an approval made in the console executes after this long, and `u` takes it back meanwhile; 0: at once */
+        approvalGraceSeconds: z.number().min(0).max(600).default(5),
       })
       .prefault({}),
     fullResyncEvery: z.number().int().min(1).default(12),

@@ -137,10 +137,32 @@ function carriedChanges(a: ReadonlyMap<string, TrackedProposal>, b: ReadonlyMap<
   return la && lb && la.plan === lb.plan ? new Set([...la.changed, ...lb.changed]) : null;
 }
 
-/** Queue every approved proposal whose gates are clear, each in its issue's lane. */
+/** Whether an approval is still in its grace period (then it must not start yet). */
+export const inGrace = (acc: Acc, id: string): boolean => {
+  const until = acc.s.snapshot.graceUntil.get(id);
+  return until !== undefined && Date.parse(until) > acc.ctx.now.getTime();
+};
+
+/** Take an approval out of its grace period (it ended, or the approval was taken back). */
+export function endGrace(acc: Acc, id: string): void {
+  if (!acc.s.snapshot.graceUntil.has(id)) return;
+  const graceUntil = new Map(acc.s.snapshot.graceUntil);
+  graceUntil.delete(id);
+  snap(acc, { graceUntil });
+}
+
+/** An approval's grace is over: it executes now (in its lane, gates checked there). */
+export function graceOver(acc: Acc, id: string): void {
+  if (!acc.s.snapshot.graceUntil.has(id)) return;
+  endGrace(acc, id);
+  const p = acc.s.snapshot.proposals.get(id);
+  if (p?.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+}
+
+/** Queue every approved proposal whose gates are clear and whose grace is over, each in its issue's lane. */
 export function executeReady(acc: Acc): void {
   for (const p of acc.s.snapshot.proposals.values()) {
-    if (p.status === 'approved' && p.executable) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+    if (p.status === 'approved' && p.executable && !inGrace(acc, p.id)) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
   }
 }
 
@@ -169,4 +191,12 @@ export function forgetIssue(acc: Acc, repo: string, number: number): void {
   if (!acc.s.snapshot.backlog.has(key)) return;
   const rest = [...acc.s.snapshot.backlog.values()].filter((x) => x.issue.repo === repo && issueKey(x.issue.repo, x.issue.number) !== key);
   snap(acc, withRepoBacklog(acc.s.snapshot, repo, rest));
+}
+
+/** After the journal is replayed: the approvals an earlier run left are named, never carried over silently. */
+export function announceCarriedOver(acc: Acc): void {
+  const carried = [...acc.s.snapshot.proposals.values()].filter((p) => p.status === 'approved' || p.status === 'executing');
+  if (carried.length === 0) return;
+  snap(acc, { carriedOver: carried.map((p) => p.id) });
+  emit(acc, { type: 'carried-over', at: nowIso(acc), proposals: carried });
 }

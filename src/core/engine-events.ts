@@ -18,7 +18,8 @@ import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
  */
 export type Event =
   // operator intents; `commandId` when it came from another process through the journal
-  | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string }
+  /** `graceMs`: it executes only after that long, and can be withdrawn meanwhile (the console's undo) */
+  | { readonly type: 'approve'; readonly id: string; readonly by: string; readonly commandId?: string; readonly graceMs?: number }
   | { readonly type: 'reject'; readonly id: string; readonly note: string | null; readonly by?: string; readonly commandId?: string }
   /** an approval taken back before it started (a dashboard box unticked) */
   | { readonly type: 'withdraw'; readonly id: string; readonly by: string; readonly commandId?: string }
@@ -27,8 +28,8 @@ export type Event =
   | { readonly type: 'set-dry-run'; readonly on: boolean }
   /** the operator's task type for an issue ("owner/name#N"); null: back to the inferred one */
   | { readonly type: 'set-task-type'; readonly issue: string; readonly taskType: TaskType | null; readonly commandId?: string }
-  // the runner's life and timers
-  | { readonly type: 'started' | 'stopped' }
+  // the runner's life and timers; `restored`: the journal has been replayed
+  | { readonly type: 'started' | 'stopped' | 'restored' }
   | { readonly type: 'scheduled'; readonly at: string | null }
   | { readonly type: 'self-known'; readonly login: string }
   /** a cycle's phases, in order; each phase's effects have settled before the next is sent */
@@ -40,6 +41,8 @@ export type Event =
   | { readonly type: 'summary-due' }
   | { readonly type: 'cycle-failed'; readonly message: string }
   | { readonly type: 'cycle-finished'; readonly rateLimit: RateLimit }
+  /** an approval's grace period is over: it executes now if its gates are clear */
+  | { readonly type: 'grace-over'; readonly id: string }
   /** inside an issue's write lane: execute a proposal / retry or escalate a dispatch, gates checked now */
   | { readonly type: 'execute'; readonly id: string }
   | { readonly type: 'resolve'; readonly id: string }
@@ -123,7 +126,9 @@ export type EngineEvent =
   | { readonly type: 'dispatch-changed'; readonly dispatch: Dispatch; readonly previousState: DispatchState | null }
   | ({ readonly type: 'error' } & EngineError)
   | { readonly type: 'armed' | 'disarmed' | 'paused' | 'resumed'; readonly at: string }
-  | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };
+  | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string }
+  /** approvals an earlier run left (the journal held them): they execute once their gates are clear */
+  | { readonly type: 'carried-over'; readonly at: string; readonly proposals: readonly TrackedProposal[] };
 
 /** The event a command from another process (`switchboard approve …`) stands for. */
 export function commandEvent(c: JournalCommand): Event {

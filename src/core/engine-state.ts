@@ -65,6 +65,13 @@ export interface EngineSnapshot {
   readonly rateLimit: RateLimit;
   /** newest last, bounded */
   readonly recentWrites: readonly WriteRecord[];
+  /**
+   * Approvals in their grace period, proposal id → when it ends (ISO): they execute then, unless
+   * taken back first (the console's undo). Not journaled: after a restart they are carried over.
+   */
+  readonly graceUntil: ReadonlyMap<string, string>;
+  /** approvals the journal held at start (an earlier run's), by proposal id: the console announces them */
+  readonly carriedOver: readonly string[];
 }
 
 export const RECENT_WRITES_LIMIT = 50;
@@ -89,6 +96,8 @@ export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: 
     lastCycle: null,
     rateLimit: { remaining: undefined, resetAt: undefined },
     recentWrites: [],
+    graceUntil: new Map(),
+    carriedOver: [],
   };
 }
 

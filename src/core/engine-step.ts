@@ -1,7 +1,7 @@
 import { isDashboard } from './approvals.js';
 import { canCarryOut } from './policy.js';
 import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
-import { type Acc, cycleError, emit, executeReady, forgetIssue, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
+import { type Acc, announceCarriedOver, cycleError, emit, endGrace, executeReady, forgetIssue, graceOver, inGrace, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
@@ -84,6 +84,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'started':
       if (!snapshot.started) snap(acc, { started: true });
       break;
+    case 'restored':
+      announceCarriedOver(acc);
+      break;
     case 'stopped':
       if (snapshot.started || snapshot.nextCycleAt !== null) snap(acc, { started: false, nextCycleAt: null });
       break;
@@ -158,10 +161,13 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'cycle-finished':
       finishCycle(acc, event.rateLimit);
       break;
+    case 'grace-over':
+      graceOver(acc, event.id);
+      break;
     case 'execute': {
       replan(acc);
       const ready = acc.s.snapshot.proposals.get(event.id);
-      if (!ready || ready.status !== 'approved' || !ready.executable) break;
+      if (!ready || ready.status !== 'approved' || !ready.executable || inGrace(acc, event.id)) break;
       const p = move(acc, event.id, { type: 'start' });
       if (p) acc.effects.push({ type: 'work', work: { kind: 'execute', proposal: p } });
       break;
@@ -267,6 +273,10 @@ function intent(acc: Acc, e: Intent): void {
   );
   if (!t.ok) return refuse(acc, e, t.error);
   if (t.proposal === before) return;
+  // A grace period begins with an approval and ends with anything else decided about it.
+  if (e.type === 'approve' && e.graceMs !== undefined && e.graceMs > 0) {
+    snap(acc, { graceUntil: new Map(acc.s.snapshot.graceUntil).set(e.id, new Date(acc.ctx.now.getTime() + e.graceMs).toISOString()) });
+  } else if (e.type !== 'reroute') endGrace(acc, e.id);
   replan(acc, withProposal(acc.s.snapshot.proposals, t.proposal));
   const p: TrackedProposal = acc.s.snapshot.proposals.get(e.id) ?? t.proposal;
   const command = e.commandId !== undefined ? { commandId: e.commandId } : {};
@@ -276,7 +286,7 @@ function intent(acc: Acc, e: Intent): void {
     rejectionLesson(acc, p, e.note);
   } else if (e.type === 'withdraw') record(acc, { type: 'withdrawn', proposalId: p.id, by: e.by });
   else record(acc, { type: 'rerouted', proposal: refOf(p), from: before.agentId ?? '', ...command });
-  if ((e.type === 'approve' || e.type === 'reroute') && p.status === 'approved') acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
+  if ((e.type === 'approve' || e.type === 'reroute') && p.status === 'approved' && !inGrace(acc, p.id)) acc.effects.push({ type: 'lane', lane: p.issueKey, event: { type: 'execute', id: p.id } });
 }
 
 /** A rejection with a note teaches something about the repo: kept as a lesson for later prompts. */

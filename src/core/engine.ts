@@ -34,6 +34,8 @@ export class Engine {
   private commandsPromise: Promise<void> | null = null;
   private cycleTimer: TimerHandle | null = null;
   private commandTimer: TimerHandle | null = null;
+  /** approvals' grace periods; one left when stopping runs at the next cycle instead */
+  private readonly graceTimers = new Set<TimerHandle>();
   private readonly journal: JournalKeeper;
   private running = false;
   private stopping = false;
@@ -109,6 +111,7 @@ export class Engine {
         await this.send({ type: 'problem', level: 'error', message: `could not replay the journal: ${message(err)}` });
         throw err;
       }
+      await this.send({ type: 'restored' });
     }
     this.scheduleCommands();
     await this.runCycle();
@@ -124,6 +127,8 @@ export class Engine {
     this.clearCycleTimer();
     if (this.commandTimer !== null) this.clock.clearTimeout(this.commandTimer);
     this.commandTimer = null;
+    for (const t of this.graceTimers) this.clock.clearTimeout(t);
+    this.graceTimers.clear();
     await Promise.allSettled([this.cyclePromise, this.commandsPromise]);
     await this.lanes.idle();
     await this.journal.settled();
@@ -159,9 +164,22 @@ export class Engine {
     return this.send({ type: 'set-dry-run', on });
   }
 
-  /** Approve a proposal (`by`: who and where); it executes at once when its gates are clear (the promise settles then). */
-  approve(id: string, by = 'operator'): Promise<void> {
-    return this.send({ type: 'approve', id, by });
+  /**
+   * Approve a proposal (`by`: who and where); it executes at once when its gates are clear (the
+   * promise settles then) — or, with `graceMs`, only after that long, so `withdraw` can take the
+   * approval back meanwhile (the console's undo; the promise settles once it is journaled).
+   */
+  approve(id: string, by = 'operator', graceMs = 0): Promise<void> {
+    if (graceMs <= 0) return this.send({ type: 'approve', id, by });
+    const sent = this.send({ type: 'approve', id, by, graceMs });
+    if (this.state.snapshot.graceUntil.has(id)) {
+      const timer = this.clock.setTimeout(() => {
+        this.graceTimers.delete(timer);
+        void this.send({ type: 'grace-over', id });
+      }, graceMs);
+      this.graceTimers.add(timer);
+    }
+    return sent;
   }
 
   /** Reject a proposal; remembered until the issue changes. */

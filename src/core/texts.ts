@@ -320,3 +320,6 @@ export function dailySummary(i: {
   );
   return lines.join('\n');
 }
+
+/** "3 approvals carried over from an earlier run" (the console's notice, the headless line) */
+export const carriedWords = (n: number): string => `${n} approval${n === 1 ? '' : 's'} carried over from an earlier run`;

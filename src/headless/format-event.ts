@@ -1,5 +1,6 @@
 import type { EngineEvent } from '../core/engine.js';
 import { sanitize } from '../core/sanitize.js';
+import { carriedWords } from '../core/texts.js';
 import { writeRoute } from '../adapters/gitea/write-route.js';
 import { Styled } from '../adapters/terminal-output.js';
 
@@ -89,6 +90,13 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
       return { ...base, level: 'info' };
     case 'dry-run':
       return { ...base, level: 'info', on: e.on };
+    case 'carried-over':
+      return {
+        ...base,
+        level: 'warn',
+        count: e.proposals.length,
+        proposals: e.proposals.map((p) => ({ proposal: p.id, issue: p.issueKey, action: p.action, agent: p.agentId, approvedBy: p.approvedBy === null ? null : sanitize(p.approvedBy), started: p.started })),
+      };
     default: {
       const never: never = e;
       return never;
@@ -131,6 +139,12 @@ function describe(r: EventRecord): string {
       return String(f.message);
     case 'dry-run':
       return `dry-run ${f.on ? 'on' : 'off'}`;
+    case 'carried-over': {
+      const list = (f.proposals as { issue: string; action: string; agent: string | null; started: boolean }[])
+        .map((p) => `${p.issue} ${p.action === 'flag' ? '⚑' : '→'} ${p.agent ?? ''}${p.started ? ' (resumes)' : ''}`)
+        .join(', ');
+      return `${carriedWords(Number(f.count))}: ${list} — they execute when their gates are clear`;
+    }
     default:
       return r.event;
   }

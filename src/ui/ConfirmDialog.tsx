@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { sanitize } from '../core/sanitize.js';
+import { carriedWords } from '../core/texts.js';
 import { fit } from '../text/width.js';
 import type { Confirm } from './ui-state.js';
 import { usePaint } from './use-paint.js';
@@ -16,7 +17,23 @@ export function confirmText(c: Confirm): { question: string; details: string[] }
     case 'approve-all':
       return { question: `Approve all ${c.ids.length} visible pending proposal${c.ids.length === 1 ? '' : 's'}?`, details: [] };
     case 'arm':
-      return { question: `Arm switchboard? It will write to ${c.repos.length} enrolled repo${c.repos.length === 1 ? '' : 's'}:`, details: c.repos.map((r) => `  ${sanitize(r)}`) };
+      return {
+        question: `Arm switchboard? It will write to ${c.repos.length} enrolled repo${c.repos.length === 1 ? '' : 's'}:`,
+        details: [
+          ...c.repos.map((r) => `  ${sanitize(r)}`),
+          c.executes.length === 0
+            ? 'No approval is waiting: nothing executes at once.'
+            : c.executes.length === 1
+              ? '1 approval executes at once:'
+              : `${c.executes.length} approvals execute at once:`,
+          ...c.executes.map((l) => `  ${sanitize(l)}`),
+        ],
+      };
+    case 'carried-over':
+      return {
+        question: `${carriedWords(c.ids.length)}. Keep ${c.ids.length === 1 ? 'it' : 'them'} approved?`,
+        details: [...c.lines.map((l) => `  ${sanitize(l)}`), 'y keeps them (they execute once armed); No takes back those not begun: pending again'],
+      };
     case 'quit':
       return { question: `${c.writing} proposal${c.writing === 1 ? ' is' : 's are'} writing right now. Quit anyway?`, details: ['  the write in progress finishes first if the caller stops the engine'] };
     case 'approve-rejected':

@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import type { OpenUrl } from '../adapters/browser.js';
 import type { Engine } from '../core/engine.js';
 import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';
@@ -14,8 +15,11 @@ import { detailLines, type Line, type PromptLessons } from './detail-lines.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
-import { type Command, helpLines, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
+import { helpView } from './help.js';
+import { type Command, KEYMAP, keyPresses, type Pane, TEXT_MODES } from './keymap.js';
 import { layout, tooSmall } from './layout.js';
+import { linkFor, safeLink, webBase, webOrigins } from './links.js';
+import { type MouseReport, paneAt, parseMouse } from './mouse.js';
 import { LinesView, linesBudget } from './LinesView.js';
 import { LessonsView } from './LessonsView.js';
 import { isLessonsMode, type LessonsAction, type LessonsBook, lessonsPrompt, promptLessonLines } from './lessons-view.js';
@@ -28,7 +32,7 @@ import { useClock } from './use-clock.js';
 import { useRecentErrors } from './use-recent-errors.js';
 import { wrap } from './wrap.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, type SortKey, sortedBacklog, withLocks } from './views.js';
+import { dispatchRows, filterNeedsWork, liveProposals, parseFilter, pickerAgents, proposalRows, sortDispatchRows, sortedBacklog, sortProposalRows, withLocks } from './views.js';
 import type { MoveTo } from './window.js';
 
 export interface ConsoleProps {
@@ -46,6 +50,12 @@ export interface ConsoleProps {
   readonly onQuit?: () => void;
   /** the state dir's lessons (L, :lessons; the detail view's "Lessons in the prompt"); absent: none */
   readonly lessons?: LessonsBook;
+  /** the tracker's address: `o` opens only pages on its origin */
+  readonly trackerUrl?: string;
+  /** opens a checked URL in the browser; absent, `o` shows the URL instead */
+  readonly openUrl?: OpenUrl;
+  /** approvals made here execute after this long, `u` taking them back meanwhile (config console.approvalGraceSeconds); 0: at once */
+  readonly approvalGraceMs?: number;
 }
 
 const MOVES: Partial<Record<Command, MoveTo>> = {
@@ -64,7 +74,6 @@ const errorText = (err: unknown): string => {
 
 const systemNow = () => Date.now();
 
-const HELP = helpLines().map((l) => ({ text: l.text, tone: l.heading ? ('heading' as const) : undefined }));
 
 /** What still works while the terminal is too small to show what a key would act on. */
 const WHEN_TOO_SMALL: ReadonlySet<Command> = new Set(['quit', 'force-quit', 'help', 'back']);
@@ -98,17 +107,27 @@ function useOutageSince(s: EngineSnapshot): number | null {
   return since.current;
 }
 
-/** The rows' ids of each pane for a snapshot, filter and sort. */
-function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
+/** What arming executes at once: approvals held by nothing but the kill switch (and not in their grace). */
+function executesWhenArmed(s: EngineSnapshot): string[] {
+  return [...s.proposals.values()]
+    .filter((p) => p.status === 'approved' && p.blockedBy.every((g) => g.kind === 'disarmed') && !s.graceUntil.has(p.id))
+    .map((p) => `${p.issueKey} ${p.action === 'flag' ? '⚑' : '→'} ${p.agentId ?? ''}  approved by ${p.approvedBy ?? 'operator'}${p.started ? ' · writes begun, resumes' : ''}`);
+}
+
+type Order = Pick<UiState, 'filter' | 'sort' | 'proposalSort' | 'dispatchSort'>;
+const sameOrder = (a: Order, b: Order): boolean => a.filter === b.filter && a.sort === b.sort && a.proposalSort === b.proposalSort && a.dispatchSort === b.dispatchSort;
+
+/** The rows' ids of each pane for a snapshot, filter and sorts. */
+function paneIds(snapshot: EngineSnapshot, o: Order): Record<Pane, string[]> {
   return {
-    backlog: sortedBacklog(snapshot.backlog, filter, sort, snapshot).map(([key]) => key),
-    proposals: proposalRows(snapshot, filter).map((r) => r.id),
-    dispatches: dispatchRows(snapshot, filter).map((r) => r.id),
+    backlog: sortedBacklog(snapshot.backlog, o.filter, o.sort, snapshot).map(([key]) => key),
+    proposals: sortProposalRows(proposalRows(snapshot, o.filter), o.proposalSort, snapshot.backlog).map((r) => r.id),
+    dispatches: sortDispatchRows(dispatchRows(snapshot, o.filter), o.dispatchSort).map((r) => r.id),
   };
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, lessons: lessonsBook }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, lessons: lessonsBook, approvalGraceMs = 0, trackerUrl, openUrl }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -129,8 +148,13 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [snapshot.backlog, ui.filter, ui.sort, needsWork ? snapshot.proposals : null, needsWork ? snapshot.dispatches : null],
   );
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
-  const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
-  const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
+  // a countdown on the rows in their grace: rebuilt every second only while there are some
+  const graceTime = snapshot.graceUntil.size > 0 ? time : 0;
+  const proposals = useMemo(
+    () => sortProposalRows(proposalRows(snapshot, ui.filter, graceTime), ui.proposalSort, snapshot.backlog),
+    [snapshot.proposals, snapshot.backlog, snapshot.graceUntil, ui.filter, ui.proposalSort, graceTime],
+  );
+  const dispatches = useMemo(() => sortDispatchRows(dispatchRows(snapshot, ui.filter), ui.dispatchSort), [snapshot.dispatches, snapshot.backlog, ui.filter, ui.dispatchSort]);
   const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
   const ids: Record<Pane, string[]> = useMemo(
     () => ({
@@ -147,7 +171,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     ? (key, scored, agentId) => promptLessonLines(lessons.list, scored?.issue, engine.taskTypes().get(key) ?? scored?.taskType, agents.find((a) => a.id === agentId))
     : undefined;
   const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time, promptLessons) : [];
-  const help = HELP;
+  const help = useMemo(() => helpView(box.width), [box.width]);
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
   // Keys can arrive faster than renders, several in one event: the handler works on the state as
@@ -166,8 +190,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const u = uiNow.current;
     const s = engine.getSnapshot();
     const r = latest.current;
-    if (u.filter === r.ui.filter && u.sort === r.ui.sort && s === r.snapshot) return r.ids;
-    return paneIds(s, u.filter, u.sort);
+    if (sameOrder(u, r.ui) && s === r.snapshot) return r.ids;
+    return paneIds(s, u);
   };
 
   const flash = (text: string, level: Flash['level'] = 'info') => send({ type: 'flash', flash: { text, level, at: now() } });
@@ -228,17 +252,86 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       (pane === 'proposals' ? s.proposals.get(id) : live.get(id))?.status === 'proposed';
     const next = [...before.slice(from + 1), ...before.slice(0, from).reverse()].find(actionable);
     if (next === undefined) return;
-    const after = paneIds(s, uiNow.current.filter, uiNow.current.sort)[pane];
+    const after = paneIds(s, uiNow.current)[pane];
     send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
   };
+
+  const graceWords = approvalGraceMs > 0 ? ` — executes in ${Math.round(approvalGraceMs / 1000)}s, u takes it back` : '';
 
   const approve = (p: TrackedProposal) => {
     if (p.status === 'rejected') {
       send({ type: 'confirm', confirm: { kind: 'approve-rejected', id: p.id, issueKey: p.issueKey, note: p.note ?? null } });
       return;
     }
-    decide(() => call(() => engine.approve(p.id), `approved ${p.issueKey}`));
+    const words = approvalGraceMs > 0 && !engine.getSnapshot().armed ? ` — u takes it back within ${Math.round(approvalGraceMs / 1000)}s; it then waits for arming` : graceWords;
+    decide(() => call(() => engine.approve(p.id, 'operator', approvalGraceMs), `approved ${p.issueKey}${words}`));
   };
+
+  /**
+   * `u`: take back an approval still in its grace — the selected row's, else the latest made
+   * (after approving, the cursor has already moved on to the next row).
+   */
+  const undo = () => {
+    const s = engine.getSnapshot();
+    const selected = targetProposal();
+    const graced = [...s.graceUntil.keys()];
+    const id = selected && s.graceUntil.has(selected.id) ? selected.id : graced.at(-1);
+    const p = id === undefined ? undefined : s.proposals.get(id);
+    if (!p) {
+      flash(approvalGraceMs > 0 ? 'nothing to undo: no approval is in its grace period' : 'nothing to undo: approvals execute at once (console.approvalGraceSeconds is 0)', 'warning');
+      return;
+    }
+    call(() => engine.withdraw(p.id, 'operator'), `took back the approval of ${p.issueKey}: pending again`);
+  };
+
+  const origins = useMemo(() => webOrigins(trackerUrl), [trackerUrl]);
+
+  /** `o`: the selected issue (or its pull request) in the browser; where there is none, its URL in the footer. */
+  const openLink = () => {
+    const t = currentTarget();
+    const link = t === null ? null : linkFor(engine.getSnapshot(), t, webBase(trackerUrl));
+    if (link === null) {
+      flash('nothing to open here: no issue address is known for this row', 'warning');
+      return;
+    }
+    const url = safeLink(link.url, origins);
+    if (url === null) {
+      // an address from the tracker is untrusted text: only pages of the tracker itself are opened
+      flash(`not opening ${link.what}: its address is not a page of the tracker${origins[0] ? ` (${origins[0]})` : ''}`, 'warning');
+      return;
+    }
+    if (!openUrl) {
+      flash(`${link.what}: ${url}`);
+      return;
+    }
+    flash(`opening ${link.what}…`);
+    void openUrl(url).then(
+      (r) => flash(r.opened ? `opened ${link.what} in the browser` : `${r.why}: ${url}`, r.opened ? 'info' : 'warning'),
+      () => flash(`could not open the browser: ${url}`, 'warning'),
+    );
+  };
+
+  /** No to the carried-over approvals: those not begun are pending again (journaled as withdrawn). */
+  const takeBack = (ids: readonly string[]) => {
+    const s = engine.getSnapshot();
+    const open = ids.filter((id) => s.proposals.get(id)?.status === 'approved' && s.proposals.get(id)?.started === false);
+    const begun = ids.length - open.length;
+    call(async () => {
+      for (const id of open) await engine.withdraw(id, 'operator');
+    }, `took back ${open.length} carried-over approval${open.length === 1 ? '' : 's'}: pending again${begun > 0 ? ` (${begun} had begun writing and resume)` : ''}`);
+  };
+
+  // Approvals an earlier run left are named once, at start, as soon as nothing else is on screen.
+  const announced = useRef(false);
+  useEffect(() => {
+    if (announced.current || snapshot.carriedOver.length === 0 || ui.mode.kind !== 'normal') return;
+    announced.current = true;
+    const lines = snapshot.carriedOver.flatMap((id) => {
+      const p = snapshot.proposals.get(id);
+      return p ? [`${p.issueKey} ${p.action === 'flag' ? '⚑' : '→'} ${p.agentId ?? ''}  approved by ${p.approvedBy ?? 'operator'}${p.started ? ' · writes begun, resumes' : ''}`] : [];
+    });
+    send({ type: 'confirm', confirm: { kind: 'carried-over', ids: snapshot.carriedOver, lines } });
+  }, [snapshot.carriedOver, ui.mode.kind]);
 
   const openPicker = (p: TrackedProposal) => {
     if (p.action === 'skip') {
@@ -267,7 +360,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'arm':
         // refuse before asking: a question whose yes cannot work only wastes the operator's time
         if (repos.length === 0) flash('cannot arm: no repositories are enrolled (switchboard config set repos owner/name, or --repo)', 'error');
-        else send({ type: 'confirm', confirm: { kind: 'arm', repos } });
+        else send({ type: 'confirm', confirm: { kind: 'arm', repos, executes: executesWhenArmed(engine.getSnapshot()) } });
         return;
       case 'disarm':
         call(() => engine.disarm(), 'disarmed: nothing more is written', false);
@@ -314,8 +407,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     switch (c.kind) {
       case 'approve-all':
         call(async () => {
-          for (const id of c.ids) await engine.approve(id);
-        }, `approved ${c.ids.length} proposal${c.ids.length === 1 ? '' : 's'}`);
+          for (const id of c.ids) await engine.approve(id, 'operator', approvalGraceMs);
+        }, `approved ${c.ids.length} proposal${c.ids.length === 1 ? '' : 's'}${graceWords.replace('it back', 'them back')}`);
         return;
       case 'arm':
         call(() => engine.arm(), `armed: writing to ${repos.length} repo${repos.length === 1 ? '' : 's'}`);
@@ -324,7 +417,10 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         quit(true);
         return;
       case 'approve-rejected':
-        call(() => engine.approve(c.id), `approved ${c.issueKey}`);
+        call(() => engine.approve(c.id, 'operator', approvalGraceMs), `approved ${c.issueKey}${graceWords}`);
+        return;
+      case 'carried-over':
+        flash(`kept ${c.ids.length} carried-over approval${c.ids.length === 1 ? '' : 's'}: ${engine.getSnapshot().armed ? 'they execute as their gates clear' : 'they execute once armed'}`);
         return;
       default: {
         const never: never = c;
@@ -417,9 +513,12 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'yes':
         confirmed();
         return;
-      case 'no':
+      case 'no': {
+        const mode = u.mode;
         send({ type: 'back' });
+        if (mode.kind === 'confirm' && mode.confirm.kind === 'carried-over') takeBack(mode.confirm.ids);
         return;
+      }
       case 'pick': {
         const mode = u.mode;
         if (mode.kind !== 'picker') return;
@@ -442,6 +541,12 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'erase':
         send({ type: 'erase' });
         return;
+      case 'undo':
+        undo();
+        return;
+      case 'open':
+        openLink();
+        return;
       case 'complete': {
         if (u.mode.kind !== 'command') return;
         const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
@@ -455,9 +560,34 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   };
 
   // The proposal rows as they are now (approve-all takes exactly what the operator sees).
-  const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter);
+  const rowsNow = () => proposalRows(engine.getSnapshot(), uiNow.current.filter, now());
+
+  /** --mouse: the wheel moves like j/k (scrolls in the detail view and help); a click selects a row in the panes. */
+  const onMouse = (m: MouseReport) => {
+    const u = uiNow.current;
+    if (m.kind === 'wheel') {
+      run(m.direction === 'up' ? 'up' : 'down');
+      return;
+    }
+    if (m.kind !== 'click' || u.mode.kind !== 'normal') return;
+    const ids = idsNow();
+    const hit = paneAt(latest.current.box, readOnlyBanner !== undefined, m.x, m.y, (pane) => ({
+      ids: ids[pane],
+      selectedIndex: selectedIndex(ids[pane], u.selected[pane]),
+      offset: u.offsets[pane],
+    }));
+    if (hit === null) return;
+    if (hit.id === null) send({ type: 'focus-pane', pane: hit.pane });
+    else send({ type: 'select', pane: hit.pane, id: hit.id, ids: ids[hit.pane], height: paneBodyHeight(paneHeight[hit.pane]), focus: true });
+  };
 
   useInput((input, key) => {
+    // a mouse report is one event of its own, never keys (its digits and M would type or act)
+    const mouse = parseMouse(input);
+    if (mouse !== null) {
+      if (latest.current.box.fits) onMouse(mouse);
+      return;
+    }
     for (const press of keyPresses(input, key)) {
       const mode = uiNow.current.mode.kind;
       const binding = KEYMAP[mode][press.name];
@@ -508,9 +638,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         <Box flexDirection="column" height={box.body}>
           <BacklogPane snapshot={snapshot} rows={rows.backlog} sort={ui.sort} filter={ui.filter} {...paneProps('backlog', box.width)} />
           <Box height={box.bottom}>
-            <ProposalsPane rows={rows.proposals} multiRepo={multiRepo} {...paneProps('proposals', box.leftWidth)} />
+            <ProposalsPane rows={rows.proposals} multiRepo={multiRepo} sort={ui.proposalSort} {...paneProps('proposals', box.leftWidth)} />
             <Text>{Array.from({ length: box.bottom }, () => '│').join('\n')}</Text>
-            <DispatchesPane rows={rows.dispatches} now={time} multiRepo={multiRepo} {...paneProps('dispatches', box.rightWidth)} />
+            <DispatchesPane rows={rows.dispatches} now={time} multiRepo={multiRepo} sort={ui.dispatchSort} {...paneProps('dispatches', box.rightWidth)} />
           </Box>
         </Box>
       );
@@ -551,6 +681,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         flash={mode.kind === 'normal' && filterError ? { text: filterError, level: 'warning', at: time } : ui.flash}
         now={time}
         width={box.width}
+        grace={snapshot.graceUntil.size > 0}
       />
     </Box>
   );

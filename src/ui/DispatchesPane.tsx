@@ -1,12 +1,13 @@
 import { memo, useMemo } from 'react';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
-import { type DispatchRow, issueLabel, shortDuration } from './views.js';
+import { type DispatchRow, type DispatchSort, issueLabel, shortDuration } from './views.js';
 
 interface Props extends PaneProps {
   readonly rows: readonly DispatchRow[];
   readonly now: number;
   readonly multiRepo: boolean;
+  readonly sort: DispatchSort;
 }
 
 /** A finished dispatch's clock stops at its last event. */
@@ -35,5 +36,5 @@ export const DispatchesPane = memo(function DispatchesPane(props: Props) {
   const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
   // The time column reads `now`: new columns (and so new cells) each time it changes, not on every key press.
   const cols = useMemo(() => columns(props.now, props.multiRepo), [props.now, props.multiRepo]);
-  return <TablePane {...props} title={title} columns={cols} empty="nothing in flight" />;
+  return <TablePane {...props} title={title} right={`sort ${props.sort}▼`} columns={cols} empty="nothing in flight" />;
 });

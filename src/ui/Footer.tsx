@@ -19,6 +19,8 @@ interface Props {
   readonly flash: Flash | null;
   readonly now: number;
   readonly width: number;
+  /** an approval is in its grace period: its undo key comes first */
+  readonly grace?: boolean;
 }
 
 // Movement keys are the same everywhere: the help lists them, the footer keeps room for actions.
@@ -27,10 +29,11 @@ const NAVIGATION = new Set(['down', 'up', 'first', 'last', 'page down', 'page up
 const LEVEL_WORD: Readonly<Record<Flash['level'], string>> = { info: '', warning: '⚠ ', error: '✖ ' };
 
 /** Two lines: the prompt or flash message, then the keys that work here and now. Memoised: a key that only moves the selection leaves it as it is. */
-export const Footer = memo(function Footer({ mode, pane, prompt, hint = null, flash, now, width }: Props) {
+export const Footer = memo(function Footer({ mode, pane, prompt, hint = null, flash, now, width, grace = false }: Props) {
   const paint = usePaint();
   const live = flash !== null && now - flash.at < FLASH_SHOWN_MS ? flash : null;
-  const keys = bindingsFor(mode, mode === 'normal' ? pane : undefined)
+  const bindings = bindingsFor(mode, mode === 'normal' ? pane : undefined);
+  const keys = [...bindings.filter((h) => h.inGrace && grace), ...bindings.filter((h) => !h.inGrace)]
     .filter((h) => !h.keys.includes('^C') && !NAVIGATION.has(h.description))
     .map((h) => `${h.keys[0]} ${h.description}`)
     .join('  ');

@@ -34,11 +34,21 @@ export function LinesView({ lines, scroll, width, height }: Props) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text {...paint('dim')}>{fit(start > 0 ? `▲ ${start} more` : '', width)}</Text>
-      {shown.map((l, i) => (
-        <Text key={i} wrap="truncate" bold={l.tone === 'title' || l.tone === 'heading'} {...paint(l.tone ? COLOURS[l.tone] : undefined)}>
-          {fit(l.text, width)}
-        </Text>
-      ))}
+      {shown.map((l, i) =>
+        l.parts ? (
+          <Text key={i} wrap="truncate">
+            {l.parts.map((p, j) => (
+              <Text key={j} bold={p.tone === 'title' || p.tone === 'heading'} {...paint(p.tone ? COLOURS[p.tone] : undefined)}>
+                {p.text}
+              </Text>
+            ))}
+          </Text>
+        ) : (
+          <Text key={i} wrap="truncate" bold={l.tone === 'title' || l.tone === 'heading'} {...paint(l.tone ? COLOURS[l.tone] : undefined)}>
+            {fit(l.text, width)}
+          </Text>
+        ),
+      )}
       <Text {...paint('dim')}>{fit(below > 0 ? `▼ ${below} more` : '', width)}</Text>
     </Box>
   );

@@ -68,7 +68,9 @@ interface LineProps<Row> {
 function TableLineInner<Row>({ row, columns, widths, selected }: LineProps<Row>) {
   const paint = usePaint();
   // A highlight bar where colour is on; the › marker says the same without it (NO_COLOR).
-  const bar = selected && !useContext(ThemeContext).noColor;
+  // (the context is read unconditionally: a hook behind `selected &&` changed the hook order)
+  const { noColor } = useContext(ThemeContext);
+  const bar = selected && !noColor;
   return (
     <Text wrap="truncate" bold={selected} inverse={bar}>
       {selected ? '› ' : '  '}

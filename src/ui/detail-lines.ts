@@ -14,6 +14,8 @@ export type Tone = 'title' | 'heading' | 'dim' | 'warn' | 'bad' | 'good' | undef
 export interface Line {
   readonly text: string;
   readonly tone?: Tone;
+  /** a line of side-by-side columns, each with its own tone (then `text` is their plain concatenation) */
+  readonly parts?: readonly { readonly text: string; readonly tone?: Tone }[];
 }
 
 const clean = (text: string): string => sanitize(text);

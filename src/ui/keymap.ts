@@ -40,7 +40,10 @@ export type Command =
   | 'lessons'
   | 'add-lesson'
   | 'edit-lesson'
-  | 'delete-lesson';
+  | 'delete-lesson'
+  // the console's own additions (issue 14 leftovers)
+  | 'undo'
+  | 'open';
 
 export interface Binding {
   readonly command: Command;
@@ -49,6 +52,8 @@ export interface Binding {
   readonly dangerous: boolean;
   /** normal mode: the panes where the key does something (all when absent) */
   readonly panes?: readonly Pane[];
+  /** the footer offers it, first, only while an approval is in its grace period (help always lists it) */
+  readonly inGrace?: boolean;
 }
 
 export type Keymap = Readonly<Record<ModeName, Readonly<Record<string, Binding>>>>;
@@ -95,6 +100,11 @@ const LESSONS_KEYS = {
     'ctrl-c': b('quit', 'quit'),
   },
 };
+/** Undo during an approval's grace, and the browser: in the panes and the detail view alike. */
+const extras = (panes?: readonly Pane[]) => ({
+  u: b('undo', 'undo approval', { inGrace: true, ...(panes ? { panes } : {}) }),
+  o: b('open', 'open in browser'),
+});
 
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */
 export const KEYMAP: Keymap = {
@@ -110,7 +120,7 @@ export const KEYMAP: Keymap = {
     R: b('run-cycle', 'run cycle'),
     p: b('toggle-pause', 'pause'),
     '/': b('filter', 'filter'),
-    s: b('sort', 'sort', { panes: ['backlog'] }),
+    s: b('sort', 'sort'),
     ':': b('command-line', 'command'),
     '?': b('help', 'help'),
     E: b('errors', 'recent errors'),
@@ -118,12 +128,14 @@ export const KEYMAP: Keymap = {
     esc: b('back', 'clear filter'),
     q: b('quit', 'quit'),
     'ctrl-c': b('quit', 'quit'),
+    ...extras(PROPOSING),
   },
   detail: {
     ...moves,
     a: b('approve', 'approve', { dangerous: true }),
     x: b('reject', 'reject'),
     r: b('reroute', 're-route'),
+    ...extras(),
     esc: b('back', 'back'),
     '?': b('help', 'help'),
     q: b('back', 'back'),
@@ -230,6 +242,7 @@ export interface KeyHelp {
   readonly keys: readonly string[];
   readonly description: string;
   readonly dangerous: boolean;
+  readonly inGrace: boolean;
 }
 
 const DISPLAY: Readonly<Record<string, string>> = { enter: '⏎', up: '↑', down: '↓', 'ctrl-c': '^C' };
@@ -237,11 +250,11 @@ export const displayKey = (key: string): string => DISPLAY[key] ?? key;
 
 /** A mode's bindings grouped by what they do, keys in keymap order (help and footer). */
 export function bindingsFor(mode: ModeName, pane?: Pane, keymap: Keymap = KEYMAP): KeyHelp[] {
-  const groups = new Map<string, { keys: string[]; description: string; dangerous: boolean }>();
+  const groups = new Map<string, { keys: string[]; description: string; dangerous: boolean; inGrace: boolean }>();
   for (const [key, binding] of Object.entries(keymap[mode])) {
     if (pane !== undefined && binding.panes !== undefined && !binding.panes.includes(pane)) continue;
     const id = `${binding.command}\0${binding.description}`;
-    const group = groups.get(id) ?? { keys: [], description: binding.description, dangerous: binding.dangerous };
+    const group = groups.get(id) ?? { keys: [], description: binding.description, dangerous: binding.dangerous, inGrace: binding.inGrace === true };
     group.keys.push(displayKey(key));
     groups.set(id, group);
   }
@@ -274,18 +287,10 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
   }
   out.push(
     { text: 'Filter words', heading: true },
-    { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
+    { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x, status:pending, agent:claude, state:stalled', heading: false },
+    { text: '  -term or !term for not; type:bug,feature for either', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :lessons  :quit', heading: false },
-    { text: 'Legend', heading: true },
-    { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
-    { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },
-    { text: '  waiting    approved, waiting for a gate to open (arming, the repo lock, agent capacity)', heading: false },
-    { text: '  → agent    dispatch to that agent · ⚑ owner  flag it to a human', heading: false },
-    { text: '  S A L      the score\'s scope, acceptance and alignment points (score = their sum)', heading: false },
-    { text: '  ×1         the dispatch\'s attempt number (×2 after a retry)', heading: false },
-    { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
-    { text: '  ARMED writes to the tracker · DISARMED writes nothing · DRY-RUN shows writes, makes none', heading: false },
   );
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Pane } from './keymap.js';
 import { isLessonsMode, type LessonsAction, type LessonsMode, lessonsReducer } from './lessons-view.js';
 import { PANES } from './keymap.js';
-import { nextSort, type SortKey } from './views.js';
+import { DISPATCH_SORTS, type DispatchSort, nextOf, nextSort, PROPOSAL_SORTS, type ProposalSort, type SortKey } from './views.js';
 import { listWindow, moveIndex, type MoveTo } from './window.js';
 
 /** What Enter opened: a row of a pane, by its stable id. */
@@ -12,7 +12,10 @@ export interface Target {
 
 export type Confirm =
   | { readonly kind: 'approve-all'; readonly ids: readonly string[] }
-  | { readonly kind: 'arm'; readonly repos: readonly string[] }
+  /** `executes`: the approvals that execute as soon as it is armed, one line each */
+  | { readonly kind: 'arm'; readonly repos: readonly string[]; readonly executes: readonly string[] }
+  /** at start: approvals an earlier run left; y keeps them, No takes back those not begun */
+  | { readonly kind: 'carried-over'; readonly ids: readonly string[]; readonly lines: readonly string[] }
   | { readonly kind: 'quit'; readonly writing: number }
   /** `a` on a rejected proposal: approving it undoes a decision, so it asks first */
   | { readonly kind: 'approve-rejected'; readonly id: string; readonly issueKey: string; readonly note: string | null };
@@ -51,7 +54,11 @@ export interface UiState {
   readonly selected: Readonly<Record<Pane, string | null>>;
   readonly offsets: Readonly<Record<Pane, number>>;
   readonly filter: string;
+  /** the backlog's sort */
   readonly sort: SortKey;
+  /** the other panes' sorts (`s` cycles the focused pane's) */
+  readonly proposalSort: ProposalSort;
+  readonly dispatchSort: DispatchSort;
   readonly flash: Flash | null;
 }
 
@@ -62,6 +69,8 @@ export const initialUiState: UiState = {
   offsets: { backlog: 0, proposals: 0, dispatches: 0 },
   filter: '',
   sort: 'score',
+  proposalSort: 'status',
+  dispatchSort: 'state',
   flash: null,
 };
 
@@ -71,8 +80,10 @@ export type UiAction =
   /** scroll the detail view or help by lines */
   | { readonly type: 'scroll'; readonly to: MoveTo; readonly lines: number; readonly height: number }
   | { readonly type: 'focus'; readonly delta: 1 | -1 }
-  /** select a row of a pane by id (after approve/reject: the next actionable row) */
-  | { readonly type: 'select'; readonly pane: Pane; readonly id: string; readonly ids: readonly string[]; readonly height: number }
+  /** select a row of a pane by id (after approve/reject: the next actionable row; `focus`: a click, which focuses its pane too) */
+  | { readonly type: 'select'; readonly pane: Pane; readonly id: string; readonly ids: readonly string[]; readonly height: number; readonly focus?: boolean }
+  /** focus a pane (a click on its title) */
+  | { readonly type: 'focus-pane'; readonly pane: Pane }
   | { readonly type: 'note'; readonly proposalId: string; readonly issueKey: string }
   | { readonly type: 'detail'; readonly target: Target }
   | { readonly type: 'help' }
@@ -129,8 +140,10 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       const to = a.ids.indexOf(a.id);
       if (to < 0) return s;
       const win = listWindow(a.ids.length, a.height, to, s.offsets[a.pane]);
-      return { ...s, selected: { ...s.selected, [a.pane]: a.id }, offsets: { ...s.offsets, [a.pane]: win.start } };
+      return { ...s, ...(a.focus === true ? { pane: a.pane } : {}), selected: { ...s.selected, [a.pane]: a.id }, offsets: { ...s.offsets, [a.pane]: win.start } };
     }
+    case 'focus-pane':
+      return s.pane === a.pane ? s : { ...s, pane: a.pane };
     case 'note':
       return { ...s, mode: { kind: 'note', proposalId: a.proposalId, issueKey: a.issueKey, draft: '' } };
     case 'focus': {
@@ -176,7 +189,18 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
           return { ...s, mode: { kind: 'normal' } };
       }
     case 'sort':
-      return { ...s, sort: nextSort(s.sort) };
+      switch (s.pane) {
+        case 'backlog':
+          return { ...s, sort: nextSort(s.sort) };
+        case 'proposals':
+          return { ...s, proposalSort: nextOf(PROPOSAL_SORTS, s.proposalSort) };
+        case 'dispatches':
+          return { ...s, dispatchSort: nextOf(DISPATCH_SORTS, s.dispatchSort) };
+        default: {
+          const never: never = s.pane;
+          return never;
+        }
+      }
     case 'flash':
       return { ...s, flash: a.flash };
     case 'lessons':

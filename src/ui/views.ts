@@ -184,7 +184,8 @@ export function withLocks(sorted: readonly (readonly [string, ScoredIssue])[], s
   });
 }
 
-export type ProposalGroup = 'pending' | 'waiting' | 'recent';
+/** `grace`: approved in this console, executing when its countdown ends unless `u` takes it back */
+export type ProposalGroup = 'grace' | 'pending' | 'waiting' | 'recent';
 
 export interface ProposalRow {
   readonly id: string;
@@ -196,10 +197,23 @@ export interface ProposalRow {
   readonly line: string;
 }
 
-const GROUP_RANK: Readonly<Record<ProposalGroup, number>> = { pending: 0, waiting: 1, recent: 2 };
+const GROUP_RANK: Readonly<Record<ProposalGroup, number>> = { grace: 0, pending: 1, waiting: 2, recent: 3 };
 
-function proposalRow(p: TrackedProposal): ProposalRow | null {
+/** An approval's grace: when it ends (ISO), and the time now (ms), for its countdown. */
+export interface Grace {
+  readonly until: string;
+  readonly now: number;
+}
+
+function proposalRow(p: TrackedProposal, grace?: Grace): ProposalRow | null {
   if (p.action === 'skip' || p.status === 'superseded') return null;
+  if (p.status === 'approved' && grace !== undefined) {
+    const left = Math.max(0, Math.ceil((Date.parse(grace.until) - grace.now) / 1000));
+    // a gate (arming, a lock) holds it after the grace as well: the row says so rather than "executes"
+    const gates = p.blockedBy.map((g) => (g.kind === 'disarmed' ? 'arming' : GATE_LABELS[g.kind]));
+    const then = gates.length > 0 ? `u takes it back for ${left}s, then it waits for ${gates.join(', ')}` : `executes in ${left}s — u takes it back`;
+    return { id: p.id, proposal: p, group: 'grace', word: `grace ${left}s`, line: `${then} · ${p.reason}` };
+  }
   if (p.status === 'proposed') {
     // A gate other than the kill switch means approving it now would only make it wait: say so
     // before the operator acts, and keep it out of "approve all".
@@ -209,23 +223,30 @@ function proposalRow(p: TrackedProposal): ProposalRow | null {
       : { id: p.id, proposal: p, group: 'pending', word: 'pending', line: p.reason };
   }
   if (p.status === 'approved' && (!p.executable || p.waiting !== null)) {
-    const gates = p.blockedBy.map((g) => GATE_LABELS[g.kind]);
+    // "waiting for arming" in so many words: an approval made disarmed runs only when armed
+    const gates = p.blockedBy.map((g) => (g.kind === 'disarmed' ? 'waiting for arming' : GATE_LABELS[g.kind]));
     return { id: p.id, proposal: p, group: 'waiting', word: 'waiting', line: gates.length > 0 ? gates.join(', ') : (p.waiting ?? p.reason) };
   }
   const line = p.status === 'rejected' ? (p.note ?? p.reason) : (p.outcome ?? p.reason);
   return { id: p.id, proposal: p, group: 'recent', word: p.status, line };
 }
 
-/** Pending first, then waiting on a gate, then recent approvals, rejections and outcomes (newest first). */
-export function proposalRows(snapshot: EngineSnapshot, filter: string): ProposalRow[] {
+/**
+ * Approvals in their grace first (their countdown, from `now`), then pending, then waiting on a
+ * gate, then recent approvals, rejections and outcomes (newest first).
+ */
+export function proposalRows(snapshot: EngineSnapshot, filter: string, now = 0): ProposalRow[] {
   const f = parseFilter(filter);
   const rows = [...snapshot.proposals.values()]
-    .map(proposalRow)
+    .map((p) => {
+      const until = snapshot.graceUntil.get(p.id);
+      return proposalRow(p, until === undefined ? undefined : { until, now });
+    })
     .filter((r): r is ProposalRow => r !== null)
     .filter((r) => {
       if (isEmpty(f)) return true;
       const d = snapshot.dispatches.get(r.id);
-      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d?.state });
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.group === 'grace' ? 'grace' : r.word, agent: r.proposal.agentId, state: d?.state });
     });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
@@ -288,3 +309,58 @@ export function pickerAgents(p: TrackedProposal, taskType: TaskType, agents: rea
 /** How a row names its issue: `api#12` when several repos are enrolled, `#12` otherwise. */
 export const issueLabel = (repo: string, number: number, multiRepo: boolean): string =>
   multiRepo ? `${repo.split('/').pop() ?? ''}#${number}` : `#${number}`;
+
+/** The proposals pane's sorts: `status` keeps the groups' order; the others sort inside each group (pending stays on top). */
+export const PROPOSAL_SORTS = ['status', 'tier', 'age', 'agent', 'issue'] as const;
+export type ProposalSort = (typeof PROPOSAL_SORTS)[number];
+/** The In flight pane's sorts: `state` is its own order (trouble first); `time` longest running first. */
+export const DISPATCH_SORTS = ['state', 'time', 'agent', 'issue'] as const;
+export type DispatchSort = (typeof DISPATCH_SORTS)[number];
+
+export const nextOf = <T extends string>(list: readonly T[], current: T): T => list[(list.indexOf(current) + 1) % list.length] ?? current;
+
+const byIssue = (a: { repo: string; number: number }, b: { repo: string; number: number }): number => a.repo.localeCompare(b.repo) || a.number - b.number;
+const byAgent = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
+
+/** Proposal rows in `sort` order; ties keep the order they came in (sort is stable). */
+export function sortProposalRows(rows: readonly ProposalRow[], sort: ProposalSort, backlog: EngineSnapshot['backlog']): ProposalRow[] {
+  if (sort === 'status') return [...rows];
+  const scored = (r: ProposalRow) => backlog.get(r.proposal.issueKey);
+  const inGroup = (a: ProposalRow, b: ProposalRow): number => {
+    switch (sort) {
+      case 'tier': {
+        const [x, y] = [scored(a), scored(b)];
+        return x && y ? byPriority(x, y) : x ? -1 : y ? 1 : 0;
+      }
+      case 'age':
+        return (scored(b)?.ageDays ?? -1) - (scored(a)?.ageDays ?? -1);
+      case 'agent':
+        return byAgent(a.proposal.agentId, b.proposal.agentId);
+      case 'issue':
+        return byIssue(a.proposal, b.proposal);
+      default: {
+        const never: never = sort;
+        return never;
+      }
+    }
+  };
+  return [...rows].sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group] || inGroup(a, b));
+}
+
+/** In-flight rows in `sort` order; `state` keeps the pane's own order. */
+export function sortDispatchRows(rows: readonly DispatchRow[], sort: DispatchSort): DispatchRow[] {
+  switch (sort) {
+    case 'state':
+      return [...rows];
+    case 'time':
+      return [...rows].sort((a, b) => Date.parse(a.dispatch.startedAt) - Date.parse(b.dispatch.startedAt));
+    case 'agent':
+      return [...rows].sort((a, b) => byAgent(a.dispatch.agentId, b.dispatch.agentId));
+    case 'issue':
+      return [...rows].sort((a, b) => byIssue(a.dispatch, b.dispatch));
+    default: {
+      const never: never = sort;
+      return never;
+    }
+  }
+}

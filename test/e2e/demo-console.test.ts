@@ -142,6 +142,8 @@ describe('switchboard demo in a 120×40 terminal', () => {
     const issue = /^› pending\s+(\S+#\d+)/.exec(row)![1]!;
 
     keys('a');
+    // the console's grace period: the row counts down before anything is written
+    await waitFor(`${issue} in its grace`, (x) => new RegExp(`grace \\ds\\s+${issue}\\s`).test(x));
     s = await waitFor(`${issue} in flight`, (x) => /In flight [1-9]/.test(x) && new RegExp(`│\\s+${issue}\\s+\\S+\\s+(assigned|working|pr open|ci running|ci passed|completed)`).test(x));
     expectOneFrame(s);
     s = await waitFor(`${issue} completed`, (x) => new RegExp(`│\\s+${issue}\\s+\\S+\\s+completed`).test(x), 60_000);

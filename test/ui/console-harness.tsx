@@ -1,7 +1,7 @@
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach } from 'vitest';
 import type { Agent } from '../../src/core/routing.js';
-import { Console } from '../../src/ui/Console.js';
+import { Console, type ConsoleProps } from '../../src/ui/Console.js';
 import type { LessonsBook } from '../../src/ui/lessons-view.js';
 import { ThemeContext } from '../../src/ui/theme.js';
 import type { world } from '../fakes/engine-world.js';
@@ -23,6 +23,8 @@ export interface MountOptions {
   readonly repos?: readonly string[];
   readonly agents?: readonly Agent[];
   readonly lessons?: LessonsBook;
+  /** any other prop of the console (grace period, browser, mouse…) */
+  readonly props?: Partial<ConsoleProps>;
 }
 
 /** The console over a world's engine, in a terminal of an explicit size. */
@@ -39,6 +41,7 @@ export async function mount(w: World, options: MountOptions = {}) {
         onQuit={() => quits.push(1)}
         {...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {})}
         {...(options.lessons !== undefined ? { lessons: options.lessons } : {})}
+        {...options.props}
       />
     </ThemeContext.Provider>,
   );

@@ -107,7 +107,7 @@ describe('operator console', () => {
     await c.press('A', 'y');
     // approving is a command to the engine: it settles a moment later on a busy machine
     await vi.waitFor(() => expect([w.proposalFor(1).status, w.proposalFor(2).status]).toEqual(['approved', 'approved']), { timeout: 3000 });
-    expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+disarmed/);
+    expect(c.frame()).toMatch(/waiting\s+#1\s+→ claude\s+waiting for arming/);
   });
 
   it('/ filters the backlog by tokens and s cycles the sort', async () => {
@@ -152,7 +152,7 @@ describe('operator console', () => {
     expect(c.frame()).toContain('Panes');
     expect(c.frame()).toMatch(/A\s+approve all {2}\(!\)/);
     await c.press('G');
-    expect(c.frame()).toContain('Re-route picker');
+    expect(c.frame()).toContain('next 04:31');
     await c.press('?');
     expect(c.frame()).toContain('Backlog 3 open');
   });
