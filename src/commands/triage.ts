@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { resolveConnection } from '../adapters/connection.js';
 import type { Config } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -10,16 +11,27 @@ import { askTrust } from '../core/engine-effects.js';
 import { triage, withTrust } from '../core/triage.js';
 import { type Column, renderTable } from '../text/width.js';
 import { loadBacklogFile } from './backlog-file.js';
+import { type CommandOptions, flag, readWith } from './cli-options.js';
+import { EXIT } from './exit.js';
 import { writeJsonArrays } from './output.js';
 
-export interface TriageOptions {
-  readonly json?: boolean;
-  readonly markdown?: boolean;
-  readonly fromFile?: string;
-  readonly repo?: readonly string[];
-  /** ISO time to score against (ages); default: now */
-  readonly now?: string;
+function parseNow(now: string): Date {
+  const t = Date.parse(now);
+  if (Number.isNaN(t)) throw new UsageError(`--now "${now}" is not an ISO date and time.`);
+  return new Date(t);
 }
+
+export const TRIAGE_OPTIONS = {
+  /** preview only, as triage always is */
+  dryRun: flag,
+  json: flag,
+  markdown: flag,
+  fromFile: z.string().optional(),
+  /** the time to score against (ages); default: now */
+  now: readWith(parseNow).optional(),
+};
+
+export type TriageOptions = Partial<CommandOptions<typeof TRIAGE_OPTIONS>>;
 
 /** The --json document: `{"issues": [IssueRow…], "proposals": [ProposalRow…]}`, one row a line. */
 export interface IssueRow {
@@ -77,13 +89,6 @@ export const proposalRow = (p: Proposal): ProposalRow => ({
   blockedBy: p.blockedBy.map((g) => ({ kind: g.kind, detail: g.detail })),
   whatWouldChange: p.whatWouldChange,
 });
-
-function parseNow(now: string | undefined): Date {
-  if (now === undefined) return new Date();
-  const t = Date.parse(now);
-  if (Number.isNaN(t)) throw new UsageError(`--now "${now}" is not an ISO date and time.`);
-  return new Date(t);
-}
 
 /** The readable preview: issues by score, then the proposals that would act. */
 export function renderReadable(scored: readonly ScoredIssue[], proposals: readonly Proposal[], width: number): string {
@@ -168,9 +173,9 @@ export async function runTriage(
   config: Config,
   out: { write(text: string): void; columns: number },
   fetchIssues?: () => Promise<Issue[]>,
-): Promise<void> {
+): Promise<number> {
   if (options.json && options.markdown) throw new UsageError('choose one of --json and --markdown.');
-  const now = parseNow(options.now);
+  const now = options.now ?? new Date();
   let issues: Issue[];
   if (options.fromFile) issues = await loadBacklogFile(options.fromFile, options.repo ?? []);
   else if (fetchIssues) issues = await fetchIssues();
@@ -197,4 +202,5 @@ export async function runTriage(
   } else {
     out.write(renderReadable(scored, proposals, out.columns));
   }
+  return EXIT.ok;
 }
