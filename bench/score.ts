@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DEFAULT_PROFILE, issueFromGitea, scoreIssue, type Issue, type ScoredIssue } from '../src/core/index.js';
+import { issueFromGitea } from '../src/adapters/gitea/issue.js';
+import { DEFAULT_PROFILE, scoreIssue, type Issue, type ScoredIssue } from '../src/core/index.js';
 import { generateRawIssues } from './generate-issues.js';
 
 /**

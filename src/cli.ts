@@ -6,19 +6,12 @@ import { describeError, EXIT, exitCodeFor } from './commands/exit.js';
 import type { GlobalOptions } from './commands/globals.js';
 import { registerSandboxCommand } from './sandbox/command.js';
 
-// Command modules are imported when their command runs, so `--version` and `--help` stay fast.
+// Command modules (and the option schemas, with zod) are imported when their command runs, so
+// `--version` and `--help` stay fast. Each action reads its options once with `readOptions`.
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-let debug = process.argv.includes('--debug');
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander's options are untyped; each command module checks what it reads
-type Opts = GlobalOptions & Record<string, any>;
-
-/** The code an action wants the process to exit with (commander actions return nothing). */
-let actionExit: number = EXIT.ok;
 
 function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -30,7 +23,16 @@ function wholeNumber(flag: string, min: number, max: number): (value: string) =>
 
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
-export function buildProgram(): Command {
+/**
+ * The program. Each action resolves with its command's exit code and hands it to `exited`
+ * (commander drops what an action returns); `main` turns it into the process's.
+ */
+export function buildProgram(exited: (code: number) => void = () => undefined): Command {
+  const act =
+    <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => exited(await action(...args));
+  const options = async () => (await import('./commands/cli-options.js')).readOptions;
+
   const program = new Command('switchboard')
     .description('An operator console for supervising coding agents that work from an issue tracker.')
     .version(pkg.version, '-V, --version')
@@ -70,13 +72,11 @@ export function buildProgram(): Command {
     })
     .usage('[options] [command]')
     .argument('[command]')
-    .action(async (unknown: string | undefined) => {
+    .action(act(async (unknown: string | undefined) => {
       if (unknown !== undefined) throw new CommanderError(EXIT.usage, 'commander.unknownCommand', `switchboard: unknown command '${unknown}'; see switchboard --help.`);
-      const { openConsole } = await import('./commands/open-console.js');
-      actionExit = await openConsole(program.opts<GlobalOptions>());
-    });
-
-  const globals = <T extends object = Opts>(cmd: Command): GlobalOptions & T => cmd.optsWithGlobals<GlobalOptions & T>();
+      const [{ openConsole }, read] = await Promise.all([import('./commands/open-console.js'), options()]);
+      return openConsole(read(program, {}));
+    }));
 
   program
     .command('triage')
@@ -95,13 +95,14 @@ export function buildProgram(): Command {
         'GITEA_TOKEN=… switchboard triage --dry-run --url https://git.example.com --repo acme/api --repo acme/web',
       ]),
     )
-    .action(async (_opts, cmd: Command) => {
-      const opts = globals(cmd) as Opts & { json?: boolean; markdown?: boolean; fromFile?: string; now?: string };
-      const [{ runTriage, liveBacklog }, { resolveSettings }, { firstSignal }] = await Promise.all([
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ runTriage, liveBacklog, TRIAGE_OPTIONS }, { resolveSettings }, { firstSignal }, read] = await Promise.all([
         import('./commands/triage.js'),
         import('./adapters/settings.js'),
         import('./headless/first-signal.js'),
+        options(),
       ]);
+      const opts = read(cmd, TRIAGE_OPTIONS);
       // the file's repos stay the config's; --repo/SWITCHBOARD_REPOS are applied by liveBacklog or the file reader
       const { config } = resolveSettings({ file: opts.config, flags: { url: opts.url } });
       // SIGINT/SIGTERM abandons the reads in flight: the preview ends with one sentence, not a hang
@@ -110,7 +111,7 @@ export function buildProgram(): Command {
       void signal.promise.then(() => reads.abort());
       try {
         const live = opts.fromFile ? undefined : await liveBacklog(config, opts, reads.signal);
-        await runTriage(
+        return await runTriage(
           opts,
           live ? { ...config, repos: [...live.repos] } : config,
           { write: terminal.write, writeJson: terminal.writeJson, columns: process.stdout.columns || 120 },
@@ -119,7 +120,7 @@ export function buildProgram(): Command {
       } finally {
         signal.dispose();
       }
-    });
+    }));
 
   program
     .command('run')
@@ -139,11 +140,10 @@ export function buildProgram(): Command {
         'switchboard run --headless --json --approve rules --arm | tee events.ndjson',
       ]),
     )
-    .action(async (_opts, cmd: Command) => {
-      const { runCommand } = await import('./commands/run.js');
-      const o = globals<import('./commands/run.js').RunOptions>(cmd);
-      actionExit = await runCommand(o, o);
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ runCommand, RUN_OPTIONS }, read] = await Promise.all([import('./commands/run.js'), options()]);
+      return runCommand(read(cmd, RUN_OPTIONS));
+    }));
 
   program
     .command('demo')
@@ -154,10 +154,10 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed for the backlog and the simulated agents', wholeNumber('--seed', 0, 2 ** 32 - 1), 1)
     .addOption(new Option('--kind <kind>', 'which API the sandbox speaks').choices(['gitea', 'github']).default('gitea'))
     .addHelpText('after', examples(['switchboard demo', 'switchboard demo --headless --issues 20 --seed 7', 'switchboard demo --kind github']))
-    .action(async (_opts, cmd: Command) => {
-      const { demoCommand } = await import('./commands/demo-command.js');
-      actionExit = await demoCommand(globals(cmd) as Opts & { headless?: boolean; json?: boolean; issues: number; seed: number; kind?: 'gitea' | 'github' });
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ demoCommand, DEMO_OPTIONS }, read] = await Promise.all([import('./commands/demo-command.js'), options()]);
+      return demoCommand(read(cmd, DEMO_OPTIONS));
+    }));
 
   for (const verb of ['approve', 'reject'] as const) {
     const cmd = program
@@ -167,11 +167,11 @@ export function buildProgram(): Command {
     if (verb === 'reject') cmd.option('--note <text>', 'why (kept until the issue changes)');
     cmd
       .addHelpText('after', examples([`switchboard ${verb} 3f2a`, `switchboard ${verb} 3f2a 9c01 --state-dir /srv/switchboard`]))
-      .action(async (ids: string[], _opts, cmd: Command) => {
-        const { queueCommand } = await import('./commands/queue.js');
-        const o = globals(cmd) as Opts & { note?: string };
-        await queueCommand(o, verb, ids, o.note !== undefined ? { note: o.note } : {});
-      });
+      .action(act(async (ids: string[], _opts, cmd: Command) => {
+        const [{ queueCommand, QUEUE_OPTIONS }, read] = await Promise.all([import('./commands/queue.js'), options()]);
+        const o = read(cmd, QUEUE_OPTIONS);
+        return queueCommand(o, verb, ids, o.note !== undefined ? { note: o.note } : {});
+      }));
   }
 
   program
@@ -180,10 +180,10 @@ export function buildProgram(): Command {
     .argument('<proposal-id>', 'id or unique prefix (≥ 4 characters)')
     .argument('<agent>', 'an agent id from the config')
     .addHelpText('after', examples(['switchboard reroute 3f2a kimi']))
-    .action(async (id: string, agent: string, _opts, cmd: Command) => {
-      const { queueCommand } = await import('./commands/queue.js');
-      await queueCommand(globals(cmd), 'reroute', [id], { agent });
-    });
+    .action(act(async (id: string, agent: string, _opts, cmd: Command) => {
+      const [{ queueCommand }, read] = await Promise.all([import('./commands/queue.js'), options()]);
+      return queueCommand(read(cmd, {}), 'reroute', [id], { agent });
+    }));
 
   program
     .command('tasktype')
@@ -191,10 +191,10 @@ export function buildProgram(): Command {
     .argument('<issue>', 'owner/name#number')
     .argument('<type>', 'creative, architecture, routine_coding, … or inferred')
     .addHelpText('after', examples(['switchboard tasktype acme/docs#21 creative', 'switchboard tasktype acme/docs#21 inferred']))
-    .action(async (issue: string, type: string, _opts, cmd: Command) => {
-      const { taskTypeCommand } = await import('./commands/tasktype.js');
-      await taskTypeCommand(globals(cmd), issue, type);
-    });
+    .action(act(async (issue: string, type: string, _opts, cmd: Command) => {
+      const [{ taskTypeCommand }, read] = await Promise.all([import('./commands/tasktype.js'), options()]);
+      return taskTypeCommand(read(cmd, {}), issue, type);
+    }));
 
   program
     .command('lessons')
@@ -204,23 +204,20 @@ export function buildProgram(): Command {
     .option('--json', 'list as JSON')
     .option('--for <repo>', 'list only this repository (owner/name)')
     .addHelpText('after', examples(['switchboard lessons', 'switchboard lessons add acme/api run the integration suite with --runInBand', 'switchboard lessons edit 3f2a lint before pushing', 'switchboard lessons delete 3f2a']))
-    .action(async (verb: string, args: string[], _opts, cmd: Command) => {
-      const { lessonsCommand } = await import('./commands/lessons.js');
-      const { UsageError } = await import('./core/errors.js');
-      if (verb !== 'list' && verb !== 'add' && verb !== 'edit' && verb !== 'delete') throw new UsageError(`"${verb.replace(/[^\w-]/g, '')}" is not a lessons verb: use list, add, edit or delete.`);
-      const o = globals<{ json?: boolean; for?: string }>(cmd);
-      await lessonsCommand(o, verb, args, { ...(o.json ? { json: true } : {}), ...(o.for !== undefined ? { repo: o.for } : {}) });
-    });
+    .action(act(async (verb: string, args: string[], _opts, cmd: Command) => {
+      const [{ lessonsCommand, lessonsVerb, LESSONS_OPTIONS }, read] = await Promise.all([import('./commands/lessons.js'), options()]);
+      return lessonsCommand(read(cmd, LESSONS_OPTIONS), lessonsVerb(verb), args);
+    }));
 
   program
     .command('status')
     .description('Show the engine\'s queue: pending, waiting and in flight (from status.json in the state dir).')
     .option('--json', 'the status document as JSON')
     .addHelpText('after', examples(['switchboard status', 'switchboard status --json --state-dir /srv/switchboard']))
-    .action(async (_opts, cmd: Command) => {
-      const { statusCommand } = await import('./commands/queue.js');
-      await statusCommand(globals(cmd), globals<{ json?: boolean }>(cmd));
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ statusCommand, STATUS_OPTIONS }, read] = await Promise.all([import('./commands/queue.js'), options()]);
+      return statusCommand(read(cmd, STATUS_OPTIONS));
+    }));
 
   const config = program
     .command('config')
@@ -234,55 +231,54 @@ export function buildProgram(): Command {
     .option('--kind <kind>', 'gitea or forgejo', 'gitea')
     .option('--force', 'replace an existing config file')
     .addHelpText('after', examples(['switchboard config init', 'switchboard config init --url https://git.example.com --repo acme/api --owner alice --agent claude']))
-    .action(async (_opts, cmd: Command) => {
-      const { configInit } = await import('./commands/config.js');
-      const o = globals(cmd) as Opts & { owner?: string; agent?: string[]; kind?: string; force?: boolean };
-      await configInit(o, { ...(o.url ? { url: o.url } : {}), ...(o.repo ? { repo: o.repo } : {}), ...(o.owner ? { owner: o.owner } : {}), ...(o.agent ? { agent: o.agent } : {}), ...(o.kind ? { kind: o.kind } : {}), force: o.force === true });
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ configInit, CONFIG_INIT_OPTIONS }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configInit(read(cmd, CONFIG_INIT_OPTIONS));
+    }));
   config
     .command('show')
     .description('Print the effective config and where each value came from (flag, env, file, default).')
     .option('--json', 'as JSON')
     .addHelpText('after', examples(['switchboard config show', 'GITEA_URL=https://git.example.com switchboard config show --json']))
-    .action(async (_opts, cmd: Command) => {
-      const { configShow } = await import('./commands/config.js');
-      configShow(globals(cmd), globals<{ json?: boolean }>(cmd));
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ configShow, CONFIG_SHOW_OPTIONS }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configShow(read(cmd, CONFIG_SHOW_OPTIONS));
+    }));
   config
     .command('get')
     .description('Print one value of the effective config.')
     .argument('<path>', 'a dotted path: intervalSeconds, tracker.url, agents[0].id')
     .addHelpText('after', examples(['switchboard config get repos', 'switchboard config get tracker.url']))
-    .action(async (path: string, _opts, cmd: Command) => {
-      const { configGet } = await import('./commands/config.js');
-      configGet(globals(cmd), path);
-    });
+    .action(act(async (path: string, _opts, cmd: Command) => {
+      const [{ configGet }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configGet(read(cmd, {}), path);
+    }));
   config
     .command('set')
     .description('Set one value in the config file (validated; JSON values accepted).')
     .argument('<path>', 'a dotted path')
     .argument('<value>', 'the value: text, or JSON for numbers, booleans and lists')
     .addHelpText('after', examples(['switchboard config set intervalSeconds 600', 'switchboard config set repos \'["acme/api","acme/web"]\'', 'switchboard config set tracker.tokenFile ~/.config/switchboard/token']))
-    .action(async (path: string, value: string, _opts, cmd: Command) => {
-      const { configSet } = await import('./commands/config.js');
-      await configSet(globals(cmd), path, value);
-    });
+    .action(act(async (path: string, value: string, _opts, cmd: Command) => {
+      const [{ configSet }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configSet(read(cmd, {}), path, value);
+    }));
   config
     .command('path')
     .description('Print the config file path.')
     .addHelpText('after', examples(['switchboard config path']))
-    .action(async (_opts, cmd: Command) => {
-      const { configPath } = await import('./commands/config.js');
-      configPath(globals(cmd));
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ configPath }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configPath(read(cmd, {}));
+    }));
   config
     .command('edit')
     .description('Open the config in $EDITOR; saved only when it validates.')
     .addHelpText('after', examples(['EDITOR=nano switchboard config edit']))
-    .action(async (_opts, cmd: Command) => {
-      const { configEdit } = await import('./commands/config.js');
-      await configEdit(globals(cmd));
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ configEdit }, read] = await Promise.all([import('./commands/config.js'), options()]);
+      return configEdit(read(cmd, {}));
+    }));
 
   program
     .command('doctor')
@@ -290,10 +286,10 @@ export function buildProgram(): Command {
     .option('--json', 'the checks as JSON')
     .option('--notify', 'also send a test message to the notifier webhook')
     .addHelpText('after', examples(['switchboard doctor', 'switchboard doctor --notify --json']))
-    .action(async (_opts, cmd: Command) => {
-      const { doctorCommand } = await import('./commands/doctor.js');
-      actionExit = await doctorCommand(globals(cmd), globals<{ json?: boolean; notify?: boolean }>(cmd));
-    });
+    .action(act(async (_opts, cmd: Command) => {
+      const [{ doctorCommand, DOCTOR_OPTIONS }, read] = await Promise.all([import('./commands/doctor.js'), options()]);
+      return doctorCommand(read(cmd, DOCTOR_OPTIONS));
+    }));
 
   registerSandboxCommand(program);
 
@@ -301,16 +297,18 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  let code: number = EXIT.ok;
+  const program = buildProgram((exit) => (code = exit));
   try {
     await program.parseAsync(argv as string[]);
-    return actionExit;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.unknownCommand') terminal.err(err.message);
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    debug ||= program.opts<{ debug?: boolean }>().debug === true;
+    // --debug may come before a failure commander's parsing stopped at
+    const debug = argv.includes('--debug') || program.opts<GlobalOptions>().debug === true;
     terminal.err(describeError(err, debug));
     return exitCodeFor(err);
   }

@@ -1,6 +1,7 @@
 import { REPO_PATTERN } from '../core/config.js';
 import { IssueShapeError, UsageError, ValidationError } from '../core/errors.js';
-import { type Issue, issueFromGitea } from '../core/issue.js';
+import type { Issue } from '../core/issue.js';
+import { issueFromGitea } from '../adapters/gitea/issue.js';
 import { readJsonFile } from '../adapters/json-file.js';
 
 /** Repo name given to a plain array of issues when no --repo names it. */
@@ -9,6 +10,11 @@ export const FILE_REPO = 'local/backlog';
 /**
  * An exported backlog: a JSON array of raw Gitea issues, or an object mapping `owner/name` to
  * such arrays. Pull requests are left out, as the tracker's `type=issues` would.
+ *
+ * The envelope (array or map by repo, chosen with --repo) is this command's input format and
+ * stays here; each issue in it is Gitea's wire format (what GET /repos/{owner}/{repo}/issues
+ * returns, as the README documents), read by the Gitea adapter's converter, so an exported file
+ * and a live fetch become the same Issues.
  */
 export async function loadBacklogFile(path: string, repos: readonly string[] = []): Promise<Issue[]> {
   const raw = await readJsonFile(path, 'backlog file');

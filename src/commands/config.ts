@@ -3,11 +3,13 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline/promises';
+import { z } from 'zod';
 import { maskSecret, openSettingsFile, parseDuration, resolveSettings } from '../adapters/settings.js';
 import { ConfigSchema, formatPath, REPO_PATTERN } from '../core/config.js';
 import { UsageError, ValidationError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
-import type { GlobalOptions } from './globals.js';
+import { type CommandOptions, flag, type GlobalOptions } from './cli-options.js';
+import { EXIT } from './exit.js';
 import { terminalSafeJson } from './output.js';
 import { terminal } from '../adapters/terminal-output.js';
 
@@ -54,33 +56,35 @@ function maskTree(node: unknown, path = ''): unknown {
   return maskSecret(path, node);
 }
 
-export function configPath(g: GlobalOptions): void {
+export function configPath(g: GlobalOptions): number {
   out(openSettingsFile({ file: g.config }).path);
+  return EXIT.ok;
 }
 
-export function configShow(g: GlobalOptions, o: { json?: boolean }): void {
-  const { config, sources, path } = resolveSettings({ file: g.config, flags: { url: g.url, repo: g.repo } });
+export const CONFIG_SHOW_OPTIONS = { json: flag };
+
+export function configShow(o: CommandOptions<typeof CONFIG_SHOW_OPTIONS>): number {
+  const { config, sources, path } = resolveSettings({ file: o.config, flags: { url: o.url, repo: o.repo } });
   if (o.json) {
     out(terminalSafeJson({ file: path, config: maskTree(config), sources: Object.fromEntries(sources) }));
-    return;
+    return EXIT.ok;
   }
   out(`# effective configuration (file: ${path})`);
   for (const [key, source] of sources) {
     const value = maskSecret(key, getAt(config, splitPath(key)));
     out(`${key} = ${JSON.stringify(value) ?? 'unset'}  (${source})`);
   }
+  return EXIT.ok;
 }
 
-export function configGet(g: GlobalOptions, path: string): void {
+export function configGet(g: GlobalOptions, path: string): number {
   if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
   const { config } = resolveSettings({ file: g.config, flags: { url: g.url, repo: g.repo } });
   const value = getAt(config, splitPath(path));
   if (value === undefined && !knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
-  if (value === undefined) {
-    out(`${path} is unset`);
-    return;
-  }
-  out(typeof value === 'string' ? String(maskSecret(path, value)) : terminalSafeJson(maskTree(value, path)));
+  if (value === undefined) out(`${path} is unset`);
+  else out(typeof value === 'string' ? String(maskSecret(path, value)) : terminalSafeJson(maskTree(value, path)));
+  return EXIT.ok;
 }
 
 function knownPath(path: string): boolean {
@@ -105,7 +109,7 @@ function readings(path: string, text: string): unknown[] {
   return out;
 }
 
-export async function configSet(g: GlobalOptions, path: string, value: string): Promise<void> {
+export async function configSet(g: GlobalOptions, path: string, value: string): Promise<number> {
   if (isTokenPath(path)) throw new UsageError(TOKEN_REFUSAL);
   if (!knownPath(path)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
   const file = openSettingsFile({ file: g.config });
@@ -124,25 +128,27 @@ export async function configSet(g: GlobalOptions, path: string, value: string): 
   }
   await file.write(next ?? candidates[0]!);
   out(`${path} set in ${file.path}.`);
+  return EXIT.ok;
 }
 
-export interface InitFlags {
-  readonly url?: string;
-  readonly repo?: string[];
-  readonly owner?: string;
-  readonly agent?: string[];
-  readonly kind?: string;
-  readonly force?: boolean;
-}
+export const CONFIG_INIT_OPTIONS = {
+  /** the login flagged issues go to */
+  owner: z.string().optional(),
+  /** agent specs: claude, kimi=label:kimi-ready, bot=http:https://host/hook */
+  agent: z.array(z.string()).optional(),
+  /** gitea or forgejo (the config schema checks it) */
+  kind: z.string().optional(),
+  force: flag,
+};
 
 /** `config init`: questions on a terminal, flags otherwise. Never asks for the token. */
-export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<void> {
-  const file = openSettingsFile({ file: g.config });
+export async function configInit(flags: CommandOptions<typeof CONFIG_INIT_OPTIONS>): Promise<number> {
+  const file = openSettingsFile({ file: flags.config });
   const existing = file.read();
   if (Object.keys(existing).length > 0 && !flags.force) {
     throw new UsageError(`${file.path} already exists; pass --force to replace it, or change values with switchboard config set.`);
   }
-  let { url, repo: repos = [], owner } = { url: flags.url ?? g.url, repo: flags.repo ?? g.repo, owner: flags.owner };
+  let { url, repo: repos = [], owner } = flags;
   if (process.stdin.isTTY && process.stdout.isTTY) {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
@@ -170,6 +176,7 @@ export async function configInit(g: GlobalOptions, flags: InitFlags): Promise<vo
   await file.write(raw);
   out(`Wrote ${file.path}.`);
   out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
+  return EXIT.ok;
 }
 
 const splitList = (text: string): string[] => text.split(',').map((r) => r.trim()).filter(Boolean);
@@ -213,7 +220,7 @@ function agentFromFlag(spec: string): Record<string, unknown> {
 }
 
 /** `config edit`: $EDITOR on a copy; saved only when it validates, else the old file stays. */
-export async function configEdit(g: GlobalOptions): Promise<void> {
+export async function configEdit(g: GlobalOptions): Promise<number> {
   const file = openSettingsFile({ file: g.config });
   const editor = process.env.VISUAL || process.env.EDITOR;
   if (!editor) throw new UsageError('set $EDITOR (or $VISUAL) to the editor to use, e.g. EDITOR=nano.');
@@ -240,6 +247,7 @@ export async function configEdit(g: GlobalOptions): Promise<void> {
     }
     await file.write(raw as Record<string, unknown>);
     out(`Saved ${file.path}.`);
+    return EXIT.ok;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

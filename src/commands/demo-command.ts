@@ -1,18 +1,22 @@
+import { z } from 'zod';
 import { firstSignal, runHeadless, warnLine } from '../headless/run.js';
 import { launchConsole } from './console-launcher.js';
 import { startDemo } from './demo.js';
-import type { GlobalOptions } from './globals.js';
+import { type CommandOptions, flag } from './cli-options.js';
 import { NOT_A_TTY } from './open-console.js';
 import { UsageError } from '../core/errors.js';
 import { terminal } from '../adapters/terminal-output.js';
 
-export interface DemoFlags extends GlobalOptions {
-  readonly headless?: boolean;
-  readonly json?: boolean;
-  readonly issues: number;
-  readonly seed: number;
-  readonly kind?: 'gitea' | 'github';
-}
+/** `--issues`, `--seed` and `--kind` are parsed by commander (whole numbers, choices); these type them. */
+export const DEMO_OPTIONS = {
+  headless: flag,
+  json: flag,
+  issues: z.number().int(),
+  seed: z.number().int(),
+  kind: z.enum(['gitea', 'github']).optional(),
+};
+
+export type DemoFlags = CommandOptions<typeof DEMO_OPTIONS>;
 
 /** `switchboard demo`: the sandbox and the engine on it, in the console or headless, until SIGINT. */
 export async function demoCommand(f: DemoFlags): Promise<number> {

@@ -5,6 +5,8 @@ import { stateDir as resolveStateDir } from '../adapters/journal-file.js';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
+import { type CommandOptions, flag } from './cli-options.js';
+import { EXIT } from './exit.js';
 import { type GlobalOptions, type Loaded, loadSettings } from './globals.js';
 import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
@@ -233,8 +235,10 @@ export async function runChecks(g: GlobalOptions, o: { notify?: boolean }, env: 
   return checks;
 }
 
-export async function doctorCommand(g: GlobalOptions, o: { json?: boolean; notify?: boolean }): Promise<number> {
-  const checks = await runChecks(g, o);
+export const DOCTOR_OPTIONS = { json: flag, notify: flag };
+
+export async function doctorCommand(o: CommandOptions<typeof DOCTOR_OPTIONS>): Promise<number> {
+  const checks = await runChecks(o, o);
   const ok = checks.every((c) => c.ok);
   if (o.json) terminal.out(terminalSafeJson({ ok, checks }));
   else {
@@ -243,5 +247,5 @@ export async function doctorCommand(g: GlobalOptions, o: { json?: boolean; notif
     }
     terminal.out(ok ? 'All checks passed.' : `${checks.filter((c) => !c.ok).length} check(s) failed.`);
   }
-  return ok ? 0 : 1;
+  return ok ? EXIT.ok : EXIT.failure;
 }

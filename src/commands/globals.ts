@@ -1,19 +1,8 @@
 import { resolveConnection, type Connection } from '../adapters/connection.js';
 import { type ResolvedSettings, resolveSettings, type SettingsOverrides } from '../adapters/settings.js';
+import type { GlobalOptions } from './cli-options.js';
 
-/** The options every command accepts (set before or after the command name). */
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly stateDir?: string;
-  readonly url?: string;
-  readonly repo?: string[];
-  readonly debug?: boolean;
-  readonly color?: boolean;
-  /** false with --no-alt-screen: the console draws in the normal screen and its last frame stays */
-  readonly altScreen?: boolean;
-  /** --mouse: the wheel scrolls the focused pane and a click selects a row */
-  readonly mouse?: boolean;
-}
+export type { GlobalOptions } from './cli-options.js';
 
 export interface Loaded extends ResolvedSettings {
   readonly connection: Connection;

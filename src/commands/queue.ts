@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import { appendCommand, stateDir as resolveStateDir } from '../adapters/journal-file.js';
 import { resolveSettings } from '../adapters/settings.js';
 import { UsageError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
 import { systemStatusLines } from '../core/system-status.js';
 import { readStatus, type Status } from '../headless/status-file.js';
-import type { GlobalOptions } from './globals.js';
+import { type CommandOptions, flag, type GlobalOptions } from './cli-options.js';
+import { EXIT } from './exit.js';
 import { terminal, terminalSafeJson } from '../adapters/terminal-output.js';
 
 /**
@@ -45,7 +47,7 @@ export async function queueCommand(
   command: 'approve' | 'reject' | 'reroute',
   ids: readonly string[],
   extra: { agent?: string; note?: string } = {},
-): Promise<void> {
+): Promise<number> {
   const dir = await resolveStateDir({ dir: g.stateDir });
   const status = await readStatus(dir);
   const resolved = ids.map((id) => resolveProposalId(id, status));
@@ -61,19 +63,25 @@ export async function queueCommand(
     const verb = command === 'reroute' ? `re-route of ${proposalId} to ${extra.agent}` : `${command} ${proposalId}`;
     terminal.out(`queued ${verb}; ${when}.`);
   }
+  return EXIT.ok;
 }
 
-export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Promise<void> {
-  const dir = await resolveStateDir({ dir: g.stateDir });
+/** `reject --note` says why (kept until the issue changes); approve has no options of its own */
+export const QUEUE_OPTIONS = { note: z.string().optional() };
+
+export const STATUS_OPTIONS = { json: flag };
+
+export async function statusCommand(o: CommandOptions<typeof STATUS_OPTIONS>): Promise<number> {
+  const dir = await resolveStateDir({ dir: o.stateDir });
   const status = await readStatus(dir);
   const out = terminal.out;
   if (o.json) {
     out(terminalSafeJson(status ?? { v: 1, known: false }));
-    return;
+    return EXIT.ok;
   }
   if (status === null) {
     out(`No engine status is known in ${dir}; start one with switchboard run --headless.`);
-    return;
+    return EXIT.ok;
   }
   const pending = status.proposals.filter((p) => p.status === 'proposed');
   const waiting = status.proposals.filter((p) => p.status === 'approved' || p.status === 'executing');
@@ -93,4 +101,5 @@ export async function statusCommand(g: GlobalOptions, o: { json?: boolean }): Pr
   }
   out(`In flight (${status.dispatches.length}):`);
   for (const d of status.dispatches) out(`  ${d.proposal}  ${d.issue}  ${d.agent}  ${d.state}  attempt ${d.attempt}`);
+  return EXIT.ok;
 }

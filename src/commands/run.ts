@@ -4,17 +4,8 @@ import { UsageError } from '../core/errors.js';
 import { type ApproveMode, APPROVE_MODES, firstSignal, headlessConfig, runHeadless, warnLine } from '../headless/run.js';
 import { openSwitchboard } from '../wiring.js';
 import { terminal } from '../adapters/terminal-output.js';
-import { type GlobalOptions, loadSettings } from './globals.js';
-
-export interface RunOptions {
-  readonly headless?: boolean;
-  readonly once?: boolean;
-  readonly json?: boolean;
-  readonly approve?: string;
-  readonly arm?: boolean;
-  readonly dryRun?: boolean;
-  readonly interval?: string;
-}
+import { type CommandOptions, flag, readWith } from './cli-options.js';
+import { loadSettings } from './globals.js';
 
 export function approveMode(value: string | undefined): ApproveMode {
   const mode = value ?? 'manual';
@@ -24,14 +15,26 @@ export function approveMode(value: string | undefined): ApproveMode {
   return mode as ApproveMode;
 }
 
+export const RUN_OPTIONS = {
+  headless: flag,
+  once: flag,
+  json: flag,
+  approve: readWith(approveMode).default('manual'),
+  arm: flag,
+  dryRun: flag,
+  /** in seconds */
+  interval: readWith((text) => parseDuration(text, '--interval')).optional(),
+};
+
+export type RunOptions = CommandOptions<typeof RUN_OPTIONS>;
+
 /** `switchboard run --headless`: the engine without Ink until SIGINT/SIGTERM (or one cycle). */
-export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<number> {
+export async function runCommand(o: RunOptions): Promise<number> {
   if (!o.headless) {
     throw new UsageError('run needs --headless; for the interactive console run switchboard without a command.');
   }
-  const approve = approveMode(o.approve);
-  const intervalSeconds = o.interval === undefined ? undefined : parseDuration(o.interval, '--interval');
-  const loaded = loadSettings(g, { intervalSeconds });
+  const { approve } = o;
+  const loaded = loadSettings(o, { intervalSeconds: o.interval });
   if (o.arm && loaded.connection.repos.length === 0) {
     throw new UsageError('cannot arm: no repositories are enrolled.', 'pass --repo owner/name, set SWITCHBOARD_REPOS, or run switchboard config set repos \'["owner/name"]\'');
   }
@@ -43,7 +46,7 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
     const sb = await openSwitchboard({
       config: headlessConfig(loaded.config, { approve, dryRun: o.dryRun }),
       connection: loaded.connection,
-      stateDir: g.stateDir,
+      stateDir: o.stateDir,
       onWarning: (text) => err(warnLine(text, now(), json)),
     });
     try {
@@ -59,7 +62,7 @@ export async function runCommand(g: GlobalOptions, o: RunOptions): Promise<numbe
       }
       err(warnLine(`${e.message}; the engine keeps retrying (failed cycles back off, up to a few minutes apart).`, now(), json));
     }
-    const colour = !json && process.stdout.isTTY === true && g.color !== false && !process.env.NO_COLOR;
+    const colour = !json && process.stdout.isTTY === true && o.color !== false && !process.env.NO_COLOR;
     return await runHeadless(sb, { once: o.once, json, arm: o.arm, colour }, {
       out: terminal.out,
       err,

@@ -3,7 +3,8 @@ import { terminal } from '../adapters/terminal-output.js';
 import { UsageError } from '../core/errors.js';
 import { TASK_TYPES, type TaskType } from '../core/routing.js';
 import { sanitize } from '../core/sanitize.js';
-import type { GlobalOptions } from './globals.js';
+import type { GlobalOptions } from './cli-options.js';
+import { EXIT } from './exit.js';
 
 /**
  * `switchboard tasktype owner/name#N TYPE`: the operator's task type for an issue (seed 001's
@@ -18,10 +19,11 @@ export function parseTaskType(given: string): TaskType | null {
   throw new UsageError(`"${sanitize(given)}" is not a task type; use one of: ${TASK_TYPES.join(', ')}, or inferred.`);
 }
 
-export async function taskTypeCommand(g: GlobalOptions, issue: string, type: string): Promise<void> {
+export async function taskTypeCommand(g: GlobalOptions, issue: string, type: string): Promise<number> {
   if (!ISSUE.test(issue)) throw new UsageError(`"${sanitize(issue)}" is not an issue: give owner/name#number (e.g. acme/api#12).`);
   const taskType = parseTaskType(type);
   const dir = await resolveStateDir({ dir: g.stateDir });
   await appendCommand(dir, { command: 'tasktype', proposalId: '', issue, taskType });
   terminal.out(`queued: ${issue} is ${taskType === null ? 'back to its inferred task type' : `task type ${taskType}`}; the engine plans it again when it applies the command.`);
+  return EXIT.ok;
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { resolveConnection } from '../adapters/connection.js';
 import type { Config } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -7,15 +8,26 @@ import type { ScoredIssue } from '../core/scoring.js';
 import { triage, withTrust } from '../core/triage.js';
 import { loadBacklogFile } from './backlog-file.js';
 import { type TerminalSafeJson, writeJsonArrays } from '../adapters/terminal-output.js';
+import { type CommandOptions, flag, readWith } from './cli-options.js';
+import { EXIT } from './exit.js';
 
-export interface TriageOptions {
-  readonly json?: boolean;
-  readonly markdown?: boolean;
-  readonly fromFile?: string;
-  readonly repo?: readonly string[];
-  /** ISO time to score against (ages); default: now */
-  readonly now?: string;
+function parseNow(now: string): Date {
+  const t = Date.parse(now);
+  if (Number.isNaN(t)) throw new UsageError(`--now "${now}" is not an ISO date and time.`);
+  return new Date(t);
 }
+
+export const TRIAGE_OPTIONS = {
+  /** preview only, as triage always is */
+  dryRun: flag,
+  json: flag,
+  markdown: flag,
+  fromFile: z.string().optional(),
+  /** the time to score against (ages); default: now */
+  now: readWith(parseNow).optional(),
+};
+
+export type TriageOptions = Partial<CommandOptions<typeof TRIAGE_OPTIONS>>;
 
 /** The --json document: `{"issues": [IssueRow…], "proposals": [ProposalRow…]}`, one row a line. */
 export interface IssueRow {
@@ -74,13 +86,6 @@ export const proposalRow = (p: Proposal): ProposalRow => ({
   whatWouldChange: p.whatWouldChange,
 });
 
-function parseNow(now: string | undefined): Date {
-  if (now === undefined) return new Date();
-  const t = Date.parse(now);
-  if (Number.isNaN(t)) throw new UsageError(`--now "${now}" is not an ISO date and time.`);
-  return new Date(t);
-}
-
 /**
  * The open issues of the enrolled repos on a live tracker, for a preview. Without a URL there is
  * nothing to fetch (undefined): the caller says what to pass.
@@ -128,9 +133,9 @@ export async function runTriage(
   /** `writeJson`, when given, takes the --json document's terminal-safe chunks as they are */
   out: { write(text: string): void; writeJson?(chunk: TerminalSafeJson): void; columns: number },
   fetchIssues?: () => Promise<Issue[]>,
-): Promise<void> {
+): Promise<number> {
   if (options.json && options.markdown) throw new UsageError('choose one of --json and --markdown.');
-  const now = parseNow(options.now);
+  const now = options.now ?? new Date();
   let issues: Issue[];
   if (options.fromFile) issues = await loadBacklogFile(options.fromFile, options.repo ?? []);
   else if (fetchIssues) issues = await fetchIssues();
@@ -160,4 +165,5 @@ export async function runTriage(
     const { renderReadable } = await import('./triage-readable.js');
     out.write(renderReadable(scored, proposals, out.columns));
   }
+  return EXIT.ok;
 }

@@ -2,7 +2,6 @@ import {
   DEFAULT_PROFILE,
   evaluate,
   extractSignals,
-  issueFromGitea,
   parseConfig,
   policyContext,
   scoreIssue,
@@ -13,6 +12,7 @@ import {
   type PolicyState,
   type ScoredIssue,
 } from '../../src/core/index.js';
+import { issueFromGitea } from '../../src/adapters/gitea/issue.js';
 
 /** Builders shaped like the reference tests' `_make_raw_issue` / `_make_scored_issue`. */
 

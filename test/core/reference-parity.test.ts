@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { issueFromGitea, parseConfig, triage, type Issue, type Proposal, type ScoredIssue } from '../../src/core/index.js';
+import { issueFromGitea } from '../../src/adapters/gitea/issue.js';
+import { parseConfig, triage, type Issue, type Proposal, type ScoredIssue } from '../../src/core/index.js';
 
 /**
  * test/fixtures/reference holds 2,000 generated raw issues of realistic text (other languages,

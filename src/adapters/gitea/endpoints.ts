@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { RawGiteaIssueSchema } from '../../core/issue.js';
 import type { Endpoint, HttpMethod } from '../http/index.js';
 import {
   CombinedStatusSchema,
@@ -9,6 +8,7 @@ import {
   NoContentSchema,
   PermissionSchema,
   PullRequestSchema,
+  RawGiteaIssueSchema,
   RepoCommentSchema,
   RepositorySchema,
   ServerVersionSchema,

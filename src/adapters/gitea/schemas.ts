@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { RawGiteaIssueSchema } from '../../core/issue.js';
 
 /**
  * What switchboard reads from Gitea/Forgejo responses. Objects are lenient (unknown fields are
@@ -10,6 +9,26 @@ import { RawGiteaIssueSchema } from '../../core/issue.js';
 export const UserSchema = z.object({ login: z.string() });
 
 export const SettingsSchema = z.object({ max_response_items: z.number().int().nullish() });
+
+/**
+ * The fields of Gitea's `Issue` (GET /repos/{owner}/{repo}/issues) that switchboard reads.
+ * Unknown fields are ignored; a null body and missing labels/assignees are tolerated.
+ */
+export const RawGiteaIssueSchema = z.object({
+  number: z.number().int(),
+  title: z.string().default(''),
+  body: z.string().nullish(),
+  labels: z.array(z.object({ name: z.string() })).nullish(),
+  assignees: z.array(UserSchema).nullish(),
+  user: UserSchema.nullish(),
+  created_at: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  state: z.enum(['open', 'closed']).nullish(),
+  html_url: z.string().nullish(),
+  pull_request: z.unknown().optional(),
+  repository: z.object({ full_name: z.string() }).partial().nullish(),
+});
+export type RawGiteaIssue = z.input<typeof RawGiteaIssueSchema>;
 
 export const IssueListSchema = z.array(RawGiteaIssueSchema);
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { IssueGoneError, UsageError } from '../../core/errors.js';
 import { MovedError, NotFoundError, RejectedError, UnassignableError, UnavailableError } from '../errors.js';
-import { type Issue, issueFromGitea, type RawGiteaIssue } from '../../core/issue.js';
+import type { Issue } from '../../core/issue.js';
+import { issueFromGitea } from './issue.js';
 import type {
   BacklogFetch,
   CombinedStatus,
@@ -32,7 +33,7 @@ import {
   sinceParam,
 } from './backlog.js';
 import { ENDPOINTS } from './endpoints.js';
-import type { CommentSchema, LabelSchema } from './schemas.js';
+import type { CommentSchema, LabelSchema, RawGiteaIssue } from './schemas.js';
 
 export interface GiteaTrackerOptions {
   /** the forge root, e.g. https://gitea.example.com (an /api/v1 suffix is accepted too) */

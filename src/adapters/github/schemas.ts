@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RawGiteaIssueSchema } from '../../core/issue.js';
+import { RawGiteaIssueSchema } from '../gitea/schemas.js';
 
 /**
  * What switchboard reads from GitHub REST responses (schemas named as in GitHub's OpenAPI

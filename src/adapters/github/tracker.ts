@@ -1,5 +1,6 @@
 import { IssueGoneError, UsageError } from '../../core/errors.js';
-import { type Issue, issueFromGitea } from '../../core/issue.js';
+import type { Issue } from '../../core/issue.js';
+import { issueFromGitea } from '../gitea/issue.js';
 import type {
   BacklogFetch,
   CombinedStatus,

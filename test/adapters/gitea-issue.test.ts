@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { issueFromGitea, IssueShapeError, RawGiteaIssueSchema } from '../../src/core/index.js';
+import { issueFromGitea } from '../../src/adapters/gitea/issue.js';
+import { RawGiteaIssueSchema } from '../../src/adapters/gitea/schemas.js';
+import { IssueShapeError } from '../../src/core/errors.js';
 
 const shapeError = (raw: unknown, position?: number): IssueShapeError => {
   try {
