@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 /** Every mode the console can be in; the root input handler routes keys by it. */
-export const MODES = ['normal', 'detail', 'help', 'errors', 'lessons', 'lesson-text', 'lesson-delete', 'filter', 'command', 'note', 'confirm', 'picker'] as const;
+export const MODES = ['normal', 'detail', 'help', 'errors', 'filter', 'command', 'note', 'confirm', 'picker', 'lessons', 'lesson-text', 'lesson-delete'] as const;
 export type ModeName = (typeof MODES)[number];
 
 export const PANES = ['backlog', 'proposals', 'dispatches'] as const;
