@@ -28,6 +28,8 @@ export interface DispatchRequest {
   readonly body: string;
   readonly url: string;
   readonly taskType: TaskType;
+  /** config implementerPreamble (absent: none); http and command targets put it before their prompt (`implementerPrompt`) */
+  readonly preamble?: string;
 }
 
 export interface DispatchResult {

@@ -5,13 +5,12 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { UsageError } from '../../core/errors.js';
+import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.js';
 
 const execFileAsync = promisify(execFile);
 
-/** What the agent is told when its config has no `promptTemplate` (reference `_dispatch_prompt`). */
-export const DEFAULT_PROMPT =
-  'Work on issue {url}: {title}. Read the issue and its comments, implement it, open a pull request that references #{number}.';
+export { DEFAULT_PROMPT };
 
 type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', string>>;
 
@@ -112,7 +111,8 @@ export class CommandTarget implements DispatchTarget {
     const [fileTemplate, ...argTemplates] = agent.command ?? [];
     if (fileTemplate === undefined) throw new UsageError(`agent "${agent.id}" has no command`);
     const base = { repo: r.repo, number: String(r.number), title: r.title, url: r.url };
-    const vars: Vars = { ...base, prompt: fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base) };
+    // The standing rules go first (seed 003); `{prompt}` is the only place they can land, as one argument.
+    const vars: Vars = { ...base, prompt: implementerPrompt(agent, r.preamble ?? '', fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base)) };
     const file = fillTemplate(fileTemplate, vars);
     const args = argTemplates.map((a) => fillTemplate(a, vars));
 
