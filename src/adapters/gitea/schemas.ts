@@ -45,7 +45,13 @@ const TimelineRefIssueSchema = z.object({
 });
 
 export const TimelineSchema = z.array(
-  z.object({ type: z.string().nullish(), ref_issue: TimelineRefIssueSchema.nullish() }),
+  z.object({
+    type: z.string().nullish(),
+    // "neutered": the PR no longer mentions the issue (gitea-behaviour.md #11)
+    ref_action: z.string().nullish(),
+    ref_issue: TimelineRefIssueSchema.nullish(),
+    user: UserSchema.nullish(),
+  }),
 );
 
 export const PullRequestSchema = z.object({
@@ -53,6 +59,7 @@ export const PullRequestSchema = z.object({
   state: z.enum(['open', 'closed']),
   merged: z.boolean().nullish(),
   head: z.object({ sha: z.string().nullish() }).nullish(),
+  merge_commit_sha: z.string().nullish(),
   html_url: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
@@ -65,6 +72,15 @@ export const CombinedStatusSchema = z.object({
   ),
   sha: z.string().nullish(),
   total_count: z.number().int().nullish(),
+  statuses: z
+    .array(
+      z.object({
+        context: z.string().nullish(),
+        status: z.enum(['pending', 'success', 'failure', 'error', 'warning', 'skipped']),
+        target_url: z.string().nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 export const NoContentSchema = z.unknown();
