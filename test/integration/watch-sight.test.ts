@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGiteaTracker, type GiteaTracker } from '../../src/adapters/gitea/index.js';
+import { parseConfig } from '../../src/core/config.js';
+import { watchPolicy } from '../../src/core/supervision-config.js';
 import { next, startSupervision, type Supervised, type WatchAction, type WatchPolicy } from '../../src/core/supervision.js';
 import { agentSight, readAgentSight, readTrackerSight } from '../../src/core/watch-sight.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
@@ -25,29 +27,25 @@ const HEAD = 'a'.repeat(40);
 /** bjorn can only read the repos of the seeded sandbox (seed-backlog.ts: every other human) */
 const STRANGER = 'bjorn';
 
-const policy: WatchPolicy = {
-  selfLogin: 'switchboard',
-  trusted: new Set(['amara']),
-  inProgressLabel: LOCK,
-  stallMinutes: 30,
-  timeoutMinutes: 240,
-  repeatThreshold: 3,
-  maxRetries: 2,
-  retryBackoffSeconds: 60,
-  maxFixForward: 2,
-  maxHops: 5,
-  closeOnMerge: true,
-  deployContext: null,
-  retryNextAgent: false,
-  agents: [{ id: 'claude', kind: 'tracker', login: 'claude', label: null }],
-};
+const config = parseConfig({
+  repos: [REPO],
+  ownerLogin: 'owner',
+  trustedAuthors: ['amara'],
+  agents: [
+    { id: 'claude', displayName: 'Claude Code', kind: 'tracker', assignee: 'claude', maxConcurrent: 2 },
+    { id: 'kimi', displayName: 'Kimi', kind: 'tracker', label: 'kimi-ready', maxConcurrent: 2 },
+    { id: 'owner', displayName: 'Owner', kind: 'owner', maxConcurrent: 100 },
+  ],
+  watch: { stallMinutes: 30 },
+});
+const policy: WatchPolicy = watchPolicy(config, config.agents.find((a) => a.id === 'claude')!, 'switchboard');
 
 async function world() {
   const sandbox = await startSandbox({ repos: [REPO], issues: 0, now: () => T0 });
   const tracker = createGiteaTracker({ url: sandbox.url, token: sandbox.token, retry: { baseDelayMs: 5 } });
   running.push({ sandbox, tracker });
   const issue = sandbox.store.createIssue(REPO, { title: 'Login fails', author: 'amara', labels: [LOCK], assignees: ['claude'] });
-  let d: Supervised = next(startSupervision({ proposalId: 'p1', repo: REPO, number: issue.number, agent: policy.agents[0]! }, T0), { kind: 'accepted', detail: 'assigned' }, T0, policy).dispatch;
+  let d: Supervised = next(startSupervision({ proposalId: 'p1', repo: REPO, number: issue.number, agent: policy.agents.find((a) => a.id === 'claude')! }, T0), { kind: 'accepted', detail: 'assigned' }, T0, policy).dispatch;
   let since = 0;
   /** one cycle at `minutes`: read the tracker over HTTP, step the lifecycle */
   const cycle = async (minutes: number): Promise<WatchAction[]> => {
