@@ -85,7 +85,8 @@ const isDir = (dir: string): Promise<boolean> => stat(dir).then((s) => s.isDirec
 const executable = (file: string): Promise<boolean> =>
   stat(file).then((s) => s.isFile() && access(file, constants.X_OK).then(() => true, () => false), () => false);
 
-async function onPath(program: string, path: string): Promise<boolean> {
+/** Is `program` an executable file: a path as given, or a bare name found in one of `path`'s directories. */
+export async function onPath(program: string, path: string): Promise<boolean> {
   if (isAbsolute(program) || program.includes('/')) return executable(resolve(program));
   for (const dir of path.split(delimiter).filter(Boolean)) {
     if (await executable(join(dir, program))) return true;
