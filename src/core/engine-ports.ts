@@ -29,6 +29,8 @@ export interface DispatchRequest {
   readonly body: string;
   readonly url: string;
   readonly taskType: TaskType;
+  /** config implementerPreamble (absent: none); http and command targets put it before their prompt (`implementerPrompt`) */
+  readonly preamble?: string;
   /** the repo's most relevant lessons as a prompt section (seed 004 LessonsProvider); absent: none */
   readonly lessons?: string;
 }

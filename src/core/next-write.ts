@@ -228,7 +228,7 @@ function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: nu
       if (commented) return null;
       const call = seen.agentCall;
       if (!call) {
-        const request: DispatchRequest = { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType };
+        const request: DispatchRequest = { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType, preamble: ctx.config.implementerPreamble };
         return write({ kind: 'agent', step: 'agent', what: `${agent.kind} dispatch to ${agent.id}`, summary: `attempt ${attempt}`, request });
       }
       return post(call.detail ? sanitize(call.detail) : undefined);

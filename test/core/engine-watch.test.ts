@@ -52,7 +52,7 @@ describe('watching dispatches', () => {
     const w = await dispatched();
     w.tracker.seedComment('acme/api', 1, { author: 'claude', body: 'On it.' });
     await w.engine.runCycle();
-    w.tracker.pulls.set('acme/api#1', [{ number: 40, state: 'open', merged: false, headSha: 'abc1234', url: '', updatedAt: '2026-05-01T10:05:00Z' }]);
+    w.tracker.pulls.set('acme/api#1', [{ number: 40, state: 'open', merged: false, headSha: 'abc1234', mergeSha: null, url: '', updatedAt: '2026-05-01T10:05:00Z' }]);
     w.tracker.statuses.set('abc1234', { state: 'pending', sha: 'abc1234', total: 2 });
     await w.engine.runCycle();
     w.tracker.statuses.set('abc1234', { state: 'success', sha: 'abc1234', total: 2 });

@@ -183,6 +183,15 @@ describe('nextWrite: other agents and actions', () => {
     expect(words(nextWrite({ kind: 'execute', proposal: p }, s, ctx))).toBe(expected);
   });
 
+  it('the call to an http agent carries the configured implementer preamble', () => {
+    const p = proposal('hooky');
+    const n = nextWrite({ kind: 'execute', proposal: p }, seen([marker({ kind: 'audit', proposal: p.id })]), ctx);
+    expect(n.kind === 'write' && n.write.kind === 'agent' ? n.write.request.preamble : null).toBe(config.implementerPreamble);
+    const bare = parseConfig({ ...config, implementerPreamble: '' });
+    const m = nextWrite({ kind: 'execute', proposal: p }, seen([marker({ kind: 'audit', proposal: p.id })]), { ...ctx, config: bare });
+    expect(m.kind === 'write' && m.write.kind === 'agent' ? m.write.request.preamble : null).toBe('');
+  });
+
   it('an http agent without a configured target, and an unknown agent, are refused', () => {
     const p = proposal('hooky');
     const audited = seen([marker({ kind: 'audit', proposal: p.id })]);

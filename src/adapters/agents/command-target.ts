@@ -5,13 +5,12 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { UsageError } from '../../core/errors.js';
+import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.js';
 
 const execFileAsync = promisify(execFile);
 
-/** What the agent is told when its config has no `promptTemplate` (reference `_dispatch_prompt`). */
-export const DEFAULT_PROMPT =
-  'Work on issue {url}: {title}. Read the issue and its comments, implement it, open a pull request that references #{number}.';
+export { DEFAULT_PROMPT };
 
 type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', string>>;
 
@@ -112,8 +111,9 @@ export class CommandTarget implements DispatchTarget {
     const [fileTemplate, ...argTemplates] = agent.command ?? [];
     if (fileTemplate === undefined) throw new UsageError(`agent "${agent.id}" has no command`);
     const base = { repo: r.repo, number: String(r.number), title: r.title, url: r.url };
-    const prompt = fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base);
-    // the repo's lessons follow the task (seed 004 LessonsProvider); one argv element, never a shell string
+    // The standing rules go first (seed 003), then the task, then the repo's lessons (seed 004
+    // LessonsProvider); `{prompt}` is the only place they land, as one argv element, never a shell string.
+    const prompt = implementerPrompt(agent, r.preamble ?? '', fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base));
     const vars: Vars = { ...base, prompt: r.lessons ? `${prompt}\n\n${r.lessons}` : prompt };
     const file = fillTemplate(fileTemplate, vars);
     const args = argTemplates.map((a) => fillTemplate(a, vars));
