@@ -8,6 +8,7 @@ import type { NextWrite, Work, Write, WriteAnswer } from './next-write.js';
 import type { RateLimit } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import type { TaskType } from './routing.js';
+import type { OperatorCommand } from './supervision-types.js';
 import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
 
 /**
@@ -23,6 +24,8 @@ export type Event =
   /** an approval taken back before it started (a dashboard box unticked) */
   | { readonly type: 'withdraw'; readonly id: string; readonly by: string; readonly commandId?: string }
   | { readonly type: 'reroute'; readonly id: string; readonly agentId: string; readonly commandId?: string }
+  /** the operator's hand on a dispatch (by proposal id): retry now, re-route (agentId), cancel, mark done, acknowledge */
+  | { readonly type: 'operate'; readonly id: string; readonly op: OperatorCommand; readonly agentId?: string; readonly by: string; readonly commandId?: string }
   | { readonly type: 'arm' | 'disarm' | 'pause' | 'resume' }
   | { readonly type: 'set-dry-run'; readonly on: boolean }
   /** the operator's task type for an issue ("owner/name#N"); null: back to the inferred one */
@@ -137,5 +140,7 @@ export function commandEvent(c: JournalCommand): Event {
       return { type: 'reject', note: c.note ?? null, ...base };
     case 'reroute':
       return { type: 'reroute', agentId: c.agentId ?? '', ...base };
+    case 'dispatch':
+      return { type: 'operate', op: c.op ?? 'ack', by: 'operator', ...(c.agentId !== undefined ? { agentId: c.agentId } : {}), ...base };
   }
 }

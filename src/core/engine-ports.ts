@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DISPATCH_STATES } from './dispatch.js';
 import type { Lesson } from './lessons.js';
 import { type Agent, TASK_TYPES, type TaskType } from './routing.js';
+import { OPERATOR_COMMANDS } from './supervision-types.js';
 
 /**
  * The ports the Engine needs beside `Tracker` (ports.ts). Adapters implement them; tests pass the
@@ -119,7 +120,9 @@ export const JournalCommandSchema = z.object({
   at,
   /** unique per command, so the engine can record that it applied it */
   commandId: z.string().min(1).max(64),
-  command: z.enum(['approve', 'reject', 'reroute', 'tasktype']),
+  command: z.enum(['approve', 'reject', 'reroute', 'tasktype', 'dispatch']),
+  /** `dispatch`: what the operator does to a running or escalated dispatch (proposalId names it) */
+  op: z.enum(OPERATOR_COMMANDS).optional(),
   /** "" for a command about an issue (tasktype) */
   proposalId: z.string().max(64),
   agentId: z.string().max(64).optional(),

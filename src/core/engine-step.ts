@@ -211,6 +211,10 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       // A journal line replayed: the fact as it was recorded, nothing to do again.
       acc.s = applyFact(acc.s, event);
       break;
+    case 'operate':
+      // TODO(s3-engine): the supervision lifecycle answers this (`next` with an `operator` event).
+      acc.refused = { message: `no dispatch ${event.id} to ${event.op}`, hint: 'the In flight pane lists the dispatches' };
+      break;
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);

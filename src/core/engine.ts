@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { TaskType } from './routing.js';
+import type { OperatorCommand } from './supervision-types.js';
 import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
 import { commandEvent, type EngineEvent, type Event } from './engine-events.js';
@@ -173,6 +174,15 @@ export class Engine {
   /** Hand a proposal to another registered agent that can carry out its action. */
   reroute(id: string, agentId: string): Promise<void> {
     return this.send({ type: 'reroute', id, agentId });
+  }
+
+  /**
+   * The operator's hand on a dispatch (by its proposal id): retry now, re-route to `agentId`, cancel,
+   * mark done, acknowledge an escalation. Journaled like an approval; refused with one sentence when
+   * the dispatch is unknown or the command does not apply to it.
+   */
+  operate(id: string, op: OperatorCommand, options: { agentId?: string; by?: string } = {}): Promise<void> {
+    return this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}) });
   }
 
   /** Set an issue's task type ("owner/name#N"; null: back to the inferred one); journaled, then planned again. */
