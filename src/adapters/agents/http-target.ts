@@ -56,7 +56,13 @@ export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
     url: r.url,
     ...(r.lessons !== undefined ? { lessons: r.lessons } : {}),
     // The issue-implementer rules first (seed 003), then what to do: the agent may use it as its task text.
-    prompt: implementerPrompt(r.agent, r.preamble ?? '', fillTemplate(r.agent.promptTemplate ?? DEFAULT_PROMPT, { repo: r.repo, number: String(r.number), title: r.title, url: r.url })),
+    prompt: implementerPrompt(
+      r.agent,
+      r.preamble ?? '',
+      r.fixForward ? r.fixForward.prompt : fillTemplate(r.agent.promptTemplate ?? DEFAULT_PROMPT, { repo: r.repo, number: String(r.number), title: r.title, url: r.url }),
+    ),
+    // A corrective turn on red CI (issue 12): the same run's issue, a new request saying what failed.
+    ...(r.fixForward ? { fix_forward: { round: r.fixForward.round } } : {}),
   };
 }
 
@@ -90,7 +96,7 @@ export class HttpTarget implements DispatchTarget {
     const { agent } = request;
     if (!agent.endpoint) throw new UsageError(`agent "${agent.id}" has no endpoint`);
     const body = JSON.stringify(dispatchPayload(request));
-    const dispatchId = `${request.proposalId}#${request.attempt}`;
+    const dispatchId = `${request.proposalId}#${request.attempt}${request.fixForward ? `-ff${request.fixForward.round}` : ''}`;
     const headers: Record<string, string> = { [DISPATCH_HEADER]: dispatchId };
     if (agent.secretEnv !== undefined) {
       headers[SIGNATURE_HEADER] = signDispatch(body, dispatchId, this.secret(agent, agent.secretEnv), (this.options.now ?? (() => new Date()))());
