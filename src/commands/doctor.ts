@@ -1,7 +1,7 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { stateDir as resolveStateDir } from '../adapters/journal-file.js';
+import { onPath } from '../adapters/readiness.js';
 import type { Config } from '../core/config.js';
 import { SwitchboardError } from '../core/errors.js';
 import { sanitize } from '../core/sanitize.js';
@@ -21,19 +21,6 @@ export interface Check {
 }
 
 export const reason = (err: unknown): string => sanitize(err instanceof Error ? err.message : String(err)).replace(/\.$/, '');
-
-function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
-  const executable = (p: string) => {
-    try {
-      accessSync(p, constants.X_OK);
-      return statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (isAbsolute(command) || command.includes('/')) return executable(command);
-  return (env.PATH ?? '').split(delimiter).some((dir) => dir && executable(join(dir, command)));
-}
 
 async function answers(url: string): Promise<string | null> {
   try {
@@ -173,7 +160,7 @@ async function agentChecks(config: Config, env: NodeJS.ProcessEnv, add: (c: Chec
     } else if (agent.kind === 'command' && agent.command) {
       const cmd = agent.command[0]!;
       add(
-        onPath(cmd, env)
+        (await onPath(cmd, env.PATH ?? ''))
           ? { name: `agent ${agent.id}`, ok: true, detail: `${cmd} is on PATH` }
           : { name: `agent ${agent.id}`, ok: false, detail: `${cmd} is not on PATH`, fix: `install ${cmd} or give its full path in agents[].command` },
       );

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { TaskType } from './routing.js';
-import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
+import type { OperatorCommand } from './supervision-types.js';
+import { callEach, DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
 import { commandEvent, type EngineEvent, type Event } from './engine-events.js';
 import type { Clock, JournalCommand, NotifyEvent, TimerHandle } from './engine-ports.js';
@@ -57,6 +58,7 @@ export class Engine {
       targets,
       config,
       ...(options.lessons ? { lessons: options.lessons } : {}),
+      ...(options.readiness ? { readiness: options.readiness } : {}),
       state: () => this.state,
       stopping: () => this.stopping,
       send: (event) => this.send(event),
@@ -193,6 +195,15 @@ export class Engine {
     return this.send({ type: 'reroute', id, agentId });
   }
 
+  /**
+   * The operator's hand on a dispatch (by its proposal id): retry now, re-route to `agentId`, cancel,
+   * mark done, acknowledge an escalation. Journaled like an approval; refused with one sentence when
+   * the dispatch is unknown or the command does not apply to it.
+   */
+  operate(id: string, op: OperatorCommand, options: { agentId?: string; by?: string } = {}): Promise<void> {
+    return this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}) });
+  }
+
   /** Set an issue's task type ("owner/name#N"; null: back to the inferred one); journaled, then planned again. */
   setTaskType(issue: string, taskType: TaskType | null): Promise<void> {
     return this.send({ type: 'set-task-type', issue, taskType });
@@ -215,7 +226,7 @@ export class Engine {
     try {
       // Markers are only trusted from our own login: know it before the first read.
       await this.ensureSelf();
-      for (const type of ['observe-due', 'troubles-due', 'fetch-due', 'plan-due', 'summary-due'] as const) {
+      for (const type of ['observe-due', 'fetch-due', 'plan-due', 'summary-due'] as const) {
         if (this.stopping) break;
         await this.send({ type });
       }
@@ -293,16 +304,5 @@ export class Engine {
     const changed = next.snapshot !== this.state.snapshot;
     this.state = next;
     if (changed) callEach(this.listeners, undefined);
-  }
-}
-
-/** A listener's failure is its own; the engine goes on. */
-function callEach<T>(listeners: Set<(value: T) => void>, value: T): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(value);
-    } catch {
-      // ignored, see above
-    }
   }
 }

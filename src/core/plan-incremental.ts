@@ -3,9 +3,8 @@ import { OverlayMap } from './overlay-map.js';
 import { AUTO_ROLE } from './policy.js';
 import type { TaskType } from './routing.js';
 import { lineageOf, remember } from './plan-lineage.js';
-import { decideIssue, dispatchLoad, gateOne, gateRank, type PlanContext, type Resources, settle } from './planner.js';
+import { decideIssue, dispatchLoad, gateOne, gateRank, type PlanContext, planContext, type Resources, settle } from './planner.js';
 import type { Plan, PlanInput, TrackedProposal } from './proposal-queue.js';
-import { policyContext } from './triage.js';
 
 /** Beyond this many touched issues a full plan is as cheap. */
 const MAX_TOUCHED = 256;
@@ -25,7 +24,7 @@ export function replanAround(input: PlanInput): Plan | null {
   if (!lineage) return null;
   const was = lineage.plan;
   const { config, profile, backlog, previous, dispatches } = input;
-  if (was.backlog !== backlog || was.config !== config || was.profile !== profile || was.armed !== input.armed || was.lateReserve) return null;
+  if (was.backlog !== backlog || was.config !== config || was.profile !== profile || was.armed !== input.armed || was.readiness !== input.readiness || was.lateReserve) return null;
 
   const touched = new Set<string>();
   // An operator's task type changes that issue's decision (and its routing).
@@ -48,7 +47,7 @@ export function replanAround(input: PlanInput): Plan | null {
   const { ordered, place } = was.order;
   const locked = new Map(was.labelLocks);
   const { byIssue: liveDispatchByIssue, load } = dispatchLoad(dispatches, locked);
-  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
+  const base = planContext(input);
   const c: PlanContext = { input, base, liveDispatchByIssue };
 
   // Entries after the decided ones (kept, history) and ids put in since the plan, in map order.
@@ -169,6 +168,7 @@ export function replanAround(input: PlanInput): Plan | null {
     cap: r.cap,
     locked: r.locked,
     taskTypes: input.taskTypes,
+    readiness: input.readiness,
   });
   return { proposals, autoApproved, ...(changedIds ? { changedIds } : {}) };
 }

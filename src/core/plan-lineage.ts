@@ -1,7 +1,8 @@
 import type { Config } from './config.js';
 import { OverlayMap } from './overlay-map.js';
-import type { Dispatch } from './dispatch.js';
+import type { Supervised } from './supervision-types.js';
 import type { ScoringProfile } from './profile.js';
+import type { ReadinessFacts } from './readiness.js';
 import type { TaskType } from './routing.js';
 import type { TrackedProposal } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
@@ -15,10 +16,12 @@ export interface PlanInfo {
   readonly config: Config;
   readonly profile: ScoringProfile;
   readonly backlog: ReadonlyMap<string, ScoredIssue>;
-  readonly dispatches: ReadonlyMap<string, Dispatch>;
+  readonly dispatches: ReadonlyMap<string, Supervised>;
   readonly armed: boolean;
   /** the operator's task types the plan decided with */
   readonly taskTypes: ReadonlyMap<string, TaskType> | undefined;
+  /** the agents' readiness the plan gated with: a new check re-plans in full */
+  readonly readiness: ReadonlyMap<string, ReadinessFacts> | undefined;
   /** the backlog most urgent first, and each issue's place in it */
   readonly order: BacklogOrder;
   /** the proposal decided for each issue, by place: the first entries of the map, in order */

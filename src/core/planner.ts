@@ -1,5 +1,5 @@
+import { isLive, type Supervised } from './supervision-types.js';
 import { matchAutoApprove } from './approval-rules.js';
-import type { Dispatch } from './dispatch.js';
 import { issueKey } from './issue.js';
 import { gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import { type BacklogOrder, remember } from './plan-lineage.js';
@@ -45,19 +45,27 @@ export function orderOf(backlog: ReadonlyMap<string, ScoredIssue>): BacklogOrder
 export interface PlanContext {
   readonly input: PlanInput;
   readonly base: PolicyContext;
-  readonly liveDispatchByIssue: ReadonlyMap<string, Dispatch>;
+  readonly liveDispatchByIssue: ReadonlyMap<string, Supervised>;
 }
 
 /** Live dispatches by issue, agents' load and the repo locks they hold (on top of `locked`). */
-export function dispatchLoad(dispatches: ReadonlyMap<string, Dispatch>, locked: Map<string, string>): { byIssue: Map<string, Dispatch>; load: Map<string, number> } {
-  const byIssue = new Map<string, Dispatch>();
+/** The policy context of a plan: armed, the operator's task types, the agents' readiness. */
+export const planContext = (input: PlanInput): PolicyContext =>
+  policyContext(input.config, input.profile, {
+    armed: input.armed,
+    ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}),
+    ...(input.readiness ? { readiness: input.readiness } : {}),
+  });
+
+export function dispatchLoad(dispatches: ReadonlyMap<string, Supervised>, locked: Map<string, string>): { byIssue: Map<string, Supervised>; load: Map<string, number> } {
+  const byIssue = new Map<string, Supervised>();
   const load = new Map<string, number>();
   for (const d of dispatches.values()) {
-    if (d.state === 'escalated') continue;
+    if (d.phase === 'escalated') continue;
     const key = issueKey(d.repo, d.number);
     byIssue.set(key, d);
-    if (d.state === 'completed') continue;
-    load.set(d.agentId, (load.get(d.agentId) ?? 0) + 1);
+    if (!isLive(d.phase)) continue;
+    load.set(d.agent.id, (load.get(d.agent.id) ?? 0) + 1);
     if (!locked.has(d.repo)) locked.set(d.repo, key);
   }
   return { byIssue, load };
@@ -160,7 +168,7 @@ const NO_LOCKS: ReadonlyMap<string, string> = new Map();
  */
 export function planProposals(input: PlanInput): Plan {
   const { config, profile, backlog, previous, dispatches } = input;
-  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
+  const base = planContext(input);
   const order = orderOf(backlog);
   const { ordered } = order;
   const labelLocks = lockedRepos(
@@ -204,7 +212,7 @@ export function planProposals(input: PlanInput): Plan {
   for (const p of rest) out.set(p.id, p);
   const proposals = sameEntries(previous, out) ? previous : out;
   remember(proposals, {
-    config, profile, backlog, dispatches, armed: input.armed, taskTypes: input.taskTypes, order,
+    config, profile, backlog, dispatches, armed: input.armed, taskTypes: input.taskTypes, readiness: input.readiness, order,
     mainIds: decided.map((p) => p.id), restIds: rest.map((p) => p.id), reserving,
     load: r.load, cap: r.cap, locked: r.locked, labelLocks, lateReserve: r.lateReserve === true,
   });

@@ -36,6 +36,8 @@ export interface LinkedPullRequest {
   readonly state: 'open' | 'closed';
   readonly merged: boolean;
   readonly headSha: string;
+  /** the merge commit of a merged PR (where a deploy status lands), else null */
+  readonly mergeSha: string | null;
   readonly url: string;
   readonly updatedAt: string;
 }
@@ -46,6 +48,14 @@ export interface CombinedStatus {
   readonly state: CommitState;
   readonly sha: string;
   readonly total: number;
+}
+
+/** The latest status of one context on a commit. */
+export interface CommitCheck {
+  readonly context: string;
+  readonly state: CommitState;
+  /** as the forge reported it: untrusted */
+  readonly targetUrl: string;
 }
 
 export type Permission = 'none' | 'read' | 'write' | 'admin' | 'owner';
@@ -79,9 +89,13 @@ export interface Tracker {
   listComments(repo: string, number: number): Promise<TrackerComment[]>;
   listLabels(repo: string): Promise<TrackerLabel[]>;
   permission(repo: string, login: string): Promise<Permission>;
-  /** pull requests whose title or body references the issue (`#N`, closing keywords) */
+  /** pull requests whose title or body still references the issue (`#N`, closing keywords) */
   linkedPullRequests(repo: string, number: number): Promise<LinkedPullRequest[]>;
   combinedStatus(repo: string, ref: string): Promise<CombinedStatus>;
+  /** the latest status of every context on a commit, with its target URL */
+  commitChecks(repo: string, ref: string): Promise<CommitCheck[]>;
+  /** who closed the issue last (its timeline's newest `close`), or null when open or not recorded */
+  closedBy(repo: string, number: number): Promise<string | null>;
 
   postComment(repo: string, number: number, body: string): Promise<TrackerComment>;
   editComment(repo: string, commentId: number, body: string): Promise<TrackerComment>;
@@ -90,6 +104,8 @@ export interface Tracker {
   removeLabel(repo: string, number: number, name: string): Promise<void>;
   setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void>;
   createIssue(repo: string, title: string, body: string): Promise<Issue>;
+  /** close an issue (a merged PR that did not close it: watch.closeOnMerge) */
+  closeIssue(repo: string, number: number): Promise<void>;
   /** comments on issues (not pull requests) of a repo updated at or after `since`, oldest first (approvals) */
   listRepoComments?(repo: string, since: string | null): Promise<RepoComments>;
   /** replace an issue's body (the dashboard); only the author and writers may */

@@ -16,6 +16,10 @@ export const ISSUE_IMPLEMENTER_PREAMBLE = [
   '- Report back on the issue: what you changed, how you tested it, anything left open.',
 ].join('\n');
 
+/** What the agent is told when its config has no `promptTemplate` (reference `_dispatch_prompt`). */
+export const DEFAULT_PROMPT =
+  'Work on issue {url}: {title}. Read the issue and its comments, implement it, open a pull request that references #{number}.';
+
 /** The preamble an agent gets: its own, else the configured one; "" means none. */
 export function preambleFor(agent: Pick<Agent, 'kind' | 'preamble'>, configured: string): string {
   if (agent.kind !== 'http' && agent.kind !== 'command') return '';

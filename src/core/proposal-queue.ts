@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
-import { type Dispatch, stateWords } from './dispatch.js';
+import type { ReadinessFacts } from './readiness.js';
+import { isLive, type Supervised } from './supervision-types.js';
 import { issueKey } from './issue.js';
 import { type Gate, type Proposal, proposalFor } from './policy.js';
 import type { ScoringProfile } from './profile.js';
@@ -142,15 +143,18 @@ export const byPriority = (a: ScoredIssue, b: ScoredIssue): number =>
 /** Why an issue gets no new decision: it is being worked on already. */
 export function inFlightReason(
   scored: ScoredIssue,
-  dispatch: Dispatch | undefined,
+  dispatch: Supervised | undefined,
   labels: { readonly inProgress: string; readonly needsHuman: string },
 ): string | null {
-  if (dispatch && dispatch.state !== 'completed' && dispatch.state !== 'escalated') {
-    return `In flight: dispatched to ${dispatch.agentId} (${stateWords(dispatch.state)}, attempt ${dispatch.attempt}).`;
+  if (dispatch && isLive(dispatch.phase)) {
+    return `In flight: dispatched to ${dispatch.agent.id} (${dispatch.phase.replace('_', ' ')}, attempt ${dispatch.attempt}).`;
   }
-  // Completed means the agent closed it; a backlog that still shows it open is stale (a fetch
-  // failed), and a fresh decision on stale data would dispatch it a second time.
-  if (dispatch?.state === 'completed') return `Completed by ${dispatch.agentId}; waiting for the tracker to show it closed.`;
+  // Completed means the work is merged or closed; a backlog that still shows it open is stale (a
+  // fetch failed), and a fresh decision on stale data would dispatch it a second time. Done
+  // awaiting review and cancelled are the owner's to decide on: not proposed again meanwhile.
+  if (dispatch?.phase === 'completed' || dispatch?.phase === 'deployed') return `Completed by ${dispatch.agent.id}; waiting for the tracker to show it closed.`;
+  if (dispatch?.phase === 'awaiting_review') return `Done by ${dispatch.agent.id}, awaiting the owner's review.`;
+  if (dispatch?.phase === 'cancelled') return `Dispatch to ${dispatch.agent.id} was cancelled; not proposed again while it is on record.`;
   if (scored.issue.labels.includes(labels.needsHuman)) return `Waiting for a human (\`${labels.needsHuman}\` label).`;
   if (scored.issue.labels.includes(labels.inProgress)) return `In progress (\`${labels.inProgress}\` label).`;
   return null;
@@ -167,7 +171,7 @@ export interface PlanInput {
   readonly backlog: ReadonlyMap<string, ScoredIssue>;
   readonly previous: ReadonlyMap<string, TrackedProposal>;
   /** by proposal id */
-  readonly dispatches: ReadonlyMap<string, Dispatch>;
+  readonly dispatches: ReadonlyMap<string, Supervised>;
   readonly armed: boolean;
   /** dispatches already made this cycle (the per-cycle cap) */
   readonly executedThisCycle: number;
@@ -178,6 +182,8 @@ export interface PlanInput {
   readonly decisions?: WeakMap<ScoredIssue, Proposal>;
   /** issue key → the task type the operator set (wins over the inferred one) */
   readonly taskTypes?: ReadonlyMap<string, TaskType>;
+  /** agent id → the last readiness check's findings (the readiness gate) */
+  readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
 }
 
 export interface Plan {

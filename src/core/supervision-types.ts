@@ -1,4 +1,4 @@
-import type { CommitState } from './ports.js';
+import type { CommitCheck } from './ports.js';
 import type { AgentKind } from './routing.js';
 
 /**
@@ -52,12 +52,8 @@ export interface AgentRef {
 /** Green, red, running or no CI at all, from the latest status of every context. */
 export type CiVerdict = 'none' | 'pending' | 'green' | 'red';
 
-export interface Check {
-  readonly context: string;
-  readonly state: CommitState;
-  /** as the forge reported it: untrusted */
-  readonly targetUrl: string;
-}
+/** The latest status of one context (the Tracker port's read). */
+export type Check = CommitCheck;
 
 /** A pull request that still references the issue (neutered references excluded by the engine). */
 export interface PullSight {
@@ -228,3 +224,6 @@ export interface WatchStep {
   readonly dispatch: Supervised;
   readonly actions: readonly WatchAction[];
 }
+
+/** "ci failed", "awaiting review": a phase as the operator reads it. */
+export const phaseWords = (phase: WatchPhase): string => phase.replace(/_/g, ' ');

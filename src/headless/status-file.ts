@@ -7,6 +7,7 @@ import type { EngineSnapshot } from '../core/engine-state.js';
 import type { Config } from '../core/config.js';
 import { sanitize } from '../core/sanitize.js';
 import { systemStatus } from '../core/system-status.js';
+import { isLive } from '../core/supervision-types.js';
 
 /**
  * `status.json` in the state directory: what the running (or last) engine had in its queue, for
@@ -57,7 +58,6 @@ export const StatusSchema = z.object({
 });
 export type Status = z.output<typeof StatusSchema>;
 
-const FINISHED = new Set(['completed', 'escalated']);
 
 export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?: Pick<Config, 'agents'>): Status {
   return {
@@ -85,8 +85,8 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?
         note: p.note === null ? null : sanitize(p.note),
       })),
     dispatches: [...s.dispatches.values()]
-      .filter((d) => !FINISHED.has(d.state))
-      .map((d) => ({ proposal: d.proposalId, issue: `${d.repo}#${d.number}`, agent: d.agentId, state: d.state, attempt: d.attempt })),
+      .filter((d) => isLive(d.phase))
+      .map((d) => ({ proposal: d.proposalId, issue: `${d.repo}#${d.number}`, agent: d.agent.id, state: d.phase, attempt: d.attempt })),
   };
 }
 

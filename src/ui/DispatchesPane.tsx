@@ -1,4 +1,5 @@
 import { memo, useMemo } from 'react';
+import { isLive } from '../core/supervision-types.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { type DispatchRow, type DispatchSort, issueLabel, shortDuration } from './views.js';
@@ -12,19 +13,19 @@ interface Props extends PaneProps {
 
 /** A finished dispatch's clock stops at its last event. */
 const endOf = (r: DispatchRow, now: number): number =>
-  r.dispatch.state === 'completed' || r.dispatch.state === 'escalated' ? Date.parse(r.dispatch.history.at(-1)?.at ?? '') || now : now;
+  !isLive(r.dispatch.phase) ? Date.parse(r.dispatch.history.at(-1)?.at ?? '') || now : now;
 
 function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   return [
     { header: 'issue', width: multiRepo ? 11 : 5, value: (r) => issueLabel(r.dispatch.repo, r.dispatch.number, multiRepo) },
-    { header: 'agent', width: 7, value: (r) => r.dispatch.agentId },
+    { header: 'agent', width: 7, value: (r) => r.dispatch.agent.id },
     {
       header: 'state',
       width: 10,
       value: (r) => r.word,
-      colour: (r) => (r.dispatch.state === 'escalated' || r.dispatch.state === 'failed' ? 'bad' : r.trouble ? 'warn' : r.dispatch.state === 'completed' ? 'good' : undefined),
+      colour: (r) => (r.dispatch.phase === 'escalated' ? 'bad' : r.trouble ? 'warn' : r.dispatch.phase === 'completed' || r.dispatch.phase === 'deployed' ? 'good' : undefined),
     },
-    { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(endOf(r, now) - Date.parse(r.dispatch.startedAt)) },
+    { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(endOf(r, now) - Date.parse(r.dispatch.attemptStartedAt)) },
     { header: 'try', width: 3, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
     { header: 'last event', value: (r) => r.lastEvent },
   ];

@@ -1,4 +1,4 @@
-import { stateWords } from '../core/dispatch.js';
+import { phaseWords } from '../core/supervision-types.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
@@ -115,9 +115,9 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
   if (proposal) out.push({ text: '' }, ...proposalLines(proposal));
   if (dispatch) {
     out.push({ text: '' }, { text: 'Dispatch', tone: 'heading' });
-    out.push({ text: `${clean(dispatch.agentId)}  ${stateWords(dispatch.state)}  attempt ${dispatch.attempt}  started ${age(dispatch.startedAt)}  last progress ${age(dispatch.lastProgressAt)}` });
+    out.push({ text: `${clean(dispatch.agent.id)}  ${phaseWords(dispatch.phase)}  attempt ${dispatch.attempt}  started ${age(dispatch.attemptStartedAt)}  last progress ${age(dispatch.lastProgressAt)}` });
     out.push({ text: 'history:' });
-    for (const h of dispatch.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${stateWords(h.state)}  ${clean(h.note)}` });
+    for (const h of dispatch.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${phaseWords(h.phase)}  ${clean(h.note)}` });
   }
   const pid = dispatch?.proposalId ?? proposal?.id;
   const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
@@ -125,7 +125,7 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
     out.push({ text: '' }, { text: 'Writes', tone: 'heading' });
     for (const w of writes) out.push({ text: `  ${age(w.at)}  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
-  const agentId = dispatch?.agentId ?? (proposal?.action === 'dispatch' ? proposal.agentId : null);
+  const agentId = dispatch?.agent.id ?? (proposal?.action === 'dispatch' ? proposal.agentId : null);
   if (promptLessons && agentId) out.push(...promptLessons(key, scored, agentId));
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });

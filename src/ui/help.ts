@@ -18,10 +18,11 @@ const LEGEND: readonly (readonly [heading: string, rows: readonly (readonly [wor
   [
     'In flight',
     [
-      ['assigned working pr open ci running ci passed', "the agent's progress"],
-      ['ci failed', 'its CI is red: the agent is told, and it is watched for a fix'],
-      ['STALLED! TIMED OUT! LOOPING! FAILED!', 'trouble (capitals and ! without colour): retried, then escalated'],
-      ['completed escalated', 'finished: the issue closed, or handed to a human'],
+      ['dispatching retry wait assigned working', 'handed to the agent (retry wait: it refused, tried again after a pause)'],
+      ['pr open ci running ci passed merged deploying', "the agent's work on the tracker"],
+      ['ci failed', 'its CI is red: the agent gets a fix-forward turn, then it is escalated'],
+      ['completed deployed', 'done: merged, the issue closed, the lock released'],
+      ['awaiting review cancelled escalated', 'ended: done without a PR, stopped by a human, or handed to a human'],
     ],
   ],
   [

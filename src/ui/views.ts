@@ -1,4 +1,4 @@
-import { type Dispatch, stateWords, TROUBLE_STATES } from '../core/dispatch.js';
+import { phaseWords, type Supervised } from '../core/supervision-types.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
@@ -144,13 +144,13 @@ export function backlogRows(snapshot: EngineSnapshot, filter: string, sort: Sort
 function backlogFacts(work: Pick<EngineSnapshot, 'proposals' | 'dispatches'> | undefined): (key: string, s: ScoredIssue) => RowFacts {
   if (!work) return (key, scored) => ({ key, scored });
   const live = liveProposals(work);
-  const dispatchOf = new Map<string, Dispatch>();
+  const dispatchOf = new Map<string, Supervised>();
   for (const d of work.dispatches.values()) dispatchOf.set(issueKey(d.repo, d.number), d);
   return (key, scored) => {
     const p = live.get(key);
     const row = p ? proposalRow(p) : null;
     const d = dispatchOf.get(key);
-    return { key, scored, status: row?.word, agent: d?.agentId ?? p?.agentId, state: d?.state };
+    return { key, scored, status: row?.word, agent: d?.agent.id ?? p?.agentId, state: d?.phase };
   };
 }
 
@@ -246,7 +246,7 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string, now = 0):
     .filter((r) => {
       if (isEmpty(f)) return true;
       const d = snapshot.dispatches.get(r.id);
-      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.group === 'grace' ? 'grace' : r.word, agent: r.proposal.agentId, state: d?.state });
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.group === 'grace' ? 'grace' : r.word, agent: r.proposal.agentId, state: d?.phase });
     });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
@@ -254,14 +254,14 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string, now = 0):
 
 export interface DispatchRow {
   readonly id: string;
-  readonly dispatch: Dispatch;
+  readonly dispatch: Supervised;
   readonly trouble: boolean;
   /** "working", "STALLED!" — trouble reads as trouble without colour */
   readonly word: string;
   readonly lastEvent: string;
 }
 
-export const isTrouble = (d: Dispatch): boolean => TROUBLE_STATES.has(d.state) || d.state === 'escalated';
+export const isTrouble = (d: Supervised): boolean => (d.phase === 'escalated' && d.escalation?.acknowledgedBy == null) || d.phase === 'retry_wait' || d.phase === 'ci_failed';
 
 export function dispatchRows(snapshot: EngineSnapshot, filter: string): DispatchRow[] {
   const f = parseFilter(filter);
@@ -270,9 +270,9 @@ export function dispatchRows(snapshot: EngineSnapshot, filter: string): Dispatch
     const key = issueKey(d.repo, d.number);
     const p = snapshot.proposals.get(d.proposalId);
     const word = p ? proposalRow(p)?.word : undefined;
-    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agentId, state: d.state })) continue;
+    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: d.phase })) continue;
     const trouble = isTrouble(d);
-    const words = stateWords(d.state);
+    const words = phaseWords(d.phase);
     rows.push({ id: d.proposalId, dispatch: d, trouble, word: trouble ? `${words.toUpperCase()}!` : words, lastEvent: d.history.at(-1)?.note ?? '' });
   }
   // Trouble first: it is what the operator must look at.
@@ -347,15 +347,18 @@ export function sortProposalRows(rows: readonly ProposalRow[], sort: ProposalSor
   return [...rows].sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group] || inGroup(a, b));
 }
 
+/** When the dispatch was first made (its first attempt). */
+const firstAt = (d: Supervised): string => d.history[0]?.at ?? d.attemptStartedAt;
+
 /** In-flight rows in `sort` order; `state` keeps the pane's own order. */
 export function sortDispatchRows(rows: readonly DispatchRow[], sort: DispatchSort): DispatchRow[] {
   switch (sort) {
     case 'state':
       return [...rows];
     case 'time':
-      return [...rows].sort((a, b) => Date.parse(a.dispatch.startedAt) - Date.parse(b.dispatch.startedAt));
+      return [...rows].sort((a, b) => Date.parse(firstAt(a.dispatch)) - Date.parse(firstAt(b.dispatch)));
     case 'agent':
-      return [...rows].sort((a, b) => byAgent(a.dispatch.agentId, b.dispatch.agentId));
+      return [...rows].sort((a, b) => byAgent(a.dispatch.agent.id, b.dispatch.agent.id));
     case 'issue':
       return [...rows].sort((a, b) => byIssue(a.dispatch, b.dispatch));
     default: {

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentStatus, DispatchRequest } from '../../src/core/engine-ports.js';
+import { ISSUE_IMPLEMENTER_PREAMBLE } from '../../src/core/prompts.js';
 import { UsageError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';
 import { CommandTarget } from '../../src/adapters/agents/index.js';
@@ -89,6 +90,15 @@ describe('command agent target', () => {
     const { runId } = await t.dispatch(request(agent));
     expect(await settled(t, runId!)).toMatchObject({ status: 'failed', detail: expect.stringContaining('exited 3') });
     expect(argvSeen().argv).toEqual(['--repo=acme/api', 'fix #7 of acme/api', '--fail']);
+  });
+
+  it('gives the command the issue-implementer rules first, in the one {prompt} argument', async () => {
+    const t = target();
+    const { runId } = await t.dispatch(request(commandAgent(), { preamble: ISSUE_IMPLEMENTER_PREAMBLE }));
+    await settled(t, runId!);
+    const [title, prompt] = argvSeen().argv;
+    expect(title).toBe('Fix it');
+    expect(prompt).toBe(`${ISSUE_IMPLEMENTER_PREAMBLE}\n\nWork on issue https://git.example/acme/api/issues/7: Fix it. Read the issue and its comments, implement it, open a pull request that references #7.`);
   });
 
   it('kills an agent that overruns its timeout, even one ignoring SIGTERM', async () => {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ISSUE_IMPLEMENTER_PREAMBLE } from '../../src/core/prompts.js';
 import type { DispatchRequest } from '../../src/core/engine-ports.js';
 import { UsageError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';
@@ -55,7 +56,21 @@ describe('http agent target', () => {
       task_type: 'routine_coding',
       repo: 'acme/api',
       url: 'https://git.example/acme/api/issues/7',
+      prompt: 'Work on issue https://git.example/acme/api/issues/7: Login fails on “empty” password. Read the issue and its comments, implement it, open a pull request that references #7.',
     });
+  });
+
+  it('puts the issue-implementer rules before the prompt, and an agent\'s own preamble instead of them', async () => {
+    server = await loopbackServer((_req, res) => json(res, 202, { run_id: 'r-1' }));
+    const agent = httpAgent(server.url);
+    const target = new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET } });
+    await target.dispatch({ ...request(agent), preamble: ISSUE_IMPLEMENTER_PREAMBLE });
+    const own = httpAgent(server.url, { preamble: 'Only touch src/.' });
+    await target.dispatch({ ...request(own), preamble: ISSUE_IMPLEMENTER_PREAMBLE });
+    const [plain, custom] = server.received.map((r) => JSON.parse(r.body.toString('utf8')) as { prompt: string });
+    expect(plain?.prompt).toMatch(/^You are implementing one issue from the tracker\. Standing rules:\n- Work test-first/);
+    expect(plain?.prompt).toMatch(/\n\nWork on issue https:\/\/git\.example\/acme\/api\/issues\/7: Login fails/);
+    expect(custom?.prompt).toMatch(/^Only touch src\/\.\n\nWork on issue /);
   });
 
   it('polls the status URL of a run until it is done', async () => {

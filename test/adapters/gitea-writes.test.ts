@@ -188,6 +188,8 @@ describe('reads for watching a dispatch', () => {
       { type: 'issue_ref', ref_issue: { number: 52, repository: { full_name: 'acme/api' } } },
       { type: 'pull_ref', ref_issue: { number: 50, pull_request: {} } },
       { type: 'pull_ref', ref_issue: null },
+      // a PR edited so it no longer mentions the issue keeps its entry, neutered (gitea-behaviour.md #11)
+      { type: 'pull_ref', ref_action: 'neutered', ref_issue: { number: 53, pull_request: {}, repository: { full_name: 'acme/api' } } },
     ];
     const { forge, tracker } = await setup((req) => {
       if (req.path === '/repos/acme/api/issues/9/timeline') return { status: 200, json: timeline, headers: { 'x-total-count': '6' } };
@@ -200,9 +202,41 @@ describe('reads for watching a dispatch', () => {
       return { status: 404 };
     });
     expect(await tracker.linkedPullRequests('acme/api', 9)).toEqual([
-      { number: 50, state: 'open', merged: false, headSha: 'abc123', url: 'u', updatedAt: 't' },
+      { number: 50, state: 'open', merged: false, headSha: 'abc123', mergeSha: null, url: 'u', updatedAt: 't' },
     ]);
     expect(forge.count('GET /repos/acme/api/pulls/50')).toBe(1);
+    expect(forge.count('GET /repos/acme/api/pulls/53')).toBe(0);
+  });
+
+  it('who closed the issue is the newest close of its timeline; a reopen after it means nobody', async () => {
+    const entries = [
+      { type: 'close', user: { login: 'alice' } },
+      { type: 'reopen', user: { login: 'bob' } },
+      { type: 'comment', user: { login: 'carol' } },
+      { type: 'close', user: { login: 'dave' } },
+    ];
+    let timeline: unknown[] = entries;
+    const { tracker } = await setup(() => ({ status: 200, json: timeline }));
+    expect(await tracker.closedBy('acme/api', 9)).toBe('dave');
+    timeline = entries.slice(0, 3);
+    expect(await tracker.closedBy('acme/api', 9)).toBeNull();
+  });
+
+  it('commit checks: the latest status of every context with its target URL, across pages', async () => {
+    const { forge, tracker } = await setup((req) => {
+      const page = req.query.get('page') ?? '1';
+      const statuses =
+        page === '1'
+          ? [{ context: 'ci/test', status: 'failure', target_url: 'https://ci.example/1' }, { context: 'ci/lint', status: 'success', target_url: '' }]
+          : [{ context: 'deploy', status: 'pending' }];
+      return { status: 200, json: { state: 'failure', sha: 'abc123', total_count: statuses.length, statuses }, headers: { 'x-total-count': '3' } };
+    });
+    expect(await tracker.commitChecks('acme/api', 'abc123')).toEqual([
+      { context: 'ci/test', state: 'failure', targetUrl: 'https://ci.example/1' },
+      { context: 'ci/lint', state: 'success', targetUrl: '' },
+      { context: 'deploy', state: 'pending', targetUrl: '' },
+    ]);
+    expect(forge.count('GET /repos/acme/api/commits/abc123/status')).toBe(2);
   });
 
   it('combined status reports the total from X-Total-Count, not the page', async () => {

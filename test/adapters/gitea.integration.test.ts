@@ -135,3 +135,29 @@ describe('the Gitea adapter against the sandbox', () => {
     expect((err as Error).message).toMatch(/^GET \/repos\/\{owner\}\/\{repo\}\/issues returned an unexpected body: \[\d+\]\.\w+ should be \w+$/);
   });
 });
+
+describe('reads for watching a dispatch, against the sandbox', () => {
+  it('a PR that fixes the issue, its checks per context with target URLs, its merge commit, and who closed the issue', async () => {
+    const { sandbox, tracker } = await setup({ repos: ['acme/api'], issues: 0 });
+    const { store } = sandbox;
+    const issue = store.createIssue('acme/api', { title: 'Login fails', author: 'alice' });
+    const pr = store.createPullRequest('acme/api', { title: 'Fix login', body: `Fixes #${issue.number}`, author: 'claude', headSha: 'a'.repeat(40) });
+    store.setCommitStatus('acme/api', 'a'.repeat(40), { state: 'failure', context: 'ci/test', targetUrl: 'https://ci.example/run/1' });
+    store.setCommitStatus('acme/api', 'a'.repeat(40), { state: 'success', context: 'ci/lint' });
+    store.setCommitStatus('acme/api', 'a'.repeat(40), { state: 'success', context: 'ci/test', targetUrl: 'https://ci.example/run/2' });
+
+    const checks = await tracker.commitChecks('acme/api', 'a'.repeat(40));
+    expect([...checks].sort((x, y) => x.context.localeCompare(y.context))).toEqual([
+      { context: 'ci/lint', state: 'success', targetUrl: '' },
+      { context: 'ci/test', state: 'success', targetUrl: 'https://ci.example/run/2' },
+    ]);
+    expect(await tracker.linkedPullRequests('acme/api', issue.number)).toMatchObject([{ number: pr.number, state: 'open', merged: false, mergeSha: null }]);
+    expect(await tracker.closedBy('acme/api', issue.number)).toBeNull();
+
+    store.mergePullRequest('acme/api', pr.number, 'amara');
+    const [merged] = await tracker.linkedPullRequests('acme/api', issue.number);
+    expect(merged).toMatchObject({ number: pr.number, state: 'closed', merged: true });
+    expect(merged?.mergeSha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await tracker.closedBy('acme/api', issue.number)).toBe('amara');
+  });
+});

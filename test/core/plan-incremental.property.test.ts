@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { type Dispatch, startDispatch } from '../../src/core/dispatch.js';
+import type { Supervised, WatchPhase } from '../../src/core/supervision-types.js';
+import { supervised } from '../fakes/supervised.js';
 import { type Issue, issueKey } from '../../src/core/issue.js';
 import { replanAround } from '../../src/core/plan-incremental.js';
 import { withProposal } from '../../src/core/plan-lineage.js';
@@ -30,7 +31,7 @@ type Op =
   | { kind: 'reroute'; pick: number; agent: 'claude' | 'kimi' | 'codex'; replan: boolean }
   | { kind: 'withdraw'; pick: number; replan: boolean }
   | { kind: 'task-type'; pick: number; taskType: TaskType | null; replan: boolean }
-  | { kind: 'dispatch'; pick: number; state: Dispatch['state'] }
+  | { kind: 'dispatch'; pick: number; state: WatchPhase }
   | { kind: 'executed' }
   | { kind: 'arm' }
   | { kind: 'edit' | 'close'; pick: number };
@@ -49,7 +50,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       replan: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('dispatch' as const), pick: fc.nat(40), state: fc.constantFrom<Dispatch['state']>('assigned', 'working', 'completed', 'escalated', 'stalled') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('dispatch' as const), pick: fc.nat(40), state: fc.constantFrom<WatchPhase>('assigned', 'working', 'completed', 'escalated', 'ci_failed', 'awaiting_review', 'cancelled') }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'executed' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'arm' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('edit' as const, 'close' as const), pick: fc.nat(40) }) },
@@ -102,7 +103,7 @@ describe('incremental planning', () => {
           const decisions = new WeakMap<ScoredIssue, Proposal>();
           const scored = (i: Issue) => scoreIssue(i, profile, NOW);
           let backlog = new Map(makers.map((m, i) => scored(issueOf(m, i + 1))).map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
-          let dispatches = new Map<string, Dispatch>();
+          let dispatches = new Map<string, Supervised>();
           let armed = o.armed;
           let executed = 0;
           let taskTypes: ReadonlyMap<string, TaskType> = new Map();
@@ -175,8 +176,8 @@ describe('incremental planning', () => {
                 break;
               case 'dispatch':
                 if (picked && picked.agentId !== null) {
-                  const d = startDispatch({ proposalId: picked.id, repo: picked.repo, number: picked.number, agentId: picked.agentId, attempt: 1 }, NOW);
-                  dispatches = new Map(dispatches).set(picked.id, { ...d, state: x.state });
+                  const d = supervised({ id: picked.id, repo: picked.repo, number: picked.number, agentId: picked.agentId, phase: x.state, at: NOW });
+                  dispatches = new Map(dispatches).set(picked.id, d);
                 }
                 break;
               case 'executed':

@@ -2,6 +2,7 @@ import { type Issue, issueKey } from '../../src/core/issue.js';
 import type {
   BacklogFetch,
   CombinedStatus,
+  CommitCheck,
   LinkedPullRequest,
   Permission,
   RateLimit,
@@ -21,7 +22,7 @@ export interface TrackerWrite extends TrackerCall {
   readonly detail: string;
 }
 
-const WRITES = new Set(['postComment', 'editComment', 'addLabels', 'removeLabel', 'setAssignees', 'createIssue']);
+const WRITES = new Set(['postComment', 'editComment', 'addLabels', 'removeLabel', 'setAssignees', 'createIssue', 'closeIssue']);
 
 /**
  * A forge in memory: issues with comments, labels and assignees, linked PRs and commit statuses.
@@ -38,6 +39,10 @@ export class FakeTracker implements Tracker {
   readonly comments = new Map<string, TrackerComment[]>();
   readonly pulls = new Map<string, LinkedPullRequest[]>();
   readonly statuses = new Map<string, CombinedStatus>();
+  /** latest status per context, by commit */
+  readonly checks = new Map<string, CommitCheck[]>();
+  /** who closed an issue, by issue key */
+  readonly closers = new Map<string, string>();
   readonly permissions = new Map<string, Permission>();
   readonly fetchFailures = new Map<string, Error>();
   limit: RateLimit = { remaining: undefined, resetAt: undefined };
@@ -147,6 +152,16 @@ export class FakeTracker implements Tracker {
     this.enter('combinedStatus', repo);
     return this.statuses.get(ref) ?? { state: 'pending', sha: ref, total: 0 };
   }
+  async commitChecks(repo: string, ref: string): Promise<CommitCheck[]> {
+    this.enter('commitChecks', repo);
+    return this.checks.get(ref) ?? [];
+  }
+
+  async closedBy(repo: string, number: number): Promise<string | null> {
+    this.enter('closedBy', repo, number);
+    return this.closers.get(issueKey(repo, number)) ?? null;
+  }
+
 
   async postComment(repo: string, number: number, body: string): Promise<TrackerComment> {
     return this.write('postComment', repo, number, body, () => {
@@ -188,6 +203,13 @@ export class FakeTracker implements Tracker {
   async setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void> {
     return this.write('setAssignees', repo, number, logins.join(','), () => {
       this.edit(repo, number, { assignees: [...logins] });
+    });
+  }
+
+  async closeIssue(repo: string, number: number): Promise<void> {
+    return this.write('closeIssue', repo, number, 'closed', () => {
+      this.edit(repo, number, { state: 'closed' });
+      this.closers.set(issueKey(repo, number), this.selfLogin);
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISPATCH_STATES, stateWords } from '../../src/core/dispatch.js';
+import { phaseWords, WATCH_PHASES } from '../../src/core/supervision-types.js';
 import { PROPOSAL_STATUSES } from '../../src/core/proposal-queue.js';
 import { helpView } from '../../src/ui/help.js';
 import { KEYMAP, MODES } from '../../src/ui/keymap.js';
@@ -30,7 +30,7 @@ describe('help', () => {
     const t = text(120);
     for (const status of PROPOSAL_STATUSES.filter((s) => s !== 'proposed' && s !== 'superseded')) expect(t).toContain(status);
     for (const word of ['pending', 'gated', 'waiting', 'grace']) expect(t).toMatch(new RegExp(`^ {2}${word}`, 'm'));
-    for (const state of DISPATCH_STATES) expect(t.toLowerCase()).toContain(stateWords(state).replace('_', ' '));
+    for (const phase of WATCH_PHASES) expect(t.toLowerCase()).toContain(phaseWords(phase));
     for (const symbol of ['→', '⚑', 'S A L', '×1', 'blk', 'asg', 'lck', '(!)', '▸', '›', '▲', '▼', 'ARMED', 'DISARMED', 'DRY-RUN', 'PAUSED', '(E)']) expect(t).toContain(symbol);
   });
 

@@ -80,7 +80,7 @@ describe('links', () => {
     await w.engine.approve(w.proposalFor(1).id);
     const s = w.engine.getSnapshot();
     const [id, d] = [...s.dispatches][0]!;
-    const withPr = { ...s, dispatches: new Map([[id, { ...d, pr: { number: 7, headSha: 'abc' } }]]) };
+    const withPr = { ...s, dispatches: new Map([[id, { ...d, pr: { number: 7, headSha: 'abc', ci: 'pending' as const } }]]) };
     expect(linkFor(withPr, { pane: 'dispatches', id }, null)).toEqual({ what: 'the pull request of acme/api#1 (#7)', url: 'https://fake.example/acme/api/issues/7' });
     const gone = { ...s, backlog: new Map() };
     expect(linkFor(gone, { pane: 'dispatches', id }, 'https://git.example')).toEqual({ what: 'acme/api#1', url: 'https://git.example/acme/api/issues/1' });

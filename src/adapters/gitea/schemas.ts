@@ -79,6 +79,7 @@ export const TimelineSchema = z
         /** `neutered`: the PR no longer mentions the issue (models/issues/issue_xref.go:84-103) */
         ref_action: z.string().nullish(),
         ref_issue: TimelineRefIssueSchema.nullish(),
+        user: UserSchema.nullish(),
       })
       .nullable(),
   )
@@ -90,6 +91,7 @@ export const PullRequestSchema = z.object({
   state: z.enum(['open', 'closed']),
   merged: z.boolean().nullish(),
   head: z.object({ sha: z.string().nullish() }).nullish(),
+  merge_commit_sha: z.string().nullish(),
   html_url: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
@@ -102,6 +104,15 @@ export const CombinedStatusSchema = z.object({
   ),
   sha: z.string().nullish(),
   total_count: z.number().int().nullish(),
+  statuses: z
+    .array(
+      z.object({
+        context: z.string().nullish(),
+        status: z.enum(['pending', 'success', 'failure', 'error', 'warning', 'skipped']),
+        target_url: z.string().nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 export const NoContentSchema = z.unknown();

@@ -6,6 +6,7 @@ import { issueFromGitea } from './issue.js';
 import type {
   BacklogFetch,
   CombinedStatus,
+  CommitCheck,
   LinkedPullRequest,
   Permission,
   RateLimit,
@@ -33,7 +34,7 @@ import {
   sinceParam,
 } from './backlog.js';
 import { ENDPOINTS } from './endpoints.js';
-import type { CommentSchema, LabelSchema, RawGiteaIssue } from './schemas.js';
+import type { CommentSchema, LabelSchema, RawGiteaIssue, TimelineSchema } from './schemas.js';
 
 export interface GiteaTrackerOptions {
   /** the forge root, e.g. https://gitea.example.com (an /api/v1 suffix is accepted too) */
@@ -416,7 +417,8 @@ export class GiteaTracker implements Tracker {
     return data.permission;
   }
 
-  async linkedPullRequests(repo: string, number: number): Promise<LinkedPullRequest[]> {
+  /** Every entry of an issue's timeline (comments, references, closes…), oldest first. */
+  async #timeline(repo: string, number: number): Promise<z.infer<typeof TimelineSchema>> {
     const limit = await this.#limit({ requests: 0 });
     // The timeline's X-Total-Count counts only the page returned, so pages are followed instead.
     const timeline = await fetchAllPages(
@@ -437,15 +439,22 @@ export class GiteaTracker implements Tracker {
       },
       { limit, concurrency: 1, maxItems: this.#maxListItems, subject: `the timeline of issue ${repo}#${number}` },
     );
+    return timeline.items;
+  }
+
+  async linkedPullRequests(repo: string, number: number): Promise<LinkedPullRequest[]> {
     const numbers = new Set<number>();
-    for (const event of timeline.items) {
-      // null entries are cross-references whose issue is gone; a neutered one no longer links.
+    for (const event of await this.#timeline(repo, number)) {
+      // null entries are cross-references whose issue is gone.
       const ref = event?.ref_issue;
-      if (event?.type !== 'pull_ref' || !ref || event.ref_action === 'neutered') continue;
+      if (event?.type !== 'pull_ref' || !ref) continue;
       // A PR in another repo cannot be followed with this repo's commit statuses; leave it out.
       const home = ref.repository?.full_name;
       if (home && home.toLowerCase() !== repo.toLowerCase()) continue;
-      numbers.add(ref.number);
+      // Gitea keeps the entry of a PR that stopped mentioning the issue, marked neutered
+      // (models/issues/issue_xref.go:84-103; gitea-behaviour.md #11): it no longer speaks for it.
+      if (event.ref_action === 'neutered') numbers.delete(ref.number);
+      else numbers.add(ref.number);
     }
     const pulls = await mapBounded([...numbers].sort((a, b) => a - b), this.#concurrency, async (index) => {
       const { data } = await this.#http.call(ENDPOINTS.getPullRequest, {
@@ -459,9 +468,16 @@ export class GiteaTracker implements Tracker {
       state: pr.state,
       merged: pr.merged ?? false,
       headSha: pr.head?.sha ?? '',
+      mergeSha: pr.merged && pr.merge_commit_sha ? pr.merge_commit_sha : null,
       url: pr.html_url ?? '',
       updatedAt: pr.updated_at ?? '',
     }));
+  }
+
+  async closedBy(repo: string, number: number): Promise<string | null> {
+    const closes = (await this.#timeline(repo, number)).filter((e) => e?.type === 'close' || e?.type === 'reopen');
+    const last = closes.at(-1);
+    return last?.type === 'close' ? (last?.user?.login ?? null) : null;
   }
 
   async combinedStatus(repo: string, ref: string): Promise<CombinedStatus> {
@@ -473,6 +489,29 @@ export class GiteaTracker implements Tracker {
     });
     // The body's total_count counts one page; the header counts all statuses.
     return { state: res.data.state, sha: res.data.sha ?? ref, total: res.totalCount ?? res.data.total_count ?? 0 };
+  }
+
+  async commitChecks(repo: string, ref: string): Promise<CommitCheck[]> {
+    const limit = await this.#limit({ requests: 0 });
+    // The combined status lists the latest status of each context (Gitea
+    // services/git/commitstatus.go GetLatestCommitStatus), paged; X-Total-Count counts them all.
+    const statuses = await fetchAllPages(
+      async (page) => {
+        const res = await this.#http.call(ENDPOINTS.combinedStatus, {
+          params: { ...splitRepo(repo), ref },
+          query: { page, limit },
+          subject: `ref ${ref} in ${repo}`,
+        });
+        return { items: res.data.statuses ?? [], total: res.totalCount, serverTime: res.serverTime };
+      },
+      { limit, concurrency: this.#concurrency, maxItems: this.#maxListItems, subject: `the statuses of ${ref} in ${repo}` },
+    );
+    const latest = new Map<string, CommitCheck>();
+    for (const st of statuses.items) {
+      const context = st.context ?? '';
+      if (!latest.has(context)) latest.set(context, { context, state: st.status, targetUrl: st.target_url ?? '' });
+    }
+    return [...latest.values()];
   }
 
   async postComment(repo: string, number: number, body: string): Promise<TrackerComment> {
@@ -634,6 +673,11 @@ export class GiteaTracker implements Tracker {
     const subject = `issue ${repo}#${number}`;
     const { data } = await this.#http.call(ENDPOINTS.editIssue, { params: { ...splitRepo(repo), index: number }, body: { body }, subject, action: `edit ${subject}`, repo });
     return issueFromGitea(data, repo);
+  }
+
+  async closeIssue(repo: string, number: number): Promise<void> {
+    const subject = `issue ${repo}#${number}`;
+    await this.#http.call(ENDPOINTS.closeIssue, { params: { ...splitRepo(repo), index: number }, body: { state: 'closed' }, subject, action: `close ${subject}`, repo });
   }
 
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {

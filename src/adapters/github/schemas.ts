@@ -51,6 +51,8 @@ export const PermissionSchema = z.object({ permission: z.string() });
 export const TimelineSchema = z.array(
   z.object({
     event: z.string().nullish(),
+    /** who did it: for `closed`, who closed the issue (timeline-issue-events) */
+    actor: z.object({ login: z.string() }).nullish(),
     source: z
       .object({
         issue: z
@@ -72,6 +74,7 @@ export const PullRequestSchema = z.object({
   merged: z.boolean().nullish(),
   merged_at: z.string().nullish(),
   head: z.object({ sha: z.string().nullish() }).nullish(),
+  merge_commit_sha: z.string().nullish(),
   html_url: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
@@ -81,6 +84,8 @@ export const CombinedStatusSchema = z.object({
   state: z.string(),
   sha: z.string().nullish(),
   total_count: z.number().int().nullish(),
+  /** the latest status per context (`simple-commit-status`) */
+  statuses: z.array(z.object({ state: z.string(), context: z.string().nullish(), target_url: z.string().nullish() })).nullish(),
 });
 
 /** `check-run` inside the check-runs list */
@@ -91,6 +96,8 @@ export const CheckRunsSchema = z.object({
       name: z.string().nullish(),
       status: z.string(),
       conclusion: z.string().nullish(),
+      details_url: z.string().nullish(),
+      html_url: z.string().nullish(),
     }),
   ),
 });

@@ -5,6 +5,7 @@ import type {
   BacklogFetch,
   CombinedStatus,
   CommitState,
+  CommitCheck,
   LinkedPullRequest,
   Permission,
   RateLimit,
@@ -91,17 +92,30 @@ function sameBacklog(a: RepoBacklog, b: RepoBacklog): boolean {
   return true;
 }
 
+const FAILED_CONCLUSIONS = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure', 'stale']);
+
 /**
  * GitHub's combined status counts commit statuses only; GitHub Actions reports check runs
  * (docs: "About status checks"). CI is both: failed if either failed, pending while either runs.
  */
 export function ciState(status: { state: string; total: number }, checks: readonly { status: string; conclusion?: string | null }[]): CommitState {
-  const failed = new Set(['failure', 'timed_out', 'cancelled', 'action_required', 'startup_failure', 'stale']);
   if (status.total > 0 && (status.state === 'failure' || status.state === 'error')) return 'failure';
-  if (checks.some((c) => c.status === 'completed' && failed.has(c.conclusion ?? ''))) return 'failure';
+  if (checks.some((c) => c.status === 'completed' && FAILED_CONCLUSIONS.has(c.conclusion ?? ''))) return 'failure';
   if (status.total > 0 && status.state !== 'success') return 'pending';
   if (checks.some((c) => c.status !== 'completed')) return 'pending';
   return status.total + checks.length > 0 ? 'success' : 'pending';
+}
+
+/** A commit status state as the port's: GitHub's are error, failure, pending, success. */
+function statusState(state: string): CommitState {
+  return state === 'success' || state === 'failure' || state === 'error' ? state : 'pending';
+}
+
+/** A check run as a commit state: running until completed, then by its conclusion. */
+function checkRunState(run: { status: string; conclusion?: string | null | undefined }): CommitState {
+  if (run.status !== 'completed') return 'pending';
+  if (FAILED_CONCLUSIONS.has(run.conclusion ?? '')) return 'failure';
+  return run.conclusion === 'skipped' ? 'skipped' : 'success';
 }
 
 /**
@@ -301,6 +315,7 @@ export class GithubTracker implements Tracker {
       state: pr.state,
       merged: pr.merged ?? pr.merged_at != null,
       headSha: pr.head?.sha ?? '',
+      mergeSha: pr.merged || pr.merged_at != null ? (pr.merge_commit_sha ?? null) : null,
       url: pr.html_url ?? '',
       updatedAt: pr.updated_at ?? '',
     }));
@@ -319,6 +334,36 @@ export class GithubTracker implements Tracker {
       sha: status.data.sha ?? ref,
       total: total + checks.data.total_count,
     };
+  }
+
+  /**
+   * The latest status per context and every check run of a commit, as checks: GitHub Actions
+   * reports check runs, other CI commit statuses (combined-commit-status, check-run schemas).
+   */
+  async commitChecks(repo: string, ref: string): Promise<CommitCheck[]> {
+    const params = { ...splitRepo(repo), ref };
+    const subject = `ref ${ref} in ${repo}`;
+    const [status, checks] = await Promise.all([
+      this.api.get('GET /repos/{owner}/{repo}/commits/{ref}/status', { ...params, per_page: 100 }, CombinedStatusSchema, subject),
+      this.api.get('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...params, per_page: 100 }, CheckRunsSchema, subject),
+    ]);
+    const out: CommitCheck[] = (status.data.statuses ?? []).map((s) => ({ context: s.context ?? '', state: statusState(s.state), targetUrl: s.target_url ?? '' }));
+    for (const run of checks.data.check_runs) {
+      out.push({ context: run.name ?? '', state: checkRunState(run), targetUrl: run.details_url ?? run.html_url ?? '' });
+    }
+    return out;
+  }
+
+  /** Who closed the issue: the actor of the newest `closed` event, unless a `reopened` came after. */
+  async closedBy(repo: string, number: number): Promise<string | null> {
+    const { items } = await this.api.list(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/timeline',
+      { ...splitRepo(repo), issue_number: number },
+      TimelineSchema,
+      `issue ${repo}#${number}`,
+    );
+    const last = items.filter((e) => e.event === 'closed' || e.event === 'reopened').at(-1);
+    return last?.event === 'closed' ? (last.actor?.login ?? null) : null;
   }
 
   async postComment(repo: string, number: number, body: string): Promise<TrackerComment> {
@@ -365,6 +410,10 @@ export class GithubTracker implements Tracker {
       }
     }
     await this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, assignees: [...logins] }, IssueSchema, `issue ${repo}#${number}`);
+  }
+
+  async closeIssue(repo: string, number: number): Promise<void> {
+    await this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, state: 'closed' }, IssueSchema, `issue ${repo}#${number}`);
   }
 
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {
