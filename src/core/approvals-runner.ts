@@ -86,7 +86,7 @@ export class ApprovalsRunner {
     if (!this.enabled || !this.#stopped) return;
     const { tracker } = this.#o;
     if (!tracker.listRepoComments || !tracker.editIssueBody) {
-      // The GitHub adapter does not read repo comments or edit issue bodies yet.
+      // A tracker that cannot list repo comments or edit an issue body (both forges can; a fake may not).
       if (this.#o.config.approvals.dashboard) this.#problem(`approving from the tracker is not available on ${tracker.displayName} yet: no comment commands, no dashboard`);
       return;
     }
