@@ -22,7 +22,7 @@ import {
  * operationIds named per route); behaviour the description leaves out is cited from docs.github.com.
  */
 
-export interface GithubContext extends HandlerContext, GithubViewContext {}
+export interface GithubContext extends HandlerContext, Omit<GithubViewContext, 'actor'> {}
 
 export const DOCS = 'https://docs.github.com/rest';
 
