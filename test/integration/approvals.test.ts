@@ -129,6 +129,16 @@ describe('comment commands', () => {
     expect(repliesOn(sandbox, n).map((c) => c.body)).toEqual(['switchboard: approved by @wendy.']);
   });
 
+  it("a stranger's command (not a collaborator: GitHub answers 404) is ignored and does not stop a writer's after it", async () => {
+    const { sandbox, sb, n, writer } = await setup({ dashboard: false });
+    sandbox.store.addComment(REPO, n, '/switchboard reject no', 'drive-by');
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' });
+    // One read brings both: the stranger's comes first and must not end the round.
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.approvedBy).toBe(`wendy (comment on ${REPO}#${n})`);
+    expect(repliesOn(sandbox, n).map((c) => c.body)).toEqual(['switchboard: approved by @wendy.']);
+  });
+
   it("a writer's /switchboard reject needs a design rejects with that note", async () => {
     const { sandbox, sb, n, writer } = await setup({ dashboard: false });
     await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: 'Not yet.\n/switchboard reject needs a design' });
