@@ -9,6 +9,8 @@ const GITHUB_SUITES = [
   'test/integration/two-consoles.test.ts',
   'test/integration/crash-restart.test.ts',
   'test/integration/supervision.test.ts',
+  'test/integration/approvals.test.ts',
+  'test/integration/rate-limit-status.test.ts',
   'test/reliability/faults.test.ts',
   'test/reliability/crash-restart.test.ts',
   'test/reliability/two-processes.test.ts',

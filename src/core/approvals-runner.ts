@@ -14,7 +14,8 @@ import type { Config } from './config.js';
 import type { Clock, TimerHandle } from './engine-ports.js';
 import type { EngineState } from './engine-state.js';
 import { type Issue, issueKey } from './issue.js';
-import type { RepoComment, Tracker } from './ports.js';
+import { SwitchboardError } from './errors.js';
+import type { Permission, RepoComment, Tracker } from './ports.js';
 import { sanitize } from './sanitize.js';
 
 /** What the runner needs of the engine: its state and the operator's commands. */
@@ -86,7 +87,7 @@ export class ApprovalsRunner {
     if (!this.enabled || !this.#stopped) return;
     const { tracker } = this.#o;
     if (!tracker.listRepoComments || !tracker.editIssueBody) {
-      // The GitHub adapter does not read repo comments or edit issue bodies yet.
+      // A tracker that cannot list repo comments or edit an issue body (both forges can; a fake may not).
       if (this.#o.config.approvals.dashboard) this.#problem(`approving from the tracker is not available on ${tracker.displayName} yet: no comment commands, no dashboard`);
       return;
     }
@@ -162,15 +163,17 @@ export class ApprovalsRunner {
     const since = this.#cursor.get(repo) ?? clock.now().getTime();
     const read = await tracker.listRepoComments(repo, new Date(Math.max(0, since - OVERLAP_MS)).toISOString().replace(/\.\d{3}Z$/, 'Z'));
     const serverNow = Date.parse(read.serverTime ?? '');
-    this.#cursor.set(repo, Number.isFinite(serverNow) ? serverNow : clock.now().getTime());
     for (const comment of read.comments) {
       if (this.#seen.has(comment.id) || comment.author.toLowerCase() === self.toLowerCase()) continue;
       const command = parseCommand(comment.body);
       if (command === null) continue;
+      // A permission check that fails leaves the comment unseen and the cursor where it was: the
+      // next round reads it, and the commands after it, again.
+      const may = await this.#mayWrite(repo, comment.author);
       this.#seen.set(comment.id, clock.now().getTime());
-      if (!(await this.#mayWrite(repo, comment.author))) continue;
-      await this.#obey(repo, comment, command);
+      if (may) await this.#obey(repo, comment, command);
     }
+    this.#cursor.set(repo, Number.isFinite(serverNow) ? serverNow : clock.now().getTime());
     const old = clock.now().getTime() - CARRY_MS;
     for (const [id, at] of this.#seen) if (at < old) this.#seen.delete(id);
   }
@@ -182,7 +185,15 @@ export class ApprovalsRunner {
     const now = clock.now().getTime();
     const known = this.#may.get(key);
     if (known && now - known.at < PERMISSION_TTL_MS) return known.may;
-    const permission = await tracker.permission(repo, login);
+    let permission: Permission;
+    try {
+      permission = await tracker.permission(repo, login);
+    } catch (err) {
+      // GitHub answers 404 for anyone who is not a collaborator (repos/get-collaborator-permission-level):
+      // a stranger's command, as when the engine checks a claimant.
+      if (!(err instanceof SwitchboardError && err.kind === 'not-found')) throw err;
+      permission = 'none';
+    }
     const may = permission === 'write' || permission === 'admin' || permission === 'owner';
     this.#may.set(key, { may, at: now });
     return may;

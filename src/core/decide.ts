@@ -18,10 +18,17 @@ const agentOf = (ctx: PolicyContext, id: string): Agent => {
 /** What a dispatch to this agent does, in words for the reason and the audit comment. */
 export function describeAgentAction(agent: Agent): string {
   switch (agent.kind) {
-    case 'tracker':
-      return agent.assignee
-        ? `assigning @${agent.assignee}${agent.label ? ` and the \`${agent.label}\` label` : ''}`
-        : `adding the \`${agent.label}\` label`;
+    case 'tracker': {
+      // With a mention agent, its own login stays in code: only the dispatch comment may start it.
+      const at = (login: string): string => (agent.mention ? `\`@${login}\`` : `@${login}`);
+      const assign = agent.assignee
+        ? `assigning ${at(agent.assignee)}${agent.label ? ` and the \`${agent.label}\` label` : ''}`
+        : agent.label
+          ? `adding the \`${agent.label}\` label`
+          : null;
+      const mention = agent.mention ? `mentioning \`${agent.mention}\` in the dispatch comment` : null;
+      return [assign, mention].filter((x) => x !== null).join(' and ');
+    }
     case 'http':
       return `sending the task to its HTTP endpoint`;
     case 'command':

@@ -201,7 +201,7 @@ export function agentAction(proposalId: string, agent: Agent, issue: Issue, atte
   const post = (detail?: string): NextWrite =>
     comment(
       'dispatch-comment',
-      `dispatch comment (${agent.id}, attempt ${attempt})`,
+      `dispatch comment${agent.kind === 'tracker' && agent.mention ? ` mentioning ${agent.mention}` : ''} (${agent.id}, attempt ${attempt})`,
       dispatchComment({ proposalId, agent, scored, consoleId: ctx.consoleId, attempt, ...(detail ? { detail } : {}) }),
     );
   switch (agent.kind) {

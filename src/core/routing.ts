@@ -118,6 +118,14 @@ export const AgentSchema = z
     label: z.string().min(1).max(60).optional(),
     /** tracker agents: login assigned on dispatch; owner: the login mentioned */
     assignee: z.string().min(1).max(60).optional(),
+    /**
+     * tracker agents: the mention that starts the agent, put first in the dispatch comment
+     * (`@claude` for Claude Code's GitHub Action, `@copilot`). Config, never tracker text.
+     */
+    mention: z
+      .string()
+      .regex(/^[@/][A-Za-z0-9][A-Za-z0-9_.-]{0,38}(?:\[bot\])?$/, 'one word starting with @ or /, e.g. "@claude"')
+      .optional(),
     strengths: z.array(TaskTypeSchema).default([]),
     maxConcurrent: z.number().int().min(1).max(100).default(2),
     timeoutMinutes: z.number().positive().max(7 * 24 * 60).default(120),
@@ -141,8 +149,11 @@ export const AgentSchema = z
     const need = (field: keyof typeof agent, why: string) => {
       if (agent[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: why });
     };
-    if (agent.kind === 'tracker' && !agent.label && !agent.assignee) {
-      ctx.addIssue({ code: 'custom', path: ['label'], message: 'a tracker agent needs a label or an assignee' });
+    if (agent.kind === 'tracker' && !agent.label && !agent.assignee && !agent.mention) {
+      ctx.addIssue({ code: 'custom', path: ['label'], message: 'a tracker agent needs a label, an assignee or a mention' });
+    }
+    if (agent.kind !== 'tracker' && agent.mention !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['mention'], message: 'only a tracker agent is started by a mention' });
     }
     if (agent.kind === 'http') need('endpoint', 'an http agent needs an endpoint URL');
     if (agent.kind === 'command') need('command', 'a command agent needs an argv array');

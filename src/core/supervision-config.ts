@@ -6,7 +6,9 @@ import type { AgentRef, WatchPolicy } from './supervision-types.js';
 export function agentRef(agent: Agent): AgentRef | null {
   if (agent.kind === 'owner') return null;
   // A label agent acts as the login named like its label (the reference's kimi-ready convention).
-  const login = agent.kind === 'tracker' ? (agent.assignee ?? agent.label ?? null) : null;
+  // A mention agent acts as the login it is mentioned by (`@claude` → claude).
+  const mentioned = agent.mention?.startsWith('@') ? agent.mention.slice(1).replace(/\[bot\]$/, '') : null;
+  const login = agent.kind === 'tracker' ? (agent.assignee ?? agent.label ?? mentioned) : null;
   return { id: agent.id, kind: agent.kind, login, label: agent.kind === 'tracker' && !agent.assignee ? (agent.label ?? null) : null };
 }
 

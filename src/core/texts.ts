@@ -100,7 +100,7 @@ export interface AuditInput {
 
 function decisionText(action: Action, agent: Agent, ownerLogin: string): string {
   if (action === 'flag') return `Flagging for @${ownerLogin} — issue appears blocked or needs human decision.`;
-  if (agent.kind === 'tracker' && agent.assignee && !agent.label) return `Assigning to @${agent.assignee} for implementation.`;
+  if (agent.kind === 'tracker' && agent.assignee && !agent.label && !agent.mention) return `Assigning to @${agent.assignee} for implementation.`;
   const what = describeAgentAction(agent);
   return `Dispatching to ${agent.displayName}: ${what}.`;
 }
@@ -189,7 +189,10 @@ export function dispatchComment(i: DispatchInput): string {
     agent: i.agent.id,
     attempt: i.attempt,
   };
+  // A mention agent (Claude Code's GitHub Action, Copilot) starts on the comment naming it: this one.
+  const mention = i.agent.kind === 'tracker' && i.agent.mention ? [`${i.agent.mention} please take on this issue: the task is below.`, ''] : [];
   return [
+    ...mention,
     `## Assigned to ${i.agent.displayName}`,
     '',
     `**Task type:** \`${i.scored.taskType}\``,

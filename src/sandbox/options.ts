@@ -49,6 +49,8 @@ export interface SandboxUser {
   /**
    * the token's scopes, as Gitea's `write:issue`, `read:repository`; absent = every scope. A write
    * without the scope it needs answers 403 (routers/api/v1/api.go:321-351 tokenRequiresScopes).
+   * On the GitHub dialect: a classic token's scopes (`repo`, `public_repo`), reported in
+   * `x-oauth-scopes` on every answer and not enforced.
    */
   readonly scopes?: readonly string[];
 }

@@ -118,7 +118,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let reply: Reply;
     const holder = holderOf(req);
     const signedIn = holder !== undefined;
-    const missingScope = match.kind === 'route' && holder ? scopeRefusal(holder, match.route.method, match.route.template) : undefined;
+    // Gitea's token scopes are enforced; on the GitHub dialect a user's scopes are a classic
+    // token's, only reported (below), as doctor reads them.
+    const missingScope = match.kind === 'route' && holder && !github ? scopeRefusal(holder, match.route.method, match.route.template) : undefined;
     if (github && path === '/rate_limit' && req.method === 'GET' && signedIn) reply = github.rateLimitReply();
     else if (match.kind === 'none') reply = github ? fail(404, 'Not Found') : notFound({ baseUrl });
     else if (match.kind === 'method-not-allowed') reply = fail(405, 'Method Not Allowed');
@@ -139,7 +141,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const out = faulted(reply, plan);
     if (out.truncate && out.body !== undefined) injected.truncated++;
     if (out.body !== reply.body) injected.wrongType++;
-    if (github) github.send(req, res, out, signedIn);
+    // "X-OAuth-Scopes lists the scopes your token has authorized" (docs.github.com, Scopes for OAuth apps).
+    const scoped = github && holder?.scopes !== undefined ? { ...out, headers: { ...out.headers, 'x-oauth-scopes': holder.scopes.join(', ') } } : out;
+    if (github) github.send(req, res, scoped, signedIn);
     else send(res, out, options.omitTotalCount === true);
   }
 

@@ -60,7 +60,7 @@ export function fitSegments(segments: readonly Segment[], room: number): Segment
 /**
  * Memoised: a key that only moves the selection leaves it as it is. The mode badges (ARMED or
  * DISARMED, DRY-RUN, PAUSED, the error count) and `? help` are never cut: the address and repo
- * list give way first, then the last error's text, the rate, the cycle number.
+ * list give way first, then the last error's text, the rate (kept longer when spent), the cycle number.
  */
 export const Header = memo(function Header({ snapshot: s, trackerName, repos, now, width, unseenErrors = 0, outageSince = null }: Props) {
   const paint = usePaint();
@@ -76,7 +76,12 @@ export const Header = memo(function Header({ snapshot: s, trackerName, repos, no
   if (s.paused) segments.push({ text: 'PAUSED', colour: 'warn', giveWay: 0 });
   if (unseenErrors > 0) segments.push({ text: `${unseenErrors} error${unseenErrors === 1 ? '' : 's'} (E)`, colour: 'bad', bold: true, giveWay: 0 });
   if (outageSince !== null) segments.push({ text: `✖ tracker unreachable since ${hhmm(outageSince)} · R retries now`, colour: 'bad', giveWay: 3, shrink: true });
-  if (s.rateLimit.remaining !== undefined) segments.push({ text: `rate ${s.rateLimit.remaining}`, giveWay: 6 });
+  if (s.rateLimit.remaining !== undefined) {
+    // GitHub's quota (Gitea reports none). Spent, nothing moves until the reset: red, and kept longer.
+    const reset = s.rateLimit.resetAt === undefined ? Number.NaN : Date.parse(s.rateLimit.resetAt);
+    const text = `rate ${s.rateLimit.remaining}${Number.isFinite(reset) ? ` · resets ${hhmm(reset)}` : ''}`;
+    segments.push(s.rateLimit.remaining === 0 ? { text, colour: 'bad', bold: true, giveWay: 2 } : { text, giveWay: 6 });
+  }
   const error = outageSince === null && s.lastError !== null && now - Date.parse(s.lastError.at) < ERROR_SHOWN_MS ? s.lastError : null;
   if (error) segments.push({ text: `${error.level === 'error' ? '✖ error' : '⚠ warning'}: ${sanitize(error.message)}`, colour: error.level === 'error' ? 'bad' : 'warn', giveWay: 8, shrink: true });
   // one space before, two before the help, and help itself

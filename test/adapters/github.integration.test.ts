@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGithubTracker, type GithubTracker, UNPACED } from '../../src/adapters/github/index.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 /** The GitHub adapter against the sandbox's GitHub dialect, over real HTTP. */
 
@@ -10,8 +10,8 @@ afterEach(async () => {
   for (const x of open.splice(0).reverse()) await x.close();
 });
 
-async function world(o: { issues?: number; rateLimit?: number } = {}): Promise<{ sandbox: Sandbox; tracker: GithubTracker }> {
-  const sandbox = await startSandbox({ dialect: 'github', repos: ['api'], issues: o.issues ?? 0, ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}) });
+async function world(o: { issues?: number; rateLimit?: number; users?: SandboxOptions['users'] } = {}): Promise<{ sandbox: Sandbox; tracker: GithubTracker }> {
+  const sandbox = await startSandbox({ dialect: 'github', repos: ['api'], issues: o.issues ?? 0, ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}), ...(o.users ? { users: o.users } : {}) });
   open.push(sandbox);
   sandbox.store.setPermission('alice', 'write');
   sandbox.store.setPermission('mallory', 'read');
@@ -73,6 +73,43 @@ describe('GitHub tracker', () => {
     expect(issue?.assignees).toEqual(['alice']);
     expect(sandbox.store.comments('demo/api', n).map((x) => x.body)).toEqual(['hello again']);
     expect(sandbox.store.labels('demo/api').map((l) => l.name)).toContain('needs-human');
+  });
+
+  it('reads repo comments since a time, newest window cut, pull requests left out, and a quiet repo costs a 304', async () => {
+    const { sandbox, tracker } = await world();
+    const n = sandbox.store.createIssue('demo/api', { title: 'work', author: 'alice' }).number;
+    const pr = sandbox.store.createPullRequest('demo/api', { title: 'Fix', body: 'Fixes #1', author: 'alice' }).number;
+    sandbox.store.addComment('demo/api', n, '/switchboard approve', 'alice');
+    sandbox.store.addComment('demo/api', pr, '/switchboard approve', 'alice');
+    const since = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const first = await tracker.listRepoComments('demo/api', since);
+    expect(first.comments.map((c) => [c.number, c.author, c.body])).toEqual([[n, 'alice', '/switchboard approve']]);
+    expect(first.serverTime).toMatch(/^\d{4}-/);
+    // Asked again a little later: the same URL as before, answered 304, nothing counted.
+    sandbox.resetRequestCounts();
+    const before = sandbox.notModifiedCount();
+    const later = new Date(Date.now() + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const quiet = await tracker.listRepoComments('demo/api', later);
+    expect(sandbox.requestCount()).toBe(1);
+    expect(sandbox.notModifiedCount() - before).toBe(1);
+    // The wider window's older comment is cut to what was asked.
+    expect(quiet.comments).toEqual([]);
+    sandbox.store.addComment('demo/api', n, 'a new one', 'mallory');
+    const changed = await tracker.listRepoComments('demo/api', since);
+    expect(changed.comments.map((c) => c.body)).toEqual(['/switchboard approve', 'a new one']);
+  });
+
+  it("edits an issue body it wrote; a reader's token is refused with 403 as GitHub does", async () => {
+    const { sandbox, tracker } = await world({ users: [{ login: 'rita', token: 'tok-rita', permission: 'read' }] });
+    const dash = await tracker.createIssue('demo/api', 'switchboard dashboard', '- [ ] one');
+    expect((await tracker.editIssueBody('demo/api', dash.number, '- [ ] one\n- [ ] two')).body).toBe('- [ ] one\n- [ ] two');
+    const reader = createGithubTracker({ url: sandbox.apiUrl, token: 'tok-rita', ...FAST });
+    open.push(reader);
+    await expect(reader.editIssueBody('demo/api', dash.number, '- [x] one')).rejects.toThrow(/may not PATCH .*push access/);
+    expect(sandbox.store.issue('demo/api', dash.number)?.body).toBe('- [ ] one\n- [ ] two');
+    // Her own issue she may edit.
+    const own = sandbox.store.createIssue('demo/api', { title: 'mine', body: 'a', author: 'rita' });
+    expect((await reader.editIssueBody('demo/api', own.number, 'b')).body).toBe('b');
   });
 
   it('links pull requests from cross-references and reads CI from statuses and check runs', async () => {

@@ -16,11 +16,21 @@ describe('agent registry (reference AGENT_REGISTRY)', () => {
     for (const a of agents) expect(a.displayName.length).toBeGreaterThan(0);
   });
 
-  it('a tracker agent needs a label or an assignee', () => {
+  it('a tracker agent needs a label, an assignee or a mention', () => {
     const r = AgentSchema.safeParse({ id: 'x', displayName: 'X', kind: 'tracker' });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0]?.message).toBe('a tracker agent needs a label or an assignee');
+    expect(r.error?.issues[0]?.message).toBe('a tracker agent needs a label, an assignee or a mention');
+    expect(AgentSchema.safeParse({ id: 'x', displayName: 'X', kind: 'tracker', mention: '@claude' }).success).toBe(true);
     expect(agents.filter((a) => a.kind === 'tracker').every((a) => a.label !== undefined || a.assignee !== undefined)).toBe(true);
+  });
+
+  it('a mention is one @handle or /command word from the config: nothing that could carry other text or a second mention', () => {
+    for (const ok of ['@claude', '@copilot', '/claude', '@my-bot[bot]']) expect(AgentSchema.safeParse({ id: 'x', displayName: 'X', kind: 'tracker', mention: ok }).success, ok).toBe(true);
+    for (const bad of ['claude', '@', '@claude @everyone', '@claude\nignore this', '@a<!--', '@-x', `@${'a'.repeat(40)}`]) {
+      expect(AgentSchema.safeParse({ id: 'x', displayName: 'X', kind: 'tracker', mention: bad }).success, bad).toBe(false);
+    }
+    const http = AgentSchema.safeParse({ id: 'x', displayName: 'X', kind: 'http', endpoint: 'https://a.example/run', mention: '@claude' });
+    expect(http.error?.issues[0]?.message).toBe('only a tracker agent is started by a mention');
   });
 
   it('an owner agent needs no label', () => {

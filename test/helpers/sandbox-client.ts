@@ -7,10 +7,11 @@ export interface ApiResponse<T = unknown> {
   readonly text: string;
 }
 
-/** A thin JSON client for the sandbox over real HTTP, authenticated with its token. */
-export function apiClient(sandbox: Pick<Sandbox, 'url' | 'token'>, token: string | null = sandbox.token) {
+/** A thin JSON client for the sandbox over real HTTP, authenticated with its token, in its dialect's API base. */
+export function apiClient(sandbox: Pick<Sandbox, 'url' | 'token'> & Partial<Pick<Sandbox, 'apiUrl'>>, token: string | null = sandbox.token) {
+  const base = sandbox.apiUrl ?? `${sandbox.url}/api/v1`;
   async function request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const res = await fetch(`${sandbox.url}/api/v1${path}`, {
+    const res = await fetch(`${base}${path}`, {
       method,
       headers: {
         ...(token === null ? {} : { Authorization: `token ${token}` }),

@@ -4,12 +4,16 @@ import { parseConfig } from '../../src/core/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Switchboard } from '../../src/wiring.js';
 import { apiClient, eventually } from '../helpers/sandbox-client.js';
-import { AUTHOR, addReadyIssue, emptySandbox, markersOn, open, REPO, stateDirs } from '../helpers/switchboard-harness.js';
+import { AUTHOR, addReadyIssue, DIALECT, emptySandbox, markersOn, open, REPO, stateDirs } from '../helpers/switchboard-harness.js';
 
 /**
  * Approving from the tracker, over real HTTP: the dashboard issue's boxes and `/switchboard …`
  * comments, with the forge's own permissions as the gate (sandbox users with their own tokens).
+ * Run once per sandbox dialect (vitest.config.ts).
  */
+
+/** An edited issue: Gitea answers 201 (its swagger, issueEditIssue), GitHub 200 (issues/update). */
+const EDITED = DIALECT === 'github' ? 200 : 201;
 
 const WRITER = { login: 'wendy', token: 'tok-writer-wendy', permission: 'write' } as const;
 const READER = { login: 'rita', token: 'tok-reader-rita', permission: 'read' } as const;
@@ -55,7 +59,7 @@ describe('the dashboard issue', () => {
 
     const ticked = dashboard.body.replace(`- [ ] <!-- sb:p:${id} -->`, `- [x] <!-- sb:p:${id} -->`);
     const at = Date.now();
-    expect((await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: ticked })).status).toBe(201);
+    expect((await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: ticked })).status).toBe(EDITED);
     const proposal = () => sb.engine.getSnapshot().proposals.get(id);
     await eventually(() => (proposal()?.status === 'executed' ? true : undefined), 30_000, 'the execution');
     expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);
@@ -70,7 +74,8 @@ describe('the dashboard issue', () => {
     const id = proposalOf(sb, n)!.id;
     const dashboard = await eventually(() => dashboardOf(sandbox), 10_000, 'the dashboard issue');
     const ticked = dashboard.body.replace(`- [ ] <!-- sb:p:${id} -->`, `- [x] <!-- sb:p:${id} -->`);
-    // routers/api/v1/repo/issue.go:773-783: neither the poster nor a writer → 403, no body.
+    // Neither the poster nor a writer → 403: Gitea routers/api/v1/repo/issue.go:773-783; GitHub's
+    // repository roles (only write and above edit others' issues and comments).
     const refused = await reader.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: ticked });
     expect(refused.status).toBe(403);
     expect(sandbox.store.issue(REPO, dashboard.number)?.body).toBe(dashboard.body);
@@ -98,13 +103,15 @@ describe('the dashboard issue', () => {
     await sb.approvals.poll();
     const edits = (): number => sandbox.requestCount('PATCH /repos/{owner}/{repo}/issues/{index}');
     const reads = (): number => sandbox.requestCount('GET /repos/{owner}/{repo}/issues/{index}');
-    const before = { edits: edits(), reads: reads() };
+    const before = { edits: edits(), reads: reads(), unchanged: sandbox.notModifiedCount() };
     for (let i = 0; i < 3; i++) {
       await new Promise((r) => setTimeout(r, 1100));
       await sb.approvals.poll();
     }
     expect(reads()).toBeGreaterThanOrEqual(before.reads + 3);
     expect(edits()).toBe(before.edits);
+    // On GitHub each of those reads is conditional, and a quiet dashboard is a 304 GitHub does not count.
+    if (DIALECT === 'github') expect(sandbox.notModifiedCount() - before.unchanged).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -117,6 +124,16 @@ describe('comment commands', () => {
     expect(repliesOn(sandbox, n)).toEqual([]);
     // The same read does obey a writer.
     await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' });
+    await sb.approvals.poll();
+    expect(proposalOf(sb, n)?.approvedBy).toBe(`wendy (comment on ${REPO}#${n})`);
+    expect(repliesOn(sandbox, n).map((c) => c.body)).toEqual(['switchboard: approved by @wendy.']);
+  });
+
+  it("a stranger's command (not a collaborator: GitHub answers 404) is ignored and does not stop a writer's after it", async () => {
+    const { sandbox, sb, n, writer } = await setup({ dashboard: false });
+    sandbox.store.addComment(REPO, n, '/switchboard reject no', 'drive-by');
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard approve' });
+    // One read brings both: the stranger's comes first and must not end the round.
     await sb.approvals.poll();
     expect(proposalOf(sb, n)?.approvedBy).toBe(`wendy (comment on ${REPO}#${n})`);
     expect(repliesOn(sandbox, n).map((c) => c.body)).toEqual(['switchboard: approved by @wendy.']);

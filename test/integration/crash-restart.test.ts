@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { parseMarker } from '../../src/core/texts.js';
 import {
   addReadyIssue,
   AUTHOR,
@@ -25,9 +26,9 @@ const CRASHER = fileURLToPath(new URL('./fixtures/crash-after-writes.ts', import
 const CONFIG: ConfigInput = { armed: true, autoApprove: [{ when: {} }], trustedAuthors: [AUTHOR], limits: { repoLock: false } };
 
 /** Run a switchboard in a child process that SIGKILLs itself after `writes` writes on issue `number`. */
-function crashAfter(sandbox: Sandbox, stateDir: string, number: number, writes: number): Promise<{ signal: string | null; output: string }> {
+function crashAfter(sandbox: Sandbox, stateDir: string, number: number, writes: number, config: ConfigInput = CONFIG): Promise<{ signal: string | null; output: string }> {
   const { url, token, ...kind } = connectionTo(sandbox);
-  const args = { ...(('kind' in kind) ? { kind: kind.kind } : {}), url, token, repo: REPO, stateDir, config: CONFIG, number, writes };
+  const args = { ...(('kind' in kind) ? { kind: kind.kind } : {}), url, token, repo: REPO, stateDir, config, number, writes };
   const child = spawn(process.execPath, ['--import', 'tsx', CRASHER, JSON.stringify(args)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -96,6 +97,48 @@ describe('a switchboard killed in the middle of a dispatch', () => {
       const journal = await readFile(join(stateDir, 'journal.jsonl'), 'utf8');
       expect(journal.match(/"type":"executed"/g)).toHaveLength(2);
       changes.stop();
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+/** Claude Code's GitHub Action starts on a comment that mentions it: the dispatch comment is that comment. */
+const MENTION_CONFIG: ConfigInput = {
+  ...CONFIG,
+  agents: [
+    { id: 'action', displayName: 'Claude Code Action', kind: 'tracker', mention: '@claude' },
+    { id: 'owner', displayName: 'Owner', kind: 'owner' },
+  ],
+  roles: { coding: 'action', research: 'action', owner: 'owner' },
+};
+const mentions = (sandbox: Sandbox, n: number): number => sandbox.store.comments(REPO, n).filter((c) => /(^|\s)@claude\b/.test(c.body)).length;
+
+describe('a mention agent, killed in the middle of its dispatch', () => {
+  it.each([
+    [1, 'the audit comment'],
+    [2, 'the dispatch comment with the mention'],
+  ])('mentions the agent exactly once after a restart when killed right after write %i (%s)', async (writes) => {
+    const sandbox = await emptySandbox();
+    try {
+      const n = addReadyIssue(sandbox);
+      const stateDir = await dirs.make();
+      const crash = await crashAfter(sandbox, stateDir, n, writes, MENTION_CONFIG);
+      expect(crash.signal, crash.output).toBe('SIGKILL');
+      expect(mentions(sandbox, n)).toBe(writes >= 2 ? 1 : 0);
+      const sb = await open(sandbox, stateDir, { config: parseConfig(MENTION_CONFIG) });
+      try {
+        await sb.engine.start();
+      } finally {
+        await sb.close();
+      }
+      const markers = markersOn(sandbox, n);
+      expect({ audit: countKind(markers, 'audit'), dispatch: countKind(markers, 'dispatch') }).toEqual({ audit: 1, dispatch: 1 });
+      expect(mentions(sandbox, n)).toBe(1);
+      const dispatch = sandbox.store.comments(REPO, n).find((c) => parseMarker(c.body)?.kind === 'dispatch');
+      expect(dispatch?.body.split('\n')[0]).toBe('@claude please take on this issue: the task is below.');
+      expect(sandbox.store.issue(REPO, n)?.assignees).toEqual([]);
+      expect(labelsOf(sandbox, n)).toContain(IN_PROGRESS);
     } finally {
       await sandbox.close();
     }

@@ -201,7 +201,8 @@ async function crashAndRestart(KILLS: number, extraEnv: Record<string, string>):
 
 /** A kill left a compaction half done: a temporary file, or a checkpoint the log does not continue yet. */
 async function midCompaction(stateDir: string): Promise<boolean> {
-  const names = await readdir(stateDir);
+  // A kill during start-up (a loaded machine) may come before the state dir exists: nothing half done.
+  const names = await readdir(stateDir).catch(() => [] as string[]);
   if (names.some((n) => n.endsWith('.jsonl.tmp'))) return true;
   if (!names.includes('checkpoint.jsonl')) return false;
   const first = (text: string): { type?: string; generation?: number } => {

@@ -26,6 +26,9 @@ export const CommentSchema = z.object({
   updated_at: z.string().nullish(),
 });
 
+/** `issue-comment` as the repository-wide list gives it: which issue (or pull request) it is on. */
+export const RepoCommentSchema = CommentSchema.extend({ issue_url: z.string().nullish(), html_url: z.string().nullish() });
+
 /** `label`: the colour comes without `#`. */
 export const LabelSchema = z.object({ id: z.number().int(), name: z.string(), color: z.string().nullish() });
 

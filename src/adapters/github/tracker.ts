@@ -9,6 +9,8 @@ import type {
   LinkedPullRequest,
   Permission,
   RateLimit,
+  RepoComment,
+  RepoComments,
   Tracker,
   TrackerComment,
   TrackerLabel,
@@ -29,6 +31,7 @@ import {
   PermissionSchema,
   PullRequestSchema,
   RateLimitSchema,
+  RepoCommentSchema,
   RepositorySchema,
   TimelineSchema,
   UserSchema,
@@ -53,6 +56,12 @@ const TRUSTED_ASSOCIATIONS: ReadonlySet<string> = new Set(['OWNER', 'MEMBER', 'C
 const DEFAULT_LABEL_COLOR = '64748b';
 
 type LabelIndex = Map<string, TrackerLabel>;
+
+/**
+ * How far back a repo-comment listing may reach past the `since` asked for, to keep asking the
+ * same URL (and be answered 304) while nothing changes.
+ */
+const COMMENTS_PIN_MS = 10 * 60_000;
 
 interface RepoSync {
   readonly backlog: RepoBacklog;
@@ -134,6 +143,8 @@ export class GithubTracker implements Tracker {
   readonly #fetching = new Map<string, Promise<void>>();
   readonly #labels = new Map<string, Promise<LabelIndex>>();
   readonly #creatingLabels = new Map<string, Promise<TrackerLabel>>();
+  /** per repo: the `since` of the last repo-comment listing, kept while nothing changes */
+  readonly #commentsSince = new Map<string, string>();
   /** `${repo}\n${login}` → assignable, asked once before the first assignment */
   readonly #assignable = new Map<string, Promise<boolean>>();
 
@@ -414,6 +425,47 @@ export class GithubTracker implements Tracker {
 
   async closeIssue(repo: string, number: number): Promise<void> {
     await this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, state: 'closed' }, IssueSchema, `issue ${repo}#${number}`);
+  }
+
+  /**
+   * Comments on the repo's issues updated at or after `since`, oldest first, for tracker commands
+   * (issues/list-comments-for-repo, sorted by update). Asked conditionally like every read, and
+   * with the same `since` as last time while nothing changed and it is less than ten minutes
+   * older than the one asked for: the same URL, so a quiet repo costs a 304 that GitHub does not
+   * count. What the wider window brings back is cut to `since` here.
+   */
+  async listRepoComments(repo: string, since: string | null): Promise<RepoComments> {
+    const key = repo.toLowerCase();
+    const pinned = this.#commentsSince.get(key);
+    const asked = since === null ? Number.NaN : Date.parse(since);
+    const reuse = pinned !== undefined && Number.isFinite(asked) && Date.parse(pinned) <= asked && asked - Date.parse(pinned) < COMMENTS_PIN_MS;
+    const window = reuse ? pinned : since;
+    const listed = await this.api.list(
+      'GET /repos/{owner}/{repo}/issues/comments',
+      { ...splitRepo(repo), sort: 'updated', direction: 'asc', ...(window !== null ? { since: window } : {}) },
+      RepoCommentSchema.array(),
+      `the comments of repo ${repo}`,
+    );
+    // The window moves up to what was asked only when it is new, too old or past a page long.
+    if (window !== null && (!reuse || listed.items.length >= 100)) this.#commentsSince.set(key, since ?? window);
+    const comments: RepoComment[] = [];
+    for (const raw of listed.items) {
+      const updated = Date.parse(raw.updated_at ?? raw.created_at ?? '');
+      if (Number.isFinite(asked) && !(updated >= asked)) continue;
+      // Every pull request is an issue here too: its comments come along, its page is /pull/N.
+      if (/\/pull\/\d+(#|$)/.test(raw.html_url ?? '')) continue;
+      const number = Number(/\/issues\/(\d+)$/.exec(raw.issue_url ?? '')?.[1] ?? Number.NaN);
+      if (Number.isSafeInteger(number)) comments.push({ ...toComment(raw), number });
+    }
+    return { comments, serverTime: listed.serverTime === undefined ? undefined : new Date(listed.serverTime).toISOString() };
+  }
+
+  /** issues/update with the body only: the author (switchboard made the dashboard) or push access may. */
+  async editIssueBody(repo: string, number: number, body: string): Promise<Issue> {
+    const data = await this.#onIssue(repo, number, () =>
+      this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, body }, IssueSchema, `issue ${repo}#${number}`),
+    );
+    return toIssue(data, repo);
   }
 
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {

@@ -22,7 +22,7 @@ import {
  * operationIds named per route); behaviour the description leaves out is cited from docs.github.com.
  */
 
-export interface GithubContext extends HandlerContext, GithubViewContext {}
+export interface GithubContext extends HandlerContext, Omit<GithubViewContext, 'actor'> {}
 
 export const DOCS = 'https://docs.github.com/rest';
 
@@ -46,6 +46,19 @@ class GithubReply extends Error {
 }
 
 const repoName = (p: Params): string => `${p.owner}/${p.repo}`;
+
+/**
+ * Push access: write, maintain or admin (the sandbox's write, admin, owner). Editing anyone's issue
+ * or comment needs it; Read and Triage may edit only their own (github/docs
+ * data/tables/repository-roles.yml, "Edit and delete anyone's comments on commits, pull requests,
+ * and issues": write, maintain, admin). The issue body is the issue's opening comment.
+ */
+function hasPush(ctx: GithubContext): boolean {
+  const access = ctx.store.permission(ctx.actor);
+  return access === 'write' || access === 'admin' || access === 'owner';
+}
+
+const sameLogin = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 function repoOf(ctx: GithubContext, p: Params): RepoState {
   // GitHub answers 404 "Not Found" for a repo that does not exist or that the token cannot see.
@@ -137,15 +150,20 @@ const CreateIssue = z.object({
   labels: z.array(z.union([z.string(), z.object({ name: z.string() })])).optional(),
 });
 
-/** issues/create → 201 with `Location`. */
+/**
+ * issues/create → 201 with `Location`. "Any user with pull access … can create an issue"; labels
+ * and assignees "are silently dropped" without push access (OpenAPI issues/create, labels, assignees).
+ */
 function createIssue(ctx: GithubContext, p: Params): Reply {
   const repo = repoOf(ctx, p);
   const o = parse(ctx, CreateIssue, 'Issue');
+  const push = hasPush(ctx);
   const issue = ctx.store.createIssue(repoName(p), {
     title: String(o.title),
     body: o.body ?? '',
-    labels: (o.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)),
-    assignees: o.assignees ?? [],
+    author: ctx.actor,
+    labels: push ? (o.labels ?? []).map((l) => (typeof l === 'string' ? l : l.name)) : [],
+    assignees: push ? (o.assignees ?? []) : [],
   });
   const body = issueJson(ctx, repo, issue);
   return { status: 201, body, headers: { Location: String(body.url) } };
@@ -158,17 +176,30 @@ const UpdateIssue = z.object({
   assignees: z.array(z.string()).optional(),
 });
 
-/** issues/update: `assignees` replaces the set, `[]` clears it; 200 (Gitea says 201). */
+/**
+ * issues/update: `assignees` replaces the set, `[]` clears it; 200 (Gitea says 201). "Issue owners
+ * and users with push access or Triage role can edit an issue" (OpenAPI issues/update); the title
+ * and body only the author and push access (the roles table above: Triage does not edit others'
+ * text), so a reader's edit of someone else's issue is 403 (declared by issues/update). Assignee
+ * changes without push access "are silently dropped" (its `assignees`).
+ */
 function updateIssue(ctx: GithubContext, p: Params): Reply {
   const { repo, issue } = issueOf(ctx, p);
   const o = parse(ctx, UpdateIssue, 'Issue');
+  const push = hasPush(ctx);
+  if (!push && !sameLogin(issue.author, ctx.actor)) throw new HttpError(403, 'Must have push access to edit this issue.');
   try {
-    const edited = ctx.store.editIssue(repoName(p), issue.number, {
-      ...(o.title != null ? { title: String(o.title) } : {}),
-      ...(o.body != null ? { body: o.body } : {}),
-      ...(o.state !== undefined ? { state: o.state } : {}),
-      ...(o.assignees !== undefined ? { assignees: o.assignees } : {}),
-    });
+    const edited = ctx.store.editIssue(
+      repoName(p),
+      issue.number,
+      {
+        ...(o.title != null ? { title: String(o.title) } : {}),
+        ...(o.body != null ? { body: o.body } : {}),
+        ...(o.state !== undefined ? { state: o.state } : {}),
+        ...(o.assignees !== undefined && push ? { assignees: o.assignees } : {}),
+      },
+      ctx.actor,
+    );
     return ok(issueJson(ctx, repo, edited));
   } catch (err) {
     if (err instanceof StoreError && err.kind === 'invalid') throw new GithubReply(validationFailed('Issue', 'assignees', 'invalid'));
@@ -194,12 +225,42 @@ function createComment(ctx: GithubContext, p: Params): Reply {
   return { status: 201, body: comment, headers: { Location: String(comment.url) } };
 }
 
+/** issues/update-comment: the author or push access (the roles table above), else 403. */
 function updateComment(ctx: GithubContext, p: Params): Reply {
   const repo = repoOf(ctx, p);
   const { body } = parse(ctx, CommentBody, 'IssueComment');
   const id = Number(p.comment_id);
-  if (!/^\d+$/.test(p.comment_id ?? '') || !ctx.store.comment(repoName(p), id)) throw new HttpError(404, 'Not Found');
+  const comment = /^\d+$/.test(p.comment_id ?? '') ? ctx.store.comment(repoName(p), id) : undefined;
+  if (!comment) throw new HttpError(404, 'Not Found');
+  if (!hasPush(ctx) && !sameLogin(comment.author, ctx.actor)) throw new HttpError(403, 'Must have push access to edit this comment.');
   return ok(commentJson(ctx, repo, ctx.store.editComment(repoName(p), id, body)));
+}
+
+/**
+ * issues/list-comments-for-repo: the comments of every issue and pull request ("Every pull request
+ * is an issue"), "ordered by ascending ID" by default; `sort` created|updated with `direction`
+ * (desc when not given, as the repository issue list), `since` = updated at or after; paginated.
+ */
+function listRepoComments(ctx: GithubContext, p: Params): Reply {
+  const repo = repoOf(ctx, p);
+  const q = ctx.query;
+  const sort = q.get('sort');
+  if (sort !== null && sort !== 'created' && sort !== 'updated') throw new GithubReply(validationFailed('IssueComment', 'sort', 'invalid', sort));
+  let since: string | undefined;
+  try {
+    since = timeParam(ctx, 'since');
+  } catch {
+    throw new GithubReply(validationFailed('IssueComment', 'since', 'invalid', q.get('since')));
+  }
+  const name = repoName(p);
+  const all = repo.issues.flatMap((i) => ctx.store.comments(name, i.number)).filter((c) => since === undefined || c.updatedAt >= since);
+  all.sort((a, b) => a.id - b.id);
+  if (sort !== null) {
+    const key = sort === 'updated' ? 'updatedAt' : 'createdAt';
+    all.sort((a, b) => a[key].localeCompare(b[key]) || a.id - b.id);
+    if (q.get('direction') !== 'asc') all.reverse();
+  }
+  return paged(ctx, all, (c) => commentJson(ctx, repo, c));
 }
 
 function timeline(ctx: GithubContext, p: Params): Reply {
@@ -332,8 +393,8 @@ export const GITHUB_ROUTES: readonly Route<GithubContext>[] = [
     template: '/user',
     handle: (ctx) =>
       ok({
-        ...userJson(ctx, ctx.store.login),
-        name: ctx.store.login,
+        ...userJson(ctx, ctx.actor),
+        name: ctx.actor,
         company: null,
         blog: '',
         location: null,
@@ -352,6 +413,8 @@ export const GITHUB_ROUTES: readonly Route<GithubContext>[] = [
   { method: 'GET', template: '/repos/{owner}/{repo}', handle: h((ctx, p) => ok(repoJson(ctx, repoOf(ctx, p), true))) },
   { method: 'GET', template: '/repos/{owner}/{repo}/issues', handle: h(listIssues) },
   { method: 'POST', template: '/repos/{owner}/{repo}/issues', handle: h(createIssue) },
+  // Before `${ISSUE}`: `comments` is a literal there, not an issue number.
+  { method: 'GET', template: '/repos/{owner}/{repo}/issues/comments', handle: h(listRepoComments) },
   { method: 'PATCH', template: '/repos/{owner}/{repo}/issues/comments/{comment_id}', handle: h(updateComment) },
   { method: 'GET', template: ISSUE, handle: h((ctx, p) => { const { repo, issue } = issueOf(ctx, p); return ok(issueJson(ctx, repo, issue)); }) },
   { method: 'PATCH', template: ISSUE, handle: h(updateIssue) },

@@ -16,6 +16,8 @@ export interface GithubViewContext {
   readonly store: SandboxStore;
   /** logins whose commit statuses the dialect reports as check runs (the simulated agents' CI) */
   readonly checkRunCreators: ReadonlySet<string>;
+  /** the token's user: a repository's `permissions` are theirs (repos/get) */
+  readonly actor?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -240,7 +242,7 @@ export function repoJson(ctx: GithubViewContext, repo: RepoState, full = false):
   const htmlUrl = `${html(ctx)}/${name}`;
   const urls = Object.fromEntries(REPO_URLS.map(([key, tail]) => [key, `${api}${tail}`]));
   const openIssues = repo.issues.filter((i) => i.state === 'open').length;
-  const access = ctx.store.permission(ctx.store.login) ?? 'none';
+  const access = ctx.store.permission(ctx.actor ?? ctx.store.login) ?? 'none';
   const base: Json = {
     id: repo.id,
     node_id: nodeId('Repository', repo.id),
