@@ -36,6 +36,8 @@ export async function launchConsole(
     trackerName: options.trackerName,
     repos: options.repos,
     agents: switchboard.config.agents,
+    finishedRowMinutes: switchboard.config.console.finishedRowMinutes,
+    preamble: switchboard.config.implementerPreamble,
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),

@@ -7,7 +7,7 @@ import { isLive, type Supervised, type WatchPhase } from './supervision-types.js
  * Shared by the console, `status.json` and `switchboard dispatch list`.
  */
 
-/** The old watcher's states as lifecycle phases (its trouble states are live work being retried). */
+/** The old watcher's states as lifecycle phases (its trouble states are live work waiting for a retry or an escalation). */
 const OLD_PHASE: Readonly<Record<DispatchState, WatchPhase>> = {
   assigned: 'assigned',
   working: 'working',
@@ -16,10 +16,10 @@ const OLD_PHASE: Readonly<Record<DispatchState, WatchPhase>> = {
   ci_failed: 'ci_failed',
   ci_passed: 'ci_passed',
   completed: 'completed',
-  stalled: 'working',
-  timed_out: 'working',
-  looping: 'working',
-  failed: 'working',
+  stalled: 'retry_wait',
+  timed_out: 'retry_wait',
+  looping: 'retry_wait',
+  failed: 'retry_wait',
   escalated: 'escalated',
 };
 

@@ -11,6 +11,7 @@ import { BacklogPane } from './BacklogPane.js';
 import { completeCommand, parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { detailLines, type Line } from './detail-lines.js';
+import { dispatchHands } from './dispatch-hands.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -41,7 +42,13 @@ export interface ConsoleProps {
   readonly now?: () => number;
   /** called when the operator quits (q, :quit, Ctrl-C); stopping the engine is the caller's business */
   readonly onQuit?: () => void;
+  /** config console.finishedRowMinutes: finished dispatches leave the In flight pane after this long */
+  readonly finishedRowMinutes?: number;
+  /** config implementerPreamble, for the prompt a dispatch's detail view shows */
+  readonly preamble?: string;
 }
+
+const MINUTE = 60_000;
 
 const MOVES: Partial<Record<Command, MoveTo>> = {
   down: 'down',
@@ -93,17 +100,17 @@ function useOutageSince(s: EngineSnapshot): number | null {
   return since.current;
 }
 
-/** The rows' ids of each pane for a snapshot, filter and sort. */
-function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey): Record<Pane, string[]> {
+/** The rows' ids of each pane for a snapshot, filter and sort (`aging`: the minute and finishedRowMinutes the In flight pane ages rows by). */
+function paneIds(snapshot: EngineSnapshot, filter: string, sort: SortKey, aging: { minute: number; minutes: number }): Record<Pane, string[]> {
   return {
     backlog: sortedBacklog(snapshot.backlog, filter, sort, snapshot).map(([key]) => key),
     proposals: proposalRows(snapshot, filter).map((r) => r.id),
-    dispatches: dispatchRows(snapshot, filter).map((r) => r.id),
+    dispatches: dispatchRows(snapshot, filter, aging.minute * MINUTE, aging.minutes).map((r) => r.id),
   };
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, finishedRowMinutes = 30, preamble = '' }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -125,7 +132,10 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   );
   const backlog = useMemo(() => withLocks(sorted, snapshot), [sorted, snapshot.proposals]);
   const proposals = useMemo(() => proposalRows(snapshot, ui.filter), [snapshot.proposals, snapshot.backlog, ui.filter]);
-  const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter), [snapshot.dispatches, snapshot.backlog, ui.filter]);
+  // finished rows age out by the minute, not on every clock tick
+  const minute = Math.floor(time / MINUTE);
+  const aging = useMemo(() => ({ minute, minutes: finishedRowMinutes }), [minute, finishedRowMinutes]);
+  const dispatches = useMemo(() => dispatchRows(snapshot, ui.filter, aging.minute * MINUTE, aging.minutes), [snapshot.dispatches, snapshot.backlog, ui.filter, aging]);
   const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
   const ids: Record<Pane, string[]> = useMemo(
     () => ({
@@ -136,15 +146,16 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     [rows],
   );
   const paneHeight: Record<Pane, number> = { backlog: box.backlog, proposals: box.bottom, dispatches: box.bottom };
-  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time) : [];
+  const detailContext = { agents, preamble };
+  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time, detailContext) : [];
   const help = HELP;
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
   // Keys can arrive faster than renders, several in one event: the handler works on the state as
   // each key leaves it (`send` applies the reducer at once as well as queueing it for React) and on
   // the engine's current snapshot, never on what the last render saw.
-  const latest = useRef({ ui, snapshot, ids, box, errors });
-  latest.current = { ui, snapshot, ids, box, errors };
+  const latest = useRef({ ui, snapshot, ids, box, errors, aging });
+  latest.current = { ui, snapshot, ids, box, errors, aging };
   const uiNow = useRef<UiState>(ui);
   uiNow.current = ui;
   const send = (action: UiAction) => {
@@ -157,7 +168,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const s = engine.getSnapshot();
     const r = latest.current;
     if (u.filter === r.ui.filter && u.sort === r.ui.sort && s === r.snapshot) return r.ids;
-    return paneIds(s, u.filter, u.sort);
+    return paneIds(s, u.filter, u.sort, r.aging);
   };
 
   const flash = (text: string, level: Flash['level'] = 'info') => send({ type: 'flash', flash: { text, level, at: now() } });
@@ -186,6 +197,15 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const id = list[selectedIndex(list, u.selected[u.pane])];
     return id === undefined ? null : { pane: u.pane, id };
   };
+
+  const hands = dispatchHands({
+    engine,
+    agents,
+    target: () => ({ target: currentTarget(), detail: uiNow.current.mode.kind === 'detail' }),
+    send,
+    flash,
+    call: (what, done) => call(what, done),
+  });
 
   const targetProposal = (): TrackedProposal | undefined => {
     const t = currentTarget();
@@ -218,7 +238,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       (pane === 'proposals' ? s.proposals.get(id) : live.get(id))?.status === 'proposed';
     const next = [...before.slice(from + 1), ...before.slice(0, from).reverse()].find(actionable);
     if (next === undefined) return;
-    const after = paneIds(s, uiNow.current.filter, uiNow.current.sort)[pane];
+    const after = paneIds(s, uiNow.current.filter, uiNow.current.sort, latest.current.aging)[pane];
     send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
   };
 
@@ -280,6 +300,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'tasktype':
         withProposal((p) => call(() => engine.setTaskType(p.issueKey, c.taskType), `${p.issueKey}: ${c.taskType === null ? 'task type inferred again' : `task type ${c.taskType}`}`));
         return;
+      case 'operate':
+        hands.line(c);
+        return;
       case 'quit':
         quit(false);
         return;
@@ -313,6 +336,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'approve-rejected':
         call(() => engine.approve(c.id), `approved ${c.issueKey}`);
         return;
+      case 'cancel-dispatch':
+        hands.cancel(c.id, c.issueKey);
+        return;
       default: {
         const never: never = c;
         return never;
@@ -331,12 +357,16 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
           u.mode.kind === 'help'
             ? help.length
             : u.mode.kind === 'detail'
-              ? detailLines(engine.getSnapshot(), u.mode.target, box.width).length
+              ? detailLines(engine.getSnapshot(), u.mode.target, box.width, undefined, detailContext).length
               : u.mode.kind === 'errors'
                 ? errorsView(latest.current.errors.list, box.width).length
                 : 0;
         send({ type: 'scroll', to: move, lines, height: linesBudget(box.body) });
       }
+      return;
+    }
+    if (hands.handles(command)) {
+      hands.key(command);
       return;
     }
     switch (command) {
@@ -410,7 +440,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         if (mode.kind !== 'picker') return;
         const agent = mode.agents[mode.index];
         send({ type: 'back' });
-        if (agent) call(() => engine.reroute(mode.proposalId, agent.id), `${mode.issueKey} re-routed to ${agent.id}`);
+        if (agent && mode.dispatch) hands.picked(mode.proposalId, agent.id);
+        else if (agent) call(() => engine.reroute(mode.proposalId, agent.id), `${mode.issueKey} re-routed to ${agent.id}`);
         return;
       }
       case 'submit': {
@@ -429,7 +460,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'complete': {
         if (u.mode.kind !== 'command') return;
-        const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
+        const c = completeCommand(u.mode.draft, agents.map((a) => a.id), hands.ids());
         if (c.draft !== u.mode.draft) send({ type: 'draft', draft: c.draft });
         if (c.choices.length > 1) flash(c.choices.map((x) => `:${x}`).join('  '));
         return;

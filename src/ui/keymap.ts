@@ -36,7 +36,12 @@ export type Command =
   | 'pick'
   | 'submit'
   | 'erase'
-  | 'complete';
+  | 'complete'
+  // the operator's hands on a dispatch (In flight pane and a dispatch's detail view)
+  | 'retry'
+  | 'cancel-dispatch'
+  | 'mark-done'
+  | 'acknowledge';
 
 export interface Binding {
   readonly command: Command;
@@ -63,6 +68,14 @@ const moves = {
   pgup: b('page-up', 'page up'),
 };
 
+/** The operator's hands on a dispatch, in the In flight pane (normal mode) and any detail view. */
+const DISPATCH_HANDS = {
+  t: b('retry', 'retry now', { dangerous: true, panes: ['dispatches'] }),
+  c: b('cancel-dispatch', 'cancel dispatch', { dangerous: true, panes: ['dispatches'] }),
+  d: b('mark-done', 'mark done', { dangerous: true, panes: ['dispatches'] }),
+  K: b('acknowledge', 'acknowledge escalation', { panes: ['dispatches'] }),
+};
+
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */
 export const KEYMAP: Keymap = {
   normal: {
@@ -72,7 +85,8 @@ export const KEYMAP: Keymap = {
     enter: b('open-detail', 'details'),
     a: b('approve', 'approve', { dangerous: true, panes: PROPOSING }),
     x: b('reject', 'reject', { panes: PROPOSING }),
-    r: b('reroute', 're-route', { panes: PROPOSING }),
+    r: b('reroute', 're-route'),
+    ...DISPATCH_HANDS,
     A: b('approve-all', 'approve all', { dangerous: true, panes: ['proposals'] }),
     R: b('run-cycle', 'run cycle'),
     p: b('toggle-pause', 'pause'),
@@ -90,6 +104,7 @@ export const KEYMAP: Keymap = {
     a: b('approve', 'approve', { dangerous: true }),
     x: b('reject', 'reject'),
     r: b('reroute', 're-route'),
+    ...DISPATCH_HANDS,
     esc: b('back', 'back'),
     '?': b('help', 'help'),
     q: b('back', 'back'),
@@ -239,6 +254,7 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: '  free text, type:bug, tier:P0, ready, repo:name, label:x', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :quit', heading: false },
+    { text: '  :retry [ID]  :reroute [ID] <agent>  :cancel [ID]  :done [ID]  :ack [ID]   (ID: a dispatch; the selected one by default)', heading: false },
     { text: 'Legend', heading: true },
     { text: '  pending    a proposal waiting for you: a approves, x rejects', heading: false },
     { text: '  gated      held by a gate other than arming (untrusted author, repo locked…); approving it only makes it wait', heading: false },
@@ -246,6 +262,8 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: '  → agent    dispatch to that agent · ⚑ owner  flag it to a human', heading: false },
     { text: '  S A L      the score\'s scope, acceptance and alignment points (score = their sum)', heading: false },
     { text: '  ×1         the dispatch\'s attempt number (×2 after a retry)', heading: false },
+    { text: '  In flight  live work first; finished rows leave after console.finishedRowMinutes — /state:ended shows them again', heading: false },
+    { text: '  CI red · retry wait · ESCALATED!  a dispatch that needs you: t retries, r re-routes, c cancels, d marks done, K acknowledges', heading: false },
     { text: '  blk blocked · asg assigned · lck repo locked · (!) writes or asks first', heading: false },
     { text: '  ARMED writes to the tracker · DISARMED writes nothing · DRY-RUN shows writes, makes none', heading: false },
   );

@@ -1,10 +1,12 @@
-import { type Dispatch, stateWords, TROUBLE_STATES } from '../core/dispatch.js';
+import { asSupervised, endedAt, inTrouble, phaseWords, stateWordsOf } from '../core/dispatch-view.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
 import { byPriority, type TrackedProposal } from '../core/proposal-queue.js';
 import { type Agent, suggestAgents, type TaskType } from '../core/routing.js';
 import type { ScoredIssue } from '../core/scoring.js';
+import { agedOut } from '../core/supervision.js';
+import { isLive, type Supervised } from '../core/supervision-types.js';
 import type { PickerAgent } from './ui-state.js';
 
 export const SORTS = ['score', 'age', 'number', 'tier'] as const;
@@ -69,8 +71,8 @@ export interface RowFacts {
   /** the proposal's word: pending, gated, waiting, approved, rejected, executed… */
   readonly status?: string | undefined;
   readonly agent?: string | null | undefined;
-  /** dispatch state: working, stalled, ci_failed… */
-  readonly state?: string | undefined;
+  /** the words its dispatch answers to: its phase (ci_failed, ci-red…), live or ended, trouble */
+  readonly state?: readonly string[] | undefined;
 }
 
 const repoMatches = (repo: string, want: string): boolean => {
@@ -99,7 +101,7 @@ function termHolds(t: FilterTerm, r: RowFacts): boolean {
     case 'agent':
       return any(r.agent);
     case 'state':
-      return any(r.state) || any(r.state?.replace(/_/g, '-'));
+      return (r.state ?? []).some((w) => t.values.includes(w.toLowerCase()));
     case 'text': {
       const hay = s ? `${r.key} #${s.issue.number} ${s.issue.title} ${s.issue.labels.join(' ')}`.toLowerCase() : r.key.toLowerCase();
       return hay.includes(t.values[0] ?? '');
@@ -144,13 +146,16 @@ export function backlogRows(snapshot: EngineSnapshot, filter: string, sort: Sort
 function backlogFacts(work: Pick<EngineSnapshot, 'proposals' | 'dispatches'> | undefined): (key: string, s: ScoredIssue) => RowFacts {
   if (!work) return (key, scored) => ({ key, scored });
   const live = liveProposals(work);
-  const dispatchOf = new Map<string, Dispatch>();
-  for (const d of work.dispatches.values()) dispatchOf.set(issueKey(d.repo, d.number), d);
+  const dispatchOf = new Map<string, Supervised>();
+  for (const raw of work.dispatches.values()) {
+    const d = asSupervised(raw);
+    dispatchOf.set(issueKey(d.repo, d.number), d);
+  }
   return (key, scored) => {
     const p = live.get(key);
     const row = p ? proposalRow(p) : null;
     const d = dispatchOf.get(key);
-    return { key, scored, status: row?.word, agent: d?.agentId ?? p?.agentId, state: d?.state };
+    return { key, scored, status: row?.word, agent: d?.agent.id ?? p?.agentId, state: d ? stateWordsOf(d) : undefined };
   };
 }
 
@@ -225,7 +230,7 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string): Proposal
     .filter((r) => {
       if (isEmpty(f)) return true;
       const d = snapshot.dispatches.get(r.id);
-      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d?.state });
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d ? stateWordsOf(asSupervised(d)) : undefined });
     });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
@@ -233,29 +238,56 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string): Proposal
 
 export interface DispatchRow {
   readonly id: string;
-  readonly dispatch: Dispatch;
+  readonly dispatch: Supervised;
+  /** still being worked on (not completed, deployed, awaiting review, cancelled or escalated) */
+  readonly live: boolean;
   readonly trouble: boolean;
-  /** "working", "STALLED!" — trouble reads as trouble without colour */
+  /** "CI red!", "working", "ESCALATED!" — trouble reads as trouble without colour */
   readonly word: string;
   readonly lastEvent: string;
 }
 
-export const isTrouble = (d: Dispatch): boolean => TROUBLE_STATES.has(d.state) || d.state === 'escalated';
+/** Whether the filter asks for dispatch states: then finished rows that aged out are shown again. */
+const asksForStates = (f: Filter): boolean => f.terms.some((t) => t.key === 'state' && !t.negate);
 
-export function dispatchRows(snapshot: EngineSnapshot, filter: string): DispatchRow[] {
+/**
+ * The In flight rows: live work on top (trouble first), then finished work, newest first. Finished
+ * rows leave after `finishedRowMinutes` (config console.finishedRowMinutes) unless a `state:`
+ * term asks for them (`/state:ended`, `/state:escalated`).
+ */
+export function dispatchRows(snapshot: EngineSnapshot, filter: string, now?: number, finishedRowMinutes = 30): DispatchRow[] {
   const f = parseFilter(filter);
+  const showAged = now === undefined || asksForStates(f);
+  const at = new Date(now ?? 0);
   const rows: DispatchRow[] = [];
-  for (const d of snapshot.dispatches.values()) {
+  for (const raw of snapshot.dispatches.values()) {
+    const d = asSupervised(raw);
+    if (!showAged && agedOut(d, at, finishedRowMinutes)) continue;
     const key = issueKey(d.repo, d.number);
     const p = snapshot.proposals.get(d.proposalId);
     const word = p ? proposalRow(p)?.word : undefined;
-    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agentId, state: d.state })) continue;
-    const trouble = isTrouble(d);
-    const words = stateWords(d.state);
-    rows.push({ id: d.proposalId, dispatch: d, trouble, word: trouble ? `${words.toUpperCase()}!` : words, lastEvent: d.history.at(-1)?.note ?? '' });
+    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: stateWordsOf(d) })) continue;
+    const trouble = inTrouble(d);
+    const words = phaseWords(d.phase);
+    const acknowledged = d.escalation?.acknowledgedBy != null ? ' (ack)' : '';
+    rows.push({
+      id: d.proposalId,
+      dispatch: d,
+      live: isLive(d.phase),
+      trouble,
+      word: trouble ? `${words.toUpperCase()}!` : `${words}${d.phase === 'escalated' ? acknowledged : ''}`,
+      lastEvent: d.history.at(-1)?.note ?? '',
+    });
   }
-  // Trouble first: it is what the operator must look at.
-  return rows.sort((a, b) => Number(b.trouble) - Number(a.trouble));
+  return orderDispatches(rows);
+}
+
+/** Live before finished; live trouble first (it is what the operator must look at); finished newest first. Sorting plugs in here. */
+export function orderDispatches(rows: readonly DispatchRow[]): DispatchRow[] {
+  const ended = (r: DispatchRow) => Date.parse(endedAt(r.dispatch) ?? '') || 0;
+  const live = rows.filter((r) => r.live).sort((a, b) => Number(b.trouble) - Number(a.trouble));
+  const finished = rows.filter((r) => !r.live).sort((a, b) => ended(b) - ended(a));
+  return [...live, ...finished];
 }
 
 /** "3h", "2d", "42m", "9s" */

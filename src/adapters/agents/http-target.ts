@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { Agent } from '../../core/routing.js';
-import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
+import { taskPrompt } from '../../core/prompts.js';
 import { sendJson, whereTo } from '../http-json.js';
-import { fillTemplate } from './command-target.js';
 
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
 export const DISPATCH_HEADER = 'x-switchboard-dispatch';
@@ -56,7 +55,7 @@ export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
     url: r.url,
     ...(r.lessons !== undefined ? { lessons: r.lessons } : {}),
     // The issue-implementer rules first (seed 003), then what to do: the agent may use it as its task text.
-    prompt: implementerPrompt(r.agent, r.preamble ?? '', fillTemplate(r.agent.promptTemplate ?? DEFAULT_PROMPT, { repo: r.repo, number: String(r.number), title: r.title, url: r.url })),
+    prompt: taskPrompt(r.agent, r.preamble ?? '', r),
   };
 }
 
