@@ -7,6 +7,7 @@ import { LessonsFile } from './adapters/lessons-file.js';
 import { acquireLock, consoleId as loadConsoleId, FileJournal, stateDir as resolveStateDir } from './adapters/journal-file.js';
 import { trackerLimits } from './adapters/http/limits.js';
 import { fileLogger } from './adapters/log-file.js';
+import { checkReadiness } from './adapters/readiness.js';
 import { BellNotifier, CompositeNotifier, WebhookNotifier } from './adapters/notifier-webhook.js';
 import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './core/config.js';
@@ -118,6 +119,8 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       consoleId: id,
       journal,
       lessons: new LessonsFile(dir),
+      // Seed 004's readiness gate: health URL, program on PATH and cwd, login assignable; at each full resync.
+      readiness: () => checkReadiness(config.agents, { tracker, repos: config.repos, ...(env.PATH !== undefined ? { path: env.PATH } : {}) }),
       notifier: new CompositeNotifier(notifiers, warn),
       targets: {
         http: new HttpTarget({ agents: config.agents, env, now: () => clock.now() }),

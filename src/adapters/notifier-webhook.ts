@@ -13,6 +13,8 @@ function describe(event: NotifyEvent): string {
       return `switchboard escalated ${event.repo}#${event.number}: ${event.agentId} after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} — ${event.why}`;
     case 'flagged':
       return `switchboard flagged ${event.repo}#${event.number} for the owner — ${event.reason}`;
+    case 'dispatch-ended':
+      return `switchboard: ${event.text}`;
     default: {
       const never: never = event;
       return `switchboard event ${JSON.stringify(never)}`;

@@ -1,4 +1,4 @@
-import { LIVE_STATES, stateWords, TROUBLE_STATES } from './dispatch.js';
+import { isLive, phaseWords } from './supervision-types.js';
 import type { EngineSnapshot } from './engine-state.js';
 import type { Issue } from './issue.js';
 import type { TrackedProposal } from './proposal-queue.js';
@@ -99,8 +99,8 @@ export function renderDashboard(input: DashboardInput): string {
   const pending = proposals.filter((p) => p.status === 'proposed');
   const waiting = proposals.filter((p) => p.status === 'approved');
   const dispatches = [...snapshot.dispatches.values()].filter((d) => mine(d.repo));
-  const flight = dispatches.filter((d) => LIVE_STATES.has(d.state) || snapshot.proposals.get(d.proposalId)?.status === 'executing');
-  const trouble = dispatches.filter((d) => TROUBLE_STATES.has(d.state) || d.state === 'escalated');
+  const flight = dispatches.filter((d) => isLive(d.phase) || snapshot.proposals.get(d.proposalId)?.status === 'executing');
+  const trouble = dispatches.filter((d) => d.phase === 'escalated' && d.escalation?.acknowledgedBy == null);
   const none = '_none_';
   const out = [
     DASHBOARD_MARKER,
@@ -115,11 +115,11 @@ export function renderDashboard(input: DashboardInput): string {
       : [none]),
     '',
     `### In flight (${flight.length})`,
-    ...(flight.length ? flight.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agentId)} — ${stateWords(d.state)}`) : [none]),
+    ...(flight.length ? flight.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}`) : [none]),
     '',
     `### Escalations (${trouble.length})`,
     // Retry and cancel boxes follow when the engine's retry/cancel intents land (branch wiring).
-    ...(trouble.length ? trouble.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agentId)} — ${stateWords(d.state)} (attempt ${d.attempt})`) : [none]),
+    ...(trouble.length ? trouble.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}: ${inline(d.escalation?.why ?? '', 120)} (attempt ${d.attempt})`) : [none]),
     '',
   ];
   return out.join('\n');

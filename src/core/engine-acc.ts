@@ -1,5 +1,4 @@
 import type { Config } from './config.js';
-import type { Dispatch } from './dispatch.js';
 import type { Effect, EngineEvent, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
@@ -8,6 +7,7 @@ import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';
 import { planProposals, type ProposalEvent, type TrackedProposal, transition } from './proposal-queue.js';
 import type { ScoredIssue } from './scoring.js';
+import type { Supervised } from './supervision-types.js';
 
 /**
  * The accumulator one `step` works on: the state so far and the effects asked for, in order.
@@ -106,6 +106,7 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
     executedThisCycle: acc.s.tally.executed,
     decisions: decisions(config),
     taskTypes: acc.s.taskTypes,
+    readiness: acc.s.readiness,
   });
   setProposals(acc, plan.proposals);
   if (plan.proposals !== previous) {
@@ -127,22 +128,25 @@ export function executeReady(acc: Acc): void {
 }
 
 const sameWatch = (a: Watch | undefined, b: Watch | undefined): boolean =>
-  a === b || (a !== undefined && b !== undefined && a.runId === b.runId && a.lastCommentId === b.lastCommentId && a.lastIssueState === b.lastIssueState);
+  a === b ||
+  (a !== undefined && b !== undefined && a.runId === b.runId && a.lastCommentId === b.lastCommentId && a.from === b.from && a.pending.length === b.pending.length && a.pending.every((x, i) => x === b.pending[i]));
 
 /** A dispatch (and what is watched of it) changed: show it and journal it. */
-export function putDispatch(acc: Acc, d: Dispatch, watch: Watch | undefined): void {
+export function putDispatch(acc: Acc, d: Supervised, watch: Watch | undefined, commandId?: string): void {
   const prev = acc.s.snapshot.dispatches.get(d.proposalId);
   const prevWatch = acc.s.watches.get(d.proposalId);
-  if (prev === d && (watch === undefined || sameWatch(watch, prevWatch))) return;
-  const w = watch ?? prevWatch ?? { lastCommentId: 0, lastIssueState: 'open' as const };
+  if (prev === d && (watch === undefined || sameWatch(watch, prevWatch)) && commandId === undefined) return;
+  const w = watch ?? prevWatch ?? { lastCommentId: 0, pending: [] };
   record(acc, {
     type: 'dispatch',
     dispatch: d,
     ...(w.runId !== undefined ? { runId: w.runId } : {}),
     lastCommentId: w.lastCommentId,
-    lastIssueState: w.lastIssueState,
+    ...(w.pending.length > 0 ? { pending: [...w.pending] } : {}),
+    ...(w.from !== undefined ? { from: w.from } : {}),
+    ...(commandId !== undefined ? { commandId } : {}),
   });
-  if (prev !== d) emit(acc, { type: 'dispatch-changed', dispatch: d, previousState: prev?.state ?? null });
+  if (prev !== d) emit(acc, { type: 'dispatch-changed', dispatch: d, previousState: prev?.phase ?? null });
 }
 
 /** A deleted issue leaves the backlog now: incremental fetches would never say so. */

@@ -1,5 +1,4 @@
 import type { Config } from './config.js';
-import type { Dispatch, Observation, PullObservation } from './dispatch.js';
 import type { Effect, EngineEvent, Event } from './engine-events.js';
 import type { DispatchRequest, DispatchTarget, JournalEntry, LessonsStore, NotifyEvent } from './engine-ports.js';
 import { lessonsSection, relevantLessons } from './lessons.js';
@@ -7,7 +6,10 @@ import type { EngineState, Watch } from './engine-state.js';
 import { attemptOf, proposalIdOf } from './engine-work.js';
 import { IssueGoneError, isTransient, SwitchboardError } from './errors.js';
 import { afterWrite, nextWrite, rereadAfter, type Seen, type Work, type Write, type WriteAnswer, type WriteContext } from './next-write.js';
-import type { LinkedPullRequest, Tracker } from './ports.js';
+import type { Tracker } from './ports.js';
+import type { ReadinessFacts } from './readiness.js';
+import type { Supervised } from './supervision-types.js';
+import { readAgentSight, readTrackerSight } from './watch-sight.js';
 import { sanitize } from './sanitize.js';
 import { needsTrust, permissionTrusts, trustKey } from './triage.js';
 import type { Issue } from './issue.js';
@@ -22,6 +24,8 @@ export interface EffectHost {
   readonly config: Config;
   /** lessons carried in http/command prompts and recorded from rejections */
   readonly lessons?: LessonsStore;
+  /** seed 004's readiness check of every agent (adapters/readiness.ts) */
+  readonly readiness?: () => Promise<ReadonlyMap<string, ReadinessFacts>>;
   state(): EngineState;
   stopping(): boolean;
   send(event: Event): Promise<void>;
@@ -54,6 +58,8 @@ export function performEffect(host: EffectHost, e: Effect): Promise<void> {
       return observeAll(host, e.items);
     case 'fetch':
       return fetchAll(host, e.repos, e.full, e.trust);
+    case 'readiness':
+      return checkReadiness(host);
     case 'lesson':
       return (host.lessons?.record(e.lesson) ?? Promise.resolve()).catch((err: unknown) =>
         host.send({ type: 'problem', level: 'warning', message: `could not keep a lesson: ${message(err)}` }),
@@ -69,6 +75,16 @@ export const message = (err: unknown): string => (err instanceof Error ? err.mes
 
 /** The work cannot be done at all: failed for good, not retried. */
 class Refused extends Error {}
+
+/** The agent did not take the task: the supervision lifecycle retries or escalates. */
+class AgentRefused extends Refused {
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Another account's claim whose author's permission could not be read. */
 class ClaimCheckError extends SwitchboardError {
@@ -106,7 +122,7 @@ export async function performWork(host: EffectHost, work: Work): Promise<void> {
       if (!dryRun) await host.send({ type: 'write-starting', work, write });
       // Dry-run answers its own writes, as the tracker would have.
       const answer = dryRun ? dryAnswer(write, seen, ctx) : await perform(host, work, write);
-      if (answer.kind === 'agent' && !answer.ok && write.kind === 'agent') throw new Refused(`${write.request.agent.displayName} did not take the task: ${answer.detail}`);
+      if (answer.kind === 'agent' && !answer.ok && write.kind === 'agent') throw new AgentRefused(`${write.request.agent.displayName} did not take the task: ${answer.detail}`, answer.detail);
       await host.send({ type: 'written', work, write, answer, dryRun });
       if (rereadAfter(write) && !dryRun && work.kind !== 'summary') {
         const { repo, number } = issueOf(work);
@@ -118,7 +134,8 @@ export async function performWork(host: EffectHost, work: Work): Promise<void> {
     }
   } catch (err) {
     const gone = err instanceof IssueGoneError;
-    await host.send({ type: 'work-failed', work, message: message(err), final: err instanceof Refused, transient: isTransient(err), gone });
+    const refused = err instanceof AgentRefused ? { agentRefused: sanitize(err.detail) } : {};
+    await host.send({ type: 'work-failed', work, message: message(err), final: err instanceof Refused, transient: isTransient(err), gone, ...refused });
   }
 }
 
@@ -128,8 +145,8 @@ async function read(host: EffectHost, work: Work): Promise<Seen> {
   const comments = await host.tracker.listComments(repo, number);
   const issue = await host.tracker.getIssue(repo, number);
   const id = proposalIdOf(work);
-  const agentCall = id === null ? undefined : host.state().agentCalls.get(id)?.get(attemptOf(work));
-  return { issue, comments, agentCall, opened: false, readUpTo: newest(comments) };
+  const calls = id === null ? undefined : host.state().agentCalls.get(id);
+  return { issue, comments, agentCall: calls?.get(attemptOf(work)), opened: false, readUpTo: newest(comments), ...(work.kind === 'watch' && calls ? { calls } : {}) };
 }
 
 /** The request with the repo's most relevant lessons; a lessons file that cannot be read is no reason to hold a dispatch. */
@@ -154,9 +171,16 @@ async function perform(host: EffectHost, work: Work, w: Write): Promise<WriteAns
     const r = await target.dispatch(await withLessons(host, w.request));
     return { kind: 'agent', ok: r.ok, ...(r.runId !== undefined ? { runId: r.runId } : {}), detail: r.detail };
   }
+  if (w.kind === 'stop-agent') {
+    await host.targets[w.agentKind]?.stop?.(w.runId);
+    return { kind: 'done' };
+  }
   if (work.kind === 'summary') throw new Error(`the daily summary makes no ${w.kind} write`);
   const { repo, number } = issueOf(work);
   switch (w.kind) {
+    case 'close-issue':
+      await tracker.closeIssue(repo, number);
+      return { kind: 'done' };
     case 'comment':
       return { kind: 'comment', comment: await tracker.postComment(repo, number, w.body) };
     case 'edit-comment':
@@ -186,54 +210,28 @@ function dryAnswer(w: Write, seen: Seen, ctx: WriteContext): WriteAnswer {
 }
 
 /** Observe dispatches one after another; a failure is reported and the next one observed. */
-export async function observeAll(host: EffectHost, items: readonly { dispatch: Dispatch; watch: Watch }[]): Promise<void> {
-  for (const { dispatch, watch } of items) {
+export async function observeAll(host: EffectHost, items: readonly { dispatch: Supervised; watch: Watch }[]): Promise<void> {
+  for (const { dispatch: d, watch } of items) {
     if (host.stopping()) return;
     try {
-      const seen = await observe(host, dispatch, watch);
-      await host.send({ type: 'observed', id: dispatch.proposalId, ...seen });
+      const reading = await readTrackerSight(host.tracker, d, watch.lastCommentId, host.config.watch.deployContext ?? null);
+      const target = d.agent.kind === 'http' || d.agent.kind === 'command' ? host.targets[d.agent.kind] : undefined;
+      // The agent's own account is a second opinion: when it cannot be read, the tracker's stands alone this cycle.
+      const agent = await readAgentSight(target, watch.runId).catch(() => null);
+      await host.send({ type: 'observed', id: d.proposalId, tracker: reading.sight, agent, lastCommentId: reading.lastCommentId });
     } catch (err) {
-      await host.send({ type: 'observe-failed', id: dispatch.proposalId, message: message(err), gone: err instanceof IssueGoneError });
+      await host.send({ type: 'observe-failed', id: d.proposalId, message: message(err), gone: err instanceof IssueGoneError });
     }
   }
 }
 
-/** The open PR that says most about the work: open first, then merged, newest first. */
-function pickPull(prs: readonly LinkedPullRequest[]): LinkedPullRequest | null {
-  const rank = (p: LinkedPullRequest) => (p.state === 'open' ? 0 : p.merged ? 1 : 2);
-  return [...prs].sort((a, b) => rank(a) - rank(b) || b.updatedAt.localeCompare(a.updatedAt))[0] ?? null;
-}
-
-async function observe(host: EffectHost, d: Dispatch, watch: Watch): Promise<{ observation: Observation; watch: Watch }> {
-  const { tracker } = host;
-  const agent = host.config.agents.find((a) => a.id === d.agentId);
-  if (agent && (agent.kind === 'http' || agent.kind === 'command')) {
-    const target = host.targets[agent.kind];
-    if (!target || watch.runId === undefined) return { observation: { kind: 'none' }, watch };
-    const s = await target.observe(watch.runId);
-    return { observation: { kind: 'agent', status: s.status, detail: sanitize(s.detail) }, watch };
+async function checkReadiness(host: EffectHost): Promise<void> {
+  if (!host.readiness) return;
+  try {
+    await host.send({ type: 'readiness-checked', facts: await host.readiness() });
+  } catch (err) {
+    await host.send({ type: 'problem', level: 'warning', message: `could not check agent readiness: ${message(err)}` });
   }
-  const issue = await tracker.getIssue(d.repo, d.number);
-  const comments = await tracker.listComments(d.repo, d.number);
-  const pull = pickPull(await tracker.linkedPullRequests(d.repo, d.number));
-  let pr: PullObservation | null = null;
-  if (pull) {
-    let ci: PullObservation['ci'] = 'none';
-    if (pull.state === 'open' && !pull.merged) {
-      const status = await tracker.combinedStatus(d.repo, pull.headSha);
-      ci = status.total === 0 ? 'none' : status.state;
-    }
-    pr = { number: pull.number, state: pull.state, merged: pull.merged, headSha: pull.headSha, ci };
-  }
-  const self = host.state().self;
-  const observation: Observation = {
-    kind: 'tracker',
-    issueState: issue.state,
-    newComments: comments.filter((c) => c.id > watch.lastCommentId && c.author !== self).map((c) => ({ author: c.author, body: c.body })),
-    reopened: watch.lastIssueState === 'closed' && issue.state === 'open',
-    pr,
-  };
-  return { observation, watch: { ...watch, lastCommentId: Math.max(watch.lastCommentId, newest(comments)), lastIssueState: issue.state } };
 }
 
 /** Fetch every repo at once, then, repo by repo, ask the tracker about authors whose trust is unknown. */

@@ -1,5 +1,4 @@
 import type { Config } from './config.js';
-import type { Dispatch, DispatchState, Observation } from './dispatch.js';
 import type { JournalCommand, JournalEntry, NotifyEvent } from './engine-ports.js';
 import type { EngineError, Watch, WriteRecord } from './engine-state.js';
 import type { Issue } from './issue.js';
@@ -8,7 +7,8 @@ import type { NextWrite, Work, Write, WriteAnswer } from './next-write.js';
 import type { RateLimit } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import type { TaskType } from './routing.js';
-import type { OperatorCommand } from './supervision-types.js';
+import type { ReadinessFacts } from './readiness.js';
+import type { AgentSight, OperatorCommand, Supervised, TrackerSight, WatchPhase } from './supervision-types.js';
 import type { ProposalStatus, TrackedProposal } from './proposal-queue.js';
 
 /**
@@ -37,17 +37,18 @@ export type Event =
   /** a cycle's phases, in order; each phase's effects have settled before the next is sent */
   | { readonly type: 'cycle-started' }
   | { readonly type: 'observe-due' }
-  | { readonly type: 'troubles-due' }
   | { readonly type: 'fetch-due' }
   | { readonly type: 'plan-due' }
   | { readonly type: 'summary-due' }
   | { readonly type: 'cycle-failed'; readonly message: string }
   | { readonly type: 'cycle-finished'; readonly rateLimit: RateLimit }
-  /** inside an issue's write lane: execute a proposal / retry or escalate a dispatch, gates checked now */
+  /** inside an issue's write lane: execute a proposal, gates checked now */
   | { readonly type: 'execute'; readonly id: string }
-  | { readonly type: 'resolve'; readonly id: string }
   // observations
-  | { readonly type: 'observed'; readonly id: string; readonly observation: Observation; readonly watch: Watch }
+  /** one cycle's sight of a supervised dispatch (either part null when it could not be read) */
+  | { readonly type: 'observed'; readonly id: string; readonly tracker: TrackerSight | null; readonly agent: AgentSight | null; readonly lastCommentId: number }
+  /** what the readiness check found, per agent id (seed 004) */
+  | { readonly type: 'readiness-checked'; readonly facts: ReadonlyMap<string, ReadinessFacts> }
   /** `gone`: the tracker confirmed the issue was deleted */
   | { readonly type: 'observe-failed'; readonly id: string; readonly message: string; readonly gone?: boolean }
   /** `learned`: trust asked of the tracker for this fetch, `${repo}\0${author}` → may write */
@@ -69,6 +70,8 @@ export type Event =
       readonly transient: boolean;
       /** the tracker confirmed the issue was deleted */
       readonly gone?: boolean;
+      /** the agent did not take the task (HTTP 5xx, a command that cannot start): its words */
+      readonly agentRefused?: string;
     }
   /** stopped or disarmed between two writes */
   | { readonly type: 'work-interrupted'; readonly work: Work; readonly stopping: boolean }
@@ -87,9 +90,11 @@ export type Effect =
   /** a write sequence: read, nextWrite, write, … until it ends; in `lane` unless already inside one */
   | { readonly type: 'work'; readonly work: Work; readonly lane?: string }
   /** observe these dispatches one after another */
-  | { readonly type: 'observe'; readonly items: readonly { readonly dispatch: Dispatch; readonly watch: Watch }[] }
+  | { readonly type: 'observe'; readonly items: readonly { readonly dispatch: Supervised; readonly watch: Watch }[] }
   /** keep a lesson for the repo (a rejection with a note) */
   | { readonly type: 'lesson'; readonly lesson: Lesson }
+  /** check every agent's readiness (seed 004), for the planner's gate */
+  | { readonly type: 'readiness' }
   /** fetch every repo; ask the tracker whether authors not in `trust` may write */
   | { readonly type: 'fetch'; readonly repos: readonly string[]; readonly full: boolean; readonly trust: ReadonlyMap<string, boolean> };
 
@@ -123,7 +128,7 @@ export type EngineEvent =
   | { readonly type: 'proposal-added'; readonly proposal: TrackedProposal }
   | { readonly type: 'proposal-changed'; readonly proposal: TrackedProposal; readonly previousStatus: ProposalStatus }
   | { readonly type: 'write-made'; readonly write: WriteRecord }
-  | { readonly type: 'dispatch-changed'; readonly dispatch: Dispatch; readonly previousState: DispatchState | null }
+  | { readonly type: 'dispatch-changed'; readonly dispatch: Supervised; readonly previousState: WatchPhase | null }
   | ({ readonly type: 'error' } & EngineError)
   | { readonly type: 'armed' | 'disarmed' | 'paused' | 'resumed'; readonly at: string }
   | { readonly type: 'dry-run'; readonly on: boolean; readonly at: string };

@@ -108,8 +108,12 @@ export function applyFact(state: EngineState, e: JournalEntry): EngineState {
       next.delete(e.proposalId);
       return { ...s, agentCalls, snapshot: { ...s.snapshot, proposals: next } };
     }
-    case 'dispatch':
-      return withDispatch(s, e.dispatch, { ...(e.runId !== undefined ? { runId: e.runId } : {}), lastCommentId: e.lastCommentId, lastIssueState: e.lastIssueState });
+    case 'dispatch': {
+      // An old watcher's line is mapped by `step` (it needs the agent registry) before it gets here.
+      if (!('phase' in e.dispatch)) return s;
+      const watch = { ...(e.runId !== undefined ? { runId: e.runId } : {}), lastCommentId: e.lastCommentId, pending: e.pending ?? [], ...(e.from !== undefined ? { from: e.from } : {}) };
+      return consumed(withDispatch(s, e.dispatch, watch), e.commandId);
+    }
     case 'summary':
       return s.summaryDays.has(e.day) ? s : { ...s, summaryDays: new Set(s.summaryDays).add(e.day) };
     case 'task-typed': {
@@ -170,7 +174,8 @@ export function checkpointEntries(s: EngineState, stamp: { at: string; console: 
   }
   for (const d of s.snapshot.dispatches.values()) {
     const w = s.watches.get(d.proposalId);
-    facts.push({ type: 'dispatch', dispatch: d, ...(w?.runId !== undefined ? { runId: w.runId } : {}), lastCommentId: w?.lastCommentId ?? 0, lastIssueState: w?.lastIssueState ?? 'open' });
+    const pending = w && w.pending.length > 0 ? { pending: [...w.pending] } : {};
+    facts.push({ type: 'dispatch', dispatch: d, ...(w?.runId !== undefined ? { runId: w.runId } : {}), lastCommentId: w?.lastCommentId ?? 0, ...pending, ...(w?.from !== undefined ? { from: w.from } : {}) });
   }
   const all = [...s.snapshot.proposals.values()];
   const settled = all.filter((p) => p.status === 'executed' || p.status === 'failed').slice(-SETTLED_LIMIT);

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Clock, DispatchTarget, Journal, LessonsStore, Notifier } from './engine-ports.js';
 import type { Tracker } from './ports.js';
+import type { ReadinessFacts } from './readiness.js';
 
 export interface EngineOptions {
   readonly config: Config;
@@ -13,6 +14,8 @@ export interface EngineOptions {
   readonly journal?: Journal;
   /** lessons for http/command prompts, recorded from rejections with a note */
   readonly lessons?: LessonsStore;
+  /** seed 004's readiness check of every agent, run at each full resync (adapters/readiness.ts `checkReadiness`) */
+  readonly readiness?: () => Promise<ReadonlyMap<string, ReadinessFacts>>;
   /** the tracker login switchboard writes as; asked of the tracker once when absent */
   readonly selfLogin?: string;
   /** how long another console's audit comment holds its claim (default 24 h) */
@@ -37,3 +40,13 @@ export function cycleDelay(intervalMs: number, failures: number): number {
   return Math.min(cap, intervalMs * 2 ** Math.min(failures, 30));
 }
 
+/** A listener's failure is its own; the engine goes on. */
+export function callEach<T>(listeners: Set<(value: T) => void>, value: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch {
+      // ignored, see above
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DISPATCH_STATES } from './dispatch.js';
 import type { Lesson } from './lessons.js';
 import { type Agent, TASK_TYPES, type TaskType } from './routing.js';
+import { LegacyDispatchSchema, SupervisedSchema, WatchActionSchema } from './supervision-schema.js';
 import { OPERATOR_COMMANDS } from './supervision-types.js';
 
 /**
@@ -34,6 +34,8 @@ export interface DispatchRequest {
   readonly preamble?: string;
   /** the repo's most relevant lessons as a prompt section (seed 004 LessonsProvider); absent: none */
   readonly lessons?: string;
+  /** a corrective turn on red CI (`fixForwardPrompt`): the agent is told this instead of the task */
+  readonly fixForward?: { readonly round: number; readonly prompt: string };
 }
 
 /** Where lessons live (the state dir's lessons.json); read at each http/command dispatch. */
@@ -59,6 +61,8 @@ export interface AgentStatus {
 export interface DispatchTarget {
   dispatch(request: DispatchRequest): Promise<DispatchResult>;
   observe(runId: string): Promise<AgentStatus>;
+  /** stop a run still going (a cancelled or escalated dispatch); absent: the agent stops itself */
+  stop?(runId: string): Promise<void>;
 }
 
 export type NotifyEvent = (
@@ -71,6 +75,8 @@ export type NotifyEvent = (
       readonly why: string;
     }
   | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string }
+  /** a supervised dispatch ended (merged, deployed, done awaiting review, cancelled) */
+  | { readonly kind: 'dispatch-ended'; readonly repo: string; readonly number: number; readonly event: 'completed' | 'deployed' | 'awaiting-review' | 'cancelled'; readonly text: string }
 ) & {
   /** the dashboard issue where it can be acted on (approvals.dashboard) */
   readonly dashboardUrl?: string;
@@ -97,22 +103,18 @@ export const WRITE_STEPS = [
   'remove-label',
   'escalation',
   'summary',
+  // supervision (issue 12)
+  'fix-forward',
+  'completion',
+  'close',
+  'retract',
+  'cancel',
+  'review',
+  'progress',
+  'stop',
 ] as const;
 export type WriteStep = (typeof WRITE_STEPS)[number];
 
-const DispatchSchema = z.object({
-  proposalId: z.string(),
-  repo: z.string(),
-  number: z.number().int(),
-  agentId: z.string(),
-  attempt: z.number().int(),
-  state: z.enum(DISPATCH_STATES),
-  startedAt: z.string(),
-  lastProgressAt: z.string(),
-  patterns: z.record(z.string(), z.number()),
-  pr: z.object({ number: z.number().int(), headSha: z.string() }).nullable(),
-  history: z.array(z.object({ at: z.string(), state: z.enum(DISPATCH_STATES), note: z.string() })).readonly(),
-});
 
 /** A command appended by another process (`switchboard approve …`) for the running engine. */
 export const JournalCommandSchema = z.object({
@@ -187,13 +189,24 @@ export const JournalEntrySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('executed'), ...base, proposalId: z.string(), outcome: z.string() }),
   z.object({ type: z.literal('failed'), ...base, proposalId: z.string(), message: z.string() }),
+  /**
+   * A supervised dispatch as it now stands, with the watch actions still to perform (written
+   * before they are made, cleared after). A line from before supervision (`dispatch` with the old
+   * watcher's `state`) is still read: `step` maps it (supervision-schema.ts `fromLegacyDispatch`).
+   */
   z.object({
     type: z.literal('dispatch'),
     ...base,
-    dispatch: DispatchSchema,
+    dispatch: z.union([SupervisedSchema, LegacyDispatchSchema]),
     runId: z.string().optional(),
     lastCommentId: z.number().int(),
-    lastIssueState: z.enum(['open', 'closed']),
+    /** old lines only */
+    lastIssueState: z.enum(['open', 'closed']).optional(),
+    pending: z.array(WatchActionSchema).max(100).optional(),
+    /** the agent the dispatch was with before a pending redispatch (its label or assignment comes off) */
+    from: z.string().optional(),
+    /** the operator's command from another process this transition answered */
+    commandId: z.string().optional(),
   }),
   z.object({ type: z.literal('summary'), ...base, day: z.string() }),
   /** an approved, rejected or re-routed proposal the planner dropped (its issue changed or left the backlog) */

@@ -1,11 +1,12 @@
-import type { Dispatch } from './dispatch.js';
 import type { JournalCommand, WriteStep } from './engine-ports.js';
 import { type Issue, issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
 import { byPriority, type TrackedProposal } from './proposal-queue.js';
 import type { AgentCall, WriteKind } from './next-write.js';
 import type { TaskType } from './routing.js';
+import type { ReadinessFacts } from './readiness.js';
 import type { ScoredIssue } from './scoring.js';
+import { isLive, type Supervised, type WatchAction } from './supervision-types.js';
 
 /** One write made, or in dry-run one that would have been made. */
 export interface WriteRecord {
@@ -55,8 +56,8 @@ export interface EngineSnapshot {
   readonly backlog: ReadonlyMap<string, ScoredIssue>;
   /** by proposal id: current decisions (most urgent first), then settled history */
   readonly proposals: ReadonlyMap<string, TrackedProposal>;
-  /** by proposal id */
-  readonly dispatches: ReadonlyMap<string, Dispatch>;
+  /** supervised dispatches by proposal id: live ones and the last finished ones */
+  readonly dispatches: ReadonlyMap<string, Supervised>;
   /** repos whose last fetch failed (they keep their previous backlog) */
   readonly fetchErrors: ReadonlyMap<string, EngineError>;
   readonly lastError: EngineError | null;
@@ -67,7 +68,7 @@ export interface EngineSnapshot {
 }
 
 export const RECENT_WRITES_LIMIT = 50;
-/** finished dispatches (completed, escalated) kept for the console */
+/** finished dispatches (completed, escalated, cancelled …) kept for the console */
 export const FINISHED_DISPATCHES_LIMIT = 50;
 
 export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: boolean }): EngineSnapshot {
@@ -91,13 +92,19 @@ export function initialSnapshot(i: { consoleId: string; armed: boolean; dryRun: 
   };
 }
 
-/** What the engine watches of a dispatch beside its state. */
+/** What the engine watches of a dispatch beside its lifecycle. */
 export interface Watch {
+  /** the http/command run to ask for its status (the latest attempt or fix-forward) */
   readonly runId?: string;
   /** comments up to this id were seen by earlier observations */
   readonly lastCommentId: number;
-  readonly lastIssueState: 'open' | 'closed';
+  /** watch actions asked for and not yet performed (journaled first: a restart performs them) */
+  readonly pending: readonly WatchAction[];
+  /** the agent before a pending redispatch: its label or assignment comes off */
+  readonly from?: string;
 }
+
+export const NO_WATCH: Watch = { lastCommentId: 0, pending: [] };
 
 /** What the current cycle has done so far (reset when a cycle starts). */
 export interface CycleTally {
@@ -146,6 +153,8 @@ export interface EngineState {
   readonly taskTypes: ReadonlyMap<string, TaskType>;
   /** repo → its dashboard issue (ours, found in the backlog and kept out of it) */
   readonly dashboards: ReadonlyMap<string, Issue>;
+  /** agent id → what the last readiness check found (seed 004); fed to the planner's gate */
+  readonly readiness: ReadonlyMap<string, ReadinessFacts>;
 }
 
 export const emptyTally = (at: string): CycleTally => ({ startedAt: at, executed: 0, writes: 0, errors: [], fetched: 0, fetchFailed: 0, failed: false });
@@ -166,6 +175,7 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
     pendingCommands: new Map(),
     taskTypes: new Map(),
     dashboards: new Map(),
+    readiness: new Map(),
   };
 }
 
@@ -184,11 +194,11 @@ export function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonl
  * A dispatch and its watch, put in together; the oldest finished dispatches beyond the limit go,
  * and their watches and agent calls with them (they would otherwise grow forever).
  */
-export function withDispatch(s: EngineState, d: Dispatch, watch: Watch | undefined): EngineState {
+export function withDispatch(s: EngineState, d: Supervised, watch: Watch | undefined): EngineState {
   const dispatches = new Map(s.snapshot.dispatches).set(d.proposalId, d);
   const watches = watch ? new Map(s.watches).set(d.proposalId, watch) : new Map(s.watches);
   let agentCalls = s.agentCalls;
-  const finished = [...dispatches.values()].filter((x) => x.state === 'completed' || x.state === 'escalated');
+  const finished = [...dispatches.values()].filter((x) => !isLive(x.phase));
   for (const x of finished.slice(0, Math.max(0, finished.length - FINISHED_DISPATCHES_LIMIT))) {
     dispatches.delete(x.proposalId);
     watches.delete(x.proposalId);

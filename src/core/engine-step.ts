@@ -1,18 +1,18 @@
 import { isDashboard } from './approvals.js';
 import { canCarryOut } from './policy.js';
-import { LIVE_STATES, next, resolve, TROUBLE_STATES } from './dispatch.js';
-import { type Acc, cycleError, emit, executeReady, forgetIssue, move, nowIso, putDispatch, record, replan, report, setProposals, snap } from './engine-acc.js';
+import { type Acc, cycleError, emit, executeReady, forgetIssue, move, nowIso, record, replan, report, snap } from './engine-acc.js';
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './engine-ports.js';
 import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js';
+import { legacyDispatch, observeDue, observed, operate } from './engine-watch.js';
 import { stepWork } from './engine-work.js';
 import { type Issue, issueKey } from './issue.js';
 import { makeLesson } from './lessons.js';
 import { type TrackedProposal, transition } from './proposal-queue.js';
-import { suggestAgents } from './routing.js';
 import { sanitize } from './sanitize.js';
 import { ageInDays, type ScoredIssue, scoreIssue } from './scoring.js';
+import { isLive } from './supervision-types.js';
 import { dailySummary, summaryTitle } from './texts.js';
 import { withTrust } from './triage.js';
 
@@ -99,26 +99,20 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       emit(acc, { type: 'cycle-started', cycle, at: nowIso(acc) });
       break;
     }
-    case 'observe-due': {
-      const items = [...snapshot.dispatches.values()]
-        .filter((d) => LIVE_STATES.has(d.state))
-        .map((d) => ({ dispatch: d, watch: acc.s.watches.get(d.proposalId) ?? { lastCommentId: 0, lastIssueState: 'open' as const } }));
-      if (items.length > 0) acc.effects.push({ type: 'observe', items });
-      break;
-    }
-    case 'troubles-due':
-      // Retries and escalations are writes: they wait while disarmed.
-      if (!snapshot.armed) break;
-      for (const d of snapshot.dispatches.values()) {
-        if (TROUBLE_STATES.has(d.state)) acc.effects.push({ type: 'lane', lane: issueKey(d.repo, d.number), event: { type: 'resolve', id: d.proposalId } });
-      }
+    case 'observe-due':
+      observeDue(acc);
       break;
     case 'fetch-due': {
       const full = (snapshot.cycle - 1) % config.fullResyncEvery === 0;
       if (full) acc.s = { ...acc.s, trust: new Map() };
       if (config.repos.length > 0) acc.effects.push({ type: 'fetch', repos: config.repos, full, trust: acc.s.trust });
+      if (full) acc.effects.push({ type: 'readiness' });
       break;
     }
+    case 'readiness-checked':
+      acc.s = { ...acc.s, readiness: event.facts };
+      replan(acc);
+      break;
     case 'backlog-fetched': {
       const trust = event.learned.size === 0 ? acc.s.trust : new Map([...acc.s.trust, ...event.learned]);
       acc.s = { ...acc.s, trust, tally: { ...acc.s.tally, fetched: acc.s.tally.fetched + 1 } };
@@ -165,17 +159,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       if (p) acc.effects.push({ type: 'work', work: { kind: 'execute', proposal: p } });
       break;
     }
-    case 'resolve':
-      troubled(acc, event.id);
+    case 'observed':
+      observed(acc, event);
       break;
-    case 'observed': {
-      const d = snapshot.dispatches.get(event.id);
-      if (!d) break;
-      const agent = config.agents.find((a) => a.id === d.agentId);
-      const limits = { stallMinutes: config.watch.stallMinutes, timeoutMinutes: agent?.timeoutMinutes ?? 120, repeatThreshold: config.watch.repeatThreshold };
-      putDispatch(acc, next(d, event.observation, ctx.now, limits), event.watch);
-      break;
-    }
     case 'observe-failed': {
       const d = snapshot.dispatches.get(event.id);
       if (d && event.gone === true) forgetIssue(acc, d.repo, d.number);
@@ -201,7 +187,6 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'executed':
     case 'failed':
     case 'dropped':
-    case 'dispatch':
     case 'summary':
     case 'command':
     case 'command-failed':
@@ -211,9 +196,11 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       // A journal line replayed: the fact as it was recorded, nothing to do again.
       acc.s = applyFact(acc.s, event);
       break;
+    case 'dispatch':
+      acc.s = applyFact(acc.s, legacyDispatch(acc, event));
+      break;
     case 'operate':
-      // TODO(s3-engine): the supervision lifecycle answers this (`next` with an `operator` event).
-      acc.refused = { message: `no dispatch ${event.id} to ${event.op}`, hint: 'the In flight pane lists the dispatches' };
+      operate(acc, event);
       break;
     default: {
       const never: never = event;
@@ -323,31 +310,6 @@ const sameIssue = (a: Issue, b: Issue): boolean =>
     sameList(a.labels, b.labels) &&
     sameList(a.assignees, b.assignees));
 
-/** Retry or escalate a dispatch in trouble (inside its issue's lane). */
-function troubled(acc: Acc, id: string): void {
-  const { config } = acc.ctx;
-  const d = acc.s.snapshot.dispatches.get(id);
-  if (!d || !TROUBLE_STATES.has(d.state)) return;
-  const r = resolve(d, config.watch.maxRetries);
-  if (r === null) return;
-  if (r.kind === 'escalate') {
-    acc.effects.push({ type: 'work', work: { kind: 'escalate', dispatch: d, why: r.why } });
-    return;
-  }
-  const current = config.agents.find((a) => a.id === d.agentId);
-  if (!current) return cycleError(acc, 'error', `could not retry ${issueKey(d.repo, d.number)}: agent "${d.agentId}" is no longer in the registry`);
-  let agent = current;
-  if (config.watch.retryNextAgent) {
-    // With retryNextAgent, the next agent suited to the task.
-    const key = issueKey(d.repo, d.number);
-    const taskType = acc.s.taskTypes.get(key) ?? acc.s.snapshot.backlog.get(key)?.taskType ?? 'routine_coding';
-    const ranked = suggestAgents(taskType, config.agents, 'dispatch');
-    const at = ranked.findIndex((a) => a.id === current.id);
-    agent = ranked.length > 1 ? (ranked[(at + 1) % ranked.length] ?? current) : current;
-  }
-  acc.effects.push({ type: 'work', work: { kind: 'retry', dispatch: d, agentId: agent.id, attempt: r.attempt } });
-}
-
 function summary(acc: Acc): void {
   const { enabled, repo } = acc.ctx.config.dailySummary;
   const now = acc.ctx.now;
@@ -385,7 +347,7 @@ function finishCycle(acc: Acc, rateLimit: EngineState['snapshot']['rateLimit']):
       proposals: proposals.filter((p) => p.status === 'proposed' && p.action !== 'skip').length,
       approved: proposals.filter((p) => p.status === 'approved').length,
       executed: tally.executed,
-      dispatches: [...acc.s.snapshot.dispatches.values()].filter((d) => LIVE_STATES.has(d.state) || TROUBLE_STATES.has(d.state)).length,
+      dispatches: [...acc.s.snapshot.dispatches.values()].filter((d) => isLive(d.phase)).length,
       writes: tally.writes,
     },
   });

@@ -1,21 +1,23 @@
-import { escalated, startDispatch, stateWords } from './dispatch.js';
-import { type Acc, cycleError, emit, forgetIssue, move, nowIso, putDispatch, record, replan, report, snap } from './engine-acc.js';
+import { type Acc, cycleError, emit, forgetIssue, move, nowIso, record, replan, report, snap } from './engine-acc.js';
 import type { Event } from './engine-events.js';
 import type { WriteRecord } from './engine-state.js';
 import { RECENT_WRITES_LIMIT } from './engine-state.js';
 import { issueKey } from './issue.js';
-import type { Work } from './next-write.js';
+import { callKey, type Work } from './next-write.js';
+import { agentRef } from './supervision-config.js';
+import { startSupervision } from './supervision.js';
+import { startWatching, watchEnded, watchFailed } from './engine-watch.js';
+import type { TrackedProposal } from './proposal-queue.js';
 
 /** How the results of a write sequence change the state: the effect results of `step`. */
 
-const DISPATCH_HISTORY_LIMIT = 50;
 /** actions a daily summary can list; older ones are dropped first */
 const SUMMARY_ACTIONS_LIMIT = 500;
 
 /** The proposal a piece of work belongs to (its journal lines are filed under it). */
 export const proposalIdOf = (w: Work): string | null =>
   w.kind === 'execute' ? w.proposal.id : w.kind === 'summary' ? null : w.dispatch.proposalId;
-export const attemptOf = (w: Work): number => (w.kind === 'execute' ? 1 : w.kind === 'retry' ? w.attempt : w.kind === 'escalate' ? w.dispatch.attempt : 0);
+export const attemptOf = (w: Work): number => (w.kind === 'execute' ? 1 : w.kind === 'watch' ? w.dispatch.attempt : 0);
 const issueOf = (w: Work): string =>
   w.kind === 'execute' ? w.proposal.issueKey : w.kind === 'summary' ? w.repo : issueKey(w.dispatch.repo, w.dispatch.number);
 
@@ -29,7 +31,7 @@ export function stepWork(acc: Acc, e: WorkEvent): void {
       // From here on a crash may have left the write done: the proposal is resumed, never redone.
       if (id === null) return;
       if (acc.s.snapshot.proposals.get(id)?.status === 'executing') move(acc, id, { type: 'writing' });
-      record(acc, { type: 'writing', proposalId: id, step: e.write.step, attempt: attemptOf(work) });
+      record(acc, { type: 'writing', proposalId: id, step: e.write.step, attempt: e.write.kind === 'agent' ? callKey(e.write.request) : attemptOf(work) });
       return;
     case 'written': {
       const w = e.write;
@@ -42,7 +44,7 @@ export function stepWork(acc: Acc, e: WorkEvent): void {
       const a = e.answer;
       const call = a.kind === 'agent' ? { ...(a.runId !== undefined ? { runId: a.runId } : {}), detail: a.detail } : {};
       // Journaled before the next write: an agent call on record is never made again after a restart.
-      record(acc, { type: 'write', proposalId: id, step: e.write.step, attempt: attemptOf(work), ...call });
+      record(acc, { type: 'write', proposalId: id, step: e.write.step, attempt: w.kind === 'agent' ? callKey(w.request) : attemptOf(work), ...call });
       return;
     }
     case 'work-ended':
@@ -81,10 +83,7 @@ function ended(acc: Acc, e: Extract<Event, { type: 'work-ended' }>): void {
         const agentId = p.agentId ?? '';
         acc.s = { ...acc.s, tally: { ...acc.s.tally, executed: acc.s.tally.executed + 1 } };
         text = dryRun ? `dry run: would dispatch to ${agentId}` : `dispatched to ${agentId}`;
-        if (!dryRun) {
-          const d = startDispatch({ proposalId: p.id, repo: p.repo, number: p.number, agentId, attempt: 1 }, now);
-          putDispatch(acc, d, { ...(end.runId !== undefined ? { runId: end.runId } : {}), lastCommentId: e.readUpTo, lastIssueState: 'open' });
-        }
+        if (!dryRun) watchDispatch(acc, p, { kind: 'accepted', detail: `dispatched to ${agentId}` }, { ...(end.runId !== undefined ? { runId: end.runId } : {}), lastCommentId: e.readUpTo });
       }
       move(acc, p.id, { type: 'succeed', outcome: text });
       if (dryRun) acc.s = { ...acc.s, previewed: new Set(acc.s.previewed).add(p.id) };
@@ -97,19 +96,9 @@ function ended(acc: Acc, e: Extract<Event, { type: 'work-ended' }>): void {
       replan(acc);
       return;
     }
-    case 'retry': {
-      const d = work.dispatch;
-      const fresh = startDispatch({ ...d, agentId: work.agentId, attempt: work.attempt }, now, `retry after ${stateWords(d.state)}${work.agentId === d.agentId ? '' : ` → ${work.agentId}`}`);
-      const history = [...d.history, ...fresh.history].slice(-DISPATCH_HISTORY_LIMIT);
-      putDispatch(acc, { ...fresh, history }, { ...(end.kind === 'done' && end.runId !== undefined ? { runId: end.runId } : {}), lastCommentId: e.readUpTo, lastIssueState: 'open' });
+    case 'watch':
+      watchEnded(acc, work, end.kind === 'done' ? end.runId : undefined);
       return;
-    }
-    case 'escalate': {
-      const d = work.dispatch;
-      putDispatch(acc, escalated(d, work.why, now), undefined);
-      if (!dryRun) acc.effects.push({ type: 'notify', event: { kind: 'escalated', repo: d.repo, number: d.number, agentId: d.agentId, attempts: d.attempt, why: work.why } });
-      return;
-    }
     case 'summary':
       record(acc, { type: 'summary', day: work.day });
       acc.s = { ...acc.s, summaryActions: [] };
@@ -133,6 +122,7 @@ function failed(acc: Acc, e: Extract<Event, { type: 'work-failed' }>): void {
         replan(acc);
         return;
       }
+      if (e.agentRefused !== undefined) return refusedAtOnce(acc, p, e.agentRefused);
       // An outage never fails approved work for good: it is retried each cycle until the tracker answers.
       const after = move(acc, p.id, { type: 'fail', message: e.message, final: e.final, transient: e.transient });
       report(acc, 'error', `could not execute ${p.issueKey}: ${e.message}`);
@@ -140,9 +130,8 @@ function failed(acc: Acc, e: Extract<Event, { type: 'work-failed' }>): void {
       replan(acc);
       return;
     }
-    case 'retry':
-    case 'escalate':
-      cycleError(acc, 'error', `could not ${work.kind} ${issueKey(work.dispatch.repo, work.dispatch.number)}: ${e.message}`);
+    case 'watch':
+      watchFailed(acc, work, e);
       return;
     case 'summary':
       cycleError(acc, 'warning', `could not open the daily summary: ${e.message}`);
@@ -152,4 +141,27 @@ function failed(acc: Acc, e: Extract<Event, { type: 'work-failed' }>): void {
       return never;
     }
   }
+}
+
+/** Supervision of an executed proposal's dispatch begins with its first attempt's answer. */
+function watchDispatch(acc: Acc, p: TrackedProposal, event: { kind: 'accepted' | 'refused'; detail: string }, watch: { runId?: string; lastCommentId: number }): void {
+  const agent = acc.ctx.config.agents.find((a) => a.id === p.agentId);
+  const ref = agent ? agentRef(agent) : null;
+  if (!ref) return report(acc, 'error', `${p.issueKey} cannot be watched: agent "${p.agentId ?? '-'}" is not in the registry`);
+  const d = startSupervision({ proposalId: p.id, repo: p.repo, number: p.number, agent: ref }, acc.ctx.now);
+  startWatching(acc, d, event, watch);
+}
+
+/**
+ * The agent refused the first attempt (HTTP 5xx, a command that cannot start): the proposal was
+ * carried out as far as it could be, and the refusal is the lifecycle's to retry with backoff or
+ * escalate, never a silent failure.
+ */
+function refusedAtOnce(acc: Acc, p: TrackedProposal, detail: string): void {
+  const text = `dispatch refused by ${p.agentId ?? '-'}: ${detail}`;
+  move(acc, p.id, { type: 'succeed', outcome: text });
+  report(acc, 'warning', `${p.issueKey}: ${text}`);
+  record(acc, { type: 'executed', proposalId: p.id, outcome: text });
+  watchDispatch(acc, p, { kind: 'refused', detail }, { lastCommentId: 0 });
+  replan(acc);
 }

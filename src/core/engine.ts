@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import type { TaskType } from './routing.js';
 import type { OperatorCommand } from './supervision-types.js';
-import { DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
+import { callEach, DEFAULT_WRITE_CONCURRENCY, type EngineOptions, HOUR, cycleDelay } from './engine-options.js';
 import { type EffectHost, message, performEffect } from './engine-effects.js';
 import { commandEvent, type EngineEvent, type Event } from './engine-events.js';
 import type { Clock, JournalCommand, NotifyEvent, TimerHandle } from './engine-ports.js';
@@ -56,6 +56,7 @@ export class Engine {
       targets,
       config,
       ...(options.lessons ? { lessons: options.lessons } : {}),
+      ...(options.readiness ? { readiness: options.readiness } : {}),
       state: () => this.state,
       stopping: () => this.stopping,
       send: (event) => this.send(event),
@@ -207,7 +208,7 @@ export class Engine {
     try {
       // Markers are only trusted from our own login: know it before the first read.
       await this.ensureSelf();
-      for (const type of ['observe-due', 'troubles-due', 'fetch-due', 'plan-due', 'summary-due'] as const) {
+      for (const type of ['observe-due', 'fetch-due', 'plan-due', 'summary-due'] as const) {
         if (this.stopping) break;
         await this.send({ type });
       }
@@ -285,16 +286,5 @@ export class Engine {
     const changed = next.snapshot !== this.state.snapshot;
     this.state = next;
     if (changed) callEach(this.listeners, undefined);
-  }
-}
-
-/** A listener's failure is its own; the engine goes on. */
-function callEach<T>(listeners: Set<(value: T) => void>, value: T): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(value);
-    } catch {
-      // ignored, see above
-    }
   }
 }

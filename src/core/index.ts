@@ -9,7 +9,6 @@ export * from './scoring.js';
 export * from './texts.js';
 export * from './triage.js';
 export * from './ports.js';
-export * from './dispatch.js';
 export { Engine, type EngineOptions, cycleDelay } from './engine.js';
 export * from './engine-ports.js';
 export * from './engine-state.js';

@@ -1,5 +1,4 @@
 import type { Config } from './config.js';
-import type { Dispatch } from './dispatch.js';
 import type { DispatchRequest, WriteStep } from './engine-ports.js';
 import { type Issue, issueKey } from './issue.js';
 import type { TrackerComment } from './ports.js';
@@ -9,7 +8,9 @@ import type { Agent, TaskType } from './routing.js';
 import { sanitize } from './sanitize.js';
 import { scoreIssue } from './scoring.js';
 import { auditComment, dispatchComment, escalationComment, flagComment, type Marker, type MarkerKind, parseMarker, standDownComment, trustedMarkers } from './texts.js';
+import type { Supervised, WatchAction } from './supervision-types.js';
 import { trustKey } from './triage.js';
+import { nextWatchWrite } from './watch-writes.js';
 
 /**
  * The safety model's write order as a pure function: given a piece of work and what is on the
@@ -27,10 +28,20 @@ export interface AgentCall {
 /** One write sequence on one issue (or, for the summary, one repo). */
 export type Work =
   | { readonly kind: 'execute'; readonly proposal: TrackedProposal }
-  /** attempt `attempt` of a dispatch in trouble, to `agentId` (the same agent or the next one) */
-  | { readonly kind: 'retry'; readonly dispatch: Dispatch; readonly agentId: string; readonly attempt: number }
-  | { readonly kind: 'escalate'; readonly dispatch: Dispatch; readonly why: string }
+  /** what the lifecycle asked of a supervised dispatch, in order (supervision.ts `WatchAction`) */
+  | WatchWork
   | { readonly kind: 'summary'; readonly repo: string; readonly title: string; readonly body: string; readonly day: string };
+
+export interface WatchWork {
+  readonly kind: 'watch';
+  /** the dispatch as it stands after the transition that asked for `actions` */
+  readonly dispatch: Supervised;
+  readonly actions: readonly WatchAction[];
+  /** the agent before a redispatch among `actions` */
+  readonly from?: string;
+  /** the run a stop-agent stops */
+  readonly runId?: string;
+}
 
 /** What is on the issue now, as far as the work is concerned. */
 export interface Seen {
@@ -43,13 +54,19 @@ export interface Seen {
   readonly opened: boolean;
   /** newest comment id read before the agent got the issue: the watcher counts what comes after */
   readonly readUpTo: number;
+  /** watch work: every agent call of the dispatch by call key (`callKey`), and how far through its actions it is */
+  readonly calls?: ReadonlyMap<number, AgentCall>;
+  readonly actionsDone?: number;
+  readonly stopped?: boolean;
 }
 
 /** A domain-level write. Adapters and the UI decide how it looks on the wire or on screen. */
-export type WriteKind = 'comment' | 'edit-comment' | 'label' | 'unlabel' | 'assign' | 'agent' | 'open-issue';
+export type WriteKind = 'comment' | 'edit-comment' | 'label' | 'unlabel' | 'assign' | 'agent' | 'open-issue' | 'close-issue' | 'stop-agent';
 interface WriteBase<K extends WriteKind> {
   readonly kind: K;
   readonly step: WriteStep;
+  /** watch work: the index of the action this write belongs to (earlier actions are not looked at again) */
+  readonly action?: number;
   /** "audit comment", "label kimi-ready", "assign @claude" */
   readonly what: string;
   /** first line of a body, label names, logins */
@@ -61,7 +78,9 @@ export type Write =
   | (WriteBase<'label' | 'unlabel'> & { readonly label: string })
   | (WriteBase<'assign'> & { readonly logins: readonly string[] })
   | (WriteBase<'agent'> & { readonly request: DispatchRequest })
-  | (WriteBase<'open-issue'> & { readonly title: string; readonly body: string });
+  | (WriteBase<'open-issue'> & { readonly title: string; readonly body: string })
+  | WriteBase<'close-issue'>
+  | (WriteBase<'stop-agent'> & { readonly runId: string; readonly agentKind: 'http' | 'command' });
 
 /** What the world answered to a write (or, in dry-run, what the runner answered itself). */
 export type WriteAnswer =
@@ -71,7 +90,7 @@ export type WriteAnswer =
 
 export type NextWrite =
   | { readonly kind: 'write'; readonly write: Write }
-  | { readonly kind: 'done'; readonly outcome: 'dispatched' | 'flagged' | 'retried' | 'escalated' | 'opened'; readonly runId?: string }
+  | { readonly kind: 'done'; readonly outcome: 'dispatched' | 'flagged' | 'watched' | 'opened'; readonly runId?: string }
   | { readonly kind: 'stand-down'; readonly winner: string }
   /** the claim check needs to know whether these logins may write on `repo`: ask the tracker, then ask again */
   | { readonly kind: 'ask-trust'; readonly repo: string; readonly logins: readonly string[] }
@@ -104,43 +123,19 @@ const summaryOf = (text: string): string => {
   const line = sanitize(text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 };
-const write = (w: Write): NextWrite => ({ kind: 'write', write: w });
-const comment = (step: WriteStep, what: string, body: string, summary = summaryOf(body)): NextWrite => write({ kind: 'comment', step, what, summary, body });
+export const write = (w: Write): NextWrite => ({ kind: 'write', write: w });
+export const comment = (step: WriteStep, what: string, body: string, summary = summaryOf(body)): NextWrite => write({ kind: 'comment', step, what, summary, body });
 const label = (step: WriteStep, name: string): NextWrite => write({ kind: 'label', step, what: `label ${name}`, summary: name, label: name });
-const unlabel = (name: string): NextWrite => write({ kind: 'unlabel', step: 'remove-label', what: `remove label ${name}`, summary: name, label: name });
-const ensureLabel = (issue: Issue, step: WriteStep, name: string): NextWrite | null => (issue.labels.includes(name) ? null : label(step, name));
+export const unlabel = (name: string): NextWrite => write({ kind: 'unlabel', step: 'remove-label', what: `remove label ${name}`, summary: name, label: name });
+export const ensureLabel = (issue: Issue, step: WriteStep, name: string): NextWrite | null => (issue.labels.includes(name) ? null : label(step, name));
 
 /** The next write of `work`, or how it ended. */
 export function nextWrite(work: Work, seen: Seen, ctx: WriteContext): NextWrite {
   switch (work.kind) {
     case 'execute':
       return nextExecuteWrite(work.proposal, seen, ctx);
-    case 'retry': {
-      const d = work.dispatch;
-      const agent = findAgent(ctx, work.agentId);
-      if (!agent) return { kind: 'refused', why: `agent "${work.agentId}" is no longer in the registry` };
-      const previous = d.agentId === agent.id ? null : (findAgent(ctx, d.agentId) ?? null);
-      const issue = required(seen);
-      return (
-        agentAction(d.proposalId, agent, issue, work.attempt, seen, previous, ctx) ??
-        ensureLabel(issue, 'in-progress', ctx.config.labels.inProgress) ?? { kind: 'done', outcome: 'retried', ...runIdOf(seen) }
-      );
-    }
-    case 'escalate': {
-      const d = work.dispatch;
-      const issue = required(seen);
-      const { config } = ctx;
-      if (!ownMarkers(seen.comments, d.proposalId, ctx).some((m) => m.marker.kind === 'escalation')) {
-        const agent = findAgent(ctx, d.agentId);
-        if (!agent) return { kind: 'refused', why: `agent "${d.agentId}" is not in the registry` };
-        const body = escalationComment({ proposalId: d.proposalId, agent, attempts: d.attempt, why: work.why, ownerLogin: config.ownerLogin, consoleId: ctx.consoleId });
-        return comment('escalation', 'escalation comment', body, summaryOf(work.why));
-      }
-      return (
-        ensureLabel(issue, 'needs-human', config.labels.needsHuman) ??
-        (issue.labels.includes(config.labels.inProgress) ? unlabel(config.labels.inProgress) : null) ?? { kind: 'done', outcome: 'escalated' }
-      );
-    }
+    case 'watch':
+      return nextWatchWrite(work, seen, ctx);
     case 'summary':
       return seen.opened
         ? { kind: 'done', outcome: 'opened' }
@@ -198,7 +193,7 @@ function nextExecuteWrite(p: TrackedProposal, seen: Seen, ctx: WriteContext): Ne
 }
 
 /** The agent's part: its label, assignee or call, then the dispatch comment; null when all is done. */
-function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: number, seen: Seen, previous: Agent | null, ctx: WriteContext): NextWrite | null {
+export function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: number, seen: Seen, previous: Agent | null, ctx: WriteContext): NextWrite | null {
   const commented = hasMarker(seen.comments, proposalId, 'dispatch', attempt, ctx);
   const inferred = scoreIssue(issue, ctx.profile, ctx.now);
   const taskType = ctx.taskTypes?.get(issueKey(issue.repo, issue.number)) ?? inferred.taskType;
@@ -228,7 +223,7 @@ function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: nu
       if (commented) return null;
       const call = seen.agentCall;
       if (!call) {
-        const request: DispatchRequest = { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType, preamble: ctx.config.implementerPreamble };
+        const request = requestFor(proposalId, agent, issue, attempt, ctx);
         return write({ kind: 'agent', step: 'agent', what: `${agent.kind} dispatch to ${agent.id}`, summary: `attempt ${attempt}`, request });
       }
       return post(call.detail ? sanitize(call.detail) : undefined);
@@ -242,8 +237,18 @@ function agentAction(proposalId: string, agent: Agent, issue: Issue, attempt: nu
   }
 }
 
+/** What an http or command agent is sent for an issue. */
+export function requestFor(proposalId: string, agent: Agent, issue: Issue, attempt: number, ctx: WriteContext): DispatchRequest {
+  const taskType = ctx.taskTypes?.get(issueKey(issue.repo, issue.number)) ?? scoreIssue(issue, ctx.profile, ctx.now).taskType;
+  return { proposalId, agent, attempt, repo: issue.repo, number: issue.number, title: issue.title, body: issue.body, url: issue.url, taskType, preamble: ctx.config.implementerPreamble };
+}
+
+/** Agent calls are kept per dispatch by attempt; a fix-forward's call by minus its round. */
+export const callKey = (r: DispatchRequest): number => (r.fixForward ? -r.fixForward.round : r.attempt);
+
 /** What is on the issue after a write, from the write and its answer (no read needed). */
-export function afterWrite(seen: Seen, w: Write, answer: WriteAnswer): Seen {
+export function afterWrite(before: Seen, w: Write, answer: WriteAnswer): Seen {
+  const seen = w.action === undefined ? before : { ...before, actionsDone: w.action };
   const issue = seen.issue;
   switch (w.kind) {
     case 'comment':
@@ -256,10 +261,17 @@ export function afterWrite(seen: Seen, w: Write, answer: WriteAnswer): Seen {
       return issue ? { ...seen, issue: { ...issue, labels: issue.labels.filter((l) => l !== w.label) } } : seen;
     case 'assign':
       return issue ? { ...seen, issue: { ...issue, assignees: [...w.logins] } } : seen;
-    case 'agent':
-      return answer.kind === 'agent' ? { ...seen, agentCall: { ...(answer.runId !== undefined ? { runId: answer.runId } : {}), detail: answer.detail } } : seen;
+    case 'agent': {
+      if (answer.kind !== 'agent') return seen;
+      const call = { ...(answer.runId !== undefined ? { runId: answer.runId } : {}), detail: answer.detail };
+      return { ...seen, agentCall: call, calls: new Map(seen.calls ?? []).set(callKey(w.request), call) };
+    }
     case 'open-issue':
       return { ...seen, opened: true };
+    case 'close-issue':
+      return issue ? { ...seen, issue: { ...issue, state: 'closed' } } : seen;
+    case 'stop-agent':
+      return { ...seen, stopped: true };
     default: {
       const never: never = w;
       return never;
@@ -306,18 +318,18 @@ function earlierClaim(auditId: number, p: TrackedProposal, comments: readonly Tr
   return unknown.size > 0 ? { kind: 'ask', logins: [...unknown] } : null;
 }
 
-function ownMarkers(comments: readonly TrackerComment[], proposalId: string, ctx: WriteContext): { comment: TrackerComment; marker: Marker }[] {
+export function ownMarkers(comments: readonly TrackerComment[], proposalId: string, ctx: WriteContext): { comment: TrackerComment; marker: Marker }[] {
   return trustedMarkers(comments, ctx.selfLogin).filter((m) => m.marker.proposal === proposalId && ctx.ownConsoles.has(m.marker.console));
 }
 
-function hasMarker(comments: readonly TrackerComment[], proposalId: string, kind: MarkerKind, attempt: number, ctx: WriteContext): boolean {
+export function hasMarker(comments: readonly TrackerComment[], proposalId: string, kind: MarkerKind, attempt: number, ctx: WriteContext): boolean {
   return ownMarkers(comments, proposalId, ctx).some((m) => m.marker.kind === kind && (m.marker.attempt ?? 1) === attempt);
 }
 
-const findAgent = (ctx: WriteContext, id: string | null): Agent | undefined => ctx.config.agents.find((a) => a.id === id);
+export const findAgent = (ctx: WriteContext, id: string | null): Agent | undefined => ctx.config.agents.find((a) => a.id === id);
 const runIdOf = (seen: Seen): { runId?: string } => (seen.agentCall?.runId !== undefined ? { runId: seen.agentCall.runId } : {});
 
-function required(seen: Seen): Issue {
+export function required(seen: Seen): Issue {
   if (!seen.issue) throw new Error('work on an issue was read without its issue');
   return seen.issue;
 }

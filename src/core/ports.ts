@@ -104,6 +104,8 @@ export interface Tracker {
   removeLabel(repo: string, number: number, name: string): Promise<void>;
   setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void>;
   createIssue(repo: string, title: string, body: string): Promise<Issue>;
+  /** close an issue (a merged PR that did not close it: watch.closeOnMerge) */
+  closeIssue(repo: string, number: number): Promise<void>;
   /** comments on issues (not pull requests) of a repo updated at or after `since`, oldest first (approvals) */
   listRepoComments?(repo: string, since: string | null): Promise<RepoComments>;
   /** replace an issue's body (the dashboard); only the author and writers may */

@@ -1,6 +1,7 @@
 import { matchAutoApprove } from './approval-rules.js';
 import type { Config } from './config.js';
-import { type Dispatch, stateWords } from './dispatch.js';
+import type { ReadinessFacts } from './readiness.js';
+import { isLive, type Supervised } from './supervision-types.js';
 import { issueKey } from './issue.js';
 import { type Gate, gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import type { ScoringProfile } from './profile.js';
@@ -144,15 +145,18 @@ export const byPriority = (a: ScoredIssue, b: ScoredIssue): number =>
 /** Why an issue gets no new decision: it is being worked on already. */
 export function inFlightReason(
   scored: ScoredIssue,
-  dispatch: Dispatch | undefined,
+  dispatch: Supervised | undefined,
   labels: { readonly inProgress: string; readonly needsHuman: string },
 ): string | null {
-  if (dispatch && dispatch.state !== 'completed' && dispatch.state !== 'escalated') {
-    return `In flight: dispatched to ${dispatch.agentId} (${stateWords(dispatch.state)}, attempt ${dispatch.attempt}).`;
+  if (dispatch && isLive(dispatch.phase)) {
+    return `In flight: dispatched to ${dispatch.agent.id} (${dispatch.phase.replace('_', ' ')}, attempt ${dispatch.attempt}).`;
   }
-  // Completed means the agent closed it; a backlog that still shows it open is stale (a fetch
-  // failed), and a fresh decision on stale data would dispatch it a second time.
-  if (dispatch?.state === 'completed') return `Completed by ${dispatch.agentId}; waiting for the tracker to show it closed.`;
+  // Completed means the work is merged or closed; a backlog that still shows it open is stale (a
+  // fetch failed), and a fresh decision on stale data would dispatch it a second time. Done
+  // awaiting review and cancelled are the owner's to decide on: not proposed again meanwhile.
+  if (dispatch?.phase === 'completed' || dispatch?.phase === 'deployed') return `Completed by ${dispatch.agent.id}; waiting for the tracker to show it closed.`;
+  if (dispatch?.phase === 'awaiting_review') return `Done by ${dispatch.agent.id}, awaiting the owner's review.`;
+  if (dispatch?.phase === 'cancelled') return `Dispatch to ${dispatch.agent.id} was cancelled; not proposed again while it is on record.`;
   if (scored.issue.labels.includes(labels.needsHuman)) return `Waiting for a human (\`${labels.needsHuman}\` label).`;
   if (scored.issue.labels.includes(labels.inProgress)) return `In progress (\`${labels.inProgress}\` label).`;
   return null;
@@ -169,7 +173,7 @@ export interface PlanInput {
   readonly backlog: ReadonlyMap<string, ScoredIssue>;
   readonly previous: ReadonlyMap<string, TrackedProposal>;
   /** by proposal id */
-  readonly dispatches: ReadonlyMap<string, Dispatch>;
+  readonly dispatches: ReadonlyMap<string, Supervised>;
   readonly armed: boolean;
   /** dispatches already made this cycle (the per-cycle cap) */
   readonly executedThisCycle: number;
@@ -180,6 +184,8 @@ export interface PlanInput {
   readonly decisions?: WeakMap<ScoredIssue, Proposal>;
   /** issue key → the task type the operator set (wins over the inferred one) */
   readonly taskTypes?: ReadonlyMap<string, TaskType>;
+  /** agent id → the last readiness check's findings (the readiness gate) */
+  readonly readiness?: ReadonlyMap<string, ReadinessFacts>;
 }
 
 export interface Plan {
@@ -211,21 +217,21 @@ export const waitingFor = (gates: readonly Gate[]): string | null =>
 export function planProposals(input: PlanInput): Plan {
   const { config, profile, backlog, previous, dispatches } = input;
   const labels = config.labels;
-  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}) });
+  const base = policyContext(config, profile, { armed: input.armed, ...(input.taskTypes ? { taskTypes: input.taskTypes } : {}), ...(input.readiness ? { readiness: input.readiness } : {}) });
   const agentsById = base.agents;
 
-  const liveDispatchByIssue = new Map<string, Dispatch>();
+  const liveDispatchByIssue = new Map<string, Supervised>();
   const load = new Map<string, number>();
   const locked = lockedRepos(
     [...backlog.values()].map((s) => s.issue),
     labels.inProgress,
   );
   for (const d of dispatches.values()) {
-    if (d.state === 'escalated') continue;
+    if (d.phase === 'escalated') continue;
     const key = issueKey(d.repo, d.number);
     liveDispatchByIssue.set(key, d);
-    if (d.state === 'completed') continue;
-    load.set(d.agentId, (load.get(d.agentId) ?? 0) + 1);
+    if (!isLive(d.phase)) continue;
+    load.set(d.agent.id, (load.get(d.agent.id) ?? 0) + 1);
     if (!locked.has(d.repo)) locked.set(d.repo, key);
   }
 

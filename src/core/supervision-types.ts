@@ -224,3 +224,6 @@ export interface WatchStep {
   readonly dispatch: Supervised;
   readonly actions: readonly WatchAction[];
 }
+
+/** "ci failed", "awaiting review": a phase as the operator reads it. */
+export const phaseWords = (phase: WatchPhase): string => phase.replace(/_/g, ' ');

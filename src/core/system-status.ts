@@ -1,3 +1,4 @@
+import { isLive } from './supervision-types.js';
 import type { Config } from './config.js';
 import type { EngineSnapshot } from './engine-state.js';
 import { sanitize } from './sanitize.js';
@@ -26,11 +27,10 @@ export interface SystemStatus {
   readonly rateLimit: { readonly remaining: number; readonly resetAt: string | null } | null;
 }
 
-const ENDED = new Set(['completed', 'escalated']);
 
 export function systemStatus(s: EngineSnapshot, config: Pick<Config, 'agents'>): SystemStatus {
   const load = new Map<string, number>();
-  for (const d of s.dispatches.values()) if (!ENDED.has(d.state)) load.set(d.agentId, (load.get(d.agentId) ?? 0) + 1);
+  for (const d of s.dispatches.values()) if (isLive(d.phase)) load.set(d.agent.id, (load.get(d.agent.id) ?? 0) + 1);
   return {
     armed: s.armed,
     paused: s.paused ? { reason: 'paused by the operator: no cycle runs until it is resumed' } : null,

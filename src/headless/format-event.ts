@@ -21,13 +21,11 @@ export interface EventRecord {
   readonly [field: string]: unknown;
 }
 
-/** Dispatch states the operator must hear about: red CI, a stall or loop warn; a failure or escalation is an error. */
+/** Dispatch phases the operator must hear about: red CI, a refusal waiting to retry, a cancellation warn; an escalation is an error. */
 const DISPATCH_LEVEL: Readonly<Partial<Record<string, Level>>> = {
   ci_failed: 'warn',
-  stalled: 'warn',
-  timed_out: 'warn',
-  looping: 'warn',
-  failed: 'error',
+  retry_wait: 'warn',
+  cancelled: 'warn',
   escalated: 'error',
 };
 
@@ -70,11 +68,11 @@ export function eventRecord(e: EngineEvent, now: Date): EventRecord {
       const last = d.history.at(-1);
       return {
         ...base,
-        level: DISPATCH_LEVEL[d.state] ?? 'info',
+        level: DISPATCH_LEVEL[d.phase] ?? 'info',
         proposal: d.proposalId,
         issue: `${d.repo}#${d.number}`,
-        agent: d.agentId,
-        state: d.state,
+        agent: d.agent.id,
+        state: d.phase,
         previousState: e.previousState,
         attempt: d.attempt,
         note: last ? sanitize(last.note) : '',

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import type { Config } from '../core/config.js';
-import { asSupervised } from '../core/dispatch-view.js';
 import { sanitize } from '../core/sanitize.js';
 import { isLive, type Supervised } from '../core/supervision-types.js';
 import { systemStatus } from '../core/system-status.js';
@@ -98,7 +97,7 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?
         note: p.note === null ? null : sanitize(p.note),
       })),
     // ended ones too: `switchboard dispatch ack|retry` names an escalated dispatch by its id
-    dispatches: [...s.dispatches.values()].map((x) => dispatchLine(asSupervised(x))),
+    dispatches: [...s.dispatches.values()].map((x) => dispatchLine(x)),
   };
 }
 

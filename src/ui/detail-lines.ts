@@ -1,4 +1,4 @@
-import { asSupervised, phaseWords } from '../core/dispatch-view.js';
+import { phaseLabel } from '../core/dispatch-view.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
@@ -96,7 +96,7 @@ const CI_WORDS = { none: 'no CI reported', pending: 'CI running', green: 'CI gre
 function dispatchLines(d: Supervised, issue: ScoredIssue['issue'] | undefined, age: (iso: string) => string, context: DetailContext): Line[] {
   const out: Line[] = [{ text: 'Dispatch', tone: 'heading' }];
   out.push({
-    text: `${clean(d.agent.id)} (${d.agent.kind})  ${phaseWords(d.phase)}  attempt ${d.attempt}  started ${age(d.attemptStartedAt)}  last progress ${age(d.lastProgressAt)}`,
+    text: `${clean(d.agent.id)} (${d.agent.kind})  ${phaseLabel(d.phase)}  attempt ${d.attempt}  started ${age(d.attemptStartedAt)}  last progress ${age(d.lastProgressAt)}`,
   });
   out.push({ text: `re-dispatches ${d.hops} · retries ${d.retries} · fix-forwards ${d.fixForwards}${d.retryAt ? ` · next retry at ${d.retryAt.slice(11, 19)} UTC` : ''}`, tone: 'dim' });
   if (d.pr) {
@@ -119,7 +119,7 @@ function dispatchLines(d: Supervised, issue: ScoredIssue['issue'] | undefined, a
     out.push({ text: ack !== null ? `  acknowledged by ${clean(ack)}` : '  not acknowledged yet: K acknowledges it', tone: ack !== null ? 'dim' : 'warn' });
   }
   out.push({ text: 'history:' });
-  for (const h of d.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${phaseWords(h.phase)}  ${clean(h.note)}` });
+  for (const h of d.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${phaseLabel(h.phase)}  ${clean(h.note)}` });
   const agent = context.agents?.find((a) => a.id === d.agent.id);
   if (issue && agent && (agent.kind === 'http' || agent.kind === 'command')) {
     out.push({ text: '' }, { text: `Prompt (what ${clean(agent.id)} was sent)`, tone: 'heading' });
@@ -138,8 +138,7 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
   const age = (iso: string): string => (now === undefined ? iso : `${shortDuration(now - Date.parse(iso))} ago`);
   let key: string | null = null;
   let proposal: TrackedProposal | undefined;
-  const raw = target.pane === 'dispatches' ? snapshot.dispatches.get(target.id) : target.pane === 'proposals' ? snapshot.dispatches.get(target.id) : undefined;
-  const dispatch = raw ? asSupervised(raw) : undefined;
+  const dispatch = target.pane === 'dispatches' || target.pane === 'proposals' ? snapshot.dispatches.get(target.id) : undefined;
   if (target.pane === 'backlog') {
     key = target.id;
     proposal = liveProposals(snapshot).get(key);

@@ -1,4 +1,3 @@
-import { asSupervised } from '../core/dispatch-view.js';
 import type { Engine } from '../core/engine.js';
 import { issueKey } from '../core/issue.js';
 import type { Agent } from '../core/routing.js';
@@ -71,7 +70,7 @@ export function dispatchPickerAgents(d: Supervised, agents: readonly Agent[]): P
 }
 
 export function dispatchHands(h: HandsHost) {
-  const all = (): Supervised[] => [...h.engine.getSnapshot().dispatches.values()].map(asSupervised);
+  const all = (): Supervised[] => [...h.engine.getSnapshot().dispatches.values()];
 
   /** The dispatch the selection or the detail view is on; a proposal's detail view acts on its dispatch. */
   const selected = (): Supervised | string => {
@@ -79,7 +78,7 @@ export function dispatchHands(h: HandsHost) {
     if (!target) return 'no dispatch is selected';
     if (target.pane !== 'dispatches' && !(detail && target.pane === 'proposals')) return 'these keys act on the In flight pane (Tab moves there)';
     const raw = h.engine.getSnapshot().dispatches.get(target.id);
-    return raw ? asSupervised(raw) : 'this row has no dispatch';
+    return raw ?? 'this row has no dispatch';
   };
 
   /** A dispatch by (a unique prefix of) its proposal id, as the console and `switchboard status` show it. */
@@ -149,7 +148,7 @@ export function dispatchHands(h: HandsHost) {
     picked(id: string, agentId: string): void {
       const raw = h.engine.getSnapshot().dispatches.get(id);
       if (!raw) return h.flash('the dispatch is gone', 'warning');
-      operate(asSupervised(raw), 'reroute', agentId);
+      operate(raw, 'reroute', agentId);
     },
     /** Short ids for Tab completion of the dispatch commands. */
     ids(): string[] {

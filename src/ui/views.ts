@@ -1,4 +1,4 @@
-import { asSupervised, endedAt, inTrouble, phaseWords, stateWordsOf } from '../core/dispatch-view.js';
+import { endedAt, inTrouble, phaseLabel, stateWordsOf } from '../core/dispatch-view.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
@@ -147,10 +147,7 @@ function backlogFacts(work: Pick<EngineSnapshot, 'proposals' | 'dispatches'> | u
   if (!work) return (key, scored) => ({ key, scored });
   const live = liveProposals(work);
   const dispatchOf = new Map<string, Supervised>();
-  for (const raw of work.dispatches.values()) {
-    const d = asSupervised(raw);
-    dispatchOf.set(issueKey(d.repo, d.number), d);
-  }
+  for (const d of work.dispatches.values()) dispatchOf.set(issueKey(d.repo, d.number), d);
   return (key, scored) => {
     const p = live.get(key);
     const row = p ? proposalRow(p) : null;
@@ -230,7 +227,7 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string): Proposal
     .filter((r) => {
       if (isEmpty(f)) return true;
       const d = snapshot.dispatches.get(r.id);
-      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d ? stateWordsOf(asSupervised(d)) : undefined });
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.word, agent: r.proposal.agentId, state: d ? stateWordsOf(d) : undefined });
     });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
@@ -260,15 +257,14 @@ export function dispatchRows(snapshot: EngineSnapshot, filter: string, now?: num
   const showAged = now === undefined || asksForStates(f);
   const at = new Date(now ?? 0);
   const rows: DispatchRow[] = [];
-  for (const raw of snapshot.dispatches.values()) {
-    const d = asSupervised(raw);
+  for (const d of snapshot.dispatches.values()) {
     if (!showAged && agedOut(d, at, finishedRowMinutes)) continue;
     const key = issueKey(d.repo, d.number);
     const p = snapshot.proposals.get(d.proposalId);
     const word = p ? proposalRow(p)?.word : undefined;
     if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: stateWordsOf(d) })) continue;
     const trouble = inTrouble(d);
-    const words = phaseWords(d.phase);
+    const words = phaseLabel(d.phase);
     const acknowledged = d.escalation?.acknowledgedBy != null ? ' (ack)' : '';
     rows.push({
       id: d.proposalId,

@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { cli, isolatedHome, waitFor } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { cli, isolatedHome, startCli, waitFor } from './harness.js';
 
 const home = isolatedHome();
 
@@ -112,4 +113,46 @@ describe('switchboard dispatch', () => {
     expect(unknownVerb.code).toBe(2);
     expect(journalOf(dir)).toEqual([]);
   });
+});
+
+describe('switchboard dispatch against a running engine on the sandbox', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ issues: 12, seed: 5, token: 'sbx_dispatch_cli_secret_token_012345' });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('marks a live dispatch done within seconds, then refuses to end it twice with the engine\'s sentence', async () => {
+    const state = join(home.dir, 'engine');
+    const env = { GITEA_URL: sandbox.url, GITEA_TOKEN: sandbox.token, SWITCHBOARD_REPOS: sandbox.repos.join(',') };
+    const run = startCli(home, ['run', '--headless', '--approve', 'all', '--arm', '--interval', '1h', '--state-dir', state], env);
+    try {
+      type Line = { proposal: string; issue: string; state: string; live?: boolean };
+      const statusNow = (): { running: boolean; dispatches: Line[] } | undefined => {
+        try {
+          return JSON.parse(readFileSync(join(state, 'status.json'), 'utf8')) as { running: boolean; dispatches: Line[] };
+        } catch {
+          return undefined;
+        }
+      };
+      const live = await waitFor(() => statusNow()?.dispatches.find((d) => d.live === true), 20_000, 'a live dispatch in status.json');
+      const started = Date.now();
+      const done = await cli(home, ['dispatch', 'done', live.proposal.slice(0, 8), '--state-dir', state], env);
+      expect(done.stderr).toBe('');
+      expect(done.code).toBe(0);
+      expect(done.stdout).toContain(`mark done of ${live.issue} (${live.proposal}): done.`);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      await waitFor(() => (statusNow()?.dispatches.find((d) => d.proposal === live.proposal)?.state === 'completed' ? true : undefined), 5_000, 'completed in status.json');
+      const list = await cli(home, ['dispatch', 'list', '--state-dir', state], env);
+      expect(list.stdout).toMatch(new RegExp(`Ended \\(\\d+\\):\\n(.*\\n)*  ${live.proposal}  ${live.issue.replace('/', '\\/')}  \\S+  completed`));
+      const again = await cli(home, ['dispatch', 'done', live.proposal, '--state-dir', state], env);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/was refused: the dispatch of .* has already ended \(completed\)/);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  }, 60_000);
 });

@@ -53,6 +53,6 @@ describe('watching from the moment of dispatch', () => {
     };
     await w.engine.runCycle();
     await w.engine.runCycle();
-    expect([...w.engine.getSnapshot().dispatches.values()][0]?.state).toBe('working');
+    expect([...w.engine.getSnapshot().dispatches.values()][0]?.phase).toBe('working');
   });
 });

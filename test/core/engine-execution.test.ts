@@ -25,7 +25,7 @@ describe('executing a proposal', () => {
     ]);
     expect(w.tracker.calls.filter((c) => c.method === 'fetchBacklog')).toHaveLength(fetches);
     expect(w.settled(1)[0]).toMatchObject({ status: 'executed', approvedBy: 'operator', outcome: 'dispatched to claude' });
-    expect([...w.engine.getSnapshot().dispatches.values()]).toMatchObject([{ repo: 'acme/api', number: 1, agentId: 'claude', state: 'assigned', attempt: 1 }]);
+    expect([...w.engine.getSnapshot().dispatches.values()]).toMatchObject([{ repo: 'acme/api', number: 1, agent: { id: 'claude' }, phase: 'assigned', attempt: 1 }]);
     const markers = w.tracker.commentsOf('acme/api', 1).map((c) => parseMarker(c.body));
     expect(markers.map((m) => `${m?.kind} ${m?.console}`)).toEqual(['audit console-a', 'dispatch console-a']);
   });
@@ -103,7 +103,8 @@ describe('executing a proposal', () => {
     expect(w.engine.getSnapshot().recentWrites.map((r) => r.what)).toContain('http dispatch to hooky');
   });
 
-  it('an agent that refuses the task fails the proposal and never leaves an in-progress label', async () => {
+  // Issue 12: a refusal used to fail the proposal at once and silently; now it is retried with backoff, then escalated.
+  it('an agent that refuses the task leaves no in-progress label and is retried after the backoff, then taken', async () => {
     const w = world({ config: armed, issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
     const id = w.proposalFor(1).id;
@@ -111,10 +112,37 @@ describe('executing a proposal', () => {
     w.http.nextResult = { ok: false, detail: 'HTTP 503' };
     await w.engine.approve(id);
 
-    expect(w.settled(1)[0]).toMatchObject({ id, status: 'failed', outcome: 'Hooky did not take the task: HTTP 503' });
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed', outcome: 'dispatch refused by hooky: HTTP 503' });
     expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**']);
-    expect(w.engine.getSnapshot().lastError?.message).toBe('could not execute acme/api#1: Hooky did not take the task: HTTP 503');
-    expect(w.journal.ofType('failed')).toMatchObject([{ proposalId: id }]);
+    expect(w.engine.getSnapshot().lastError?.message).toBe('acme/api#1: dispatch refused by hooky: HTTP 503');
+    expect(w.engine.getSnapshot().dispatches.get(id)).toMatchObject({ phase: 'retry_wait', retries: 0 });
+
+    await w.clock.advance(61_000);
+    await w.engine.runCycle();
+    expect(w.http.requests.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(w.engine.getSnapshot().dispatches.get(id)).toMatchObject({ phase: 'assigned', attempt: 2, retries: 1 });
+    expect(w.writes().slice(1)).toEqual(['postComment #1 ## Assigned to Hooky', 'addLabels #1 switchboard:in-progress']);
+  });
+
+  it('a refusal with no retries left is escalated: comment, needs-human, notification, and the audit comment says the dispatch did not happen', async () => {
+    const w = world({ config: { ...armed, watch: { maxRetries: 0 } }, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    await w.engine.reroute(id, 'hooky');
+    w.http.nextResult = { ok: false, detail: 'HTTP 503' };
+    await w.engine.approve(id);
+
+    expect(w.engine.getSnapshot().dispatches.get(id)).toMatchObject({ phase: 'escalated', escalation: { cause: 'refused' } });
+    expect(w.writes()).toEqual([
+      'postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**',
+      'postComment #1 ## Dispatch escalated: The agent refused the dispatch',
+      'addLabels #1 needs-human',
+      'editComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**',
+    ]);
+    const audit = w.tracker.commentsOf('acme/api', 1)[0]!;
+    expect(audit.body).toContain('the dispatch did not happen.');
+    expect(w.tracker.issues.get('acme/api#1')?.labels).not.toContain('switchboard:in-progress');
+    expect(w.notifier.events).toMatchObject([{ kind: 'escalated', repo: 'acme/api', number: 1, agentId: 'hooky' }]);
   });
 
   it('a flag comments for the owner, adds the needs-human label, notifies, and takes no lock', async () => {

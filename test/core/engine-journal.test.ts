@@ -33,7 +33,7 @@ describe('journal replay and commands', () => {
     expect(b.tracker.writesOf('setAssignees')).toHaveLength(1);
     expect(b.tracker.writesOf('addLabels').filter((x) => x.detail === 'switchboard:in-progress')).toHaveLength(1);
     expect(b.tracker.issues.get('acme/api#1')).toMatchObject({ assignees: ['claude'], labels: ['switchboard:in-progress'] });
-    expect([...b.engine.getSnapshot().dispatches.values()]).toMatchObject([{ number: 1, agentId: 'claude', state: 'assigned' }]);
+    expect([...b.engine.getSnapshot().dispatches.values()]).toMatchObject([{ number: 1, agent: { id: 'claude' }, phase: 'assigned' }]);
   });
 
   it('an http agent call made before a crash is not made again', async () => {
@@ -92,7 +92,7 @@ describe('journal replay and commands', () => {
     await b.engine.start();
     await b.engine.stop();
     const [d] = [...b.engine.getSnapshot().dispatches.values()];
-    expect(d?.history.map((h) => h.state)).toEqual(['assigned', 'working']);
+    expect(d?.history.map((h) => h.phase)).toEqual(['dispatching', 'assigned', 'working']);
     expect(b.tracker.writes).toHaveLength(4);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import { startDispatch } from '../../src/core/dispatch.js';
 import { issueKey } from '../../src/core/issue.js';
 import { afterWrite, type NextWrite, nextWrite, type Seen, type Work, type WriteContext } from '../../src/core/next-write.js';
 import { proposalFor } from '../../src/core/policy.js';
@@ -10,6 +9,7 @@ import { DEFAULT_PROFILE } from '../../src/core/profile.js';
 import { tracked } from '../../src/core/proposal-queue.js';
 import { type Marker, renderMarker } from '../../src/core/texts.js';
 import { readyBug } from '../fakes/issues.js';
+import { supervised } from '../fakes/supervised.js';
 
 /**
  * `nextWrite` over every combination of what can already be on the issue: each row is what is
@@ -207,22 +207,73 @@ describe('nextWrite: other agents and actions', () => {
   });
 });
 
-describe('nextWrite: retries, escalations, the summary', () => {
-  const d = startDispatch({ proposalId: 'p-1', repo: 'acme/api', number: 1, agentId: 'kimi', attempt: 1 }, NOW);
+describe('nextWrite: watch actions (redispatch, escalation, close, fix-forward, progress), the summary', () => {
+  const d = supervised({ id: 'p-1', agentId: 'claude', phase: 'dispatching', attempt: 2 });
+  const claude = { id: 'claude', kind: 'tracker' as const, login: 'claude', label: null };
 
-  // a retry handed from kimi (label) to claude (assignee): [previous label, assignee, comment, in-progress]
-  it.each(combos(4).map((c) => [flags(c), c] as const))('a retry to the next agent, on the issue [kimi-label assignee comment label] = %s', (_, [oldLabel, assigned, commented, labelled]) => {
+  // a redispatch handed from kimi (label) to claude (assignee): [previous label, assignee, comment, in-progress]
+  it.each(combos(4).map((c) => [flags(c), c] as const))('a redispatch to the next agent, on the issue [kimi-label assignee comment label] = %s', (_, [oldLabel, assigned, commented, labelled]) => {
     const comments = commented ? [marker({ kind: 'dispatch', proposal: 'p-1', attempt: 2 })] : [];
     const s = seen(comments, { labels: [...(oldLabel ? ['kimi-ready'] : []), ...(labelled ? [INP] : [])], assignees: assigned ? ['claude'] : [] });
-    const expected = oldLabel ? 'unlabel kimi-ready' : !assigned ? 'assign claude' : !commented ? 'comment dispatch-comment' : !labelled ? `label ${INP}` : 'done retried';
-    expect(words(nextWrite({ kind: 'retry', dispatch: d, agentId: 'claude', attempt: 2 }, s, ctx))).toBe(expected);
+    const expected = oldLabel ? 'unlabel kimi-ready' : !assigned ? 'assign claude' : !commented ? 'comment dispatch-comment' : !labelled ? `label ${INP}` : 'done watched';
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'redispatch', agent: claude, attempt: 2, why: 'retry' }], from: 'kimi' };
+    expect(words(nextWrite(work, s, ctx))).toBe(expected);
   });
 
   it.each(combos(3).map((c) => [flags(c), c] as const))('an escalation, on the issue [comment needs-human in-progress] = %s', (_, [commented, human, inProgress]) => {
-    const comments = commented ? [marker({ kind: 'escalation', proposal: 'p-1' })] : [];
+    const comments = commented ? [marker({ kind: 'escalation', proposal: 'p-1', attempt: 2 })] : [];
     const s = seen(comments, { labels: [...(human ? [HUMAN] : []), ...(inProgress ? [INP] : [])] });
-    const expected = !commented ? 'comment escalation' : !human ? `label ${HUMAN}` : inProgress ? `unlabel ${INP}` : 'done escalated';
-    expect(words(nextWrite({ kind: 'escalate', dispatch: d, why: 'stalled' }, s, ctx))).toBe(expected);
+    const expected = !commented ? 'comment escalation' : !human ? `label ${HUMAN}` : inProgress ? `unlabel ${INP}` : 'done watched';
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'escalate', cause: 'stall', why: 'stalled' }, { kind: 'release-lock' }] };
+    expect(words(nextWrite(work, s, ctx))).toBe(expected);
+  });
+
+  it.each(combos(3).map((c) => [flags(c), c] as const))('a merge that did not close the issue, on the issue [in-progress completion closed] = %s', (_, [inProgress, commented, closed]) => {
+    const comments = commented ? [marker({ kind: 'completion', proposal: 'p-1' })] : [];
+    const base = seen(comments, { labels: inProgress ? [INP] : [] });
+    const s = { ...base, issue: { ...base.issue!, state: closed ? ('closed' as const) : ('open' as const) } };
+    const expected = inProgress ? `unlabel ${INP}` : !commented ? 'comment completion' : !closed ? 'close-issue close' : 'done watched';
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'release-lock' }, { kind: 'close-issue', pr: 4, mergeSha: 'abc1234' }] };
+    expect(words(nextWrite(work, s, ctx))).toBe(expected);
+  });
+
+  it('a lock released and taken again by a later redispatch in the same sequence is not released a second time', () => {
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'release-lock' }, { kind: 'redispatch', agent: claude, attempt: 2, why: 'retried by operator' }] };
+    let s = seen([], { labels: [INP], assignees: ['claude'] });
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const n = nextWrite(work, s, ctx);
+      order.push(words(n));
+      if (n.kind !== 'write') break;
+      const answer = n.write.kind === 'comment' ? { kind: 'comment' as const, comment: marker({ kind: 'dispatch', proposal: 'p-1', attempt: 2 }) } : { kind: 'done' as const };
+      s = afterWrite(s, n.write, answer);
+    }
+    expect(order).toEqual([`unlabel ${INP}`, 'comment dispatch-comment', `label ${INP}`, 'done watched']);
+  });
+
+  it('a fix-forward to a tracker agent is one comment per round; to an http agent a call, then the comment', () => {
+    const request = { agent: claude, pr: 4, headSha: 'abcdef1234567', failing: [{ context: 'ci/test', state: 'failure' as const, targetUrl: 'https://ci.example/1' }], round: 1, maxRounds: 2 };
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'fix-forward', request }] };
+    expect(words(nextWrite(work, seen([]), ctx))).toBe('comment fix-forward');
+    expect(words(nextWrite(work, seen([marker({ kind: 'fix-forward', proposal: 'p-1', attempt: 1 })]), ctx))).toBe('done watched');
+    const hooky = { id: 'hooky', kind: 'http' as const, login: null, label: null };
+    const http: Work = { kind: 'watch', dispatch: { ...d, agent: hooky }, actions: [{ kind: 'fix-forward', request: { ...request, agent: hooky } }] };
+    const call = nextWrite(http, seen([]), ctx);
+    expect(words(call)).toBe('agent agent');
+    expect(call.kind === 'write' && call.write.kind === 'agent' ? call.write.request.fixForward?.prompt : '').toMatch(/ci\/test: failure \(https:\/\/ci\.example\/1\)/);
+    expect(words(nextWrite(http, { ...seen([]), calls: new Map([[-1, { runId: 'r2', detail: 'ok' }]]) }, ctx))).toBe('comment fix-forward');
+  });
+
+  it('the progress checklist is written once and edited only when its text changes', () => {
+    const progress = { dispatched: true, pr: null, ci: 'none' as const, headSha: null, fixForwards: 0, merged: false, closed: false, deployed: false, ended: null };
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'update-progress', progress }] };
+    const first = nextWrite(work, seen([]), ctx);
+    expect(words(first)).toBe('comment progress');
+    const body = first.kind === 'write' && first.write.kind === 'comment' ? first.write.body : '';
+    const posted: TrackerComment = { id: 99, body, author: SELF, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() };
+    expect(words(nextWrite(work, seen([posted]), ctx))).toBe('done watched');
+    const merged: Work = { ...work, actions: [{ kind: 'update-progress', progress: { ...progress, pr: 4, merged: true } }] };
+    expect(words(nextWrite(merged, seen([posted]), ctx))).toBe('edit-comment progress');
   });
 
   it('the daily summary opens one issue', () => {

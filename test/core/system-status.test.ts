@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
-import type { Dispatch } from '../../src/core/dispatch.js';
+import type { Supervised, WatchPhase } from '../../src/core/supervision-types.js';
+import { supervised } from '../fakes/supervised.js';
 import { initialSnapshot } from '../../src/core/engine-state.js';
 import { systemStatus, systemStatusLines } from '../../src/core/system-status.js';
 import { statusOf, StatusSchema } from '../../src/headless/status-file.js';
 
-const dispatch = (id: string, agentId: string, state: Dispatch['state']): Dispatch => ({
-  proposalId: id, repo: 'acme/api', number: 1, agentId, attempt: 1, state, startedAt: '2026-01-01T00:00:00Z', lastProgressAt: '2026-01-01T00:00:00Z', patterns: {}, pr: null, history: [],
-});
+const dispatch = (id: string, agentId: string, phase: WatchPhase): Supervised => supervised({ id, agentId, phase });
 const config = parseConfig({});
 const base = initialSnapshot({ consoleId: 'c', armed: true, dryRun: false });
 

@@ -22,7 +22,7 @@ export interface TrackerWrite extends TrackerCall {
   readonly detail: string;
 }
 
-const WRITES = new Set(['postComment', 'editComment', 'addLabels', 'removeLabel', 'setAssignees', 'createIssue']);
+const WRITES = new Set(['postComment', 'editComment', 'addLabels', 'removeLabel', 'setAssignees', 'createIssue', 'closeIssue']);
 
 /**
  * A forge in memory: issues with comments, labels and assignees, linked PRs and commit statuses.
@@ -203,6 +203,13 @@ export class FakeTracker implements Tracker {
   async setAssignees(repo: string, number: number, logins: readonly string[]): Promise<void> {
     return this.write('setAssignees', repo, number, logins.join(','), () => {
       this.edit(repo, number, { assignees: [...logins] });
+    });
+  }
+
+  async closeIssue(repo: string, number: number): Promise<void> {
+    return this.write('closeIssue', repo, number, 'closed', () => {
+      this.edit(repo, number, { state: 'closed' });
+      this.closers.set(issueKey(repo, number), this.selfLogin);
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Dispatch } from '../../src/core/dispatch.js';
+import type { Supervised, WatchPhase } from '../../src/core/supervision-types.js';
+import { supervised } from '../fakes/supervised.js';
 import type { EngineEvent } from '../../src/core/engine.js';
 import { HeadlessLog } from '../../src/headless/format-event.js';
 import { world } from '../fakes/engine-world.js';
@@ -7,19 +8,7 @@ import { readyBug } from '../fakes/issues.js';
 
 const NOW = new Date('2026-05-01T10:00:00Z');
 
-const dispatch = (state: Dispatch['state']): Dispatch => ({
-  proposalId: 'abc123def456',
-  repo: 'acme/api',
-  number: 7,
-  agentId: 'claude',
-  attempt: 1,
-  state,
-  startedAt: NOW.toISOString(),
-  lastProgressAt: NOW.toISOString(),
-  patterns: {},
-  pr: null,
-  history: [{ at: NOW.toISOString(), state, note: 'checks failed' }],
-});
+const dispatch = (phase: WatchPhase): Supervised => supervised({ id: 'abc123def456', number: 7, phase, at: NOW });
 
 describe('headless log: one line per change', () => {
   it('an idle cycle with 40 pending proposals prints one line, with the counts named', async () => {
@@ -62,9 +51,9 @@ describe('headless log: one line per change', () => {
     });
   });
 
-  it('red CI, stall and loop are WARN; failure and escalation are ERROR; the same state twice prints once', () => {
+  it('red CI, a refusal waiting to retry and a cancellation are WARN; escalation is ERROR; the same phase twice prints once', () => {
     const log = new HeadlessLog({ json: false, colour: false });
-    const level = (state: Dispatch['state']) => {
+    const level = (state: WatchPhase) => {
       const e: EngineEvent = { type: 'dispatch-changed', dispatch: dispatch(state), previousState: null };
       const line = log.line(e, NOW);
       return line === null ? undefined : String(line).slice(20, 25).trim();
@@ -72,14 +61,13 @@ describe('headless log: one line per change', () => {
     expect(level('working')).toBe('INFO');
     expect(level('ci_failed')).toBe('WARN');
     expect(level('ci_failed')).toBeUndefined();
-    expect(level('stalled')).toBe('WARN');
-    expect(level('looping')).toBe('WARN');
-    expect(level('failed')).toBe('ERROR');
+    expect(level('retry_wait')).toBe('WARN');
+    expect(level('cancelled')).toBe('WARN');
     expect(level('escalated')).toBe('ERROR');
   });
 
   it('colour on a terminal marks the level word only; without colour there is no escape at all', () => {
-    const e: EngineEvent = { type: 'dispatch-changed', dispatch: dispatch('failed'), previousState: 'working' };
+    const e: EngineEvent = { type: 'dispatch-changed', dispatch: dispatch('escalated'), previousState: 'working' };
     const coloured = String(new HeadlessLog({ json: false, colour: true }).line(e, NOW));
     expect(coloured).toContain('\u001b[31mERROR\u001b[0m');
     const plain = new HeadlessLog({ json: false, colour: false }).line(e, NOW)!;

@@ -89,7 +89,7 @@ describe('a switchboard killed in the middle of a dispatch', () => {
         expect(changes.labelled(n, IN_PROGRESS)).toBe(1);
         expect(labelsOf(sandbox, n)).toContain(IN_PROGRESS);
       }
-      expect([...sb.engine.getSnapshot().dispatches.values()].map((d) => [d.number, d.state]).sort()).toEqual([
+      expect([...sb.engine.getSnapshot().dispatches.values()].map((d) => [d.number, d.phase]).sort()).toEqual([
         [first, 'assigned'],
         [second, 'assigned'],
       ]);

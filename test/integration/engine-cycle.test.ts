@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_AGENTS } from '../../src/core/config.js';
-import type { Dispatch } from '../../src/core/dispatch.js';
+import type { Supervised } from '../../src/core/supervision-types.js';
 import type { Sandbox, SimulatedAgentOptions } from '../../src/sandbox/index.js';
 import type { Switchboard } from '../../src/wiring.js';
 import { json, type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
@@ -29,7 +29,7 @@ const outcome = (o: keyof SimulatedAgentOptions['outcomes']): Partial<SimulatedA
 });
 /** The default registry with claude's limits changed. */
 const agentsWith = (claude: Record<string, unknown>) => DEFAULT_AGENTS.map((a) => (a.id === 'claude' ? { ...a, ...claude } : a));
-const dispatchOf = (sb: Switchboard, number: number): Dispatch | undefined =>
+const dispatchOf = (sb: Switchboard, number: number): Supervised | undefined =>
   [...sb.engine.getSnapshot().dispatches.values()].find((d) => d.number === number);
 
 const dirs = stateDirs();
@@ -51,7 +51,7 @@ describe('one engine against the sandbox tracker', () => {
     const sb = track(await open(sandbox, await dirs.make(), { config: autoConfig() }));
     const states: string[] = [];
     sb.engine.onEvent((e) => {
-      if (e.type === 'dispatch-changed') states.push(e.dispatch.state);
+      if (e.type === 'dispatch-changed') states.push(e.dispatch.phase);
     });
 
     await sb.engine.runCycle();
@@ -62,7 +62,7 @@ describe('one engine against the sandbox tracker', () => {
 
     await eventually(() => (sandbox.store.issue(REPO, n)?.state === 'closed' ? true : undefined), 5000, 'the agent to merge');
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('completed');
+    expect(dispatchOf(sb, n)?.phase).toBe('completed');
     expect(states[0]).toBe('assigned');
     expect(sandbox.store.pulls(REPO)[0]?.pull?.merged).toBe(true);
     const journal = await readFile(join(sb.stateDir, 'journal.jsonl'), 'utf8');
@@ -99,12 +99,12 @@ describe('one engine against the sandbox tracker', () => {
     expect(labelsOf(sandbox, n)).toContain(IN_PROGRESS);
     clock.advanceMinutes(10);
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('assigned');
+    expect(dispatchOf(sb, n)?.phase).toBe('assigned');
     expect(countKind(markersOn(sandbox, n), 'escalation')).toBe(0);
 
     clock.advanceMinutes(25);
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('escalated');
+    expect(dispatchOf(sb, n)?.phase).toBe('escalated');
     const escalation = sandbox.store.comments(REPO, n).at(-1);
     expect(escalation?.body).toMatch(/timed out/);
     expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch', 'escalation']);
@@ -124,17 +124,17 @@ describe('one engine against the sandbox tracker', () => {
     await sb.engine.runCycle();
     await eventually(() => (sandbox.store.comments(REPO, n).some((c) => c.author === 'claude') ? true : undefined), 3000, "the agent's comment");
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('working');
+    expect(dispatchOf(sb, n)?.phase).toBe('working');
 
     clock.advanceMinutes(6);
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)).toMatchObject({ state: 'assigned', attempt: 2 });
+    expect(dispatchOf(sb, n)).toMatchObject({ phase: 'assigned', attempt: 2 });
     expect(markersOn(sandbox, n).filter((m) => m.kind === 'dispatch').map((m) => m.attempt)).toEqual([1, 2]);
     expect(labelsOf(sandbox, n)).not.toContain('needs-human');
 
     clock.advanceMinutes(6);
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('escalated');
+    expect(dispatchOf(sb, n)?.phase).toBe('escalated');
     expect(sandbox.store.comments(REPO, n).at(-1)?.body).toMatch(/stalled/);
     expect(countKind(markersOn(sandbox, n), 'escalation')).toBe(1);
     expect(labelsOf(sandbox, n)).toContain('needs-human');
@@ -149,7 +149,7 @@ describe('one engine against the sandbox tracker', () => {
     await sb.engine.runCycle();
     await eventually(() => (sandbox.store.comments(REPO, n).filter((c) => c.author === 'claude').length >= 3 ? true : undefined), 3000, 'three repeats');
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)).toMatchObject({ state: 'escalated', attempt: 1 });
+    expect(dispatchOf(sb, n)).toMatchObject({ phase: 'escalated', attempt: 1 });
     expect(countKind(markersOn(sandbox, n), 'dispatch')).toBe(1);
     expect(countKind(markersOn(sandbox, n), 'escalation')).toBe(1);
     expect(sandbox.store.comments(REPO, n).find((c) => c.author === sandbox.login && /same comment/.test(c.body))).toBeDefined();
@@ -185,10 +185,10 @@ describe('agents outside the tracker', () => {
     expect(sandbox.store.issue(REPO, n)?.assignees).toEqual([]);
 
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('working');
+    expect(dispatchOf(sb, n)?.phase).toBe('working');
     status = 'done';
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.state).toBe('completed');
+    expect(dispatchOf(sb, n)?.phase).toBe('completed');
     expect(service.received.filter((r) => r.method === 'GET').map((r) => r.url)).toContain('/runs/run-42');
 
     const traces = [await readFile(join(sb.stateDir, 'journal.jsonl'), 'utf8'), ...events, ...sandbox.store.comments(REPO, n).map((c) => c.body)];
@@ -219,7 +219,7 @@ describe('agents outside the tracker', () => {
 
     await eventually(async () => {
       await sb.engine.runCycle();
-      return dispatchOf(sb, n)?.state === 'completed' ? true : undefined;
+      return dispatchOf(sb, n)?.phase === 'completed' ? true : undefined;
     }, 5000, 'the run to be seen finished');
   });
 });

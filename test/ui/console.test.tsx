@@ -182,22 +182,16 @@ describe('operator console', () => {
     expect(c.frame()).toContain('is a skip: there is nothing to approve');
   });
 
-  it('a stalled dispatch reads RETRY WAIT and an escalated one ESCALATED, without colour', async () => {
+  it('a stalled dispatch escalates and reads ESCALATED! in trouble, without colour', async () => {
     const w = world({ config: { armed: true, watch: { stallMinutes: 30, maxRetries: 0 } }, issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
     await w.engine.approve(w.proposalFor(1).id);
-    w.engine.disarm();
     await w.clock.advance(31 * MINUTE);
     await w.engine.runCycle();
     const c = await mount(w);
-    expect(row(c, '#1 ')).toMatch(/#1\s+claude\s+RETRY WAIT!\s+31m\s+×1\s+stalled/);
+    expect(row(c, '#1 ')).toMatch(/#1\s+claude\s+ESCALATED!\s+31m\s+×1\s+no activity/);
     expect(c.frame()).toContain('1 in trouble');
     expect(c.frame()).not.toContain('\u001b');
-
-    await w.engine.arm();
-    await w.engine.runCycle();
-    await c.press('p', 'p');
-    expect(row(c, 'ESCALATED!')).toMatch(/#1\s+claude\s+ESCALATED!/);
   });
 
   it('follows a resize: 80×24 fits, and below that one line says what is needed', async () => {

@@ -5,7 +5,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { UsageError } from '../../core/errors.js';
-import { DEFAULT_PROMPT, fillTemplate, taskPrompt } from '../../core/prompts.js';
+import { DEFAULT_PROMPT, fillTemplate, implementerPrompt } from '../../core/prompts.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.js';
 
 const execFileAsync = promisify(execFile);
@@ -105,12 +105,14 @@ export class CommandTarget implements DispatchTarget {
     const base = { repo: r.repo, number: String(r.number), title: r.title, url: r.url };
     // The standing rules go first (seed 003), then the task, then the repo's lessons (seed 004
     // LessonsProvider); `{prompt}` is the only place they land, as one argv element, never a shell string.
-    const prompt = taskPrompt(agent, r.preamble ?? '', r);
+    // A fix-forward is a new run told about the red CI instead of the task (issue 12).
+    const task = r.fixForward ? r.fixForward.prompt : fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, base);
+    const prompt = implementerPrompt(agent, r.preamble ?? '', task);
     const vars: Vars = { ...base, prompt: r.lessons ? `${prompt}\n\n${r.lessons}` : prompt };
     const file = fillTemplate(fileTemplate, vars);
     const args = argTemplates.map((a) => fillTemplate(a, vars));
 
-    const runId = `${safeName(r.repo)}-${r.number}-${r.attempt}`;
+    const runId = `${safeName(r.repo)}-${r.number}-${r.attempt}${r.fixForward ? `-ff${r.fixForward.round}` : ''}`;
     let cwd = this.repoDir(agent.cwd, r.repo);
     const usesUrl = [...argTemplates, ...(argTemplates.some((a) => a.includes('{prompt}')) ? [agent.promptTemplate ?? DEFAULT_PROMPT] : [])].some((a) => a.includes('{url}'));
     const refusal = optionInjection([fileTemplate, ...argTemplates], vars) ?? (usesUrl ? foreignIssueUrl(r.url, r.repo, r.number, this.options.trackerUrl) : null);
@@ -177,6 +179,16 @@ export class CommandTarget implements DispatchTarget {
     if (code === 0) return { status: 'done', detail: `exited 0, ${log}` };
     if (run.timedOut) return { status: 'failed', detail: `killed (${signal ?? `exit ${code}`}) after its ${run.timeoutMinutes}-minute timeout, ${log}` };
     return { status: 'failed', detail: `${signal ? `killed by ${signal}` : `exited ${code}`}, ${log}` };
+  }
+
+  /** A cancelled or escalated dispatch: the run is asked to stop (SIGTERM, then SIGKILL after the grace). */
+  async stop(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run || run.exit) return;
+    run.child.kill('SIGTERM');
+    const kill = setTimeout(() => run.child.kill('SIGKILL'), this.killGraceMs);
+    kill.unref();
+    run.timers.push(kill);
   }
 
   /** The agent's working directory for a repo; `{repo}` is substituted, so a hostile name is refused. */

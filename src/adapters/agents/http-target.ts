@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { Agent } from '../../core/routing.js';
-import { taskPrompt } from '../../core/prompts.js';
+import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
 import { sendJson, whereTo } from '../http-json.js';
+import { fillTemplate } from './command-target.js';
 
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
 export const DISPATCH_HEADER = 'x-switchboard-dispatch';
@@ -55,7 +56,13 @@ export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
     url: r.url,
     ...(r.lessons !== undefined ? { lessons: r.lessons } : {}),
     // The issue-implementer rules first (seed 003), then what to do: the agent may use it as its task text.
-    prompt: taskPrompt(r.agent, r.preamble ?? '', r),
+    prompt: implementerPrompt(
+      r.agent,
+      r.preamble ?? '',
+      r.fixForward ? r.fixForward.prompt : fillTemplate(r.agent.promptTemplate ?? DEFAULT_PROMPT, { repo: r.repo, number: String(r.number), title: r.title, url: r.url }),
+    ),
+    // A corrective turn on red CI (issue 12): the same run's issue, a new request saying what failed.
+    ...(r.fixForward ? { fix_forward: { round: r.fixForward.round } } : {}),
   };
 }
 
@@ -89,7 +96,7 @@ export class HttpTarget implements DispatchTarget {
     const { agent } = request;
     if (!agent.endpoint) throw new UsageError(`agent "${agent.id}" has no endpoint`);
     const body = JSON.stringify(dispatchPayload(request));
-    const dispatchId = `${request.proposalId}#${request.attempt}`;
+    const dispatchId = `${request.proposalId}#${request.attempt}${request.fixForward ? `-ff${request.fixForward.round}` : ''}`;
     const headers: Record<string, string> = { [DISPATCH_HEADER]: dispatchId };
     if (agent.secretEnv !== undefined) {
       headers[SIGNATURE_HEADER] = signDispatch(body, dispatchId, this.secret(agent, agent.secretEnv), (this.options.now ?? (() => new Date()))());

@@ -122,6 +122,14 @@ export const ENDPOINTS = {
   }),
   // The body only, a full value: repeating it changes nothing further. The author or a writer
   // (routers/api/v1/repo/issue.go:773-783), else 403.
+  /** Gitea's EditIssueOption takes `state`: "closed" closes (routers/api/v1/repo/issue.go EditIssue) */
+  closeIssue: endpoint({
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/issues/{index}',
+    body: z.strictObject({ state: z.literal('closed') }),
+    response: RawGiteaIssueSchema,
+    idempotent: true,
+  }),
   editIssue: endpoint({
     method: 'PATCH',
     path: '/repos/{owner}/{repo}/issues/{index}',

@@ -665,6 +665,11 @@ export class GiteaTracker implements Tracker {
     return issueFromGitea(data, repo);
   }
 
+  async closeIssue(repo: string, number: number): Promise<void> {
+    const subject = `issue ${repo}#${number}`;
+    await this.#http.call(ENDPOINTS.closeIssue, { params: { ...splitRepo(repo), index: number }, body: { state: 'closed' }, subject, action: `close ${subject}`, repo });
+  }
+
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {
     const { data } = await this.#http.call(ENDPOINTS.createIssue, {
       params: splitRepo(repo),

@@ -20,6 +20,10 @@ export function writeRoute(w: Pick<WriteRecord, 'kind' | 'issue' | 'target'>): {
       return { method: 'POST', path: `agent:${w.target ?? ''}` };
     case 'open-issue':
       return { method: 'POST', path: `/repos/${repo}/issues` };
+    case 'close-issue':
+      return { method: 'PATCH', path: issue };
+    case 'stop-agent':
+      return { method: 'DELETE', path: `agent:${w.target ?? ''}` };
     default: {
       const never: never = w.kind;
       return never;

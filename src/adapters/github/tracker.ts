@@ -411,6 +411,10 @@ export class GithubTracker implements Tracker {
     await this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, assignees: [...logins] }, IssueSchema, `issue ${repo}#${number}`);
   }
 
+  async closeIssue(repo: string, number: number): Promise<void> {
+    await this.api.write('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...splitRepo(repo), issue_number: number, state: 'closed' }, IssueSchema, `issue ${repo}#${number}`);
+  }
+
   async createIssue(repo: string, title: string, body: string): Promise<Issue> {
     return toIssue(await this.api.write('POST /repos/{owner}/{repo}/issues', { ...splitRepo(repo), title, body }, IssueSchema, `repo ${repo}`), repo);
   }
