@@ -265,13 +265,13 @@ export function dispatchRows(snapshot: EngineSnapshot, filter: string, now?: num
     if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: stateWordsOf(d) })) continue;
     const trouble = inTrouble(d);
     const words = phaseLabel(d.phase);
-    const acknowledged = d.escalation?.acknowledgedBy != null ? ' (ack)' : '';
     rows.push({
       id: d.proposalId,
       dispatch: d,
       live: isLive(d.phase),
       trouble,
-      word: trouble ? `${words.toUpperCase()}!` : `${words}${d.phase === 'escalated' ? acknowledged : ''}`,
+      // an acknowledged escalation reads as plain "escalated": seen, no longer asking
+      word: trouble ? `${words.toUpperCase()}!` : words,
       lastEvent: d.history.at(-1)?.note ?? '',
     });
   }

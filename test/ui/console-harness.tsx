@@ -21,6 +21,10 @@ export interface MountOptions {
   readonly readOnlyBanner?: string;
   readonly repos?: readonly string[];
   readonly agents?: readonly Agent[];
+  /** console.finishedRowMinutes */
+  readonly finishedRowMinutes?: number;
+  /** config implementerPreamble, for the prompt in a dispatch's detail view */
+  readonly preamble?: string;
 }
 
 /** The console over a world's engine, in a terminal of an explicit size. */
@@ -36,6 +40,8 @@ export async function mount(w: World, options: MountOptions = {}) {
         now={() => w.clock.now().getTime()}
         onQuit={() => quits.push(1)}
         {...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {})}
+        {...(options.finishedRowMinutes !== undefined ? { finishedRowMinutes: options.finishedRowMinutes } : {})}
+        {...(options.preamble !== undefined ? { preamble: options.preamble } : {})}
       />
     </ThemeContext.Provider>,
   );
