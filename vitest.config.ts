@@ -8,6 +8,7 @@ const GITHUB_SUITES = [
   'test/integration/engine-cycle.test.ts',
   'test/integration/two-consoles.test.ts',
   'test/integration/crash-restart.test.ts',
+  'test/integration/supervision.test.ts',
   'test/reliability/faults.test.ts',
   'test/reliability/crash-restart.test.ts',
   'test/reliability/two-processes.test.ts',

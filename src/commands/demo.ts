@@ -27,6 +27,12 @@ export interface Demo {
 }
 
 /**
+ * Watch times short enough that within a few minutes every ending shows: a quiet agent is retried
+ * on the next agent after 30 s, a refusal after 5 s; fix-forwards and escalations as configured.
+ */
+export const DEMO_WATCH = { stallMinutes: 0.5, maxRetries: 1, retryNextAgent: true, retryBackoffSeconds: 5 } as const;
+
+/**
  * The zero-setup demo: a loopback sandbox tracker with a seeded backlog and simulated agents, a
  * temp state dir, its repos enrolled, trust by repo permission, armed for the sandbox only.
  * Headless, every proposal is approved by a catch-all rule; in the console the operator approves.
@@ -47,7 +53,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   try {
     // The sandbox has no secondary limits: GitHub's write pacing would only slow the demo down.
     const tracker = github ? { kind: 'github', url: sandbox.apiUrl, pacing: false } : { url: sandbox.url };
-    const base = parseConfig({ tracker, repos: [...sandbox.repos], intervalSeconds: o.intervalSeconds ?? 5 });
+    const base = parseConfig({ tracker, repos: [...sandbox.repos], intervalSeconds: o.intervalSeconds ?? 5, watch: DEMO_WATCH });
     switchboard = await openSwitchboard({
       config: headlessConfig(base, { approve: o.headless ? 'all' : 'manual' }),
       connection: { ...(github ? { kind: 'github' as const } : {}), url: sandbox.apiUrl.replace(/\/api\/v1$/, ''), token: sandbox.token, tokenSource: 'the demo sandbox', repos: sandbox.repos },

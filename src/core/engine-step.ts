@@ -110,8 +110,8 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
       break;
     }
     case 'readiness-checked':
+      // Within the fetch phase: the plan that follows uses it (planning here could run on a backlog not yet fetched).
       acc.s = { ...acc.s, readiness: event.facts };
-      replan(acc);
       break;
     case 'backlog-fetched': {
       const trust = event.learned.size === 0 ? acc.s.trust : new Map([...acc.s.trust, ...event.learned]);

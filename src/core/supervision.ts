@@ -294,21 +294,24 @@ function watchAgent(t: Turn, a: AgentSight): void {
   }
 }
 
+/** "31 minutes"; under a minute (short demo watch times) "30 seconds". */
+const span = (ms: number): string => (ms < MINUTE ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / MINUTE)} minutes`);
+
 function watchTime(t: Turn): void {
   const { phase } = t.d;
   const now = t.now.getTime();
   if (phase === 'deploying') {
     // The work is done and the lock released; a deploy that never reports does not keep it live.
     const waited = now - Date.parse(t.d.lastProgressAt);
-    if (waited >= t.policy.timeoutMinutes * MINUTE) t.move('completed', `no ${t.policy.deployContext} status after ${Math.round(waited / MINUTE)} minutes`);
+    if (waited >= t.policy.timeoutMinutes * MINUTE) t.move('completed', `no ${t.policy.deployContext} status after ${span(waited)}`);
     return;
   }
   if (phase === 'merged' || phase === 'dispatching') return;
   const elapsed = now - Date.parse(t.d.attemptStartedAt);
-  if (elapsed >= t.policy.timeoutMinutes * MINUTE) return t.trouble('timeout', `no result after ${Math.round(elapsed / MINUTE)} minutes`);
+  if (elapsed >= t.policy.timeoutMinutes * MINUTE) return t.trouble('timeout', `no result after ${span(elapsed)}`);
   const idle = now - Date.parse(t.d.lastProgressAt);
   // CI running is the forge's work, not the agent's: it does not stall.
-  if (phase !== 'ci_running' && idle >= t.policy.stallMinutes * MINUTE) t.trouble('stall', `no activity for ${Math.round(idle / MINUTE)} minutes`);
+  if (phase !== 'ci_running' && idle >= t.policy.stallMinutes * MINUTE) t.trouble('stall', `no activity for ${span(idle)}`);
 }
 
 function operator(t: Turn, e: Extract<WatchEvent, { kind: 'operator' }>): void {

@@ -53,6 +53,8 @@ function actionWrite(a: WatchAction, work: WatchWork, issue: Issue, seen: Seen, 
       const agent = findAgent(ctx, a.agent.id);
       if (!agent) return { kind: 'refused', why: `agent "${a.agent.id}" is no longer in the registry` };
       const previous = work.from !== undefined && work.from !== agent.id ? (findAgent(ctx, work.from) ?? null) : null;
+      // A dispatch sent out again is no longer waiting for a human.
+      if (issue.labels.includes(config.labels.needsHuman)) return unlabel(config.labels.needsHuman);
       const withCall = { ...seen, agentCall: seen.calls?.get(a.attempt) };
       return agentAction(d.proposalId, agent, issue, a.attempt, withCall, previous, ctx) ?? ensureLabel(issue, 'in-progress', config.labels.inProgress);
     }

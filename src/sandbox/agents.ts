@@ -35,7 +35,7 @@ interface RedPull {
 /**
  * Plays the agents named in the options: when an open issue is assigned to an agent login, or
  * gets an agent's label, that agent comments, opens a PR (`Fixes #N`) with a pending commit status,
- * turns it green (or red) and merges it, on real timers. Each issue is taken up once. A red PR is
+ * turns it green (or red) and merges it, on real timers. Each issue is taken up once per agent. A red PR is
  * fixed forward when switchboard's fix-forward comment arrives: a new commit pushed to the PR,
  * CI again, then merged (or red again, for a stubborn agent).
  */
@@ -75,7 +75,8 @@ export class SimulatedAgents {
     if (change.kind === 'commented') return this.onComment(change);
     const login = this.agentFor(change);
     if (this.stopped || login === undefined || change.kind === 'changed') return;
-    const key = `${change.repo.toLowerCase()}#${change.number}`;
+    // Once per issue and agent: a dispatch retried on another agent is that agent's to take up.
+    const key = `${change.repo.toLowerCase()}#${change.number}\0${login}`;
     const issue = this.store.issue(change.repo, change.number);
     if (!issue || issue.state !== 'open' || issue.pull !== null || this.handled.has(key)) return;
     this.handled.add(key);

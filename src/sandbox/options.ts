@@ -164,13 +164,13 @@ export const DEFAULT_AGENT_OPTIONS: SimulatedAgentOptions = {
 
 /** The demo's mix: every supervised ending shows up within a few dispatches. */
 export const DEMO_AGENT_OUTCOMES: SimulatedAgentOptions['outcomes'] = {
-  complete: 0.35,
+  complete: 0.3,
   failCi: 0.2,
-  mergeNoClose: 0.15,
-  stubborn: 0.1,
+  mergeNoClose: 0.1,
+  stubborn: 0.15,
   stall: 0.1,
   never: 0.05,
-  loop: 0.05,
+  loop: 0.1,
 };
 
 export const DEFAULT_PAGE_CAP = 50;

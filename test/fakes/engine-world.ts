@@ -1,5 +1,5 @@
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
-import { Engine, type EngineEvent } from '../../src/core/engine.js';
+import { Engine, type EngineEvent, type EngineOptions } from '../../src/core/engine.js';
 import type { LessonsStore } from '../../src/core/engine-ports.js';
 import type { Issue } from '../../src/core/issue.js';
 import type { TrackedProposal } from '../../src/core/proposal-queue.js';
@@ -18,6 +18,7 @@ export interface WorldOptions {
   readonly journal?: FakeJournal;
   readonly clock?: FakeClock;
   readonly lessons?: LessonsStore;
+  readonly readiness?: EngineOptions['readiness'];
 }
 
 /** auto-approve every P0 bug (the fixtures' default issue) */
@@ -55,6 +56,7 @@ export function world(options: WorldOptions = {}) {
     journal,
     notifier,
     ...(options.lessons ? { lessons: options.lessons } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
     targets: { http, command },
     selfLogin: tracker.selfLogin,
   });

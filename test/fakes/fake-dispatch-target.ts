@@ -15,6 +15,12 @@ export class FakeDispatchTarget implements DispatchTarget {
     return result;
   }
 
+  readonly stopped: string[] = [];
+
+  async stop(runId: string): Promise<void> {
+    this.stopped.push(runId);
+  }
+
   async observe(runId: string): Promise<AgentStatus> {
     this.observed.push(runId);
     return this.statuses.get(runId) ?? { status: 'running', detail: `${runId} running` };

@@ -106,7 +106,7 @@ describe('one engine against the sandbox tracker', () => {
     await sb.engine.runCycle();
     expect(dispatchOf(sb, n)?.phase).toBe('escalated');
     const escalation = sandbox.store.comments(REPO, n).at(-1);
-    expect(escalation?.body).toMatch(/timed out/);
+    expect(escalation?.body).toMatch(/No result in time/);
     expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch', 'escalation']);
     expect(labelsOf(sandbox, n)).toContain('needs-human');
     expect(labelsOf(sandbox, n)).not.toContain(IN_PROGRESS);
@@ -135,7 +135,7 @@ describe('one engine against the sandbox tracker', () => {
     clock.advanceMinutes(6);
     await sb.engine.runCycle();
     expect(dispatchOf(sb, n)?.phase).toBe('escalated');
-    expect(sandbox.store.comments(REPO, n).at(-1)?.body).toMatch(/stalled/);
+    expect(sandbox.store.comments(REPO, n).at(-1)?.body).toMatch(/The agent went quiet/);
     expect(countKind(markersOn(sandbox, n), 'escalation')).toBe(1);
     expect(labelsOf(sandbox, n)).toContain('needs-human');
     expect(labelsOf(sandbox, n)).not.toContain(IN_PROGRESS);
@@ -188,7 +188,9 @@ describe('agents outside the tracker', () => {
     expect(dispatchOf(sb, n)?.phase).toBe('working');
     status = 'done';
     await sb.engine.runCycle();
-    expect(dispatchOf(sb, n)?.phase).toBe('completed');
+    // Issue 12: "done" with no pull request is done, awaiting review (it used to read completed).
+    expect(dispatchOf(sb, n)?.phase).toBe('awaiting_review');
+    expect(labelsOf(sandbox, n)).not.toContain(IN_PROGRESS);
     expect(service.received.filter((r) => r.method === 'GET').map((r) => r.url)).toContain('/runs/run-42');
 
     const traces = [await readFile(join(sb.stateDir, 'journal.jsonl'), 'utf8'), ...events, ...sandbox.store.comments(REPO, n).map((c) => c.body)];
@@ -219,7 +221,10 @@ describe('agents outside the tracker', () => {
 
     await eventually(async () => {
       await sb.engine.runCycle();
-      return dispatchOf(sb, n)?.phase === 'completed' ? true : undefined;
+      return dispatchOf(sb, n)?.phase === 'awaiting_review' ? true : undefined;
     }, 5000, 'the run to be seen finished');
+    // exit 0 without a pull request: the lock is released and the owner asked to review
+    expect(labelsOf(sandbox, n)).not.toContain(IN_PROGRESS);
+    expect(sandbox.store.comments(REPO, n).some((c) => c.body.startsWith('## Done, awaiting review'))).toBe(true);
   });
 });

@@ -182,7 +182,8 @@ describe('operator console', () => {
     expect(c.frame()).toContain('is a skip: there is nothing to approve');
   });
 
-  it('a stalled dispatch escalates and reads ESCALATED! in trouble, without colour', async () => {
+  // Issue 12: there is no "stalled" state left: a stall is retried or escalated in the cycle that sees it.
+  it('a stalled dispatch with no retries left reads ESCALATED and counts as trouble, without colour', async () => {
     const w = world({ config: { armed: true, watch: { stallMinutes: 30, maxRetries: 0 } }, issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
     await w.engine.approve(w.proposalFor(1).id);

@@ -186,10 +186,11 @@ function listComments(ctx: GithubContext, p: Params): Reply {
 
 const CommentBody = z.object({ body: z.string().min(1) });
 
+/** issues/create-comment: the comment is the authenticated user's (docs.github.com/rest/issues/comments#create-an-issue-comment). */
 function createComment(ctx: GithubContext, p: Params): Reply {
   const { repo, issue } = issueOf(ctx, p);
   const { body } = parse(ctx, CommentBody, 'IssueComment');
-  const comment = commentJson(ctx, repo, ctx.store.addComment(repoName(p), issue.number, body));
+  const comment = commentJson(ctx, repo, ctx.store.addComment(repoName(p), issue.number, body, ctx.actor));
   return { status: 201, body: comment, headers: { Location: String(comment.url) } };
 }
 
