@@ -60,7 +60,8 @@ function commit(acc: Acc, before: Supervised, after: Supervised, actions: readon
 export function performPending(acc: Acc, id: string, inLane: boolean): void {
   const d = acc.s.snapshot.dispatches.get(id);
   const w = acc.s.watches.get(id);
-  if (!d || !w || w.pending.length === 0) return;
+  // A dry run previews proposals only: a dispatch's real actions wait until it is off.
+  if (!d || !w || w.pending.length === 0 || acc.s.snapshot.dryRun) return;
   const work: WatchWork = { kind: 'watch', dispatch: d, actions: w.pending, ...(w.from !== undefined ? { from: w.from } : {}), ...(w.runId !== undefined ? { runId: w.runId } : {}) };
   acc.effects.push(inLane ? { type: 'work', work } : { type: 'work', work, lane: issueKey(d.repo, d.number) });
 }

@@ -324,6 +324,23 @@ describe('supervision on the engine: cancellation, stall, timeout, loop, refusal
   });
 });
 
+describe('supervision in a dry run', () => {
+  it("a dispatch's actions wait while dry-run is on and are performed, once, when it is turned off", async () => {
+    const w = await dispatchedTo('claude');
+    await w.engine.setDryRun(true);
+    w.tracker.pulls.set('acme/api#1', [pull(40, 'aaa1111', { state: 'closed', merged: true })]);
+    w.tracker.checks.set('aaa1111', [green()]);
+    await w.engine.runCycle();
+    await w.engine.runCycle();
+    expect(w.d().phase).toBe('completed');
+    expect(w.tracker.writes).toEqual([]);
+    await w.engine.setDryRun(false);
+    await w.engine.runCycle();
+    expect(w.tracker.writesOf('closeIssue')).toHaveLength(1);
+    expect(labels(w)).not.toContain(INP);
+  });
+});
+
 describe("the operator's hand on a dispatch", () => {
   it('cancel stops a command agent, releases the lock and says so on the issue; journaled', async () => {
     const w = await dispatchedTo('cmd');
