@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { terminal } from './adapters/terminal-output.js';
 import { describeError, EXIT, exitCodeFor } from './commands/exit.js';
 import type { GlobalOptions } from './commands/globals.js';
@@ -183,6 +183,41 @@ export function buildProgram(exited: (code: number) => void = () => undefined): 
     .action(act(async (id: string, agent: string, _opts, cmd: Command) => {
       const [{ queueCommand }, read] = await Promise.all([import('./commands/queue.js'), options()]);
       return queueCommand(read(cmd, {}), 'reroute', [id], { agent });
+    }));
+
+  program
+    .command('dispatch')
+    .description('Act on a dispatch (retry, reroute, cancel, done, ack) or list them with their phase; waits for a running engine to answer.')
+    .addArgument(new Argument('<action>', 'list, retry, reroute, cancel, done or ack').choices(['list', 'status', 'retry', 'reroute', 'cancel', 'done', 'ack']))
+    .argument('[id]', 'the proposal id the console shows, or a unique prefix (≥ 4 characters)')
+    .option('--agent <id>', 'reroute: the agent to hand it to')
+    .option('--note <text>', 'why (kept in the journal with the command)')
+    .option('--wait <seconds>', 'how long to wait for a running engine to answer', wholeNumber('--wait', 0, 600), 10)
+    .option('--json', 'list: the dispatches as JSON')
+    .addHelpText(
+      'after',
+      examples([
+        'switchboard dispatch list',
+        'switchboard dispatch retry 3f2a',
+        'switchboard dispatch reroute 3f2a --agent kimi',
+        'switchboard dispatch cancel 3f2a --note "superseded by #40"',
+        'switchboard dispatch ack 3f2a',
+      ]) + '\n\nExit codes: 0 applied (or queued for an engine that is not running), 1 not answered in time, 2 refused or a bad id/agent.',
+    )
+    .action(act(async (action: string, id: string | undefined, _opts, cmd: Command) => {
+      const [{ dispatchCommand, dispatchListCommand, DISPATCH_OPTIONS }, read] = await Promise.all([import('./commands/dispatch-command.js'), options()]);
+      const o = read(cmd, DISPATCH_OPTIONS);
+      if (action === 'list' || action === 'status') return dispatchListCommand(o, o);
+      if (id === undefined) {
+        const { UsageError } = await import('./core/errors.js');
+        throw new UsageError(`dispatch ${action} needs the dispatch's id (see switchboard dispatch list).`);
+      }
+      const op = action as 'retry' | 'reroute' | 'cancel' | 'done' | 'ack';
+      return dispatchCommand(o, op, id, {
+        waitSeconds: o.wait,
+        ...(o.agent !== undefined ? { agent: o.agent } : {}),
+        ...(o.note !== undefined ? { note: o.note } : {}),
+      });
     }));
 
   program

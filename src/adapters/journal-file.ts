@@ -495,7 +495,7 @@ function serialize(value: unknown, schema: z.ZodType, what: string): string {
 /** What `switchboard approve|reject|reroute` does: append a command for the running engine. */
 export async function appendCommand(
   dir: string,
-  command: Pick<JournalCommand, 'command' | 'proposalId'> & Partial<Pick<JournalCommand, 'agentId' | 'note' | 'commandId' | 'issue' | 'taskType'>>,
+  command: Pick<JournalCommand, 'command' | 'proposalId'> & Partial<Pick<JournalCommand, 'op' | 'agentId' | 'note' | 'commandId' | 'issue' | 'taskType'>>,
   now: Date = new Date(),
 ): Promise<JournalCommand> {
   const entry: JournalCommand = { type: 'command', at: now.toISOString(), ...command, commandId: command.commandId ?? randomUUID() };

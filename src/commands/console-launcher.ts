@@ -46,6 +46,8 @@ export async function launchConsole(
     approvalGraceMs: switchboard.config.console.approvalGraceSeconds * 1000,
     openUrl: browserOpener(),
     ...(options.trackerUrl !== undefined ? { trackerUrl: options.trackerUrl } : {}),
+    finishedRowMinutes: switchboard.config.console.finishedRowMinutes,
+    preamble: switchboard.config.implementerPreamble,
     noColor: options.noColor === true || Boolean(process.env.NO_COLOR),
     ...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {}),
     onQuit: () => quit(),

@@ -99,7 +99,10 @@ export async function statusCommand(o: CommandOptions<typeof STATUS_OPTIONS>): P
     out(`Rejected (${rejected.length}):`);
     for (const p of rejected) out(`${line(p)}${p.note ? `  — note: ${p.note}` : ''}`);
   }
-  out(`In flight (${status.dispatches.length}):`);
-  for (const d of status.dispatches) out(`  ${d.proposal}  ${d.issue}  ${d.agent}  ${d.state}  attempt ${d.attempt}`);
+  const live = status.dispatches.filter((d) => d.live !== false);
+  out(`In flight (${live.length}):`);
+  for (const d of live) out(`  ${d.proposal}  ${d.issue}  ${d.agent}  ${d.state}  attempt ${d.attempt}`);
+  const ended = status.dispatches.length - live.length;
+  if (ended > 0) out(`Ended: ${ended} (switchboard dispatch list shows them)`);
   return EXIT.ok;
 }

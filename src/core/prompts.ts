@@ -35,6 +35,29 @@ export function implementerPrompt(agent: Pick<Agent, 'kind' | 'preamble'>, confi
   return [preamble, prompt, lessons].filter((part) => part !== '').join('\n\n');
 }
 
+type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', string>>;
+
+/**
+ * Replace `{repo} {number} {title} {url} {prompt}` inside one template, in a single pass so
+ * issue text that itself contains `{title}` is not expanded again. Unknown braces stay as they are.
+ * NUL cannot travel in argv (spawn refuses the whole command), so it is dropped from issue text.
+ */
+export const fillTemplate = (template: string, vars: Partial<Vars>): string =>
+  template.replace(/\{(repo|number|title|url|prompt)\}/g, (whole, name: keyof Vars) => vars[name]?.replace(/\0/g, '') ?? whole);
+
+/**
+ * The prompt an http or command agent gets for an issue, before the repo's lessons: the
+ * preamble, then the agent's template (or DEFAULT_PROMPT) filled in. Both targets send this, and
+ * the console's detail view shows it, so what the operator reads is what the agent got.
+ */
+export function taskPrompt(
+  agent: Pick<Agent, 'kind' | 'preamble' | 'promptTemplate'>,
+  configured: string,
+  issue: { readonly repo: string; readonly number: number; readonly title: string; readonly url: string },
+): string {
+  return implementerPrompt(agent, configured, fillTemplate(agent.promptTemplate ?? DEFAULT_PROMPT, { repo: issue.repo, number: String(issue.number), title: issue.title, url: issue.url }));
+}
+
 /** Only http(s) links are passed on; anything else a status carries is dropped. */
 export const safeTargetUrl = (url: string): string | null => {
   if (!/^https?:\/\/[^\s<>"'`]+$/i.test(url) || url.length > 500) return null;

@@ -6,8 +6,8 @@ import type { Engine } from '../core/engine.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import type { Config } from '../core/config.js';
 import { sanitize } from '../core/sanitize.js';
+import { isLive, type Supervised } from '../core/supervision-types.js';
 import { systemStatus } from '../core/system-status.js';
-import { isLive } from '../core/supervision-types.js';
 
 /**
  * `status.json` in the state directory: what the running (or last) engine had in its queue, for
@@ -30,7 +30,20 @@ const ProposalLine = z.object({
   /** the rejection note; absent in files written before it existed */
   note: z.string().nullable().optional(),
 });
-const DispatchLine = z.object({ proposal: z.string(), issue: z.string(), agent: z.string(), state: z.string(), attempt: z.number() });
+const DispatchLine = z.object({
+  proposal: z.string(),
+  issue: z.string(),
+  agent: z.string(),
+  /** the lifecycle phase (supervision-types.ts WATCH_PHASES) */
+  state: z.string(),
+  attempt: z.number(),
+  /** absent in files written before ended dispatches were listed: those listed only live ones */
+  live: z.boolean().optional(),
+  pr: z.number().nullable().optional(),
+  /** the escalation's cause and why, while it stands */
+  escalation: z.string().nullable().optional(),
+  acknowledgedBy: z.string().nullable().optional(),
+});
 
 /** Seed 004 GetSystemStatus (system-status.ts); optional so an older status.json still reads. */
 const SystemSchema = z.object({
@@ -58,7 +71,6 @@ export const StatusSchema = z.object({
 });
 export type Status = z.output<typeof StatusSchema>;
 
-
 export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?: Pick<Config, 'agents'>): Status {
   return {
     system: systemStatus(s, config ?? { agents: [] }),
@@ -84,9 +96,22 @@ export function statusOf(s: EngineSnapshot, now: Date, running: boolean, config?
         gates: p.blockedBy.map((g) => g.kind),
         note: p.note === null ? null : sanitize(p.note),
       })),
-    dispatches: [...s.dispatches.values()]
-      .filter((d) => isLive(d.phase))
-      .map((d) => ({ proposal: d.proposalId, issue: `${d.repo}#${d.number}`, agent: d.agent.id, state: d.phase, attempt: d.attempt })),
+    // ended ones too: `switchboard dispatch ack|retry` names an escalated dispatch by its id
+    dispatches: [...s.dispatches.values()].map((x) => dispatchLine(x)),
+  };
+}
+
+function dispatchLine(d: Supervised): Status['dispatches'][number] {
+  return {
+    proposal: d.proposalId,
+    issue: `${d.repo}#${d.number}`,
+    agent: d.agent.id,
+    state: d.phase,
+    attempt: d.attempt,
+    live: isLive(d.phase),
+    pr: d.pr?.number ?? null,
+    escalation: d.escalation ? sanitize(`${d.escalation.cause}: ${d.escalation.why}`) : null,
+    acknowledgedBy: d.escalation?.acknowledgedBy ?? null,
   };
 }
 

@@ -41,6 +41,15 @@ export function confirmText(c: Confirm): { question: string; details: string[] }
         question: `${sanitize(c.issueKey)} was rejected. Approve it after all?`,
         details: c.note !== null ? [`  rejection note: ${sanitize(c.note)}`] : [],
       };
+    case 'cancel-dispatch':
+      return {
+        question: `Cancel the dispatch of ${sanitize(c.issueKey)} to ${sanitize(c.agentId)}?`,
+        details: [
+          ...(c.agentKind === 'command' ? ['  the running command is stopped'] : []),
+          '  the repo lock (in-progress label) is released',
+          '  a comment on the issue says the operator cancelled it',
+        ],
+      };
     default: {
       const never: never = c;
       return never;

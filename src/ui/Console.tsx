@@ -12,6 +12,7 @@ import { BacklogPane } from './BacklogPane.js';
 import { completeCommand, parseCommandLine } from './command-line.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { detailLines, type Line, type PromptLessons } from './detail-lines.js';
+import { dispatchHands } from './dispatch-hands.js';
 import { DispatchesPane } from './DispatchesPane.js';
 import { FLASH_SHOWN_MS, Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -56,7 +57,13 @@ export interface ConsoleProps {
   readonly openUrl?: OpenUrl;
   /** approvals made here execute after this long, `u` taking them back meanwhile (config console.approvalGraceSeconds); 0: at once */
   readonly approvalGraceMs?: number;
+  /** config console.finishedRowMinutes: finished dispatches leave the In flight pane after this long */
+  readonly finishedRowMinutes?: number;
+  /** config implementerPreamble, for the prompt a dispatch's detail view shows */
+  readonly preamble?: string;
 }
+
+const MINUTE = 60_000;
 
 const MOVES: Partial<Record<Command, MoveTo>> = {
   down: 'down',
@@ -117,17 +124,17 @@ function executesWhenArmed(s: EngineSnapshot): string[] {
 type Order = Pick<UiState, 'filter' | 'sort' | 'proposalSort' | 'dispatchSort'>;
 const sameOrder = (a: Order, b: Order): boolean => a.filter === b.filter && a.sort === b.sort && a.proposalSort === b.proposalSort && a.dispatchSort === b.dispatchSort;
 
-/** The rows' ids of each pane for a snapshot, filter and sorts. */
-function paneIds(snapshot: EngineSnapshot, o: Order): Record<Pane, string[]> {
+/** The rows' ids of each pane for a snapshot, filter and sorts (`aging`: the minute and finishedRowMinutes the In flight pane ages rows by). */
+function paneIds(snapshot: EngineSnapshot, o: Order, aging: { minute: number; minutes: number }): Record<Pane, string[]> {
   return {
     backlog: sortedBacklog(snapshot.backlog, o.filter, o.sort, snapshot).map(([key]) => key),
     proposals: sortProposalRows(proposalRows(snapshot, o.filter), o.proposalSort, snapshot.backlog).map((r) => r.id),
-    dispatches: sortDispatchRows(dispatchRows(snapshot, o.filter), o.dispatchSort).map((r) => r.id),
+    dispatches: sortDispatchRows(dispatchRows(snapshot, o.filter, aging.minute * MINUTE, aging.minutes), o.dispatchSort).map((r) => r.id),
   };
 }
 
 /** The operator console: reads the engine snapshot, routes every key through one handler by mode. */
-export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, lessons: lessonsBook, approvalGraceMs = 0, trackerUrl, openUrl }: ConsoleProps) {
+export function Console({ engine, trackerName, repos, agents = [], readOnlyBanner, now = systemNow, onQuit, lessons: lessonsBook, approvalGraceMs = 0, trackerUrl, openUrl, finishedRowMinutes = 30, preamble = '' }: ConsoleProps) {
   const { exit } = useApp();
   const snapshot = useSyncExternalStore(engine.subscribe, engine.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, initialUiState);
@@ -154,7 +161,13 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     () => sortProposalRows(proposalRows(snapshot, ui.filter, graceTime), ui.proposalSort, snapshot.backlog),
     [snapshot.proposals, snapshot.backlog, snapshot.graceUntil, ui.filter, ui.proposalSort, graceTime],
   );
-  const dispatches = useMemo(() => sortDispatchRows(dispatchRows(snapshot, ui.filter), ui.dispatchSort), [snapshot.dispatches, snapshot.backlog, ui.filter, ui.dispatchSort]);
+  // finished rows age out by the minute, not on every clock tick
+  const minute = Math.floor(time / MINUTE);
+  const aging = useMemo(() => ({ minute, minutes: finishedRowMinutes }), [minute, finishedRowMinutes]);
+  const dispatches = useMemo(
+    () => sortDispatchRows(dispatchRows(snapshot, ui.filter, aging.minute * MINUTE, aging.minutes), ui.dispatchSort),
+    [snapshot.dispatches, snapshot.backlog, ui.filter, ui.dispatchSort, aging],
+  );
   const rows = useMemo(() => ({ backlog, proposals, dispatches }), [backlog, proposals, dispatches]);
   const ids: Record<Pane, string[]> = useMemo(
     () => ({
@@ -170,15 +183,16 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
   const promptLessons: PromptLessons | undefined = lessonsBook
     ? (key, scored, agentId) => promptLessonLines(lessons.list, scored?.issue, engine.taskTypes().get(key) ?? scored?.taskType, agents.find((a) => a.id === agentId))
     : undefined;
-  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time, promptLessons) : [];
+  const detailContext = { agents, preamble, ...(promptLessons ? { promptLessons } : {}) };
+  const detail = ui.mode.kind === 'detail' ? detailLines(snapshot, ui.mode.target, box.width, time, detailContext) : [];
   const help = useMemo(() => helpView(box.width), [box.width]);
   const errorLines = ui.mode.kind === 'errors' ? errorsView(errors.list, box.width) : [];
 
   // Keys can arrive faster than renders, several in one event: the handler works on the state as
   // each key leaves it (`send` applies the reducer at once as well as queueing it for React) and on
   // the engine's current snapshot, never on what the last render saw.
-  const latest = useRef({ ui, snapshot, ids, box, errors });
-  latest.current = { ui, snapshot, ids, box, errors };
+  const latest = useRef({ ui, snapshot, ids, box, errors, aging });
+  latest.current = { ui, snapshot, ids, box, errors, aging };
   const uiNow = useRef<UiState>(ui);
   uiNow.current = ui;
   const send = (action: UiAction) => {
@@ -191,7 +205,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const s = engine.getSnapshot();
     const r = latest.current;
     if (sameOrder(u, r.ui) && s === r.snapshot) return r.ids;
-    return paneIds(s, u);
+    return paneIds(s, u, r.aging);
   };
 
   const flash = (text: string, level: Flash['level'] = 'info') => send({ type: 'flash', flash: { text, level, at: now() } });
@@ -220,6 +234,15 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
     const id = list[selectedIndex(list, u.selected[u.pane])];
     return id === undefined ? null : { pane: u.pane, id };
   };
+
+  const hands = dispatchHands({
+    engine,
+    agents,
+    target: () => ({ target: currentTarget(), detail: uiNow.current.mode.kind === 'detail' }),
+    send,
+    flash,
+    call: (what, done) => call(what, done),
+  });
 
   const targetProposal = (): TrackedProposal | undefined => {
     const t = currentTarget();
@@ -252,7 +275,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       (pane === 'proposals' ? s.proposals.get(id) : live.get(id))?.status === 'proposed';
     const next = [...before.slice(from + 1), ...before.slice(0, from).reverse()].find(actionable);
     if (next === undefined) return;
-    const after = paneIds(s, uiNow.current)[pane];
+    const after = paneIds(s, uiNow.current, latest.current.aging)[pane];
     send({ type: 'select', pane, id: next, ids: after, height: paneBodyHeight(paneHeight[pane]) });
   };
 
@@ -383,6 +406,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'tasktype':
         withProposal((p) => call(() => engine.setTaskType(p.issueKey, c.taskType), `${p.issueKey}: ${c.taskType === null ? 'task type inferred again' : `task type ${c.taskType}`}`));
         return;
+      case 'operate':
+        hands.line(c);
+        return;
       case 'quit':
         quit(false);
         return;
@@ -422,6 +448,9 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
       case 'carried-over':
         flash(`kept ${c.ids.length} carried-over approval${c.ids.length === 1 ? '' : 's'}: ${engine.getSnapshot().armed ? 'they execute as their gates clear' : 'they execute once armed'}`);
         return;
+      case 'cancel-dispatch':
+        hands.cancel(c.id, c.issueKey);
+        return;
       default: {
         const never: never = c;
         return never;
@@ -442,12 +471,16 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
           u.mode.kind === 'help'
             ? help.length
             : u.mode.kind === 'detail'
-              ? detailLines(engine.getSnapshot(), u.mode.target, box.width, undefined, promptLessons).length
+              ? detailLines(engine.getSnapshot(), u.mode.target, box.width, undefined, detailContext).length
               : u.mode.kind === 'errors'
                 ? errorsView(latest.current.errors.list, box.width).length
                 : 0;
         send({ type: 'scroll', to: move, lines, height: linesBudget(box.body) });
       }
+      return;
+    }
+    if (hands.handles(command)) {
+      hands.key(command);
       return;
     }
     switch (command) {
@@ -524,7 +557,8 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         if (mode.kind !== 'picker') return;
         const agent = mode.agents[mode.index];
         send({ type: 'back' });
-        if (agent) call(() => engine.reroute(mode.proposalId, agent.id), `${mode.issueKey} re-routed to ${agent.id}`);
+        if (agent && mode.dispatch) hands.picked(mode.proposalId, agent.id);
+        else if (agent) call(() => engine.reroute(mode.proposalId, agent.id), `${mode.issueKey} re-routed to ${agent.id}`);
         return;
       }
       case 'submit': {
@@ -549,7 +583,7 @@ export function Console({ engine, trackerName, repos, agents = [], readOnlyBanne
         return;
       case 'complete': {
         if (u.mode.kind !== 'command') return;
-        const c = completeCommand(u.mode.draft, agents.map((a) => a.id));
+        const c = completeCommand(u.mode.draft, agents.map((a) => a.id), hands.ids());
         if (c.draft !== u.mode.draft) send({ type: 'draft', draft: c.draft });
         if (c.choices.length > 1) flash(c.choices.map((x) => `:${x}`).join('  '));
         return;

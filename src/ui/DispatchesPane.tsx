@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { isLive } from '../core/supervision-types.js';
+import { endedAt } from '../core/dispatch-view.js';
 import type { TableColumn } from './Table.js';
 import { type PaneProps, TablePane } from './TablePane.js';
 import { type DispatchRow, type DispatchSort, issueLabel, shortDuration } from './views.js';
@@ -11,9 +11,8 @@ interface Props extends PaneProps {
   readonly sort: DispatchSort;
 }
 
-/** A finished dispatch's clock stops at its last event. */
-const endOf = (r: DispatchRow, now: number): number =>
-  !isLive(r.dispatch.phase) ? Date.parse(r.dispatch.history.at(-1)?.at ?? '') || now : now;
+/** A finished dispatch's clock stops when it ended. */
+const endOf = (r: DispatchRow, now: number): number => Date.parse(endedAt(r.dispatch) ?? '') || now;
 
 function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   return [
@@ -21,9 +20,9 @@ function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
     { header: 'agent', width: 7, value: (r) => r.dispatch.agent.id },
     {
       header: 'state',
-      width: 10,
+      width: 11,
       value: (r) => r.word,
-      colour: (r) => (r.dispatch.phase === 'escalated' ? 'bad' : r.trouble ? 'warn' : r.dispatch.phase === 'completed' || r.dispatch.phase === 'deployed' ? 'good' : undefined),
+      colour: (r) => (r.trouble ? (r.dispatch.phase === 'escalated' ? 'bad' : 'warn') : !r.live ? (r.dispatch.phase === 'completed' || r.dispatch.phase === 'deployed' ? 'good' : 'dim') : undefined),
     },
     { header: 'time', width: 4, align: 'right', value: (r) => shortDuration(endOf(r, now) - Date.parse(r.dispatch.attemptStartedAt)) },
     { header: 'try', width: 3, align: 'right', value: (r) => `×${r.dispatch.attempt}` },
@@ -31,11 +30,17 @@ function columns(now: number, multiRepo: boolean): TableColumn<DispatchRow>[] {
   ];
 }
 
+/** "In flight 3 · 1 in trouble · 2 ended": the count is live work only. */
+export function dispatchesTitle(rows: readonly DispatchRow[]): string {
+  const live = rows.filter((r) => r.live).length;
+  const trouble = rows.filter((r) => r.trouble).length;
+  const ended = rows.length - live;
+  return `In flight ${live}${trouble > 0 ? ` · ${trouble} in trouble` : ''}${ended > 0 ? ` · ${ended} ended` : ''}`;
+}
+
 // Memoised: a key that moves another pane's selection leaves this one as it is.
 export const DispatchesPane = memo(function DispatchesPane(props: Props) {
-  const trouble = props.rows.filter((r) => r.trouble).length;
-  const title = `In flight ${props.rows.length}${trouble > 0 ? ` · ${trouble} in trouble` : ''}`;
   // The time column reads `now`: new columns (and so new cells) each time it changes, not on every key press.
   const cols = useMemo(() => columns(props.now, props.multiRepo), [props.now, props.multiRepo]);
-  return <TablePane {...props} title={title} right={`sort ${props.sort}▼`} columns={cols} empty="nothing in flight" />;
+  return <TablePane {...props} title={dispatchesTitle(props.rows)} right={`sort ${props.sort}▼`} columns={cols} empty="nothing in flight" />;
 });

@@ -1,4 +1,5 @@
 import { TASK_TYPES, type TaskType } from '../core/routing.js';
+import type { OperatorCommand } from '../core/supervision-types.js';
 
 /** What a `:` command line asks for. */
 export type LineCommand =
@@ -7,9 +8,24 @@ export type LineCommand =
   | { readonly kind: 'agent'; readonly agentId: string }
   /** the selected issue's task type; null: back to the inferred one */
   | { readonly kind: 'tasktype'; readonly taskType: TaskType | null }
+  /** the operator's hand on a dispatch: `id` a (prefix of a) proposal id, null for the selected dispatch */
+  | { readonly kind: 'operate'; readonly op: OperatorCommand; readonly id: string | null; readonly agentId?: string }
   | { readonly kind: 'invalid'; readonly message: string };
 
-const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :tasktype <type>, :lessons, :quit';
+const USAGE = 'try :arm, :disarm, :dry-run on|off, :run, :pause, :resume, :agent <id>, :tasktype <type>, :lessons, :retry, :reroute, :cancel, :done, :ack, :quit';
+
+const OPERATE: Readonly<Record<string, OperatorCommand>> = { retry: 'retry', reroute: 'reroute', cancel: 'cancel', done: 'done', ack: 'ack' };
+
+/** `:retry [ID]`, `:cancel [ID]`, `:done [ID]`, `:ack [ID]`, `:reroute [ID] AGENT` */
+function operateLine(op: OperatorCommand, args: readonly string[]): LineCommand {
+  if (op === 'reroute') {
+    if (args.length === 1) return { kind: 'operate', op, id: null, agentId: args[0]! };
+    if (args.length === 2) return { kind: 'operate', op, id: args[0]!, agentId: args[1]! };
+    return { kind: 'invalid', message: 'use :reroute <agent> for the selected dispatch, or :reroute <id> <agent>' };
+  }
+  if (args.length <= 1) return { kind: 'operate', op, id: args[0] ?? null };
+  return { kind: 'invalid', message: `use :${op} for the selected dispatch, or :${op} <id>` };
+}
 
 export function parseCommandLine(line: string): LineCommand {
   const [word = '', ...args] = line.trim().replace(/^:/, '').split(/\s+/);
@@ -35,6 +51,12 @@ export function parseCommandLine(line: string): LineCommand {
       if ((TASK_TYPES as readonly string[]).includes(t)) return { kind: 'tasktype', taskType: t as TaskType };
       return { kind: 'invalid', message: `use :tasktype <type> on the selected issue (${TASK_TYPES.join(', ')}, or inferred)` };
     }
+    case 'retry':
+    case 'reroute':
+    case 'cancel':
+    case 'done':
+    case 'ack':
+      return operateLine(OPERATE[word]!, args);
     case '':
       return { kind: 'invalid', message: USAGE };
     default:
@@ -42,15 +64,32 @@ export function parseCommandLine(line: string): LineCommand {
   }
 }
 
-const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'lessons', 'quit'];
+const COMMANDS = ['arm', 'disarm', 'dry-run on', 'dry-run off', 'run', 'pause', 'resume', 'agent ', 'tasktype ', 'lessons', 'retry', 'reroute ', 'cancel', 'done', 'ack', 'quit'];
+
+/**
+ * `:retry 3f2a…` and the others: each dispatch's short id; `:reroute` also an agent, after an id
+ * or alone. Offered once the command word is typed, so `:r` lists commands, not every dispatch.
+ */
+function operateWords(text: string, dispatchIds: readonly string[], agentIds: readonly string[]): string[] {
+  const op = /^(retry|cancel|done|ack|reroute) /.exec(text)?.[1];
+  if (op === undefined) return [];
+  if (op !== 'reroute') return dispatchIds.map((id) => `${op} ${id}`);
+  return [...agentIds.map((agent) => `reroute ${agent}`), ...dispatchIds.flatMap((id) => agentIds.map((agent) => `reroute ${id} ${agent}`))];
+}
 
 /**
  * Tab on the command line: the draft completed as far as it is unambiguous, and the choices
- * there were (more than one: the console lists them). `agent ` completes registered agent ids.
+ * there were (more than one: the console lists them). `agent ` completes registered agent ids,
+ * the dispatch commands the In flight pane's short ids.
  */
-export function completeCommand(draft: string, agentIds: readonly string[]): { draft: string; choices: string[] } {
+export function completeCommand(draft: string, agentIds: readonly string[], dispatchIds: readonly string[] = []): { draft: string; choices: string[] } {
   const text = draft.replace(/^\s+/, '');
-  const words = [...COMMANDS, ...agentIds.map((id) => `agent ${id}`), ...[...TASK_TYPES, 'inferred'].map((t) => `tasktype ${t}`)];
+  const words = [
+    ...COMMANDS,
+    ...agentIds.map((id) => `agent ${id}`),
+    ...[...TASK_TYPES, 'inferred'].map((t) => `tasktype ${t}`),
+    ...operateWords(text, dispatchIds, agentIds),
+  ];
   const choices = [...new Set(words.filter((w) => w.startsWith(text)))];
   if (choices.length === 0) return { draft, choices };
   const common = choices.reduce((prefix, w) => {

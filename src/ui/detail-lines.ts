@@ -1,10 +1,13 @@
-import { phaseWords } from '../core/supervision-types.js';
+import { phaseLabel } from '../core/dispatch-view.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
 import type { TrackedProposal } from '../core/proposal-queue.js';
 import { sanitize } from '../core/sanitize.js';
+import { taskPrompt } from '../core/prompts.js';
+import type { Agent } from '../core/routing.js';
 import type { ScoredIssue } from '../core/scoring.js';
+import type { Supervised } from '../core/supervision-types.js';
 import type { Target } from './ui-state.js';
 import { liveProposals, shortDuration } from './views.js';
 import { wrap } from './wrap.js';
@@ -85,13 +88,64 @@ function proposalLines(p: TrackedProposal): Line[] {
 /** The lessons a dispatch of issue `key` to `agentId` would carry in its prompt, as lines (lessons-view.ts). */
 export type PromptLessons = (key: string, scored: ScoredIssue | undefined, agentId: string) => Line[];
 
+/** What the detail view of a dispatch needs beside the snapshot: the agents and the configured preamble, for the prompt. */
+export interface DetailContext {
+  readonly agents?: readonly Agent[];
+  /** config implementerPreamble */
+  readonly preamble?: string;
+  /** the lessons a dispatch's prompt would carry (lessons-view.ts); absent: not shown */
+  readonly promptLessons?: PromptLessons;
+}
+
+const CI_WORDS = { none: 'no CI reported', pending: 'CI running', green: 'CI green', red: 'CI red' } as const;
+
+/** A dispatch: where it is, what it went through, why it escalated, what its agent was told, what the operator can do. */
+function dispatchLines(d: Supervised, issue: ScoredIssue['issue'] | undefined, age: (iso: string) => string, context: DetailContext): Line[] {
+  const out: Line[] = [{ text: 'Dispatch', tone: 'heading' }];
+  out.push({
+    text: `${clean(d.agent.id)} (${d.agent.kind})  ${phaseLabel(d.phase)}  attempt ${d.attempt}  started ${age(d.attemptStartedAt)}  last progress ${age(d.lastProgressAt)}`,
+  });
+  out.push({ text: `re-dispatches ${d.hops} · retries ${d.retries} · fix-forwards ${d.fixForwards}${d.retryAt ? ` · next retry at ${d.retryAt.slice(11, 19)} UTC` : ''}`, tone: 'dim' });
+  if (d.pr) {
+    out.push({ text: `PR #${d.pr.number}  head ${clean(d.pr.headSha.slice(0, 10))}  ${CI_WORDS[d.pr.ci]}`, tone: d.pr.ci === 'red' ? 'warn' : d.pr.ci === 'green' ? 'good' : undefined });
+  } else out.push({ text: 'PR: none yet', tone: 'dim' });
+  const p = d.progress;
+  const checklist = [
+    p.dispatched ? '✓ dispatched' : '· dispatched',
+    p.pr !== null ? `✓ PR #${p.pr}` : '· PR',
+    `${p.ci === 'green' ? '✓' : p.ci === 'red' ? '✗' : '·'} CI`,
+    ...(p.fixForwards > 0 ? [`✓ fix-forward ${p.fixForwards}`] : []),
+    p.merged ? '✓ merged' : '· merged',
+    p.closed ? '✓ closed' : '· closed',
+    ...(p.deployed ? ['✓ deployed'] : []),
+  ];
+  out.push({ text: `progress: ${checklist.join('  ')}` });
+  if (d.escalation) {
+    const ack = d.escalation.acknowledgedBy;
+    out.push({ text: `escalated (${d.escalation.cause}): ${clean(d.escalation.why)}`, tone: 'bad' });
+    out.push({ text: ack !== null ? `  acknowledged by ${clean(ack)}` : '  not acknowledged yet: K acknowledges it', tone: ack !== null ? 'dim' : 'warn' });
+  }
+  out.push({ text: 'history:' });
+  for (const h of d.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${phaseLabel(h.phase)}  ${clean(h.note)}` });
+  const agent = context.agents?.find((a) => a.id === d.agent.id);
+  if (issue && agent && (agent.kind === 'http' || agent.kind === 'command')) {
+    out.push({ text: '' }, { text: `Prompt (what ${clean(agent.id)} was sent)`, tone: 'heading' });
+    const prompt = taskPrompt(agent, context.preamble ?? '', issue);
+    out.push(...sanitize(prompt, { multiline: true }).split('\n').map((text) => ({ text })));
+    out.push({ text: "followed by the repo's lessons at dispatch time, when there were any", tone: 'dim' });
+    if (d.fixForwards > 0) out.push({ text: `then ${d.fixForwards} fix-forward prompt${d.fixForwards === 1 ? '' : 's'}, each naming the failing checks and the head commit`, tone: 'dim' });
+  }
+  out.push({ text: `keys: t retry · r re-route · c cancel · d mark done · K acknowledge — from another shell: switchboard dispatch retry ${shortId(d.proposalId)}`, tone: 'dim' });
+  return out;
+}
+
 /** Everything the detail view shows for a row, as plain lines (wrapped to `width`). */
-export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number, promptLessons?: PromptLessons): Line[] {
+export function detailLines(snapshot: EngineSnapshot, target: Target, width: number, now?: number, context: DetailContext = {}): Line[] {
   // ages read at a glance; the exact time is what a log or the journal is searched by
   const age = (iso: string): string => (now === undefined ? iso : `${shortDuration(now - Date.parse(iso))} ago`);
   let key: string | null = null;
   let proposal: TrackedProposal | undefined;
-  const dispatch = target.pane === 'dispatches' ? snapshot.dispatches.get(target.id) : undefined;
+  const dispatch = target.pane === 'dispatches' || target.pane === 'proposals' ? snapshot.dispatches.get(target.id) : undefined;
   if (target.pane === 'backlog') {
     key = target.id;
     proposal = liveProposals(snapshot).get(key);
@@ -113,12 +167,7 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
     out.push({ text: '' }, { text: 'Score', tone: 'heading' }, ...scoreExplanation(scored).map((text) => ({ text })));
   }
   if (proposal) out.push({ text: '' }, ...proposalLines(proposal));
-  if (dispatch) {
-    out.push({ text: '' }, { text: 'Dispatch', tone: 'heading' });
-    out.push({ text: `${clean(dispatch.agent.id)}  ${phaseWords(dispatch.phase)}  attempt ${dispatch.attempt}  started ${age(dispatch.attemptStartedAt)}  last progress ${age(dispatch.lastProgressAt)}` });
-    out.push({ text: 'history:' });
-    for (const h of dispatch.history) out.push({ text: `  ${age(h.at).padStart(8)}  ${phaseWords(h.phase)}  ${clean(h.note)}` });
-  }
+  if (dispatch) out.push({ text: '' }, ...dispatchLines(dispatch, scored?.issue, age, context));
   const pid = dispatch?.proposalId ?? proposal?.id;
   const writes = snapshot.recentWrites.filter((w) => w.proposalId !== null && w.proposalId === pid);
   if (writes.length > 0) {
@@ -126,7 +175,7 @@ export function detailLines(snapshot: EngineSnapshot, target: Target, width: num
     for (const w of writes) out.push({ text: `  ${age(w.at)}  ${w.dryRun ? '[dry run — not written] ' : ''}${clean(w.what)}  ${clean(w.summary)}`, tone: w.dryRun ? 'dim' : undefined });
   }
   const agentId = dispatch?.agent.id ?? (proposal?.action === 'dispatch' ? proposal.agentId : null);
-  if (promptLessons && agentId) out.push(...promptLessons(key, scored, agentId));
+  if (context.promptLessons && agentId) out.push(...context.promptLessons(key, scored, agentId));
   if (scored) {
     out.push({ text: '' }, { text: 'Body', tone: 'heading' });
     out.push(...sanitize(scored.issue.body, { multiline: true }).split('\n').map((text) => ({ text })));

@@ -43,7 +43,12 @@ export type Command =
   | 'delete-lesson'
   // the console's own additions (issue 14 leftovers)
   | 'undo'
-  | 'open';
+  | 'open'
+  // the operator's hands on a dispatch (In flight pane and a dispatch's detail view)
+  | 'retry'
+  | 'cancel-dispatch'
+  | 'mark-done'
+  | 'acknowledge';
 
 export interface Binding {
   readonly command: Command;
@@ -105,6 +110,13 @@ const extras = (panes?: readonly Pane[]) => ({
   u: b('undo', 'undo approval', { inGrace: true, ...(panes ? { panes } : {}) }),
   o: b('open', 'open in browser'),
 });
+/** The operator's hands on a dispatch, in the In flight pane (normal mode) and any detail view. */
+const DISPATCH_HANDS = {
+  t: b('retry', 'retry now', { dangerous: true, panes: ['dispatches'] }),
+  c: b('cancel-dispatch', 'cancel dispatch', { dangerous: true, panes: ['dispatches'] }),
+  d: b('mark-done', 'mark done', { dangerous: true, panes: ['dispatches'] }),
+  K: b('acknowledge', 'acknowledge escalation', { panes: ['dispatches'] }),
+};
 
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */
 export const KEYMAP: Keymap = {
@@ -115,7 +127,8 @@ export const KEYMAP: Keymap = {
     enter: b('open-detail', 'details'),
     a: b('approve', 'approve', { dangerous: true, panes: PROPOSING }),
     x: b('reject', 'reject', { panes: PROPOSING }),
-    r: b('reroute', 're-route', { panes: PROPOSING }),
+    r: b('reroute', 're-route'),
+    ...DISPATCH_HANDS,
     A: b('approve-all', 'approve all', { dangerous: true, panes: ['proposals'] }),
     R: b('run-cycle', 'run cycle'),
     p: b('toggle-pause', 'pause'),
@@ -136,6 +149,7 @@ export const KEYMAP: Keymap = {
     x: b('reject', 'reject'),
     r: b('reroute', 're-route'),
     ...extras(),
+    ...DISPATCH_HANDS,
     esc: b('back', 'back'),
     '?': b('help', 'help'),
     q: b('back', 'back'),
@@ -291,6 +305,7 @@ export function helpLines(keymap: Keymap = KEYMAP): { text: string; heading: boo
     { text: '  -term or !term for not; type:bug,feature for either', heading: false },
     { text: 'Commands', heading: true },
     { text: '  :arm  :disarm  :dry-run on|off  :run  :pause  :resume  :agent <id>  :tasktype <type>  :lessons  :quit', heading: false },
+    { text: '  :retry [ID]  :reroute [ID] <agent>  :cancel [ID]  :done [ID]  :ack [ID]   (ID: a dispatch; the selected one by default)', heading: false },
   );
   return out;
 }

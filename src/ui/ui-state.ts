@@ -18,7 +18,9 @@ export type Confirm =
   | { readonly kind: 'carried-over'; readonly ids: readonly string[]; readonly lines: readonly string[] }
   | { readonly kind: 'quit'; readonly writing: number }
   /** `a` on a rejected proposal: approving it undoes a decision, so it asks first */
-  | { readonly kind: 'approve-rejected'; readonly id: string; readonly issueKey: string; readonly note: string | null };
+  | { readonly kind: 'approve-rejected'; readonly id: string; readonly issueKey: string; readonly note: string | null }
+  /** `c` on a dispatch: stops its agent, releases the lock and says so on the issue */
+  | { readonly kind: 'cancel-dispatch'; readonly id: string; readonly issueKey: string; readonly agentId: string; readonly agentKind: string };
 
 export interface PickerAgent {
   readonly id: string;
@@ -37,7 +39,7 @@ export type Mode =
   /** the optional note of a rejection being made */
   | { readonly kind: 'note'; readonly proposalId: string; readonly issueKey: string; readonly draft: string }
   | { readonly kind: 'confirm'; readonly confirm: Confirm }
-  | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number }
+  | { readonly kind: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly index: number; readonly dispatch?: boolean }
   | LessonsMode;
 
 export interface Flash {
@@ -91,7 +93,8 @@ export type UiAction =
   | { readonly type: 'filter' }
   | { readonly type: 'command' }
   | { readonly type: 'confirm'; readonly confirm: Confirm }
-  | { readonly type: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[] }
+  /** `dispatch`: re-routing running work (Engine.operate) rather than a proposal */
+  | { readonly type: 'picker'; readonly proposalId: string; readonly issueKey: string; readonly agents: readonly PickerAgent[]; readonly dispatch?: boolean }
   /** text typed into the filter or command line */
   | { readonly type: 'type'; readonly text: string }
   | { readonly type: 'erase' }
@@ -163,7 +166,9 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'confirm':
       return { ...s, mode: { kind: 'confirm', confirm: a.confirm } };
     case 'picker':
-      return a.agents.length === 0 ? s : { ...s, mode: { kind: 'picker', proposalId: a.proposalId, issueKey: a.issueKey, agents: a.agents, index: 0 } };
+      return a.agents.length === 0
+        ? s
+        : { ...s, mode: { kind: 'picker', proposalId: a.proposalId, issueKey: a.issueKey, agents: a.agents, index: 0, ...(a.dispatch ? { dispatch: true } : {}) } };
     case 'type':
     case 'erase': {
       if (isLessonsMode(mode)) return { ...s, mode: lessonsReducer(mode, a) ?? mode };

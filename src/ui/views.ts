@@ -1,10 +1,12 @@
-import { phaseWords, type Supervised } from '../core/supervision-types.js';
+import { endedAt, inTrouble, phaseLabel, stateWordsOf } from '../core/dispatch-view.js';
 import type { EngineSnapshot } from '../core/engine-state.js';
 import { issueKey } from '../core/issue.js';
 import { GATE_LABELS } from '../core/policy.js';
 import { byPriority, type TrackedProposal } from '../core/proposal-queue.js';
 import { type Agent, suggestAgents, type TaskType } from '../core/routing.js';
 import type { ScoredIssue } from '../core/scoring.js';
+import { agedOut } from '../core/supervision.js';
+import { isLive, type Supervised } from '../core/supervision-types.js';
 import type { PickerAgent } from './ui-state.js';
 
 export const SORTS = ['score', 'age', 'number', 'tier'] as const;
@@ -69,8 +71,8 @@ export interface RowFacts {
   /** the proposal's word: pending, gated, waiting, approved, rejected, executed… */
   readonly status?: string | undefined;
   readonly agent?: string | null | undefined;
-  /** dispatch state: working, stalled, ci_failed… */
-  readonly state?: string | undefined;
+  /** the words its dispatch answers to: its phase (ci_failed, ci-red…), live or ended, trouble */
+  readonly state?: readonly string[] | undefined;
 }
 
 const repoMatches = (repo: string, want: string): boolean => {
@@ -99,7 +101,7 @@ function termHolds(t: FilterTerm, r: RowFacts): boolean {
     case 'agent':
       return any(r.agent);
     case 'state':
-      return any(r.state) || any(r.state?.replace(/_/g, '-'));
+      return (r.state ?? []).some((w) => t.values.includes(w.toLowerCase()));
     case 'text': {
       const hay = s ? `${r.key} #${s.issue.number} ${s.issue.title} ${s.issue.labels.join(' ')}`.toLowerCase() : r.key.toLowerCase();
       return hay.includes(t.values[0] ?? '');
@@ -150,7 +152,7 @@ function backlogFacts(work: Pick<EngineSnapshot, 'proposals' | 'dispatches'> | u
     const p = live.get(key);
     const row = p ? proposalRow(p) : null;
     const d = dispatchOf.get(key);
-    return { key, scored, status: row?.word, agent: d?.agent.id ?? p?.agentId, state: d?.phase };
+    return { key, scored, status: row?.word, agent: d?.agent.id ?? p?.agentId, state: d ? stateWordsOf(d) : undefined };
   };
 }
 
@@ -246,7 +248,7 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string, now = 0):
     .filter((r) => {
       if (isEmpty(f)) return true;
       const d = snapshot.dispatches.get(r.id);
-      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.group === 'grace' ? 'grace' : r.word, agent: r.proposal.agentId, state: d?.phase });
+      return matchesFilter(f, { key: r.proposal.issueKey, scored: snapshot.backlog.get(r.proposal.issueKey), status: r.group === 'grace' ? 'grace' : r.word, agent: r.proposal.agentId, state: d ? stateWordsOf(d) : undefined });
     });
   const recent = rows.filter((r) => r.group === 'recent').reverse();
   return [...rows.filter((r) => r.group !== 'recent').sort((a, b) => GROUP_RANK[a.group] - GROUP_RANK[b.group]), ...recent];
@@ -255,28 +257,54 @@ export function proposalRows(snapshot: EngineSnapshot, filter: string, now = 0):
 export interface DispatchRow {
   readonly id: string;
   readonly dispatch: Supervised;
+  /** still being worked on (not completed, deployed, awaiting review, cancelled or escalated) */
+  readonly live: boolean;
   readonly trouble: boolean;
-  /** "working", "STALLED!" — trouble reads as trouble without colour */
+  /** "CI red!", "working", "ESCALATED!" — trouble reads as trouble without colour */
   readonly word: string;
   readonly lastEvent: string;
 }
 
-export const isTrouble = (d: Supervised): boolean => (d.phase === 'escalated' && d.escalation?.acknowledgedBy == null) || d.phase === 'retry_wait' || d.phase === 'ci_failed';
+/** Whether the filter asks for dispatch states: then finished rows that aged out are shown again. */
+const asksForStates = (f: Filter): boolean => f.terms.some((t) => t.key === 'state' && !t.negate);
 
-export function dispatchRows(snapshot: EngineSnapshot, filter: string): DispatchRow[] {
+/**
+ * The In flight rows: live work on top (trouble first), then finished work, newest first. Finished
+ * rows leave after `finishedRowMinutes` (config console.finishedRowMinutes) unless a `state:`
+ * term asks for them (`/state:ended`, `/state:escalated`).
+ */
+export function dispatchRows(snapshot: EngineSnapshot, filter: string, now?: number, finishedRowMinutes = 30): DispatchRow[] {
   const f = parseFilter(filter);
+  const showAged = now === undefined || asksForStates(f);
+  const at = new Date(now ?? 0);
   const rows: DispatchRow[] = [];
   for (const d of snapshot.dispatches.values()) {
+    if (!showAged && agedOut(d, at, finishedRowMinutes)) continue;
     const key = issueKey(d.repo, d.number);
     const p = snapshot.proposals.get(d.proposalId);
     const word = p ? proposalRow(p)?.word : undefined;
-    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: d.phase })) continue;
-    const trouble = isTrouble(d);
-    const words = phaseWords(d.phase);
-    rows.push({ id: d.proposalId, dispatch: d, trouble, word: trouble ? `${words.toUpperCase()}!` : words, lastEvent: d.history.at(-1)?.note ?? '' });
+    if (!isEmpty(f) && !matchesFilter(f, { key, scored: snapshot.backlog.get(key), status: word, agent: d.agent.id, state: stateWordsOf(d) })) continue;
+    const trouble = inTrouble(d);
+    const words = phaseLabel(d.phase);
+    rows.push({
+      id: d.proposalId,
+      dispatch: d,
+      live: isLive(d.phase),
+      trouble,
+      // an acknowledged escalation reads as plain "escalated": seen, no longer asking
+      word: trouble ? `${words.toUpperCase()}!` : words,
+      lastEvent: d.history.at(-1)?.note ?? '',
+    });
   }
-  // Trouble first: it is what the operator must look at.
-  return rows.sort((a, b) => Number(b.trouble) - Number(a.trouble));
+  return orderDispatches(rows);
+}
+
+/** Live before finished; live trouble first (it is what the operator must look at); finished newest first. Sorting plugs in here. */
+export function orderDispatches(rows: readonly DispatchRow[]): DispatchRow[] {
+  const ended = (r: DispatchRow) => Date.parse(endedAt(r.dispatch) ?? '') || 0;
+  const live = rows.filter((r) => r.live).sort((a, b) => Number(b.trouble) - Number(a.trouble));
+  const finished = rows.filter((r) => !r.live).sort((a, b) => ended(b) - ended(a));
+  return [...live, ...finished];
 }
 
 /** "3h", "2d", "42m", "9s" */
@@ -352,18 +380,21 @@ const firstAt = (d: Supervised): string => d.history[0]?.at ?? d.attemptStartedA
 
 /** In-flight rows in `sort` order; `state` keeps the pane's own order. */
 export function sortDispatchRows(rows: readonly DispatchRow[], sort: DispatchSort): DispatchRow[] {
-  switch (sort) {
-    case 'state':
-      return [...rows];
-    case 'time':
-      return [...rows].sort((a, b) => Date.parse(firstAt(a.dispatch)) - Date.parse(firstAt(b.dispatch)));
-    case 'agent':
-      return [...rows].sort((a, b) => byAgent(a.dispatch.agent.id, b.dispatch.agent.id));
-    case 'issue':
-      return [...rows].sort((a, b) => byIssue(a.dispatch, b.dispatch));
-    default: {
-      const never: never = sort;
-      return never;
+  if (sort === 'state') return [...rows];
+  const within = (a: DispatchRow, b: DispatchRow): number => {
+    switch (sort) {
+      case 'time':
+        return Date.parse(firstAt(a.dispatch)) - Date.parse(firstAt(b.dispatch));
+      case 'agent':
+        return byAgent(a.dispatch.agent.id, b.dispatch.agent.id);
+      case 'issue':
+        return byIssue(a.dispatch, b.dispatch);
+      default: {
+        const never: never = sort;
+        return never;
+      }
     }
-  }
+  };
+  // Live work stays on top whatever the sort: the sort orders within live and within ended.
+  return [...rows].sort((a, b) => Number(!a.live) - Number(!b.live) || within(a, b));
 }

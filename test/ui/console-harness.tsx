@@ -25,6 +25,10 @@ export interface MountOptions {
   readonly lessons?: LessonsBook;
   /** any other prop of the console (grace period, browser, mouse…) */
   readonly props?: Partial<ConsoleProps>;
+  /** console.finishedRowMinutes */
+  readonly finishedRowMinutes?: number;
+  /** config implementerPreamble, for the prompt in a dispatch's detail view */
+  readonly preamble?: string;
 }
 
 /** The console over a world's engine, in a terminal of an explicit size. */
@@ -42,6 +46,8 @@ export async function mount(w: World, options: MountOptions = {}) {
         {...(options.readOnlyBanner !== undefined ? { readOnlyBanner: options.readOnlyBanner } : {})}
         {...(options.lessons !== undefined ? { lessons: options.lessons } : {})}
         {...options.props}
+        {...(options.finishedRowMinutes !== undefined ? { finishedRowMinutes: options.finishedRowMinutes } : {})}
+        {...(options.preamble !== undefined ? { preamble: options.preamble } : {})}
       />
     </ThemeContext.Provider>,
   );

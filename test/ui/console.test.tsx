@@ -187,7 +187,6 @@ describe('operator console', () => {
     const w = world({ config: { armed: true, watch: { stallMinutes: 30, maxRetries: 0 } }, issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();
     await w.engine.approve(w.proposalFor(1).id);
-    w.engine.disarm();
     await w.clock.advance(31 * MINUTE);
     await w.engine.runCycle();
     const c = await mount(w);

@@ -5,22 +5,14 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
 import { UsageError } from '../../core/errors.js';
-import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
+import { DEFAULT_PROMPT, fillTemplate, implementerPrompt } from '../../core/prompts.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.js';
 
 const execFileAsync = promisify(execFile);
 
-export { DEFAULT_PROMPT };
+export { DEFAULT_PROMPT, fillTemplate };
 
 type Vars = Readonly<Record<'repo' | 'number' | 'title' | 'url' | 'prompt', string>>;
-
-/**
- * Replace `{repo} {number} {title} {url} {prompt}` inside one argv element, in a single pass so
- * issue text that itself contains `{title}` is not expanded again. Unknown braces stay as they are.
- * NUL cannot travel in argv (spawn refuses the whole command), so it is dropped from issue text.
- */
-export const fillTemplate = (template: string, vars: Partial<Vars>): string =>
-  template.replace(/\{(repo|number|title|url|prompt)\}/g, (whole, name: keyof Vars) => vars[name]?.replace(/\0/g, '') ?? whole);
 
 const PLACEHOLDER = /\{(repo|number|title|url|prompt)\}/;
 
