@@ -13,7 +13,7 @@ import { systemClock } from './adapters/system-clock.js';
 import type { Config } from './core/config.js';
 import { ApprovalsRunner } from './core/approvals-runner.js';
 import { Engine } from './core/engine.js';
-import type { Clock, Notifier, NotifyEvent } from './core/engine-ports.js';
+import type { Clock, Notifier, NotifyEvent } from './core/ports.js';
 import { UsageError } from './core/errors.js';
 
 /**

@@ -6,13 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import type { z } from 'zod';
-import {
-  type Journal,
-  type JournalCommand,
-  type JournalEntry,
-  JournalCommandSchema,
-  JournalEntrySchema,
-} from '../core/engine-ports.js';
+import { type Journal, type JournalCommand, type JournalEntry, JournalCommandSchema, JournalEntrySchema } from '../core/journal.js';
 import { OperationError, ValidationError } from '../core/errors.js';
 import {
   OPEN_APPEND,

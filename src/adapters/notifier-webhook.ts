@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Notifier, NotifyEvent } from '../core/engine-ports.js';
+import type { Notifier, NotifyEvent } from '../core/ports.js';
 import { sendJson, whereTo } from './http-json.js';
 
 /** One line for a human, per event. */

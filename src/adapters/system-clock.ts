@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/engine-ports.js';
+import type { Clock, TimerHandle } from '../core/ports.js';
 
 /** The real clock. Timers are unref'd: a pending cycle never keeps a finished process alive. */
 export const systemClock: Clock = {

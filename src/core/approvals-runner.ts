@@ -11,11 +11,10 @@ import {
   type TrackerCommand,
 } from './approvals.js';
 import type { Config } from './config.js';
-import type { Clock, TimerHandle } from './engine-ports.js';
+import type { Clock, TimerHandle, Permission, RepoComment, Tracker } from './ports.js';
 import type { EngineState } from './engine-state.js';
 import { type Issue, issueKey } from './issue.js';
 import { SwitchboardError } from './errors.js';
-import type { Permission, RepoComment, Tracker } from './ports.js';
 import { sanitize } from './sanitize.js';
 
 /** What the runner needs of the engine: its state and the operator's commands. */

@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import type { Effect, EngineEvent, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
-import type { JournalEntry } from './engine-ports.js';
+import type { JournalEntry } from './journal.js';
 import { type EngineError, type EngineSnapshot, type EngineState, type Watch, withRepoBacklog } from './engine-state.js';
 import { issueKey } from './issue.js';
 import type { Proposal } from './policy.js';

@@ -1,12 +1,12 @@
 import type { Config } from './config.js';
 import type { Effect, EngineEvent, Event } from './engine-events.js';
-import type { DispatchRequest, DispatchTarget, JournalEntry, LessonsStore, NotifyEvent } from './engine-ports.js';
+import type { DispatchRequest, DispatchTarget, LessonsStore, NotifyEvent, Tracker } from './ports.js';
+import type { JournalEntry } from './journal.js';
 import { lessonsSection, relevantLessons } from './lessons.js';
 import type { EngineState, Watch } from './engine-state.js';
 import { attemptOf, proposalIdOf } from './engine-work.js';
 import { IssueGoneError, isTransient, SwitchboardError } from './errors.js';
 import { afterWrite, nextWrite, rereadAfter, type Seen, type Work, type Write, type WriteAnswer, type WriteContext } from './next-write.js';
-import type { Tracker } from './ports.js';
 import type { ReadinessFacts } from './readiness.js';
 import type { Supervised } from './supervision-types.js';
 import { readAgentSight, readTrackerSight } from './watch-sight.js';

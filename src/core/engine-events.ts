@@ -1,10 +1,10 @@
 import type { Config } from './config.js';
-import type { JournalCommand, JournalEntry, NotifyEvent } from './engine-ports.js';
+import type { NotifyEvent, RateLimit } from './ports.js';
+import type { JournalCommand, JournalEntry } from './journal.js';
 import type { EngineError, Watch, WriteRecord } from './engine-state.js';
 import type { Issue } from './issue.js';
 import type { Lesson } from './lessons.js';
 import type { NextWrite, Work, Write, WriteAnswer } from './next-write.js';
-import type { RateLimit } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import type { TaskType } from './routing.js';
 import type { ReadinessFacts } from './readiness.js';

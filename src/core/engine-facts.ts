@@ -1,4 +1,4 @@
-import type { JournalEntry, ProposalRef, WriteStep } from './engine-ports.js';
+import type { JournalEntry, ProposalRef, WriteStep } from './journal.js';
 import { type EngineState, withDispatch, withoutCalls } from './engine-state.js';
 import { issueKey } from './issue.js';
 import { withProposal } from './plan-lineage.js';

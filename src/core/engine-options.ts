@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
-import type { Clock, DispatchTarget, Journal, LessonsStore, Notifier } from './engine-ports.js';
-import type { Tracker } from './ports.js';
+import type { Clock, DispatchTarget, LessonsStore, Notifier, Tracker } from './ports.js';
+import type { Journal } from './journal.js';
 import type { ReadinessFacts } from './readiness.js';
 
 export interface EngineOptions {

@@ -1,4 +1,4 @@
-import type { JournalCommand, WriteStep } from './engine-ports.js';
+import type { JournalCommand, WriteStep } from './journal.js';
 import { type Issue, issueKey } from './issue.js';
 import type { RateLimit } from './ports.js';
 import { orderOf } from './planner.js';

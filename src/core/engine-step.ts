@@ -3,7 +3,7 @@ import { canCarryOut } from './policy.js';
 import { type Acc, announceCarriedOver, cycleError, emit, endGrace, executeReady, forgetIssue, graceOver, inGrace, move, nowIso, record, replan, report, setProposals, snap } from './engine-acc.js';
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
-import type { JournalEntry } from './engine-ports.js';
+import type { JournalEntry } from './journal.js';
 import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js';
 import { legacyDispatch, observeDue, observed, operate } from './engine-watch.js';
 import { stepWork } from './engine-work.js';

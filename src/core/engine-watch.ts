@@ -1,6 +1,7 @@
 import { type Acc, cycleError, putDispatch, record, report } from './engine-acc.js';
 import type { Event } from './engine-events.js';
-import type { JournalEntry, NotifyEvent } from './engine-ports.js';
+import type { NotifyEvent } from './ports.js';
+import type { JournalEntry } from './journal.js';
 import { NO_WATCH, type Watch } from './engine-state.js';
 import { issueKey } from './issue.js';
 import { resolutionLesson } from './lessons.js';

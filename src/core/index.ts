@@ -10,7 +10,7 @@ export * from './texts.js';
 export * from './triage.js';
 export * from './ports.js';
 export { Engine, type EngineOptions, cycleDelay } from './engine.js';
-export * from './engine-ports.js';
+export * from './journal.js';
 export * from './engine-state.js';
 export * from './proposal-queue.js';
 export * from './planner.js';

@@ -1,6 +1,7 @@
 import { message } from './engine-effects.js';
 import { checkpointEntries } from './engine-facts.js';
-import type { Clock, Journal, JournalCommand, JournalEntry } from './engine-ports.js';
+import type { Clock } from './ports.js';
+import type { Journal, JournalCommand, JournalEntry } from './journal.js';
 import type { EngineState } from './engine-state.js';
 import type { StepContext } from './engine-events.js';
 import { replay } from './engine-step.js';

@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
-import type { DispatchRequest, WriteStep } from './engine-ports.js';
+import type { DispatchRequest, TrackerComment } from './ports.js';
+import type { WriteStep } from './journal.js';
 import { type Issue, issueKey } from './issue.js';
-import type { TrackerComment } from './ports.js';
 import type { ScoringProfile } from './profile.js';
 import type { TrackedProposal } from './proposal-queue.js';
 import type { Agent, TaskType } from './routing.js';

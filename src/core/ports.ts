@@ -1,8 +1,10 @@
 import type { Issue } from './issue.js';
+import type { Lesson } from './lessons.js';
+import type { Agent, TaskType } from './routing.js';
 
 /**
- * The ports the core talks to the world through. Adapters implement them; tests pass fakes from
- * test/fakes/. Nothing here does I/O.
+ * The ports the core talks to the world through (the journal's is in journal.ts, beside its
+ * schema). Adapters implement them; tests pass fakes from test/fakes/. Nothing here does I/O.
  */
 
 export interface TrackerComment {
@@ -112,4 +114,82 @@ export interface Tracker {
   editIssueBody?(repo: string, number: number, body: string): Promise<Issue>;
 
   rateLimit(): RateLimit;
+}
+
+/** An opaque timer handle; only the clock that made it understands it. */
+export type TimerHandle = unknown;
+
+/** All time and all timers of the core. One-shot timers only: the engine re-arms its own. */
+export interface Clock {
+  now(): Date;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** What an http or command agent is asked to do. Issue text is data, never a shell string. */
+export interface DispatchRequest {
+  readonly proposalId: string;
+  readonly agent: Agent;
+  readonly attempt: number;
+  readonly repo: string;
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly url: string;
+  readonly taskType: TaskType;
+  /** config implementerPreamble (absent: none); http and command targets put it before their prompt (`implementerPrompt`) */
+  readonly preamble?: string;
+  /** the repo's most relevant lessons as a prompt section (seed 004 LessonsProvider); absent: none */
+  readonly lessons?: string;
+  /** a corrective turn on red CI (`fixForwardPrompt`): the agent is told this instead of the task */
+  readonly fixForward?: { readonly round: number; readonly prompt: string };
+}
+
+/** Where lessons live (the state dir's lessons.json); read at each http/command dispatch. */
+export interface LessonsStore {
+  list(): Promise<Lesson[]>;
+  record(lesson: Lesson): Promise<void>;
+}
+
+export interface DispatchResult {
+  readonly ok: boolean;
+  /** handle for `observe`; absent when the agent cannot be observed */
+  readonly runId?: string;
+  /** one line for the dispatch comment and the console ("run 12, log /tmp/x.log", "HTTP 503") */
+  readonly detail: string;
+}
+
+export interface AgentStatus {
+  readonly status: 'running' | 'done' | 'failed';
+  readonly detail: string;
+}
+
+/** One per non-tracker agent kind (`http`, `command`); tracker agents are driven through Tracker. */
+export interface DispatchTarget {
+  dispatch(request: DispatchRequest): Promise<DispatchResult>;
+  observe(runId: string): Promise<AgentStatus>;
+  /** stop a run still going (a cancelled or escalated dispatch); absent: the agent stops itself */
+  stop?(runId: string): Promise<void>;
+}
+
+export type NotifyEvent = (
+  | {
+      readonly kind: 'escalated';
+      readonly repo: string;
+      readonly number: number;
+      readonly agentId: string;
+      readonly attempts: number;
+      readonly why: string;
+    }
+  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string }
+  /** a supervised dispatch ended (merged, deployed, done awaiting review, cancelled) */
+  | { readonly kind: 'dispatch-ended'; readonly repo: string; readonly number: number; readonly event: 'completed' | 'deployed' | 'awaiting-review' | 'cancelled'; readonly text: string }
+) & {
+  /** the dashboard issue where it can be acted on (approvals.dashboard) */
+  readonly dashboardUrl?: string;
+};
+
+/** Slack webhook, terminal bell… A failing notifier never breaks a cycle. */
+export interface Notifier {
+  notify(event: NotifyEvent): Promise<void>;
 }

@@ -1,5 +1,4 @@
-import type { AgentStatus, DispatchTarget } from './engine-ports.js';
-import type { LinkedPullRequest, Tracker, TrackerComment } from './ports.js';
+import type { AgentStatus, DispatchTarget, LinkedPullRequest, Tracker, TrackerComment } from './ports.js';
 import type { AgentSight, PullSight, TrackerSight } from './supervision-types.js';
 import { sanitize } from './sanitize.js';
 

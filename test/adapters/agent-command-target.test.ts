@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentStatus, DispatchRequest } from '../../src/core/engine-ports.js';
+import type { AgentStatus, DispatchRequest } from '../../src/core/ports.js';
 import { ISSUE_IMPLEMENTER_PREAMBLE } from '../../src/core/prompts.js';
 import { UsageError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ISSUE_IMPLEMENTER_PREAMBLE } from '../../src/core/prompts.js';
-import type { DispatchRequest } from '../../src/core/engine-ports.js';
+import type { DispatchRequest } from '../../src/core/ports.js';
 import { UsageError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';
 import { HttpTarget, acceptanceCriteria } from '../../src/adapters/agents/index.js';

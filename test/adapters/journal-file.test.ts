@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../src/core/engine-ports.js';
+import type { JournalEntry } from '../../src/core/journal.js';
 import { OperationError, ValidationError } from '../../src/core/errors.js';
 import { CHECKPOINT_FILE, FileJournal, JOURNAL_FILE, LOCK_FILE, acquireLock, appendCommand, consoleId, cutShort, stateDir } from '../../src/adapters/journal-file.js';
 import { checkpointEntries } from '../../src/core/engine-facts.js';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Notifier, NotifyEvent } from '../../src/core/engine-ports.js';
+import type { Notifier, NotifyEvent } from '../../src/core/ports.js';
 import { BellNotifier, CompositeNotifier, describeEvent, WebhookNotifier } from '../../src/adapters/notifier-webhook.js';
 import { type LoopbackServer, json, loopbackServer } from '../helpers/loopback-server.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkpointEntries, persistedView } from '../../src/core/engine-facts.js';
-import type { JournalEntry } from '../../src/core/engine-ports.js';
+import type { JournalEntry } from '../../src/core/journal.js';
 import { initialState } from '../../src/core/engine-state.js';
 import { replay } from '../../src/core/engine-step.js';
 import { profileFromConfig } from '../../src/core/triage.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LessonsStore } from '../../src/core/engine-ports.js';
+import type { LessonsStore } from '../../src/core/ports.js';
 import { addLesson, type Lesson } from '../../src/core/lessons.js';
 import { world, type WorldOptions } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';

@@ -1,6 +1,6 @@
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
 import { Engine, type EngineEvent, type EngineOptions } from '../../src/core/engine.js';
-import type { LessonsStore } from '../../src/core/engine-ports.js';
+import type { LessonsStore } from '../../src/core/ports.js';
 import type { Issue } from '../../src/core/issue.js';
 import type { TrackedProposal } from '../../src/core/proposal-queue.js';
 import { FakeClock } from './fake-clock.js';

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/core/engine-ports.js';
+import type { Clock, TimerHandle } from '../../src/core/ports.js';
 
 interface Timer {
   readonly id: number;

@@ -1,4 +1,4 @@
-import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../src/core/engine-ports.js';
+import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../src/core/ports.js';
 
 export class FakeDispatchTarget implements DispatchTarget {
   readonly requests: DispatchRequest[] = [];

@@ -1,4 +1,4 @@
-import { type Journal, type JournalCommand, type JournalEntry, JournalEntrySchema } from '../../src/core/engine-ports.js';
+import { type Journal, type JournalCommand, type JournalEntry, JournalEntrySchema } from '../../src/core/journal.js';
 
 /**
  * An in-memory journal. Every entry goes through JSON and the schema, as a JSONL file would, so

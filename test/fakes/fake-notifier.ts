@@ -1,4 +1,4 @@
-import type { Notifier, NotifyEvent } from '../../src/core/engine-ports.js';
+import type { Notifier, NotifyEvent } from '../../src/core/ports.js';
 
 export class FakeNotifier implements Notifier {
   readonly events: NotifyEvent[] = [];

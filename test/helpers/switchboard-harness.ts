@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock, TimerHandle } from '../../src/core/engine-ports.js';
+import type { Clock, TimerHandle } from '../../src/core/ports.js';
 import { type ConfigInput, parseConfig } from '../../src/core/config.js';
 import { type Marker, parseMarker } from '../../src/core/texts.js';
 import type { Sandbox, SandboxDialect, SandboxOptions, StoreChange } from '../../src/sandbox/index.js';

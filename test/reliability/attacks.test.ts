@@ -14,7 +14,7 @@ import { notPrivate } from '../../src/adapters/private-files.js';
 import { maskSecret, parseDuration, resolveSettings } from '../../src/adapters/settings.js';
 import { runChecks } from '../../src/commands/doctor.js';
 import { parseConfig } from '../../src/core/config.js';
-import type { DispatchRequest } from '../../src/core/engine-ports.js';
+import type { DispatchRequest } from '../../src/core/ports.js';
 import { SwitchboardError } from '../../src/core/errors.js';
 import { type Agent, AgentSchema } from '../../src/core/routing.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { appendCommand, FileJournal } from '../../src/adapters/journal-file.js';
-import { JournalEntrySchema } from '../../src/core/engine-ports.js';
+import { JournalEntrySchema } from '../../src/core/journal.js';
 import { parseConfig } from '../../src/core/config.js';
 import { initialState } from '../../src/core/engine-state.js';
 import { replay } from '../../src/core/engine-step.js';

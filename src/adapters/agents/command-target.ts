@@ -3,7 +3,7 @@ import { access, open, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
+import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/ports.js';
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_PROMPT, fillTemplate, implementerPrompt } from '../../core/prompts.js';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/engine-ports.js';
+import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } from '../../core/ports.js';
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { Agent } from '../../core/routing.js';
 import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';

@@ -1,91 +1,9 @@
 import { z } from 'zod';
-import type { Lesson } from './lessons.js';
-import { type Agent, TASK_TYPES, type TaskType } from './routing.js';
+import { TASK_TYPES } from './routing.js';
 import { LegacyDispatchSchema, SupervisedSchema, WatchActionSchema } from './supervision-schema.js';
 import { OPERATOR_COMMANDS } from './supervision-types.js';
 
-/**
- * The ports the Engine needs beside `Tracker` (ports.ts). Adapters implement them; tests pass the
- * fakes in test/fakes/. Nothing here does I/O.
- */
-
-/** An opaque timer handle; only the clock that made it understands it. */
-export type TimerHandle = unknown;
-
-/** All time and all timers of the core. One-shot timers only: the engine re-arms its own. */
-export interface Clock {
-  now(): Date;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** What an http or command agent is asked to do. Issue text is data, never a shell string. */
-export interface DispatchRequest {
-  readonly proposalId: string;
-  readonly agent: Agent;
-  readonly attempt: number;
-  readonly repo: string;
-  readonly number: number;
-  readonly title: string;
-  readonly body: string;
-  readonly url: string;
-  readonly taskType: TaskType;
-  /** config implementerPreamble (absent: none); http and command targets put it before their prompt (`implementerPrompt`) */
-  readonly preamble?: string;
-  /** the repo's most relevant lessons as a prompt section (seed 004 LessonsProvider); absent: none */
-  readonly lessons?: string;
-  /** a corrective turn on red CI (`fixForwardPrompt`): the agent is told this instead of the task */
-  readonly fixForward?: { readonly round: number; readonly prompt: string };
-}
-
-/** Where lessons live (the state dir's lessons.json); read at each http/command dispatch. */
-export interface LessonsStore {
-  list(): Promise<Lesson[]>;
-  record(lesson: Lesson): Promise<void>;
-}
-
-export interface DispatchResult {
-  readonly ok: boolean;
-  /** handle for `observe`; absent when the agent cannot be observed */
-  readonly runId?: string;
-  /** one line for the dispatch comment and the console ("run 12, log /tmp/x.log", "HTTP 503") */
-  readonly detail: string;
-}
-
-export interface AgentStatus {
-  readonly status: 'running' | 'done' | 'failed';
-  readonly detail: string;
-}
-
-/** One per non-tracker agent kind (`http`, `command`); tracker agents are driven through Tracker. */
-export interface DispatchTarget {
-  dispatch(request: DispatchRequest): Promise<DispatchResult>;
-  observe(runId: string): Promise<AgentStatus>;
-  /** stop a run still going (a cancelled or escalated dispatch); absent: the agent stops itself */
-  stop?(runId: string): Promise<void>;
-}
-
-export type NotifyEvent = (
-  | {
-      readonly kind: 'escalated';
-      readonly repo: string;
-      readonly number: number;
-      readonly agentId: string;
-      readonly attempts: number;
-      readonly why: string;
-    }
-  | { readonly kind: 'flagged'; readonly repo: string; readonly number: number; readonly reason: string }
-  /** a supervised dispatch ended (merged, deployed, done awaiting review, cancelled) */
-  | { readonly kind: 'dispatch-ended'; readonly repo: string; readonly number: number; readonly event: 'completed' | 'deployed' | 'awaiting-review' | 'cancelled'; readonly text: string }
-) & {
-  /** the dashboard issue where it can be acted on (approvals.dashboard) */
-  readonly dashboardUrl?: string;
-};
-
-/** Slack webhook, terminal bell… A failing notifier never breaks a cycle. */
-export interface Notifier {
-  notify(event: NotifyEvent): Promise<void>;
-}
+/** The journal: the schema of its lines (what replay reads back) and the port that keeps them. */
 
 const at = z.string().max(40);
 const base = { at, console: z.string().max(128) };
