@@ -196,7 +196,7 @@ export interface PlanInput {
 
 export interface Plan {
   readonly proposals: ReadonlyMap<string, TrackedProposal>;
-  /** when known: the only ids whose entries differ from `previous` (same keys, same order) */
+  /** when known: the only ids whose entries differ from `previous`: added, changed or gone */
   readonly changedIds?: ReadonlySet<string>;
   /** proposals an auto-approve rule approved in this plan (to journal) */
   readonly autoApproved: readonly TrackedProposal[];
