@@ -2,6 +2,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ListedMap, OverlayMap } from '../../src/core/overlay-map.js';
 
+/** Entries, order, size and every lookup of keys 0..maxKey the same as the plain Map's. */
+function readsLike(map: ReadonlyMap<number, number>, plain: ReadonlyMap<number, number>, maxKey: number): void {
+  expect([...map]).toEqual([...plain]);
+  expect([...map.keys()]).toEqual([...plain.keys()]);
+  expect([...map.values()]).toEqual([...plain.values()]);
+  expect(map.size).toBe(plain.size);
+  for (let k = 0; k <= maxKey; k++) {
+    expect(map.get(k)).toBe(plain.get(k));
+    expect(map.has(k)).toBe(plain.has(k));
+  }
+}
+
 /** The engine's proposals map: puts without copying must read exactly like a copied `Map`. */
 describe('OverlayMap', () => {
   it('after any sequence of puts it has the entries, order and size of a Map given the same puts, and the maps before stay as they were', () => {
@@ -17,14 +29,7 @@ describe('OverlayMap', () => {
         }
         overlay = OverlayMap.withAll(overlay, batch);
         for (const [k, v] of batch) plain.set(k, v);
-        expect([...overlay]).toEqual([...plain]);
-        expect([...overlay.keys()]).toEqual([...plain.keys()]);
-        expect([...overlay.values()]).toEqual([...plain.values()]);
-        expect(overlay.size).toBe(plain.size);
-        for (let k = 0; k <= 41; k++) {
-          expect(overlay.get(k)).toBe(plain.get(k));
-          expect(overlay.has(k)).toBe(plain.has(k));
-        }
+        readsLike(overlay, plain, 41);
         for (const [map, entries] of snapshots) expect([...map]).toEqual(entries);
       }),
       { numRuns: 60 },
@@ -67,14 +72,7 @@ describe('ListedMap', () => {
               map = OverlayMap.with(map, step.put[0], step.put[1]);
               plain.set(step.put[0], step.put[1]);
             }
-            expect([...map]).toEqual([...plain]);
-            expect([...map.keys()]).toEqual([...plain.keys()]);
-            expect([...map.values()]).toEqual([...plain.values()]);
-            expect(map.size).toBe(plain.size);
-            for (let k = 0; k <= 31; k++) {
-              expect(map.get(k)).toBe(plain.get(k));
-              expect(map.has(k)).toBe(plain.has(k));
-            }
+            readsLike(map, plain, 31);
           }
           for (const [before, entries] of snapshots) expect([...before]).toEqual(entries);
         },
