@@ -119,9 +119,12 @@ export function replan(acc: Acc, previous: ReadonlyMap<string, TrackedProposal> 
   // Around what changed since the last plan when that is known; the whole backlog otherwise.
   const plan = replanAround(input) ?? planProposals(input);
   setProposals(acc, plan.proposals, plan.changedIds && carried ? new Set([...carried, ...plan.changedIds]) : undefined);
-  // Same keys as `previous` (changedIds): nothing was dropped.
-  if (plan.proposals !== previous && !plan.changedIds) {
-    for (const p of previous.values()) {
+  // Only the ids it changed can have dropped a decision, when the plan knows them.
+  if (plan.proposals !== previous) {
+    const ids = plan.changedIds ?? previous.keys();
+    for (const id of ids) {
+      const p = previous.get(id);
+      if (!p) continue;
       const decided = p.status === 'approved' || p.status === 'rejected' || (p.status === 'proposed' && p.reroutedFrom !== null);
       if (!decided) continue;
       const now = plan.proposals.get(p.id);

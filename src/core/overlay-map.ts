@@ -39,6 +39,11 @@ export class OverlayMap<K, V> implements ReadonlyMap<K, V> {
     return this.base.size + this.added;
   }
 
+  /** maps read through on a lookup */
+  get depth(): number {
+    return 1 + depthOf(this.base);
+  }
+
   get(key: K): V | undefined {
     return this.over.has(key) ? this.over.get(key) : this.base.get(key);
   }
@@ -66,5 +71,66 @@ export class OverlayMap<K, V> implements ReadonlyMap<K, V> {
 
   forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
     for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+}
+
+const depthOf = (map: ReadonlyMap<unknown, unknown>): number => (map instanceof OverlayMap || map instanceof ListedMap ? map.depth : 0);
+
+/** Views read through before one is copied into a plain `Map`: a read costs at most this many lookups. */
+const DEPTH_AT = 8;
+
+/**
+ * An immutable map in a given key order, read through an earlier map: a plan that replaces a few
+ * keys (a proposal whose id changed) lists the 50,000 keys in their new order (an array copy) and
+ * keeps only the changed entries, instead of building a 50,000-entry `Map`. `removed` are keys
+ * of `through` no longer in it; `over` holds every entry that differs from `through`.
+ */
+export class ListedMap<K, V> implements ReadonlyMap<K, V> {
+  private constructor(
+    private readonly order: readonly K[],
+    private readonly through: ReadonlyMap<K, V>,
+    private readonly over: ReadonlyMap<K, V>,
+    private readonly removed: ReadonlySet<K>,
+    readonly depth: number,
+  ) {}
+
+  /** `keys` in that order: each from `over`, else from `through`; `removed` must list the keys of `through` not in `keys`. */
+  static of<K, V>(keys: readonly K[], through: ReadonlyMap<K, V>, over: ReadonlyMap<K, V>, removed: ReadonlySet<K>): ReadonlyMap<K, V> {
+    const depth = 1 + depthOf(through);
+    const view = new ListedMap(keys, through, over, removed, depth);
+    return depth >= DEPTH_AT ? new Map(view) : view;
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  get(key: K): V | undefined {
+    if (this.over.has(key)) return this.over.get(key);
+    return this.removed.has(key) ? undefined : this.through.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.over.has(key) || (!this.removed.has(key) && this.through.has(key));
+  }
+
+  *entries(): MapIterator<[K, V]> {
+    for (const k of this.order) yield [k, this.get(k) as V];
+  }
+
+  *keys(): MapIterator<K> {
+    yield* this.order;
+  }
+
+  *values(): MapIterator<V> {
+    for (const k of this.order) yield this.get(k) as V;
+  }
+
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    for (const k of this.order) fn.call(thisArg, this.get(k) as V, k, this);
   }
 }

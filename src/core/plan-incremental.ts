@@ -1,5 +1,5 @@
 import { issueKey } from './issue.js';
-import { OverlayMap } from './overlay-map.js';
+import { ListedMap, OverlayMap } from './overlay-map.js';
 import { AUTO_ROLE } from './policy.js';
 import type { TaskType } from './routing.js';
 import { lineageOf, remember } from './plan-lineage.js';
@@ -143,20 +143,29 @@ export function replanAround(input: PlanInput): Plan | null {
   const rest = settle([...replaced.sort((a, b) => place.get(a.issueKey)! - place.get(b.issueKey)!), ...extras], stillMain, backlog);
 
   let proposals: ReadonlyMap<string, TrackedProposal>;
-  let changedIds: ReadonlySet<string> | undefined;
+  const changedIds = new Set(changed.keys());
   const sameRest = rest.length === extras.length && rest.every((p, i) => p === extras[i]);
   if (nextMain === mainIds && sameRest) {
-    if (changed.size === 0) {
-      proposals = previous;
-    } else {
-      proposals = OverlayMap.withAll(previous, changed);
-    }
-    changedIds = new Set(changed.keys());
+    proposals = changed.size === 0 ? previous : OverlayMap.withAll(previous, changed);
   } else {
-    const out = new Map<string, TrackedProposal>();
-    for (const id of nextMain) out.set(id, changed.get(id) ?? previous.get(id)!);
-    for (const p of rest) out.set(p.id, p);
-    proposals = out;
+    // Keys replaced or moved: the new order listed, read through `previous` (no 50,000-entry copy).
+    const over = new Map(changed);
+    const restIds = new Set<string>();
+    for (const p of rest) {
+      restIds.add(p.id);
+      if (previous.get(p.id) !== p) {
+        over.set(p.id, p);
+        changedIds.add(p.id);
+      }
+    }
+    const removed = new Set<string>();
+    for (const p of [...replaced, ...extras]) {
+      if (!restIds.has(p.id) && !stillMain(p)) {
+        removed.add(p.id);
+        changedIds.add(p.id);
+      }
+    }
+    proposals = ListedMap.of([...nextMain, ...rest.map((p) => p.id)], previous, over, removed);
   }
   remember(proposals, {
     ...was,
@@ -170,5 +179,5 @@ export function replanAround(input: PlanInput): Plan | null {
     taskTypes: input.taskTypes,
     readiness: input.readiness,
   });
-  return { proposals, autoApproved, ...(changedIds ? { changedIds } : {}) };
+  return { proposals, autoApproved, changedIds };
 }

@@ -73,15 +73,18 @@ export function triage(
 ): TriageResult {
   const profile = profileFromConfig(config);
   const scored = issues.map((issue) => scoreIssue(issue, profile, now));
-  const backlog = new Map(scored.map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
+  // Each issue's key made once: building one interns a new string (flat), a cost per issue.
+  const keys = scored.map((s) => issueKey(s.issue.repo, s.issue.number));
+  const backlog = new Map(scored.map((s, i) => [keys[i]!, s]));
   const plan = planProposals({
     config, profile, backlog, previous: new Map(), dispatches: new Map(), armed: state.armed, executedThisCycle: 0,
     ...(state.taskTypes ? { taskTypes: state.taskTypes } : {}),
   });
-  const byIssue = new Map([...plan.proposals.values()].map((p) => [p.issueKey, p]));
-  const proposals = scored.map((s) => {
-    const p = byIssue.get(issueKey(s.issue.repo, s.issue.number));
-    if (!p) throw new Error(`no decision for ${issueKey(s.issue.repo, s.issue.number)}`);
+  const byIssue = new Map<string, Proposal>();
+  for (const p of plan.proposals.values()) byIssue.set(p.issueKey, p);
+  const proposals = keys.map((key) => {
+    const p = byIssue.get(key);
+    if (!p) throw new Error(`no decision for ${key}`);
     return p;
   });
   return { scored, proposals };
