@@ -153,19 +153,13 @@ export class Engine {
   }
 
   /** Allow writes. Approved proposals whose gates are clear run at once (the promise settles then). */
-  arm(): Promise<void> {
-    return this.send({ type: 'arm' });
-  }
+  readonly arm = (): Promise<void> => this.send({ type: 'arm' });
 
   /** Stop writing: the write in progress finishes; approvals wait for arming. */
-  disarm(): Promise<void> {
-    return this.send({ type: 'disarm' });
-  }
+  readonly disarm = (): Promise<void> => this.send({ type: 'disarm' });
 
   /** Turning dry-run off forgets what it previewed: those proposals are decided afresh, for real. */
-  setDryRun(on: boolean): Promise<void> {
-    return this.send({ type: 'set-dry-run', on });
-  }
+  readonly setDryRun = (on: boolean): Promise<void> => this.send({ type: 'set-dry-run', on });
 
   /**
    * Approve a proposal (`by`: who and where); it executes at once when its gates are clear (the
@@ -192,23 +186,18 @@ export class Engine {
   readonly withdraw = (id: string, by: string): Promise<void> => this.send({ type: 'withdraw', id, by });
 
   /** Hand a proposal to another registered agent that can carry out its action. */
-  reroute(id: string, agentId: string): Promise<void> {
-    return this.send({ type: 'reroute', id, agentId });
-  }
+  readonly reroute = (id: string, agentId: string): Promise<void> => this.send({ type: 'reroute', id, agentId });
 
   /**
    * The operator's hand on a dispatch (by its proposal id): retry now, re-route to `agentId`, cancel,
    * mark done, acknowledge an escalation. Journaled like an approval; refused with one sentence when
    * the dispatch is unknown or the command does not apply to it.
    */
-  operate(id: string, op: OperatorCommand, options: { agentId?: string; by?: string } = {}): Promise<void> {
-    return this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}) });
-  }
+  readonly operate = (id: string, op: OperatorCommand, options: { agentId?: string; by?: string } = {}): Promise<void> =>
+    this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}) });
 
   /** Set an issue's task type ("owner/name#N"; null: back to the inferred one); journaled, then planned again. */
-  setTaskType(issue: string, taskType: TaskType | null): Promise<void> {
-    return this.send({ type: 'set-task-type', issue, taskType });
-  }
+  readonly setTaskType = (issue: string, taskType: TaskType | null): Promise<void> => this.send({ type: 'set-task-type', issue, taskType });
 
   /** The task types the operator set, by issue key. */
   readonly taskTypes = (): ReadonlyMap<string, TaskType> => this.state.taskTypes;
