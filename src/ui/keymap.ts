@@ -115,7 +115,7 @@ const DISPATCH_HANDS = {
   t: b('retry', 'retry now', { dangerous: true, panes: ['dispatches'] }),
   c: b('cancel-dispatch', 'cancel dispatch', { dangerous: true, panes: ['dispatches'] }),
   d: b('mark-done', 'mark done', { dangerous: true, panes: ['dispatches'] }),
-  K: b('acknowledge', 'acknowledge escalation', { panes: ['dispatches'] }),
+  K: b('acknowledge', 'acknowledge', { panes: ['dispatches'] }),
 };
 
 /** Keys are names from `keyName`: a printable character, or "enter", "esc", "tab", "shift-tab", "ctrl-c"… */

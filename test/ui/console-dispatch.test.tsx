@@ -29,7 +29,7 @@ describe('the operator’s hands on a dispatch (In flight pane)', () => {
     const { w, dispatch } = await flying();
     const c = await mount(w);
     await c.press(KEY.tab, KEY.tab);
-    expect(c.lines().at(-1)).toMatch(/t retry now {2}c cancel dispatch {2}d mark done {2}K acknowledge escalation/);
+    expect(c.lines().at(-1)).toMatch(/t retry now {2}c cancel dispatch {2}d mark done {2}K acknowledge/);
     expect(c.lines().at(-1)).not.toContain('a approve');
     await c.press('t');
     expect(dispatch().attempt).toBe(2);
