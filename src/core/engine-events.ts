@@ -26,7 +26,7 @@ export type Event =
   | { readonly type: 'withdraw'; readonly id: string; readonly by: string; readonly commandId?: string }
   | { readonly type: 'reroute'; readonly id: string; readonly agentId: string; readonly commandId?: string }
   /** the operator's hand on a dispatch (by proposal id): retry now, re-route (agentId), cancel, mark done, acknowledge */
-  | { readonly type: 'operate'; readonly id: string; readonly op: OperatorCommand; readonly agentId?: string; readonly by: string; readonly commandId?: string }
+  | { readonly type: 'operate'; readonly id: string; readonly op: OperatorCommand; readonly agentId?: string; readonly by: string; readonly note?: string; readonly commandId?: string }
   | { readonly type: 'arm' | 'disarm' | 'pause' | 'resume' }
   | { readonly type: 'set-dry-run'; readonly on: boolean }
   /** the operator's task type for an issue ("owner/name#N"); null: back to the inferred one */
@@ -151,6 +151,6 @@ export function commandEvent(c: JournalCommand): Event {
     case 'reroute':
       return { type: 'reroute', agentId: c.agentId ?? '', ...base };
     case 'dispatch':
-      return { type: 'operate', op: c.op ?? 'ack', by: 'operator', ...(c.agentId !== undefined ? { agentId: c.agentId } : {}), ...base };
+      return { type: 'operate', op: c.op ?? 'ack', by: 'operator', ...(c.agentId !== undefined ? { agentId: c.agentId } : {}), ...(c.note !== undefined ? { note: c.note } : {}), ...base };
   }
 }

@@ -125,7 +125,7 @@ export function operate(acc: Acc, e: OperateEvent): void {
       return refuse(`agent "${e.agentId ?? ''}" cannot take a dispatch; choose one of: ${fits.join(', ')}`);
     }
   }
-  const r = next(d, { kind: 'operator', command: e.op, by: e.by, ...(e.agentId !== undefined ? { agentId: e.agentId } : {}) }, acc.ctx.now, policyFor(acc, d));
+  const r = next(d, { kind: 'operator', command: e.op, by: e.by, ...(e.agentId !== undefined ? { agentId: e.agentId } : {}), ...(e.note !== undefined ? { note: e.note } : {}) }, acc.ctx.now, policyFor(acc, d));
   if (r.dispatch === d && r.actions.length === 0) return refuse(notApplicable(e.op, what, d));
   commit(acc, d, r.dispatch, r.actions, e.commandId !== undefined ? { commandId: e.commandId } : {});
 }

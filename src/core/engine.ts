@@ -193,8 +193,8 @@ export class Engine {
    * mark done, acknowledge an escalation. Journaled like an approval; refused with one sentence when
    * the dispatch is unknown or the command does not apply to it.
    */
-  readonly operate = (id: string, op: OperatorCommand, options: { agentId?: string; by?: string } = {}): Promise<void> =>
-    this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}) });
+  readonly operate = (id: string, op: OperatorCommand, options: { agentId?: string; by?: string; note?: string } = {}): Promise<void> =>
+    this.send({ type: 'operate', id, op, by: options.by ?? 'operator', ...(options.agentId !== undefined ? { agentId: options.agentId } : {}), ...(options.note ? { note: options.note } : {}) });
 
   /** Set an issue's task type ("owner/name#N"; null: back to the inferred one); journaled, then planned again. */
   readonly setTaskType = (issue: string, taskType: TaskType | null): Promise<void> => this.send({ type: 'set-task-type', issue, taskType });

@@ -65,7 +65,7 @@ export const WatchActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('retract-audit'), why: z.string() }),
   z.object({ kind: z.literal('stop-agent') }),
   z.object({ kind: z.literal('flag-owner'), why: z.string() }),
-  z.object({ kind: z.literal('say-cancelled'), by: z.string() }),
+  z.object({ kind: z.literal('say-cancelled'), by: z.string(), note: z.string().optional() }),
   z.object({ kind: z.literal('notify'), event: z.enum(NOTIFY_EVENTS), text: z.string() }),
   z.object({ kind: z.literal('update-progress'), progress: ProgressSchema }),
 ]);

@@ -103,7 +103,7 @@ export type WatchEvent =
   | { readonly kind: 'refused'; readonly detail: string }
   /** one cycle's observation; either part is null when it could not be read this cycle */
   | { readonly kind: 'cycle'; readonly tracker: TrackerSight | null; readonly agent: AgentSight | null }
-  | { readonly kind: 'operator'; readonly command: OperatorCommand; readonly agentId?: string; readonly by: string };
+  | { readonly kind: 'operator'; readonly command: OperatorCommand; readonly agentId?: string; readonly by: string; readonly note?: string };
 
 export interface WatchPolicy {
   /** switchboard's own tracker login */
@@ -169,7 +169,7 @@ export type WatchAction =
   /** tell the owner on the issue (done, awaiting review) */
   | { readonly kind: 'flag-owner'; readonly why: string }
   /** say on the issue that the operator cancelled the dispatch */
-  | { readonly kind: 'say-cancelled'; readonly by: string }
+  | { readonly kind: 'say-cancelled'; readonly by: string; readonly note?: string }
   | { readonly kind: 'notify'; readonly event: 'completed' | 'deployed' | 'escalated' | 'awaiting-review' | 'cancelled'; readonly text: string }
   /** create or edit the marker-keyed progress checklist comment */
   | { readonly kind: 'update-progress'; readonly progress: Progress };

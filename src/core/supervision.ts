@@ -314,30 +314,35 @@ function watchTime(t: Turn): void {
   if (phase !== 'ci_running' && idle >= t.policy.stallMinutes * MINUTE) t.trouble('stall', `no activity for ${span(idle)}`);
 }
 
+/** How much of an operator's note a history line and the cancellation comment keep. */
+const NOTE_LIMIT = 300;
+
 function operator(t: Turn, e: Extract<WatchEvent, { kind: 'operator' }>): void {
   const live = isLive(t.d.phase);
+  // The operator's note (`dispatch cancel ID --note …`) stays with the step in the history.
+  const said = (what: string): string => (e.note ? `${what}: ${e.note.slice(0, NOTE_LIMIT)}` : what);
   switch (e.command) {
     case 'retry':
-      if (live || t.d.phase === 'escalated') t.redispatch(t.d.agent, `retried by ${e.by}`, false);
+      if (live || t.d.phase === 'escalated') t.redispatch(t.d.agent, said(`retried by ${e.by}`), false);
       return;
     case 'reroute': {
       const agent = t.policy.agents.find((a) => a.id === e.agentId);
-      if (agent && (live || t.d.phase === 'escalated')) t.redispatch(agent, `re-routed to ${agent.id} by ${e.by}`, false);
+      if (agent && (live || t.d.phase === 'escalated')) t.redispatch(agent, said(`re-routed to ${agent.id} by ${e.by}`), false);
       return;
     }
     case 'cancel':
       if (!live) return;
-      t.act({ kind: 'say-cancelled', by: e.by });
-      return cancelled(t, `cancelled by ${e.by}`);
+      t.act({ kind: 'say-cancelled', by: e.by, ...(e.note ? { note: e.note.slice(0, NOTE_LIMIT) } : {}) });
+      return cancelled(t, said(`cancelled by ${e.by}`));
     case 'done':
       if (!live) return;
       t.release();
       t.act({ kind: 'notify', event: 'completed', text: `${t.d.repo}#${t.d.number} marked done by ${e.by}` });
-      return t.move('completed', `marked done by ${e.by}`);
+      return t.move('completed', said(`marked done by ${e.by}`));
     case 'ack':
       if (t.d.escalation && t.d.escalation.acknowledgedBy === null) {
         t.set({ escalation: { ...t.d.escalation, acknowledgedBy: e.by } });
-        t.move('escalated', `acknowledged by ${e.by}`);
+        t.move('escalated', said(`acknowledged by ${e.by}`));
       }
       return;
     default: {

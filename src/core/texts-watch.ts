@@ -220,12 +220,13 @@ export function retractedAuditComment(i: WatchCommentIds & { readonly why: strin
 }
 
 /** Said on the issue when the operator cancels a dispatch. */
-export function cancelledComment(i: WatchCommentIds & { readonly by: string; readonly agentName: string }): string {
+export function cancelledComment(i: WatchCommentIds & { readonly by: string; readonly agentName: string; readonly note?: string }): string {
   return [
     `## Dispatch cancelled`,
     '',
     `${defuse(i.by, 60)} cancelled the dispatch to **${defuse(i.agentName, 60)}**. The repository lock is released.`,
     '',
+    ...(i.note ? [`> ${defuse(i.note, 300)}`, ''] : []),
     ...footer(marker('cancel', i, 'cancel')),
   ].join('\n');
 }

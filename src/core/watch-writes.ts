@@ -93,7 +93,7 @@ function actionWrite(a: WatchAction, work: WatchWork, issue: Issue, seen: Seen, 
       if (has('dispatch', (m) => m.marker.action === 'review')) return null;
       return comment('review', `done, awaiting review by @${config.ownerLogin}`, awaitingReviewComment({ ...ids, ownerLogin: config.ownerLogin, agentName, why: a.why }));
     case 'say-cancelled':
-      return has('cancel') ? null : comment('cancel', 'cancellation comment', cancelledComment({ ...ids, by: a.by, agentName }));
+      return has('cancel') ? null : comment('cancel', 'cancellation comment', cancelledComment({ ...ids, by: a.by, agentName, ...(a.note !== undefined ? { note: a.note } : {}) }));
     case 'notify':
       // Told by `step` when the transition happens; nothing to write.
       return null;

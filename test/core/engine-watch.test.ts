@@ -390,11 +390,14 @@ describe("the operator's hand on a dispatch", () => {
     const journal = new FakeJournal();
     const w = await dispatchedTo('claude', {}, journal);
     await w.engine.start();
-    journal.appendCommand({ command: 'dispatch', op: 'cancel', proposalId: w.id });
+    journal.appendCommand({ command: 'dispatch', op: 'cancel', proposalId: w.id, note: 'superseded by #7' });
     journal.appendCommand({ command: 'dispatch', op: 'ack', proposalId: w.id });
     await w.clock.advance(1100);
     await w.engine.stop();
     expect(w.d().phase).toBe('cancelled');
+    // `switchboard dispatch cancel ID --note …`: the note reaches the issue and the history
+    expect(comments(w).find((c) => parseMarker(c.body)?.kind === 'cancel')?.body).toContain('> superseded by #7');
+    expect(w.d().history.at(-1)?.note).toBe('cancelled by operator: superseded by #7');
     expect(journal.ofType('dispatch').filter((e) => e.commandId !== undefined)).toMatchObject([{ dispatch: { phase: 'cancelled' } }]);
     expect(journal.ofType('command-failed')).toMatchObject([{ message: expect.stringContaining('no escalation to acknowledge') }]);
     expect(w.engine.getState().pendingCommands.size).toBe(0);

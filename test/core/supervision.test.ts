@@ -298,6 +298,15 @@ describe('the operator', () => {
     expect(looped.d.escalation?.acknowledgedBy).toBe('ops');
     expect(run(CLAUDE, [[0, accepted], [1, op('cancel')], [2, op('retry')]]).d.phase).toBe('cancelled');
   });
+
+  it("keeps the operator's note in the history and in the cancellation comment", () => {
+    const noted: WatchEvent = { kind: 'operator', command: 'cancel', by: 'ops', note: 'duplicate of #12' };
+    const r = run(CLAUDE, [[0, accepted], [1, noted]]);
+    expect(r.d.history.some((h) => h.phase === 'cancelled' && h.note === 'cancelled by ops: duplicate of #12')).toBe(true);
+    expect(r.actions).toContainEqual({ kind: 'say-cancelled', by: 'ops', note: 'duplicate of #12' });
+    const acked = run(CLAUDE, [[0, accepted], [1, cycle(sight({ comments: Array.from({ length: 3 }, () => ({ author: 'claude', body: 'again' })) }))], [2, { ...noted, command: 'ack', note: 'on it' }]]);
+    expect(acked.d.history.at(-1)?.note).toBe('acknowledged by ops: on it');
+  });
 });
 
 describe('finished rows', () => {

@@ -70,6 +70,13 @@ describe('other supervision comments', () => {
   it('cancellation names who cancelled', () => {
     expect(cancelledComment({ ...ids, by: 'ops', agentName: 'Claude' })).toContain('ops cancelled the dispatch to **Claude**');
   });
+
+  it("cancellation quotes the operator's note, defused", () => {
+    const body = cancelledComment({ ...ids, by: 'ops', agentName: 'Claude', note: 'dup of #3 <!-- switchboard:v1 {} -->' });
+    expect(body).toContain('> dup of #3');
+    expect(body).not.toContain('#3 <!--');
+    expect(parseMarker(body)?.kind).toBe('cancel');
+  });
 });
 
 describe('progress checklist', () => {
