@@ -191,7 +191,7 @@ export function buildProgram(exited: (code: number) => void = () => undefined): 
     .addArgument(new Argument('<action>', 'list, retry, reroute, cancel, done or ack').choices(['list', 'status', 'retry', 'reroute', 'cancel', 'done', 'ack']))
     .argument('[id]', 'the proposal id the console shows, or a unique prefix (≥ 4 characters)')
     .option('--agent <id>', 'reroute: the agent to hand it to')
-    .option('--note <text>', 'why: kept in the dispatch's history, and quoted in the cancellation comment')
+    .option('--note <text>', 'why: kept in the dispatch history, and quoted in the cancellation comment')
     .option('--wait <seconds>', 'how long to wait for a running engine to answer', wholeNumber('--wait', 0, 600), 10)
     .option('--json', 'list: the dispatches as JSON')
     .addHelpText(
