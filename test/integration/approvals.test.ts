@@ -243,6 +243,8 @@ describe('retry and cancel from the tracker', () => {
     expect((await writer.patch(`/repos/${REPO}/issues/${current.number}`, { body: current.body.replace(box, `- [x] <!-- sb:cancel:${id} -->`) })).status).toBe(EDITED);
     await eventually(() => (dispatch()?.phase === 'cancelled' ? true : undefined), 10_000, 'the cancellation');
     expect(dispatch()?.history.at(-1)?.note).toBe(`cancelled by dashboard ${REPO}#${current.number}`);
+    await eventually(() => (countKind(markersOn(sandbox, n), 'cancel') === 1 ? true : undefined), 10_000, 'the cancellation comment');
+    expect(sandbox.store.comments(REPO, n).find((c) => c.body.startsWith('## Dispatch cancelled'))?.body).toContain(`dashboard ${REPO}#${current.number} cancelled the dispatch to **Claude Code**`);
     await eventually(() => (labelsOf(sandbox, n).includes(IN_PROGRESS) ? undefined : true), 10_000, 'the lock released');
     // The box goes with the dispatch at the next edit.
     await eventually(() => (dashboardOf(sandbox)?.body.includes('### In flight (0)') ? true : undefined), 10_000, 'the dashboard without it');
