@@ -208,9 +208,9 @@ export class ApprovalsRunner {
     const by = approvedVia(comment.author, where);
     const snapshot = engine.getState().snapshot;
     const p = proposalOnIssue(snapshot, repo, comment.number);
-    const d = dispatchOnIssue(snapshot, repo, comment.number);
     let answer: string;
     if (command.kind === 'retry' || command.kind === 'cancel') {
+      const d = dispatchOnIssue(snapshot, repo, comment.number);
       const refusal = d === null ? `there is no dispatch of ${where}.` : await refusalOf(engine.operate(d.proposalId, command.kind, { by }));
       answer = refusal !== null ? `could not ${command.kind}: ${refusal}` : `${command.kind === 'retry' ? 'retried' : 'cancelled'} by @${comment.author}.`;
     } else if (p === null) {
