@@ -224,6 +224,23 @@ describe('retry and cancel from the tracker', () => {
     expect(labelsOf(sandbox, n)).not.toContain('needs-human');
   });
 
+  it("a writer ticking an escalation's retry box re-dispatches it", { timeout: 30_000 }, async () => {
+    const { sandbox, sb, n, clock, dispatch, writer } = await running({ dashboard: true });
+    clock.advanceMinutes(6);
+    await sb.engine.runCycle();
+    expect(dispatch()?.phase).toBe('escalated');
+    const id = dispatch()!.proposalId;
+    const box = `- [ ] <!-- sb:retry:${id} -->`;
+    const dashboard = await eventually(() => (dashboardOf(sandbox)?.body.includes(box) ? dashboardOf(sandbox) : undefined), 10_000, 'the retry box');
+    expect(dashboard.body).toContain(`### Escalations (1)\n${box} retry ${REPO}#${n} — Claude Code — escalated: `);
+    await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: dashboard.body.replace(box, `- [x] <!-- sb:retry:${id} -->`) });
+    await eventually(() => (dispatch()?.attempt === 2 ? true : undefined), 10_000, 'the new attempt');
+    expect(dispatch()?.history.some((h) => h.note.includes(`retried by dashboard ${REPO}#${dashboard.number}`))).toBe(true);
+    // Out of the escalations, in flight again with its cancel box.
+    await eventually(() => (dashboardOf(sandbox)?.body.includes(`### Escalations (0)`) ? true : undefined), 10_000, 'the escalation gone');
+    expect(dashboardOf(sandbox)?.body).toContain(`- [ ] <!-- sb:cancel:${id} -->`);
+  });
+
   it("a reader's /switchboard cancel changes nothing; a writer ticking the cancel box in flight cancels", { timeout: 30_000 }, async () => {
     const { sandbox, sb, n, dispatch, reader, writer } = await running({ dashboard: true });
     const id = dispatch()!.proposalId;
