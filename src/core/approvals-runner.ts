@@ -1,6 +1,7 @@
 import {
   approvedVia,
   DASHBOARD_TITLE,
+  dispatchOnIssue,
   intentsFromTicks,
   isDashboard,
   parseCommand,
@@ -16,6 +17,7 @@ import type { EngineState } from './engine-state.js';
 import { type Issue, issueKey } from './issue.js';
 import { SwitchboardError } from './errors.js';
 import { sanitize } from './sanitize.js';
+import type { OperatorCommand } from './supervision-types.js';
 
 /** What the runner needs of the engine: its state and the operator's commands. */
 export interface ApprovalsEngine {
@@ -24,6 +26,7 @@ export interface ApprovalsEngine {
   reject(id: string, note?: string, by?: string): Promise<void>;
   reroute(id: string, agentId: string): Promise<void>;
   withdraw(id: string, by: string): Promise<void>;
+  operate(id: string, op: OperatorCommand, options: { by: string }): Promise<void>;
 }
 
 export interface ApprovalsOptions {
@@ -203,10 +206,13 @@ export class ApprovalsRunner {
     const { engine } = this.#o;
     const where = issueKey(repo, comment.number);
     const by = approvedVia(comment.author, where);
-    const p = proposalOnIssue(engine.getState().snapshot, repo, comment.number);
+    const snapshot = engine.getState().snapshot;
+    const p = proposalOnIssue(snapshot, repo, comment.number);
     let answer: string;
     if (command.kind === 'retry' || command.kind === 'cancel') {
-      answer = `\`/switchboard ${command.kind}\` is not available yet; use the console.`;
+      const d = dispatchOnIssue(snapshot, repo, comment.number);
+      const refusal = d === null ? `there is no dispatch of ${where}.` : await refusalOf(engine.operate(d.proposalId, command.kind, { by }));
+      answer = refusal !== null ? `could not ${command.kind}: ${refusal}` : `${command.kind === 'retry' ? 'retried' : 'cancelled'} by @${comment.author}.`;
     } else if (p === null) {
       answer = `there is no proposal for ${where} to ${command.kind}.`;
     } else {
@@ -216,8 +222,7 @@ export class ApprovalsRunner {
           : command.kind === 'reject'
             ? engine.reject(p.id, command.note ?? undefined, by)
             : engine.reroute(p.id, command.agentId);
-      // Only the refusal is waited for: an approval may start a write sequence that takes a while.
-      const refusal = await Promise.race([done.then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err))), settledSoon()]);
+      const refusal = await refusalOf(done);
       answer =
         refusal !== null
           ? `could not ${command.kind}: ${refusal}`
@@ -280,8 +285,9 @@ export class ApprovalsRunner {
     const where = `${home}#${known.number}`;
     for (const intent of intentsFromTicks(ticks, engine.getState().snapshot, this.#rendered.get(home))) {
       const by = approvedVia(null, where);
-      const done = intent.type === 'approve' ? engine.approve(intent.id, by) : engine.withdraw(intent.id, by);
-      await Promise.race([done.catch(() => undefined), settledSoon()]);
+      const done =
+        intent.type === 'approve' ? engine.approve(intent.id, by) : intent.type === 'withdraw' ? engine.withdraw(intent.id, by) : engine.operate(intent.id, intent.type, { by });
+      await refusalOf(done);
     }
     this.#rendered.set(home, ticks);
     const body = render();
@@ -295,3 +301,10 @@ export class ApprovalsRunner {
 
 /** A command's promise settles when its execution has; its refusal comes at once. */
 const settledSoon = (): Promise<null> => new Promise((resolve) => setImmediate(() => resolve(null)));
+
+/**
+ * The engine's sentence when it refuses a command, or null. Only the refusal is waited for: an
+ * approval or a retry may start a write sequence that takes a while.
+ */
+const refusalOf = (done: Promise<void>): Promise<string | null> =>
+  Promise.race([done.then(() => null, (err: unknown) => (err instanceof Error ? err.message : String(err))), settledSoon()]);

@@ -1,4 +1,4 @@
-import { isLive, phaseWords } from './supervision-types.js';
+import { isLive, phaseWords, type Supervised } from './supervision-types.js';
 import type { EngineSnapshot } from './engine-state.js';
 import type { Issue } from './issue.js';
 import type { TrackedProposal } from './proposal-queue.js';
@@ -50,6 +50,16 @@ export function proposalOnIssue(snapshot: EngineSnapshot, repo: string, number: 
   return null;
 }
 const OPEN = new Set(['proposed', 'approved', 'rejected', 'failed', 'executing']);
+
+/** The dispatch a `retry` or `cancel` on an issue means: its latest (a live one is always the latest). */
+export function dispatchOnIssue(snapshot: EngineSnapshot, repo: string, number: number): Supervised | null {
+  let found: Supervised | null = null;
+  for (const d of snapshot.dispatches.values()) {
+    if (d.repo.toLowerCase() !== repo.toLowerCase() || d.number !== number) continue;
+    if (found === null || isLive(d.phase) || (!isLive(found.phase) && d.attemptStartedAt > found.attemptStartedAt)) found = d;
+  }
+  return found;
+}
 
 /**
  * Who approved and where, as the journal, the audit comment and the status show it: "alice
@@ -104,7 +114,7 @@ export function renderDashboard(input: DashboardInput): string {
   const none = '_none_';
   const out = [
     DASHBOARD_MARKER,
-    'Tick a box to approve a proposal; untick it before it runs to take the approval back. Only people who may write to the repository can edit this issue, so only they can tick. Comment `/switchboard approve`, `/switchboard reject <note>` or `/switchboard reroute <agent>` on an issue for the same. This issue is kept by switchboard: text outside the boxes is replaced.',
+    'Tick a box to approve a proposal; untick it before it runs to take the approval back. Tick a box in flight to cancel that dispatch, an escalation\'s to retry it. Only people who may write to the repository can edit this issue, so only they can tick. Comment `/switchboard approve`, `/switchboard reject <note>`, `/switchboard reroute <agent>`, `/switchboard retry` or `/switchboard cancel` on an issue for the same. This issue is kept by switchboard: text outside the boxes is replaced.',
     '',
     `### Pending proposals (${pending.length})`,
     ...(pending.length ? pending.map((p) => `- [ ] ${BOX(p.id, 'p')} ${line(p)}`) : [none]),
@@ -115,11 +125,13 @@ export function renderDashboard(input: DashboardInput): string {
       : [none]),
     '',
     `### In flight (${flight.length})`,
-    ...(flight.length ? flight.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}`) : [none]),
+    // A live dispatch can be cancelled; an escalated one has ended (lock released), so it can only be retried.
+    ...(flight.length ? flight.map((d) => `- [ ] ${BOX(d.proposalId, 'cancel')} cancel ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}`) : [none]),
     '',
     `### Escalations (${trouble.length})`,
-    // Retry and cancel boxes follow when the engine's retry/cancel intents land (branch wiring).
-    ...(trouble.length ? trouble.map((d) => `- ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}: ${inline(d.escalation?.why ?? '', 120)} (attempt ${d.attempt})`) : [none]),
+    ...(trouble.length
+      ? trouble.map((d) => `- [ ] ${BOX(d.proposalId, 'retry')} retry ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}: ${inline(d.escalation?.why ?? '', 120)} (attempt ${d.attempt})`)
+      : [none]),
     '',
   ];
   return out.join('\n');
@@ -143,12 +155,13 @@ export function readTicks(body: string): Tick[] {
   return [...body.slice(0, 1_000_000).matchAll(BOX_LINE)].map((m) => ({ kind: m[2] as Tick['kind'], id: m[3] ?? '', checked: m[1] !== ' ' }));
 }
 
-export type DashboardIntent = { readonly type: 'approve' | 'withdraw'; readonly id: string };
+export type DashboardIntent = { readonly type: 'approve' | 'withdraw' | 'retry' | 'cancel'; readonly id: string };
 
 /**
  * What the ticks ask for against the current state: a ticked pending proposal is approved; an
- * approved one unticked before it started is taken back. `before`: the boxes as we last saw them. A box for something settled or unknown
- * asks for nothing (the next render drops it).
+ * approved one unticked before it started is taken back; a ticked retry or cancel box asks the
+ * engine to retry or cancel that dispatch (it refuses what does not apply). `before`: the boxes as
+ * we last saw them. A box for something settled or unknown asks for nothing (the next render drops it).
  */
 export function intentsFromTicks(ticks: readonly Tick[], snapshot: EngineSnapshot, before?: readonly Tick[]): DashboardIntent[] {
   const out: DashboardIntent[] = [];
@@ -157,7 +170,12 @@ export function intentsFromTicks(ticks: readonly Tick[], snapshot: EngineSnapsho
   const was = new Map((before ?? []).map((t) => [`${t.kind}:${t.id}`, t.checked]));
   for (const t of ticks) {
     if (before !== undefined && was.get(`${t.kind}:${t.id}`) === t.checked) continue;
-    const p = t.kind === 'p' ? snapshot.proposals.get(t.id) : undefined;
+    if (t.kind !== 'p') {
+      const d = snapshot.dispatches.get(t.id);
+      if (t.checked && d && (isLive(d.phase) || (t.kind === 'retry' && d.phase === 'escalated'))) out.push({ type: t.kind, id: d.proposalId });
+      continue;
+    }
+    const p = snapshot.proposals.get(t.id);
     if (!p) continue;
     if (t.checked && p.status === 'proposed') out.push({ type: 'approve', id: p.id });
     else if (!t.checked && p.status === 'approved' && !p.started) out.push({ type: 'withdraw', id: p.id });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DASHBOARD_MARKER, intentsFromTicks, isDashboard, parseCommand, readTicks, renderDashboard } from '../../src/core/approvals.js';
+import { DASHBOARD_MARKER, dispatchOnIssue, intentsFromTicks, isDashboard, parseCommand, readTicks, renderDashboard } from '../../src/core/approvals.js';
 import { persistedView } from '../../src/core/engine-facts.js';
 import { replay } from '../../src/core/engine-step.js';
 import { initialState } from '../../src/core/engine-state.js';
@@ -7,6 +7,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { profileFromConfig } from '../../src/core/triage.js';
 import { world } from '../fakes/engine-world.js';
 import { readyBug } from '../fakes/issues.js';
+import { supervised } from '../fakes/supervised.js';
 
 describe('comment commands', () => {
   it('reads each command on a line of its own, with its argument', () => {
@@ -87,6 +88,32 @@ describe('the dashboard body', () => {
     expect(now).toMatch(/### Approved, waiting \(1\)\n- \[x\] .*by dashboard acme\/api#9 — waiting for arming$/m);
     const unticked = now.replace(`- [x] <!-- sb:p:${id} -->`, `- [ ] <!-- sb:p:${id} -->`);
     expect(intentsFromTicks(readTicks(unticked), w.engine.getSnapshot(), readTicks(now))).toEqual([{ type: 'withdraw', id }]);
+  });
+
+  it('a running dispatch has a cancel box, an escalated one a retry box; a ticked one asks for it once', async () => {
+    const w = await planned();
+    const running = supervised({ id: 'aa11', number: 3, phase: 'working' });
+    const escalated = supervised({ id: 'bb22', number: 4, phase: 'escalated', escalation: { cause: 'stall', why: 'no activity for 60 min', acknowledgedBy: null } });
+    const ended = supervised({ id: 'cc33', number: 5, phase: 'completed' });
+    const snapshot = { ...w.engine.getSnapshot(), dispatches: new Map([running, escalated, ended].map((d) => [d.proposalId, d])) };
+    const body = renderDashboard({ snapshot, repos: ['acme/api'], agentNames: new Map([['claude', 'Claude Code']]) });
+    expect(body).toContain('### In flight (1)\n- [ ] <!-- sb:cancel:aa11 --> cancel acme/api#3 — Claude Code — working\n');
+    expect(body).toContain('### Escalations (1)\n- [ ] <!-- sb:retry:bb22 --> retry acme/api#4 — Claude Code — escalated: no activity for 60 min (attempt 1)\n');
+    const tick = (text: string, kind: string, id: string) => text.replace(`- [ ] <!-- sb:${kind}:${id} -->`, `- [x] <!-- sb:${kind}:${id} -->`);
+    const ticked = tick(tick(body, 'cancel', 'aa11'), 'retry', 'bb22');
+    expect(intentsFromTicks(readTicks(ticked), snapshot, readTicks(body))).toEqual([
+      { type: 'cancel', id: 'aa11' },
+      { type: 'retry', id: 'bb22' },
+    ]);
+    // Seen once: the same ticked body asks for nothing again.
+    expect(intentsFromTicks(readTicks(ticked), snapshot, readTicks(ticked))).toEqual([]);
+    // An ended dispatch cannot be cancelled, nor a completed one retried, whatever the body says.
+    const forged = `${DASHBOARD_MARKER}\n- [x] <!-- sb:cancel:bb22 --> x\n- [x] <!-- sb:retry:cc33 --> x\n- [x] <!-- sb:cancel:nope --> x`;
+    expect(intentsFromTicks(readTicks(forged), snapshot, [])).toEqual([]);
+    // A command on an issue means its live dispatch over an older one that ended.
+    const again = supervised({ id: 'dd44', number: 5, phase: 'working', at: new Date('2026-05-01T09:00:00Z') });
+    expect(dispatchOnIssue({ ...snapshot, dispatches: new Map([ended, again].map((d) => [d.proposalId, d])) }, 'ACME/api', 5)?.proposalId).toBe('dd44');
+    expect(dispatchOnIssue(snapshot, 'acme/api', 1)).toBeNull();
   });
 
   it('is ours only when we wrote it', () => {

@@ -4,7 +4,20 @@ import { parseConfig } from '../../src/core/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Switchboard } from '../../src/wiring.js';
 import { apiClient, eventually } from '../helpers/sandbox-client.js';
-import { AUTHOR, addReadyIssue, DIALECT, emptySandbox, markersOn, open, REPO, stateDirs } from '../helpers/switchboard-harness.js';
+import {
+  AUTHOR,
+  addReadyIssue,
+  countKind,
+  DIALECT,
+  emptySandbox,
+  IN_PROGRESS,
+  labelsOf,
+  markersOn,
+  offsetClock,
+  open,
+  REPO,
+  stateDirs,
+} from '../helpers/switchboard-harness.js';
 
 /**
  * Approving from the tracker, over real HTTP: the dashboard issue's boxes and `/switchboard …`
@@ -160,5 +173,97 @@ describe('comment commands', () => {
     // … and the approval is carried to the new proposal, still waiting for arming.
     expect(proposalOf(sb, n)).toMatchObject({ status: 'approved', approvedBy: `wendy (comment on ${REPO}#${n})`, waiting: 'waiting for arming' });
     expect(markersOn(sandbox, n)).toEqual([]);
+  });
+});
+
+describe('retry and cancel from the tracker', () => {
+  /** Every proposal approved by rule; the sandbox's agent takes the issue and then goes quiet. */
+  async function running(over: { dashboard: boolean }) {
+    const sandbox = track(await emptySandbox({ users: [WRITER, READER], agents: { delayMs: 5, outcomes: { complete: 0, failCi: 0, stall: 1, never: 0, loop: 0 } } }));
+    const n = addReadyIssue(sandbox);
+    const clock = offsetClock();
+    const sb = track(
+      await open(sandbox, await dirs.make(), {
+        clock,
+        config: parseConfig({
+          armed: true,
+          autoApprove: [{ when: {} }],
+          trustedAuthors: [AUTHOR],
+          watch: { stallMinutes: 5, maxRetries: 0 },
+          approvals: { dashboard: over.dashboard, pollSeconds: 1, minEditSeconds: 1 },
+        }),
+      }),
+    );
+    await sb.engine.runCycle();
+    await eventually(() => (sandbox.store.comments(REPO, n).some((c) => c.author === 'claude') ? true : undefined), 5_000, "the agent's comment");
+    await sb.engine.runCycle();
+    const dispatch = () => [...sb.engine.getSnapshot().dispatches.values()].find((d) => d.number === n);
+    expect(dispatch()?.phase).toBe('working');
+    return { sandbox, sb, n, clock, dispatch, writer: apiClient(sandbox, WRITER.token), reader: apiClient(sandbox, READER.token) };
+  }
+
+  it("a writer's /switchboard retry re-dispatches an escalated dispatch; a cancel there is answered with the engine's reason", { timeout: 30_000 }, async () => {
+    const { sandbox, sb, n, clock, dispatch, writer } = await running({ dashboard: false });
+    clock.advanceMinutes(6);
+    await sb.engine.runCycle();
+    expect(dispatch()).toMatchObject({ phase: 'escalated', attempt: 1 });
+
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard cancel' });
+    const refused = await eventually(() => repliesOn(sandbox, n)[0], 10_000, 'the answer to cancel');
+    expect(refused.body).toBe(`switchboard: could not cancel: the dispatch of ${REPO}#${n} has already ended (escalated): there is nothing to cancel`);
+    expect(dispatch()?.phase).toBe('escalated');
+
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard retry' });
+    await eventually(() => (dispatch()?.attempt === 2 ? true : undefined), 10_000, 'the new attempt');
+    expect(dispatch()?.history.some((h) => h.note.includes(`retried by wendy (comment on ${REPO}#${n})`))).toBe(true);
+    await eventually(() => (countKind(markersOn(sandbox, n), 'dispatch') === 2 ? true : undefined), 10_000, 'the second dispatch comment');
+    await eventually(() => (repliesOn(sandbox, n).length === 2 ? true : undefined), 5_000, 'the answer to retry');
+    expect(repliesOn(sandbox, n)[1]?.body).toBe('switchboard: retried by @wendy.');
+    // Sent out again: no longer waiting for a human, the lock taken again.
+    await eventually(() => (labelsOf(sandbox, n).includes(IN_PROGRESS) ? true : undefined), 10_000, 'the lock taken again');
+    expect(labelsOf(sandbox, n)).not.toContain('needs-human');
+  });
+
+  it("a writer ticking an escalation's retry box re-dispatches it", { timeout: 30_000 }, async () => {
+    const { sandbox, sb, n, clock, dispatch, writer } = await running({ dashboard: true });
+    clock.advanceMinutes(6);
+    await sb.engine.runCycle();
+    expect(dispatch()?.phase).toBe('escalated');
+    const id = dispatch()!.proposalId;
+    const box = `- [ ] <!-- sb:retry:${id} -->`;
+    const dashboard = await eventually(() => (dashboardOf(sandbox)?.body.includes(box) ? dashboardOf(sandbox) : undefined), 10_000, 'the retry box');
+    expect(dashboard.body).toContain(`### Escalations (1)\n${box} retry ${REPO}#${n} — Claude Code — escalated: `);
+    await writer.patch(`/repos/${REPO}/issues/${dashboard.number}`, { body: dashboard.body.replace(box, `- [x] <!-- sb:retry:${id} -->`) });
+    await eventually(() => (dispatch()?.attempt === 2 ? true : undefined), 10_000, 'the new attempt');
+    expect(dispatch()?.history.some((h) => h.note.includes(`retried by dashboard ${REPO}#${dashboard.number}`))).toBe(true);
+    // Out of the escalations, in flight again with its cancel box.
+    await eventually(() => (dashboardOf(sandbox)?.body.includes(`### Escalations (0)`) ? true : undefined), 10_000, 'the escalation gone');
+    expect(dashboardOf(sandbox)?.body).toContain(`- [ ] <!-- sb:cancel:${id} -->`);
+  });
+
+  it("a reader's /switchboard cancel changes nothing; a writer ticking the cancel box in flight cancels", { timeout: 30_000 }, async () => {
+    const { sandbox, sb, n, dispatch, reader, writer } = await running({ dashboard: true });
+    const id = dispatch()!.proposalId;
+    const box = `- [ ] <!-- sb:cancel:${id} -->`;
+    const dashboard = await eventually(() => (dashboardOf(sandbox)?.body.includes(box) ? dashboardOf(sandbox) : undefined), 10_000, 'the cancel box in flight');
+    expect(dashboard.body).toContain(`### In flight (1)\n${box} cancel ${REPO}#${n} — Claude Code — working`);
+
+    expect((await reader.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard cancel' })).status).toBe(201);
+    // Two rounds: the second surely began after the comment was posted.
+    await sb.approvals.poll();
+    await sb.approvals.poll();
+    expect(dispatch()?.phase).toBe('working');
+    expect(repliesOn(sandbox, n)).toEqual([]);
+    expect(labelsOf(sandbox, n)).toContain(IN_PROGRESS);
+
+    const current = dashboardOf(sandbox)!;
+    expect((await writer.patch(`/repos/${REPO}/issues/${current.number}`, { body: current.body.replace(box, `- [x] <!-- sb:cancel:${id} -->`) })).status).toBe(EDITED);
+    await eventually(() => (dispatch()?.phase === 'cancelled' ? true : undefined), 10_000, 'the cancellation');
+    expect(dispatch()?.history.at(-1)?.note).toBe(`cancelled by dashboard ${REPO}#${current.number}`);
+    await eventually(() => (countKind(markersOn(sandbox, n), 'cancel') === 1 ? true : undefined), 10_000, 'the cancellation comment');
+    expect(sandbox.store.comments(REPO, n).find((c) => c.body.startsWith('## Dispatch cancelled'))?.body).toContain(`dashboard ${REPO}#${current.number} cancelled the dispatch to **Claude Code**`);
+    await eventually(() => (labelsOf(sandbox, n).includes(IN_PROGRESS) ? undefined : true), 10_000, 'the lock released');
+    // The box goes with the dispatch at the next edit.
+    await eventually(() => (dashboardOf(sandbox)?.body.includes('### In flight (0)') ? true : undefined), 10_000, 'the dashboard without it');
   });
 });
