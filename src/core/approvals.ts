@@ -114,7 +114,7 @@ export function renderDashboard(input: DashboardInput): string {
   const none = '_none_';
   const out = [
     DASHBOARD_MARKER,
-    'Tick a box to approve a proposal; untick it before it runs to take the approval back. Tick a box in flight to cancel that dispatch, an escalation\'s to retry it. Only people who may write to the repository can edit this issue, so only they can tick. Comment `/switchboard approve`, `/switchboard reject <note>`, `/switchboard reroute <agent>`, `/switchboard retry` or `/switchboard cancel` on an issue for the same. This issue is kept by switchboard: text outside the boxes is replaced.',
+    'Tick a box to approve a proposal; untick it before it runs to take the approval back. Tick a box in flight to cancel that dispatch; an escalation\'s boxes retry it or cancel it for good. Only people who may write to the repository can edit this issue, so only they can tick. Comment `/switchboard approve`, `/switchboard reject <note>`, `/switchboard reroute <agent>`, `/switchboard retry` or `/switchboard cancel` on an issue for the same. This issue is kept by switchboard: text outside the boxes is replaced.',
     '',
     `### Pending proposals (${pending.length})`,
     ...(pending.length ? pending.map((p) => `- [ ] ${BOX(p.id, 'p')} ${line(p)}`) : [none]),
@@ -125,12 +125,14 @@ export function renderDashboard(input: DashboardInput): string {
       : [none]),
     '',
     `### In flight (${flight.length})`,
-    // A live dispatch can be cancelled; an escalated one has ended (lock released), so it can only be retried.
     ...(flight.length ? flight.map((d) => `- [ ] ${BOX(d.proposalId, 'cancel')} cancel ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}`) : [none]),
     '',
     `### Escalations (${trouble.length})`,
     ...(trouble.length
-      ? trouble.map((d) => `- [ ] ${BOX(d.proposalId, 'retry')} retry ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}: ${inline(d.escalation?.why ?? '', 120)} (attempt ${d.attempt})`)
+      ? trouble.flatMap((d) => [
+          `- [ ] ${BOX(d.proposalId, 'retry')} retry ${d.repo}#${d.number} — ${agent(d.agent.id)} — ${phaseWords(d.phase)}: ${inline(d.escalation?.why ?? '', 120)} (attempt ${d.attempt})`,
+          `- [ ] ${BOX(d.proposalId, 'cancel')} cancel ${d.repo}#${d.number}: no more agent work on it`,
+        ])
       : [none]),
     '',
   ];
@@ -172,7 +174,7 @@ export function intentsFromTicks(ticks: readonly Tick[], snapshot: EngineSnapsho
     if (before !== undefined && was.get(`${t.kind}:${t.id}`) === t.checked) continue;
     if (t.kind !== 'p') {
       const d = snapshot.dispatches.get(t.id);
-      if (t.checked && d && (isLive(d.phase) || (t.kind === 'retry' && d.phase === 'escalated'))) out.push({ type: t.kind, id: d.proposalId });
+      if (t.checked && d && (isLive(d.phase) || d.phase === 'escalated')) out.push({ type: t.kind, id: d.proposalId });
       continue;
     }
     const p = snapshot.proposals.get(t.id);

@@ -179,8 +179,11 @@ function watchTracker(t: Turn, s: TrackerSight): void {
 }
 
 function cancelled(t: Turn, why: string): void {
-  if (t.d.agent.kind === 'command') t.act({ kind: 'stop-agent' });
-  t.release();
+  // An escalated dispatch already stopped its agent and released its lock.
+  if (isLive(t.d.phase)) {
+    if (t.d.agent.kind === 'command') t.act({ kind: 'stop-agent' });
+    t.release();
+  }
   t.setProgress({ ended: 'cancelled' });
   t.act({ kind: 'notify', event: 'cancelled', text: `${t.d.repo}#${t.d.number} cancelled: ${why}` });
   t.move('cancelled', why);
@@ -331,7 +334,8 @@ function operator(t: Turn, e: Extract<WatchEvent, { kind: 'operator' }>): void {
       return;
     }
     case 'cancel':
-      if (!live) return;
+      // An escalation can be cancelled too: the operator takes it from here, and it leaves the escalations.
+      if (!live && t.d.phase !== 'escalated') return;
       t.act({ kind: 'say-cancelled', by: e.by, ...(e.note ? { note: e.note.slice(0, NOTE_LIMIT) } : {}) });
       return cancelled(t, said(`cancelled by ${e.by}`));
     case 'done':

@@ -90,7 +90,7 @@ describe('the dashboard body', () => {
     expect(intentsFromTicks(readTicks(unticked), w.engine.getSnapshot(), readTicks(now))).toEqual([{ type: 'withdraw', id }]);
   });
 
-  it('a running dispatch has a cancel box, an escalated one a retry box; a ticked one asks for it once', async () => {
+  it('a running dispatch has a cancel box, an escalated one retry and cancel boxes; a ticked one asks for it once', async () => {
     const w = await planned();
     const running = supervised({ id: 'aa11', number: 3, phase: 'working' });
     const escalated = supervised({ id: 'bb22', number: 4, phase: 'escalated', escalation: { cause: 'stall', why: 'no activity for 60 min', acknowledgedBy: null } });
@@ -98,7 +98,9 @@ describe('the dashboard body', () => {
     const snapshot = { ...w.engine.getSnapshot(), dispatches: new Map([running, escalated, ended].map((d) => [d.proposalId, d])) };
     const body = renderDashboard({ snapshot, repos: ['acme/api'], agentNames: new Map([['claude', 'Claude Code']]) });
     expect(body).toContain('### In flight (1)\n- [ ] <!-- sb:cancel:aa11 --> cancel acme/api#3 — Claude Code — working\n');
-    expect(body).toContain('### Escalations (1)\n- [ ] <!-- sb:retry:bb22 --> retry acme/api#4 — Claude Code — escalated: no activity for 60 min (attempt 1)\n');
+    expect(body).toContain(
+      '### Escalations (1)\n- [ ] <!-- sb:retry:bb22 --> retry acme/api#4 — Claude Code — escalated: no activity for 60 min (attempt 1)\n- [ ] <!-- sb:cancel:bb22 --> cancel acme/api#4: no more agent work on it\n',
+    );
     const tick = (text: string, kind: string, id: string) => text.replace(`- [ ] <!-- sb:${kind}:${id} -->`, `- [x] <!-- sb:${kind}:${id} -->`);
     const ticked = tick(tick(body, 'cancel', 'aa11'), 'retry', 'bb22');
     expect(intentsFromTicks(readTicks(ticked), snapshot, readTicks(body))).toEqual([
@@ -107,8 +109,8 @@ describe('the dashboard body', () => {
     ]);
     // Seen once: the same ticked body asks for nothing again.
     expect(intentsFromTicks(readTicks(ticked), snapshot, readTicks(ticked))).toEqual([]);
-    // An ended dispatch cannot be cancelled, nor a completed one retried, whatever the body says.
-    const forged = `${DASHBOARD_MARKER}\n- [x] <!-- sb:cancel:bb22 --> x\n- [x] <!-- sb:retry:cc33 --> x\n- [x] <!-- sb:cancel:nope --> x`;
+    // A completed dispatch can be neither cancelled nor retried, whatever the body says.
+    const forged = `${DASHBOARD_MARKER}\n- [x] <!-- sb:cancel:cc33 --> x\n- [x] <!-- sb:retry:cc33 --> x\n- [x] <!-- sb:cancel:nope --> x`;
     expect(intentsFromTicks(readTicks(forged), snapshot, [])).toEqual([]);
     // A command on an issue means its live dispatch over an older one that ended.
     const again = supervised({ id: 'dd44', number: 5, phase: 'working', at: new Date('2026-05-01T09:00:00Z') });

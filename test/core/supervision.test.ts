@@ -299,6 +299,15 @@ describe('the operator', () => {
     expect(run(CLAUDE, [[0, accepted], [1, op('cancel')], [2, op('retry')]]).d.phase).toBe('cancelled');
   });
 
+  it('an escalation can be cancelled for good; its lock was released when it escalated', () => {
+    const looped = cycle(sight({ comments: Array.from({ length: 3 }, () => ({ author: 'claude', body: 'again' })) }));
+    const r = run(CLAUDE, [[0, accepted], [1, looped]]);
+    expect(r.d.phase).toBe('escalated');
+    const after = run(CLAUDE, [[0, accepted], [1, looped], [2, op('cancel')]]);
+    expect(after.d.phase).toBe('cancelled');
+    expect(kinds(after.actions).slice(kinds(r.actions).length)).toEqual(['say-cancelled', 'notify', 'update-progress']);
+  });
+
   it("keeps the operator's note in the history and in the cancellation comment", () => {
     const noted: WatchEvent = { kind: 'operator', command: 'cancel', by: 'ops', note: 'duplicate of #12' };
     const r = run(CLAUDE, [[0, accepted], [1, noted]]);

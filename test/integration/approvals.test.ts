@@ -202,26 +202,29 @@ describe('retry and cancel from the tracker', () => {
     return { sandbox, sb, n, clock, dispatch, writer: apiClient(sandbox, WRITER.token), reader: apiClient(sandbox, READER.token) };
   }
 
-  it("a writer's /switchboard retry re-dispatches an escalated dispatch; a cancel there is answered with the engine's reason", { timeout: 30_000 }, async () => {
+  it("a writer's /switchboard retry re-dispatches an escalated dispatch, a cancel ends it, a second cancel is answered with the engine's reason", { timeout: 30_000 }, async () => {
     const { sandbox, sb, n, clock, dispatch, writer } = await running({ dashboard: false });
     clock.advanceMinutes(6);
     await sb.engine.runCycle();
     expect(dispatch()).toMatchObject({ phase: 'escalated', attempt: 1 });
 
-    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard cancel' });
-    const refused = await eventually(() => repliesOn(sandbox, n)[0], 10_000, 'the answer to cancel');
-    expect(refused.body).toBe(`switchboard: could not cancel: the dispatch of ${REPO}#${n} has already ended (escalated): there is nothing to cancel`);
-    expect(dispatch()?.phase).toBe('escalated');
-
     await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard retry' });
     await eventually(() => (dispatch()?.attempt === 2 ? true : undefined), 10_000, 'the new attempt');
     expect(dispatch()?.history.some((h) => h.note.includes(`retried by wendy (comment on ${REPO}#${n})`))).toBe(true);
     await eventually(() => (countKind(markersOn(sandbox, n), 'dispatch') === 2 ? true : undefined), 10_000, 'the second dispatch comment');
-    await eventually(() => (repliesOn(sandbox, n).length === 2 ? true : undefined), 5_000, 'the answer to retry');
-    expect(repliesOn(sandbox, n)[1]?.body).toBe('switchboard: retried by @wendy.');
+    await eventually(() => (repliesOn(sandbox, n).length === 1 ? true : undefined), 5_000, 'the answer to retry');
+    expect(repliesOn(sandbox, n)[0]?.body).toBe('switchboard: retried by @wendy.');
     // Sent out again: no longer waiting for a human, the lock taken again.
     await eventually(() => (labelsOf(sandbox, n).includes(IN_PROGRESS) ? true : undefined), 10_000, 'the lock taken again');
     expect(labelsOf(sandbox, n)).not.toContain('needs-human');
+
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard cancel' });
+    await eventually(() => (dispatch()?.phase === 'cancelled' ? true : undefined), 10_000, 'the cancellation');
+    await eventually(() => (repliesOn(sandbox, n).length === 2 ? true : undefined), 5_000, 'the answer to cancel');
+    expect(repliesOn(sandbox, n)[1]?.body).toBe('switchboard: cancelled by @wendy.');
+    await writer.post(`/repos/${REPO}/issues/${n}/comments`, { body: '/switchboard cancel' });
+    const refused = await eventually(() => repliesOn(sandbox, n)[2], 10_000, 'the answer to the second cancel');
+    expect(refused.body).toBe(`switchboard: could not cancel: the dispatch of ${REPO}#${n} has already ended (cancelled): there is nothing to cancel`);
   });
 
   it("a writer ticking an escalation's retry box re-dispatches it", { timeout: 30_000 }, async () => {
