@@ -28,7 +28,8 @@ it('two consoles on one tracker dispatch each of 300 ready issues exactly once, 
     expect(a.consoleId).not.toBe(b.consoleId);
 
     const dispatched = () => numbers.filter((n) => markersOn(sandbox, n).some((m) => m.kind === 'dispatch')).length;
-    const deadline = Date.now() + 45_000;
+    // A deadline, not a speed target: the GitHub dialect on a loaded machine needs up to ~50 s.
+    const deadline = Date.now() + 100_000;
     for (let round = 0; round < 12 && dispatched() < ISSUES && Date.now() < deadline; round++) {
       await Promise.all([a.engine.runCycle(), b.engine.runCycle()]);
     }
@@ -56,4 +57,4 @@ it('two consoles on one tracker dispatch each of 300 ready issues exactly once, 
     for (const c of consoles) await c.close();
     await sandbox.close();
   }
-}, 60_000);
+}, 120_000);
