@@ -13,7 +13,7 @@ it('two consoles on one tracker dispatch each of 300 ready issues exactly once, 
   // Two consoles on one token spend about 4,900 of GitHub's 5,000 counted requests an hour on this
   // race (measured on the GitHub dialect); a run that crossed the line would stop mid-claim for the
   // rest of the hour. This test is about the claim, so the quota is out of its way; running out of
-  // it mid-race is rate-limit-status.test.ts's.
+  // it mid-race is two-consoles-quota.test.ts's.
   const sandbox = await emptySandbox({ rateLimit: 100_000, agents: { delayMs: 5, outcomes: { complete: 1, failCi: 0, stall: 0, never: 0 } } });
   const consoles: Switchboard[] = [];
   try {
