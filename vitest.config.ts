@@ -6,8 +6,7 @@ const ci = process.env.CI === 'true' || process.env.CI === '1';
 /** Suites that talk to the sandbox through the harness, run again against its GitHub dialect. */
 const GITHUB_SUITES = [
   'test/integration/engine-cycle.test.ts',
-  // two-consoles is out of the GitHub run until a rare stuck contested issue is fixed: with the
-  // lifecycle wired, one of 300 issues claimed by both consoles is now and then dispatched by neither.
+  'test/integration/two-consoles.test.ts',
   'test/integration/crash-restart.test.ts',
   'test/integration/supervision.test.ts',
   'test/integration/approvals.test.ts',

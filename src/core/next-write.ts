@@ -181,7 +181,8 @@ function nextExecuteWrite(p: TrackedProposal, seen: Seen, ctx: WriteContext): Ne
     case 'dispatch':
       return (
         agentAction(p.id, agent, issue, 1, seen, null, ctx) ??
-        ensureLabel(issue, 'in-progress', ctx.config.labels.inProgress) ?? { kind: 'done', outcome: 'dispatched', ...runIdOf(seen) }
+        // A closed issue locks nothing: work finished after it closed takes no lock label.
+        (issue.state === 'open' ? ensureLabel(issue, 'in-progress', ctx.config.labels.inProgress) : null) ?? { kind: 'done', outcome: 'dispatched', ...runIdOf(seen) }
       );
     case 'skip':
       return { kind: 'refused', why: `proposal ${p.id} is a skip: nothing to execute` };

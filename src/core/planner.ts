@@ -238,7 +238,9 @@ export function settle(previous: Iterable<TrackedProposal>, decided: (p: Tracked
     switch (p.status) {
       case 'proposed':
       case 'approved':
-        if (p.started && !gone) {
+        // Begun work is finished even on an issue that closed meanwhile: its claim and the
+        // agent's assignment may be out, and only finishing records and watches the dispatch.
+        if (p.started) {
           kept.push(p);
         } else if (p.action !== 'skip') {
           const t = transition({ ...p, started: false }, { type: 'supersede', why: gone ? 'the issue was closed or left the backlog' : 'the issue changed' });

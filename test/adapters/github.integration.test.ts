@@ -144,4 +144,24 @@ describe('GitHub tracker', () => {
     expect(err.message).toMatch(/token rejected by .*: check GITHUB_TOKEN/);
     expect(err.message).not.toContain(sandbox.token);
   });
+
+  it('sends nothing while the quota is spent, asks GET /rate_limit still, and goes on after the reset', async () => {
+    let now = Date.parse('2026-03-02T10:00:00Z');
+    const sandbox = await startSandbox({ dialect: 'github', repos: ['api'], issues: 0, rateLimit: 2, now: () => new Date(now) });
+    open.push(sandbox);
+    const tracker = createGithubTracker({ url: sandbox.apiUrl, token: sandbox.token, ...FAST, now: () => now });
+    open.push(tracker);
+    await tracker.listLabels('demo/api');
+    await tracker.getIssue('demo/api', 1).catch(() => undefined);
+    expect(tracker.rateLimit().remaining).toBe(0);
+    const sent = sandbox.requestCount();
+    for (let i = 0; i < 5; i++) await expect(tracker.listLabels('demo/api')).rejects.toThrow('is rate limiting requests; retry after 2026-03-02T11:00:00.000Z');
+    expect(sandbox.requestCount()).toBe(sent);
+    // doctor's look at the quota does not count against it, so it is not held back.
+    expect(await tracker.quota()).toMatchObject({ remaining: 0 });
+    expect(sandbox.requestCount()).toBe(sent + 1);
+    now += 3_600_000;
+    expect((await tracker.listLabels('demo/api')).map((l) => l.name)).toContain('bug');
+    expect(tracker.rateLimit()).toMatchObject({ remaining: 2, resetAt: '2026-03-02T12:00:00.000Z' });
+  });
 });

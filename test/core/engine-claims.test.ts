@@ -23,6 +23,26 @@ describe('claims between consoles', () => {
     expect(w.engine.getSnapshot().dispatches.size).toBe(0);
   });
 
+  it('stands down even when the issue closed while its claim check was cut short: no second live claim is left behind', async () => {
+    const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
+    w.tracker.seedComment('acme/api', 1, { author: w.tracker.selfLogin, body: claimBy('console-b', '2026-05-01T09:00:00.000Z') });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    // The audit comment lands; the read that checks the claims is refused (GitHub's quota ran out).
+    w.tracker.afterWrite = () => w.tracker.failNext('listComments', new Error('api.github.com is rate limiting requests'));
+    await w.engine.approve(id);
+    w.tracker.afterWrite = null;
+    expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**']);
+    // The winner's agent finished and closed the issue before this console could go on.
+    w.tracker.edit('acme/api', 1, { state: 'closed' });
+
+    await w.engine.runCycle();
+
+    expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**', 'editComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**']);
+    expect(w.tracker.commentsOf('acme/api', 1).map((c) => parseMarker(c.body)?.kind)).toEqual(['audit', 'stand-down']);
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed', outcome: 'stood down: console-b claimed the issue first' });
+  });
+
   it('never dispatches an issue again under a newer proposal: its own earlier claim wins and the new one stands down', async () => {
     const w = world({ config: { armed: true }, issues: [readyBug({ number: 1 })] });
     // This console claimed the issue an hour ago for another proposal it has since forgotten.

@@ -193,6 +193,27 @@ describe('executing a proposal', () => {
     ]);
   });
 
+  it('work cut short after the assignment is finished once the issue is closed meanwhile: the agent got it, so the dispatch is recorded and watched', async () => {
+    // Seen on GitHub: the hour's quota ran out between the assignment and the dispatch comment;
+    // the agent did the work and closed the issue before the quota came back.
+    const w = world({ config: armed, issues: [readyBug({ number: 1 })] });
+    await w.engine.runCycle();
+    const id = w.proposalFor(1).id;
+    w.tracker.afterWrite = (write) => {
+      if (write.method === 'setAssignees') w.tracker.failNext('postComment', new Error('api.github.com is rate limiting requests'));
+    };
+    await w.engine.approve(id);
+    w.tracker.afterWrite = null;
+    expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**', 'setAssignees #1 claude']);
+    w.tracker.edit('acme/api', 1, { state: 'closed' });
+
+    await w.engine.runCycle();
+
+    expect(w.writes()).toEqual(['postComment #1 **[switchboard triage — 2026-05-01 10:00 UTC]**', 'setAssignees #1 claude', 'postComment #1 ## Assigned to Claude Code']);
+    expect(w.settled(1)[0]).toMatchObject({ id, status: 'executed', outcome: 'dispatched to claude' });
+    expect([...w.engine.getSnapshot().dispatches.values()]).toMatchObject([{ proposalId: id, number: 1, agent: { id: 'claude' } }]);
+  });
+
   it('an outage never fails approved work for good: after it ends the proposal still executes, once', async () => {
     const w = world({ config: armed, issues: [readyBug({ number: 1 })] });
     await w.engine.runCycle();

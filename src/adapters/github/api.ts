@@ -189,7 +189,15 @@ export class GithubApi {
       if (isRequestError(err) && err.response) this.#noteRateLimit(err.response.headers);
       throw err;
     });
-    this.#octokit.hook.before('request', (options: { headers: Record<string, string | number | undefined> }) => {
+    this.#octokit.hook.before('request', (options: { url?: string; headers: Record<string, string | number | undefined> }) => {
+      // A spent primary quota is waited out, not knocked on: GitHub says to wait until
+      // x-ratelimit-reset, and going on while limited "may result in the banning of your
+      // integration" (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api, "Exceeding the
+      // rate limit"). GET /rate_limit does not count against it, so it still goes out.
+      const resetAt = this.#resetAt;
+      if (this.#remaining === 0 && resetAt !== undefined && this.#now() < resetAt && options.url !== '/rate_limit') {
+        throw new RateLimitedError(this.host, new Date(resetAt).toISOString());
+      }
       this.requests++;
       // The version the OpenAPI description we test against is for (docs: "API versions").
       options.headers['x-github-api-version'] = API_VERSION;
@@ -338,7 +346,7 @@ export class GithubApi {
   }
 
   #mapError(err: unknown, route: string, subject: string, write: boolean): Error {
-    if (err instanceof RepoMovedError || err instanceof ProtocolError) return err;
+    if (err instanceof RepoMovedError || err instanceof ProtocolError || err instanceof RateLimitedError) return err;
     if (!isRequestError(err)) {
       return new UnavailableError(this.host, route, err instanceof Error ? redact(err.message, [this.#token]) : 'request failed');
     }
