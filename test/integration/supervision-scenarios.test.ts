@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type ConfigInput, DEFAULT_AGENTS } from '../../src/core/config.js';
+import type { Supervised } from '../../src/core/supervision-types.js';
+import type { Sandbox, SimulatedAgentOptions } from '../../src/sandbox/index.js';
+import { CI_CONTEXT } from '../../src/sandbox/agents.js';
+import type { Switchboard } from '../../src/wiring.js';
+import { json, type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
+import {
+  addReadyIssue,
+  autoConfig,
+  countKind,
+  emptySandbox,
+  IN_PROGRESS,
+  labelsOf,
+  markersOn,
+  offsetClock,
+  open,
+  REPO,
+  stateDirs,
+} from '../helpers/switchboard-harness.js';
+
+/**
+ * Issue 12, "What it must show": every lifecycle transition, for each agent kind, with the real
+ * engine on the sandbox over HTTP and a clock the test moves. Tracker agents are the sandbox's
+ * simulated agents (src/sandbox/agents.ts); http and command agents are played by `ScriptedAgent`,
+ * which does the same work on the forge when its endpoint is called or its process runs. What is
+ * asserted is what a user of the tracker sees: labels, switchboard's markers, the issue's state.
+ */
+
+/** What the agent does with the issue it is given. */
+type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse';
+
+interface Kind {
+  readonly name: string;
+  readonly agentId: string;
+  /** the login the agent comments and pushes as */
+  readonly login: string;
+  readonly kind: 'tracker' | 'http' | 'command';
+}
+
+const KINDS: readonly Kind[] = [
+  { name: 'tracker agent (assignee)', agentId: 'claude', login: 'claude', kind: 'tracker' },
+  { name: 'tracker agent (label)', agentId: 'kimi', login: 'kimi-ready', kind: 'tracker' },
+  { name: 'http agent', agentId: 'relay', login: 'relay-bot', kind: 'http' },
+  { name: 'command agent', agentId: 'local', login: 'local-bot', kind: 'command' },
+];
+/** A tracker agent is handed the work by tracker writes: there is no call it could refuse. */
+const CALLED = KINDS.filter((k) => k.kind !== 'tracker');
+
+const MAINTAINER = { login: 'bob', token: 'tok-bob-6c21', permission: 'write' } as const;
+const STEP_MS = 5;
+
+const dirs = stateDirs();
+const closers: { close(): Promise<void> }[] = [];
+const track = <T extends { close(): Promise<void> }>(x: T): T => {
+  closers.push(x);
+  return x;
+};
+// Switchboards first, then the servers they talk to.
+afterEach(async () => {
+  for (const x of closers.splice(0).reverse()) await x.close();
+});
+afterAll(() => dirs.cleanup());
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sha = (...parts: (string | number)[]): string => createHash('sha1').update(parts.join('/')).digest('hex');
+const ciUrl = (headSha: string) => `https://ci.invalid/${REPO}/${headSha.slice(0, 12)}`;
+
+/** What the agent was told: a dispatch or a fix-forward. */
+interface Turn {
+  readonly number: number;
+  readonly fixForward: boolean;
+  readonly prompt: string;
+}
+
+/**
+ * An http or command agent's work on the forge, step by step as the sandbox's simulated agents
+ * do it for tracker agents: a comment, a PR (`Fixes #N`, or `Refs #N` for a merge that does not
+ * close), CI pending then green (merged) or red; a fix-forward pushes a new commit to the same PR.
+ */
+class ScriptedAgent {
+  readonly turns: Turn[] = [];
+  private readonly prs = new Map<number, number>();
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly login: string,
+    readonly play: Play,
+  ) {
+    sandbox.store.setPermission(login, 'write');
+  }
+
+  /** Resolves once the turn's work is on the forge; never for an agent that stalls or does nothing. */
+  async take(turn: Turn): Promise<void> {
+    this.turns.push(turn);
+    const { store } = this.sandbox;
+    const n = turn.number;
+    const round = this.turns.filter((t) => t.number === n && t.fixForward).length;
+    if (this.play === 'never') return new Promise(() => {});
+    await sleep(STEP_MS);
+    if (this.play === 'stall') {
+      store.addComment(REPO, n, "Picking this up. I'll reproduce it first.", this.login);
+      return new Promise(() => {});
+    }
+    const head = sha(n, this.login, round);
+    const pr = this.prs.get(n);
+    if (turn.fixForward && pr !== undefined) {
+      store.pushToPullRequest(REPO, pr, head);
+    } else {
+      store.addComment(REPO, n, "Picking this up. I'll reproduce it first, then open a PR that references this issue.", this.login);
+      await sleep(STEP_MS);
+      const keyword = this.play === 'mergeNoClose' ? 'Refs' : 'Fixes';
+      const created = store.createPullRequest(REPO, { title: `Fix #${n}`, body: `${keyword} #${n}\n\nAdds a regression test.`, author: this.login, headRef: `${this.login}/issue-${n}`, headSha: head });
+      this.prs.set(n, created.number);
+    }
+    store.setCommitStatus(REPO, head, { state: 'pending', context: CI_CONTEXT, description: 'CI is running', targetUrl: ciUrl(head), creator: this.login });
+    await sleep(STEP_MS);
+    const red = this.play === 'stubborn' || (this.play === 'failCi' && !turn.fixForward);
+    store.setCommitStatus(REPO, head, { state: red ? 'failure' : 'success', context: CI_CONTEXT, description: red ? 'Some checks failed' : 'All checks passed', targetUrl: ciUrl(head), creator: this.login });
+    if (red) return;
+    await sleep(STEP_MS);
+    store.mergePullRequest(REPO, this.prs.get(n)!, this.login);
+  }
+}
+
+/** The command agent's program: tells the test's agent what it was asked and exits when that is done. */
+const COMMAND_SCRIPT = `
+const [brain, , number, prompt] = process.argv.slice(2);
+setTimeout(() => process.exit(2), 30_000);
+try {
+  const res = await fetch(brain, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ number: Number(number), prompt }) });
+  process.exit(res.ok ? 0 : 1);
+} catch {
+  process.exit(1);
+}
+`;
+
+interface World {
+  readonly sandbox: Sandbox;
+  readonly sb: Switchboard;
+  readonly clock: ReturnType<typeof offsetClock>;
+  readonly n: number;
+  /** http/command: what the agent was told; tracker: undefined */
+  readonly agent?: ScriptedAgent;
+  dispatch(): Supervised | undefined;
+}
+
+async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['watch']> = {}): Promise<World> {
+  const simulated: Partial<SimulatedAgentOptions> | undefined =
+    kind.kind === 'tracker' ? { delayMs: STEP_MS, outcomes: { complete: 0, failCi: 0, stall: 0, never: 0, loop: 0, [play]: 1 } } : undefined;
+  const sandbox = track(await emptySandbox({ users: [MAINTAINER], ...(simulated ? { agents: simulated } : {}) }));
+  const n = addReadyIssue(sandbox);
+  const clock = offsetClock();
+  let agent: ScriptedAgent | undefined;
+  const agents: ConfigInput['agents'] = [...DEFAULT_AGENTS];
+  if (kind.kind !== 'tracker') {
+    const scripted = new ScriptedAgent(sandbox, kind.login, play);
+    agent = scripted;
+    const brain: LoopbackServer = track(
+      await loopbackServer((req, res) => {
+        if (req.method === 'GET') return json(res, 200, { status: 'running' });
+        if (req.url === '/dispatch') {
+          if (play === 'refuse') return json(res, 500, { error: 'no capacity' });
+          const body = JSON.parse(req.body.toString()) as { issue_number: number; prompt: string; fix_forward?: unknown };
+          void scripted.take({ number: body.issue_number, fixForward: body.fix_forward !== undefined, prompt: body.prompt });
+          return json(res, 202, { run_id: `run-${scripted.turns.length}` });
+        }
+        // the command agent's process: answered once its turn's work is done
+        const body = JSON.parse(req.body.toString()) as { number: number; prompt: string };
+        void scripted.take({ number: body.number, fixForward: /^CI is red on pull request/m.test(body.prompt), prompt: body.prompt }).then(() => json(res, 200, {}));
+      }),
+    );
+    if (kind.kind === 'http') {
+      agents.push({ id: kind.agentId, displayName: 'Relay', kind: 'http', endpoint: `${brain.url}/dispatch`, statusUrl: `${brain.url}/runs/{runId}` });
+    } else {
+      const work = await dirs.make();
+      const script = join(work, 'agent.mjs');
+      await writeFile(script, COMMAND_SCRIPT);
+      // A program that is not there cannot start: the dispatch is refused.
+      const program = play === 'refuse' ? join(work, 'no-such-agent') : process.execPath;
+      agents.push({ id: kind.agentId, displayName: 'Local CLI', kind: 'command', command: [program, script, `${brain.url}/run`, '--', '{number}', '{prompt}'], cwd: work, timeoutMinutes: 120 });
+    }
+  }
+  const config = autoConfig({ agents, roles: { coding: kind.agentId, research: kind.agentId }, watch });
+  const sb = track(await open(sandbox, await dirs.make(), { config, clock }));
+  const dispatch = () => [...sb.engine.getSnapshot().dispatches.values()].find((d) => d.number === n);
+  return { sandbox, sb, clock, n, ...(agent ? { agent } : {}), dispatch };
+}
+
+const issueOf = (w: World) => w.sandbox.store.issue(REPO, w.n)!;
+const mergedPull = (w: World) => w.sandbox.store.pulls(REPO).find((p) => p.pull?.merged);
+const headOf = (w: World) => w.sandbox.store.pulls(REPO).find((p) => p.state === 'open')?.pull?.headSha;
+/** The open PR's head once its CI is red, else undefined. */
+const redHead = (w: World, not?: string) => {
+  const head = headOf(w);
+  return head && head !== not && w.sandbox.store.latestStatuses(REPO, head).some((s) => s.state === 'failure') ? head : undefined;
+};
+
+/** What the agent was handed on the first cycle, as its kind shows it. */
+function expectDispatched(w: World, kind: Kind): void {
+  expect(markersOn(w.sandbox, w.n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);
+  expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
+  if (kind.agentId === 'claude') expect(issueOf(w).assignees).toEqual(['claude']);
+  if (kind.agentId === 'kimi') expect(labelsOf(w.sandbox, w.n)).toContain('kimi-ready');
+}
+
+describe.each(KINDS)('$name', (kind) => {
+  it('a merged PR with green CI completes the dispatch: lock released, issue closed', async () => {
+    const w = await world(kind, 'complete');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+
+    await eventually(() => mergedPull(w), 'the agent to merge its PR');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('completed');
+    expect(issueOf(w).state).toBe('closed');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(0);
+  });
+});
