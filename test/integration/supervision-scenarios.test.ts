@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ConfigInput, DEFAULT_AGENTS } from '../../src/core/config.js';
 import type { Supervised } from '../../src/core/supervision-types.js';
+import { parseMarker } from '../../src/core/texts.js';
 import type { Sandbox, SimulatedAgentOptions } from '../../src/sandbox/index.js';
 import { CI_CONTEXT } from '../../src/sandbox/agents.js';
 import type { Switchboard } from '../../src/wiring.js';
@@ -122,7 +123,7 @@ class ScriptedAgent {
       store.addComment(REPO, n, "Picking this up. I'll reproduce it first, then open a PR that references this issue.", this.login);
       await sleep(STEP_MS);
       const keyword = this.play === 'mergeNoClose' ? 'Refs' : 'Fixes';
-      const created = store.createPullRequest(REPO, { title: `Fix #${n}`, body: `${keyword} #${n}\n\nAdds a regression test.`, author: this.login, headRef: `${this.login}/issue-${n}`, headSha: head });
+      const created = store.createPullRequest(REPO, { title: `${this.play === 'mergeNoClose' ? 'Work on' : 'Fix'} #${n}`, body: `${keyword} #${n}\n\nAdds a regression test.`, author: this.login, headRef: `${this.login}/issue-${n}`, headSha: head });
       this.prs.set(n, created.number);
     }
     store.setCommitStatus(REPO, head, { state: 'pending', context: CI_CONTEXT, description: 'CI is running', targetUrl: ciUrl(head), creator: this.login });
@@ -200,6 +201,8 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
 }
 
 const issueOf = (w: World) => w.sandbox.store.issue(REPO, w.n)!;
+/** Who closed the issue last, as its timeline says. */
+const closer = (w: World) => w.sandbox.store.timeline(REPO, w.n).filter((e) => e.type === 'close').at(-1)?.author;
 const mergedPull = (w: World) => w.sandbox.store.pulls(REPO).find((p) => p.pull?.merged);
 const headOf = (w: World) => w.sandbox.store.pulls(REPO).find((p) => p.state === 'open')?.pull?.headSha;
 /** The open PR's head once its CI is red, else undefined. */
@@ -229,5 +232,74 @@ describe.each(KINDS)('$name', (kind) => {
     expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
     expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
     expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(0);
+  });
+
+  it('a merge that leaves the issue open: switchboard closes it with a completion comment (watch.closeOnMerge)', async () => {
+    const w = await world(kind, 'mergeNoClose');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+
+    await eventually(() => mergedPull(w), 'the agent to merge its PR');
+    expect(issueOf(w).state).toBe('open');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('completed');
+    expect(issueOf(w).state).toBe('closed');
+    expect(closer(w)).toBe(w.sandbox.login);
+    expect(countKind(markersOn(w.sandbox, w.n), 'completion')).toBe(1);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+
+  it('red CI gets a fix-forward within the cycle that sees it, then the PR merges and the dispatch completes', async () => {
+    const w = await world(kind, 'failCi');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+
+    const red = await eventually(() => redHead(w), 'red CI on the PR');
+    await w.sb.engine.runCycle();
+    // within that cycle: the corrective turn, naming the failing context, its target URL and the head
+    expect(w.dispatch()).toMatchObject({ phase: 'ci_failed', fixForwards: 1 });
+    const ff = w.sandbox.store.comments(REPO, w.n).filter((c) => c.author === w.sandbox.login && parseMarker(c.body)?.kind === 'fix-forward');
+    expect(ff).toHaveLength(1);
+    expect(ff[0]!.body).toContain(red);
+    expect(ff[0]!.body).toContain(CI_CONTEXT);
+    if (w.agent) {
+      // http: the POST was answered within the cycle; command: the new run was started in it and reports in
+      const { agent } = w;
+      const turn = await eventually(() => agent.turns.find((t) => t.fixForward), 'the fix-forward to reach the agent');
+      expect(turn.prompt).toContain(red);
+      expect(turn.prompt).toContain(ciUrl(red));
+    }
+    expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
+
+    await eventually(() => mergedPull(w), 'the fixed PR to merge');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'completed', fixForwards: 1 });
+    expect(mergedPull(w)?.pull?.headSha).not.toBe(red);
+    expect(issueOf(w).state).toBe('closed');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+  });
+
+  it('red CI past watch.maxFixForward escalates: comment, needs-human, lock removed', async () => {
+    const w = await world(kind, 'stubborn', { maxFixForward: 1 });
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+
+    const first = await eventually(() => redHead(w), 'red CI on the PR');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'ci_failed', fixForwards: 1 });
+    expect(countKind(markersOn(w.sandbox, w.n), 'fix-forward')).toBe(1);
+
+    const second = await eventually(() => redHead(w, first), 'red CI again on a new commit');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', escalation: { cause: 'ci-red' } });
+    expect(countKind(markersOn(w.sandbox, w.n), 'fix-forward')).toBe(1);
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(1);
+    const escalation = w.sandbox.store.comments(REPO, w.n).filter((c) => c.author === w.sandbox.login).at(-1)!.body;
+    expect(escalation).toMatch(/^## Dispatch escalated/);
+    expect(escalation).toContain(second.slice(0, 7));
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(issueOf(w).state).toBe('open');
   });
 });
