@@ -94,6 +94,8 @@ interface Turn {
  */
 class ScriptedAgent {
   readonly turns: Turn[] = [];
+  /** command runs that ended before their turn was done: stopped by switchboard */
+  stopped = 0;
   private readonly prs = new Map<number, number>();
   constructor(
     private readonly sandbox: Sandbox,
@@ -156,6 +158,8 @@ interface World {
   /** http/command: what the agent was told; tracker: undefined */
   readonly agent?: ScriptedAgent;
   dispatch(): Supervised | undefined;
+  /** http: the dispatches POSTed to the agent's endpoint, refused or not */
+  calls(): number;
 }
 
 async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['watch']> = {}): Promise<World> {
@@ -165,6 +169,7 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
   const n = addReadyIssue(sandbox);
   const clock = offsetClock();
   let agent: ScriptedAgent | undefined;
+  let calls = () => 0;
   const agents: ConfigInput['agents'] = [...DEFAULT_AGENTS];
   if (kind.kind !== 'tracker') {
     const scripted = new ScriptedAgent(sandbox, kind.login, play);
@@ -180,9 +185,13 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
         }
         // the command agent's process: answered once its turn's work is done
         const body = JSON.parse(req.body.toString()) as { number: number; prompt: string };
+        res.on('close', () => {
+          if (!res.writableEnded) scripted.stopped += 1;
+        });
         void scripted.take({ number: body.number, fixForward: /^CI is red on pull request/m.test(body.prompt), prompt: body.prompt }).then(() => json(res, 200, {}));
       }),
     );
+    calls = () => brain.received.filter((r) => r.url === '/dispatch').length;
     if (kind.kind === 'http') {
       agents.push({ id: kind.agentId, displayName: 'Relay', kind: 'http', endpoint: `${brain.url}/dispatch`, statusUrl: `${brain.url}/runs/{runId}` });
     } else {
@@ -197,7 +206,19 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
   const config = autoConfig({ agents, roles: { coding: kind.agentId, research: kind.agentId }, watch });
   const sb = track(await open(sandbox, await dirs.make(), { config, clock }));
   const dispatch = () => [...sb.engine.getSnapshot().dispatches.values()].find((d) => d.number === n);
-  return { sandbox, sb, clock, n, ...(agent ? { agent } : {}), dispatch };
+  return { sandbox, sb, clock, n, ...(agent ? { agent } : {}), dispatch, calls };
+}
+
+/** A maintainer closes the issue over the sandbox's HTTP API, in its dialect. */
+async function closeAs(sandbox: Sandbox, user: { token: string }, number: number): Promise<void> {
+  const github = sandbox.dialect === 'github';
+  const res = await fetch(`${sandbox.apiUrl}/repos/${REPO}/issues/${number}`, {
+    method: 'PATCH',
+    headers: { Authorization: github ? `Bearer ${user.token}` : `token ${user.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ state: 'closed' }),
+    signal: AbortSignal.timeout(5000),
+  });
+  expect(res.status, await res.text()).toBe(201);
 }
 
 const issueOf = (w: World) => w.sandbox.store.issue(REPO, w.n)!;
@@ -301,5 +322,92 @@ describe.each(KINDS)('$name', (kind) => {
     expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
     expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
     expect(issueOf(w).state).toBe('open');
+  });
+
+  it('a stall is retried, then escalated when the agent stalls again', async () => {
+    const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 1 });
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+    await eventually(() => (w.sandbox.store.comments(REPO, w.n).some((c) => c.author === kind.login) ? true : undefined), "the agent's comment");
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('working');
+
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'assigned', attempt: 2 });
+    expect(markersOn(w.sandbox, w.n).filter((m) => m.kind === 'dispatch').map((m) => m.attempt)).toEqual([1, 2]);
+    if (w.agent) {
+      const { agent } = w;
+      await eventually(() => (agent.turns.length === 2 ? true : undefined), 'the second attempt to reach the agent');
+    }
+    expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+    // the cycles go on while the clock runs (an http/command agent's first "running" is progress)
+    await w.sb.engine.runCycle();
+
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', escalation: { cause: 'stall' } });
+    expect(w.sandbox.store.comments(REPO, w.n).at(-1)?.body).toMatch(/^## Dispatch escalated: The agent went quiet/);
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(1);
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    if (kind.kind === 'command') {
+      const { agent } = w;
+      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the stalled run to be stopped');
+    }
+  });
+
+  it('a human closing the issue cancels the dispatch: lock released, no escalation', async () => {
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+    if (w.agent) {
+      const { agent } = w;
+      await eventually(() => (agent.turns.length === 1 ? true : undefined), 'the agent to be at work');
+    }
+    await w.sb.engine.runCycle();
+
+    await closeAs(w.sandbox, MAINTAINER, w.n);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('cancelled');
+    expect(w.dispatch()?.history.at(-1)?.note).toBe(`@${MAINTAINER.login} closed the issue`);
+    expect(issueOf(w).state).toBe('closed');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(0);
+    if (kind.kind === 'command') {
+      const { agent } = w;
+      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the run to be stopped');
+    }
+  });
+});
+
+describe.each(CALLED)('$name refusing the dispatch', (kind) => {
+  it('is retried after the backoff, then escalated with the audit comment saying the dispatch did not happen', async () => {
+    const w = await world(kind, 'refuse', { maxRetries: 1, retryBackoffSeconds: 60 });
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'retry_wait', attempt: 1 });
+    expect(markersOn(w.sandbox, w.n).map((m) => m.kind)).toEqual(['audit']);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+
+    // not before the backoff has passed
+    w.clock.advanceMinutes(0.5);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'retry_wait', attempt: 1 });
+    if (kind.kind === 'http') expect(w.calls()).toBe(1);
+
+    w.clock.advanceMinutes(1);
+    await w.sb.engine.runCycle();
+    if (kind.kind === 'http') expect(w.calls()).toBe(2);
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', attempt: 2, escalation: { cause: 'refused' } });
+    const own = w.sandbox.store.comments(REPO, w.n).filter((c) => c.author === w.sandbox.login);
+    expect(own.map((c) => parseMarker(c.body)?.kind)).toEqual(['retracted', 'escalation']);
+    expect(own[0]!.body).toContain('the dispatch did not happen.');
+    expect(own[1]!.body).toMatch(/^## Dispatch escalated: The agent refused the dispatch/);
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(issueOf(w)).toMatchObject({ state: 'open', assignees: [] });
   });
 });
