@@ -10,6 +10,7 @@ const GITHUB_SUITES = [
   // lifecycle wired, one of 300 issues claimed by both consoles is now and then dispatched by neither.
   'test/integration/crash-restart.test.ts',
   'test/integration/supervision.test.ts',
+  'test/integration/supervision-scenarios.test.ts',
   'test/integration/approvals.test.ts',
   'test/integration/rate-limit-status.test.ts',
   'test/reliability/faults.test.ts',

@@ -218,7 +218,8 @@ async function closeAs(sandbox: Sandbox, user: { token: string }, number: number
     body: JSON.stringify({ state: 'closed' }),
     signal: AbortSignal.timeout(5000),
   });
-  expect(res.status, await res.text()).toBe(201);
+  // Gitea answers an issue edit 201 (routers/api/v1/repo/issue.go EditIssue), GitHub 200
+  expect(res.status, (await res.text()).slice(0, 200)).toBe(github ? 200 : 201);
 }
 
 const issueOf = (w: World) => w.sandbox.store.issue(REPO, w.n)!;
