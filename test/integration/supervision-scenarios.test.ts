@@ -32,7 +32,7 @@ import {
  */
 
 /** What the agent does with the issue it is given. */
-type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse';
+type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse' | 'noPr' | 'fail';
 
 interface Kind {
   readonly name: string;
@@ -96,6 +96,8 @@ class ScriptedAgent {
   readonly turns: Turn[] = [];
   /** command runs that ended before their turn was done: stopped by switchboard */
   stopped = 0;
+  /** turns whose work is done */
+  finished = 0;
   private readonly prs = new Map<number, number>();
   constructor(
     private readonly sandbox: Sandbox,
@@ -108,6 +110,11 @@ class ScriptedAgent {
   /** Resolves once the turn's work is on the forge; never for an agent that stalls or does nothing. */
   async take(turn: Turn): Promise<void> {
     this.turns.push(turn);
+    await this.work(turn);
+    this.finished += 1;
+  }
+
+  private async work(turn: Turn): Promise<void> {
     const { store } = this.sandbox;
     const n = turn.number;
     const round = this.turns.filter((t) => t.number === n && t.fixForward).length;
@@ -116,6 +123,10 @@ class ScriptedAgent {
     if (this.play === 'stall') {
       store.addComment(REPO, n, "Picking this up. I'll reproduce it first.", this.login);
       return new Promise(() => {});
+    }
+    if (this.play === 'noPr' || this.play === 'fail') {
+      store.addComment(REPO, n, this.play === 'fail' ? 'The build tool crashed.' : 'Done: the fix is on branch local/issue-1 for review.', this.login);
+      return;
     }
     const head = sha(n, this.login, round);
     const pr = this.prs.get(n);
@@ -162,7 +173,7 @@ interface World {
   calls(): number;
 }
 
-async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['watch']> = {}): Promise<World> {
+async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['watch']> = {}, timeoutMinutes = 120): Promise<World> {
   const simulated: Partial<SimulatedAgentOptions> | undefined =
     kind.kind === 'tracker' ? { delayMs: STEP_MS, outcomes: { complete: 0, failCi: 0, stall: 0, never: 0, loop: 0, [play]: 1 } } : undefined;
   const sandbox = track(await emptySandbox({ users: [MAINTAINER], ...(simulated ? { agents: simulated } : {}) }));
@@ -170,13 +181,19 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
   const clock = offsetClock();
   let agent: ScriptedAgent | undefined;
   let calls = () => 0;
-  const agents: ConfigInput['agents'] = [...DEFAULT_AGENTS];
+  const agents: NonNullable<ConfigInput['agents']> = DEFAULT_AGENTS.map((a) => (a.id === kind.agentId ? { ...a, timeoutMinutes } : a));
   if (kind.kind !== 'tracker') {
     const scripted = new ScriptedAgent(sandbox, kind.login, play);
     agent = scripted;
     const brain: LoopbackServer = track(
       await loopbackServer((req, res) => {
-        if (req.method === 'GET') return json(res, 200, { status: 'running' });
+        if (req.method === 'GET') {
+          // the run's own account: finished once its turn is done (no PR), failed, else running
+          const over = scripted.finished > 0;
+          if (over && play === 'noPr') return json(res, 200, { status: 'done', detail: 'finished: the fix is on a branch' });
+          if (over && play === 'fail') return json(res, 200, { status: 'failed', detail: 'exit 3' });
+          return json(res, 200, { status: 'running' });
+        }
         if (req.url === '/dispatch') {
           if (play === 'refuse') return json(res, 500, { error: 'no capacity' });
           const body = JSON.parse(req.body.toString()) as { issue_number: number; prompt: string; fix_forward?: unknown };
@@ -188,19 +205,21 @@ async function world(kind: Kind, play: Play, watch: NonNullable<ConfigInput['wat
         res.on('close', () => {
           if (!res.writableEnded) scripted.stopped += 1;
         });
-        void scripted.take({ number: body.number, fixForward: /^CI is red on pull request/m.test(body.prompt), prompt: body.prompt }).then(() => json(res, 200, {}));
+        void scripted
+          .take({ number: body.number, fixForward: /^CI is red on pull request/m.test(body.prompt), prompt: body.prompt })
+          .then(() => json(res, play === 'fail' ? 500 : 200, {}));
       }),
     );
     calls = () => brain.received.filter((r) => r.url === '/dispatch').length;
     if (kind.kind === 'http') {
-      agents.push({ id: kind.agentId, displayName: 'Relay', kind: 'http', endpoint: `${brain.url}/dispatch`, statusUrl: `${brain.url}/runs/{runId}` });
+      agents.push({ id: kind.agentId, displayName: 'Relay', kind: 'http', endpoint: `${brain.url}/dispatch`, statusUrl: `${brain.url}/runs/{runId}`, timeoutMinutes });
     } else {
       const work = await dirs.make();
       const script = join(work, 'agent.mjs');
       await writeFile(script, COMMAND_SCRIPT);
       // A program that is not there cannot start: the dispatch is refused.
       const program = play === 'refuse' ? join(work, 'no-such-agent') : process.execPath;
-      agents.push({ id: kind.agentId, displayName: 'Local CLI', kind: 'command', command: [program, script, `${brain.url}/run`, '--', '{number}', '{prompt}'], cwd: work, timeoutMinutes: 120 });
+      agents.push({ id: kind.agentId, displayName: 'Local CLI', kind: 'command', command: [program, script, `${brain.url}/run`, '--', '{number}', '{prompt}'], cwd: work, timeoutMinutes });
     }
   }
   const config = autoConfig({ agents, roles: { coding: kind.agentId, research: kind.agentId }, watch });
@@ -232,6 +251,12 @@ const redHead = (w: World, not?: string) => {
   const head = headOf(w);
   return head && head !== not && w.sandbox.store.latestStatuses(REPO, head).some((s) => s.state === 'failure') ? head : undefined;
 };
+
+/** http/command: the agent has its first turn (a command's process starts after the cycle that ran it). */
+async function atWork(w: World): Promise<void> {
+  const { agent } = w;
+  if (agent) await eventually(() => (agent.turns.length > 0 ? true : undefined), 'the agent to be at work');
+}
 
 /** What the agent was handed on the first cycle, as its kind shows it. */
 function expectDispatched(w: World, kind: Kind): void {
@@ -363,10 +388,7 @@ describe.each(KINDS)('$name', (kind) => {
     const w = await world(kind, 'never');
     await w.sb.engine.runCycle();
     expectDispatched(w, kind);
-    if (w.agent) {
-      const { agent } = w;
-      await eventually(() => (agent.turns.length === 1 ? true : undefined), 'the agent to be at work');
-    }
+    await atWork(w);
     await w.sb.engine.runCycle();
 
     await closeAs(w.sandbox, MAINTAINER, w.n);
@@ -381,6 +403,144 @@ describe.each(KINDS)('$name', (kind) => {
       const { agent } = w;
       await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the run to be stopped');
     }
+  });
+});
+
+describe.each(KINDS)('$name, more endings', (kind) => {
+  it('removing the in-progress label cancels the dispatch', async () => {
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+    await atWork(w);
+    await w.sb.engine.runCycle();
+    const lock = w.sandbox.store.labels(REPO).find((l) => l.name === IN_PROGRESS)!;
+    w.sandbox.store.removeLabel(REPO, w.n, lock.id);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('cancelled');
+    expect(w.dispatch()?.history.at(-1)?.note).toBe(`the ${IN_PROGRESS} label was removed`);
+    expect(issueOf(w).state).toBe('open');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+    // a cancelled dispatch is not taken up again: the label stays off
+    await w.sb.engine.runCycle();
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    if (kind.kind === 'command') {
+      const { agent } = w;
+      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the run to be stopped');
+    }
+  });
+
+  it('with watch.deployContext the merge ends deploying, then deployed once the merge commit reports it', async () => {
+    const w = await world(kind, 'complete', { deployContext: 'deploy/production' });
+    await w.sb.engine.runCycle();
+    const pr = await eventually(() => mergedPull(w), 'the agent to merge its PR');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('deploying');
+    expect(issueOf(w).state).toBe('closed');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+
+    w.sandbox.store.setCommitStatus(REPO, pr.pull!.mergeCommitSha!, { state: 'success', context: 'deploy/production', description: 'Deployed', creator: 'deploy-bot' });
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('deployed');
+    const checklist = w.sandbox.store.comments(REPO, w.n).find((c) => parseMarker(c.body)?.kind === 'progress');
+    expect(checklist?.body).toMatch(/- \[x\] .*deploy/i);
+  });
+
+  it('a PR merged with red CI is escalated, not completed', async () => {
+    const w = await world(kind, 'stubborn');
+    await w.sb.engine.runCycle();
+    await eventually(() => redHead(w), 'red CI on the PR');
+    const pr = w.sandbox.store.pulls(REPO).find((p) => p.state === 'open')!;
+    w.sandbox.store.mergePullRequest(REPO, pr.number, MAINTAINER.login);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', escalation: { cause: 'merged-red' } });
+    expect(countKind(markersOn(w.sandbox, w.n), 'fix-forward')).toBe(0);
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(1);
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+
+  it('watch.maxHops ends the retries: a second stall is escalated as too many re-dispatches', async () => {
+    const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 5, maxHops: 1 });
+    await w.sb.engine.runCycle();
+    await w.sb.engine.runCycle();
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ attempt: 2, hops: 1 });
+    await w.sb.engine.runCycle();
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', attempt: 2, escalation: { cause: 'max-hops' } });
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+
+  it('an agent with no result by its timeout is escalated (no retries left)', async () => {
+    const w = await world(kind, 'never', { maxRetries: 0, stallMinutes: 600 }, 30);
+    await w.sb.engine.runCycle();
+    await w.sb.engine.runCycle();
+    w.clock.advanceMinutes(20);
+    await w.sb.engine.runCycle();
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(0);
+    w.clock.advanceMinutes(11);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', escalation: { cause: 'timeout' } });
+    expect(w.sandbox.store.comments(REPO, w.n).at(-1)?.body).toMatch(/No result in time/);
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+});
+
+describe.each(KINDS.filter((k) => k.kind === 'tracker'))('$name, taken away', (kind) => {
+  it("removing the agent's assignment cancels the dispatch and releases the lock", async () => {
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+    await w.sb.engine.runCycle();
+    if (kind.agentId === 'claude') w.sandbox.store.updateAssignees(REPO, w.n, []);
+    else w.sandbox.store.removeLabel(REPO, w.n, w.sandbox.store.labels(REPO).find((l) => l.name === kind.login)!.id);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('cancelled');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+  });
+});
+
+describe.each(CALLED)('$name, its own account', (kind) => {
+  it('finished without a pull request: done, awaiting review — lock released, the owner asked to review', async () => {
+    const w = await world(kind, 'noPr');
+    await w.sb.engine.runCycle();
+    expectDispatched(w, kind);
+    const { agent } = w;
+    await eventually(() => (agent!.finished > 0 ? true : undefined), 'the agent to finish');
+    await eventually(async () => {
+      await w.sb.engine.runCycle();
+      return w.dispatch()?.phase === 'awaiting_review' ? true : undefined;
+    }, 'the run to be seen finished');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+    expect(issueOf(w).state).toBe('open');
+    const review = w.sandbox.store.comments(REPO, w.n).filter((c) => c.author === w.sandbox.login).at(-1)!;
+    expect(review.body).toMatch(/^## Done, awaiting review/);
+    expect(parseMarker(review.body)).toMatchObject({ kind: 'dispatch', action: 'review' });
+  });
+
+  it('a run that fails is retried as a new run, then escalated when it fails again', async () => {
+    const w = await world(kind, 'fail', { maxRetries: 1 });
+    await w.sb.engine.runCycle();
+    const { agent } = w;
+    await eventually(() => (agent!.finished > 0 ? true : undefined), 'the first run to end');
+    await eventually(async () => {
+      await w.sb.engine.runCycle();
+      return w.dispatch()?.attempt === 2 ? true : undefined;
+    }, 'the failed run to be retried');
+    expect(markersOn(w.sandbox, w.n).filter((m) => m.kind === 'dispatch').map((m) => m.attempt)).toEqual([1, 2]);
+    await eventually(() => (agent!.finished > 1 ? true : undefined), 'the second run to end');
+    await eventually(async () => {
+      await w.sb.engine.runCycle();
+      return w.dispatch()?.phase === 'escalated' ? true : undefined;
+    }, 'the second failure to be escalated');
+    expect(w.dispatch()?.escalation?.cause).toBe('agent-failed');
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
   });
 });
 
