@@ -258,6 +258,10 @@ async function atWork(w: World): Promise<void> {
   if (agent) await eventually(() => (agent.turns.length > 0 ? true : undefined), 'the agent to be at work');
 }
 
+/** The stalling agent's one comment is on the issue (later, it would count as progress). */
+const agentSpoke = (w: World, kind: Kind) =>
+  eventually(() => (w.sandbox.store.comments(REPO, w.n).some((c) => c.author === kind.login) ? true : undefined), "the agent's comment");
+
 /** What the agent was handed on the first cycle, as its kind shows it. */
 function expectDispatched(w: World, kind: Kind): void {
   expect(markersOn(w.sandbox, w.n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);
@@ -354,7 +358,7 @@ describe.each(KINDS)('$name', (kind) => {
     const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 1 });
     await w.sb.engine.runCycle();
     expectDispatched(w, kind);
-    await eventually(() => (w.sandbox.store.comments(REPO, w.n).some((c) => c.author === kind.login) ? true : undefined), "the agent's comment");
+    await agentSpoke(w, kind);
     await w.sb.engine.runCycle();
     expect(w.dispatch()?.phase).toBe('working');
 
@@ -462,6 +466,7 @@ describe.each(KINDS)('$name, more endings', (kind) => {
   it('watch.maxHops ends the retries: a second stall is escalated as too many re-dispatches', async () => {
     const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 5, maxHops: 1 });
     await w.sb.engine.runCycle();
+    await agentSpoke(w, kind);
     await w.sb.engine.runCycle();
     w.clock.advanceMinutes(6);
     await w.sb.engine.runCycle();
@@ -487,6 +492,78 @@ describe.each(KINDS)('$name, more endings', (kind) => {
     expect(w.sandbox.store.comments(REPO, w.n).at(-1)?.body).toMatch(/No result in time/);
     expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
     expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+});
+
+describe.each(KINDS)("$name, the operator's hand", (kind) => {
+  const OPERATOR = 'olivia';
+
+  it('cancel: the dispatch ends, the issue says so, the lock is released (a command run is stopped)', async () => {
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    await atWork(w);
+    await w.sb.engine.runCycle();
+    await w.sb.engine.operate(w.dispatch()!.proposalId, 'cancel', { by: OPERATOR });
+    await eventually(() => (countKind(markersOn(w.sandbox, w.n), 'cancel') === 1 ? true : undefined), 'the cancellation comment');
+    expect(w.dispatch()?.phase).toBe('cancelled');
+    const said = w.sandbox.store.comments(REPO, w.n).find((c) => parseMarker(c.body)?.kind === 'cancel')!;
+    expect(said.body).toMatch(/^## Dispatch cancelled/);
+    expect(said.body).toContain(OPERATOR);
+    await eventually(() => (labelsOf(w.sandbox, w.n).includes(IN_PROGRESS) ? undefined : true), 'the lock to be released');
+    expect(issueOf(w).state).toBe('open');
+    if (kind.kind === 'command') {
+      const { agent } = w;
+      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the run to be stopped');
+    }
+  });
+
+  it('mark done: completed, lock released', async () => {
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    await w.sb.engine.operate(w.dispatch()!.proposalId, 'done', { by: OPERATOR });
+    await eventually(() => (labelsOf(w.sandbox, w.n).includes(IN_PROGRESS) ? undefined : true), 'the lock to be released');
+    expect(w.dispatch()?.phase).toBe('completed');
+    expect(w.dispatch()?.history.at(-1)?.note).toBe(`marked done by ${OPERATOR}`);
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+  });
+
+  it('retry after an escalation: a new attempt, needs-human taken off, the lock taken again; ack is recorded', async () => {
+    const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 0 });
+    await w.sb.engine.runCycle();
+    await agentSpoke(w, kind);
+    await w.sb.engine.runCycle();
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()?.phase).toBe('escalated');
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+
+    await w.sb.engine.operate(w.dispatch()!.proposalId, 'ack', { by: OPERATOR });
+    expect(w.dispatch()?.escalation?.acknowledgedBy).toBe(OPERATOR);
+
+    await w.sb.engine.operate(w.dispatch()!.proposalId, 'retry', { by: OPERATOR });
+    await eventually(() => (countKind(markersOn(w.sandbox, w.n), 'dispatch') === 2 ? true : undefined), 'the second dispatch comment');
+    await eventually(() => (labelsOf(w.sandbox, w.n).includes(IN_PROGRESS) ? true : undefined), 'the lock taken again');
+    expect(w.dispatch()).toMatchObject({ attempt: 2, escalation: null });
+    expect(w.dispatch()?.phase).not.toBe('escalated');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+  });
+
+  it('re-route: the next attempt goes to the other agent', async () => {
+    const to = kind.agentId === 'claude' ? KINDS[1]! : KINDS[0]!;
+    const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    await atWork(w);
+    await w.sb.engine.runCycle();
+    await w.sb.engine.operate(w.dispatch()!.proposalId, 'reroute', { by: OPERATOR, agentId: to.agentId });
+    await eventually(() => (countKind(markersOn(w.sandbox, w.n), 'dispatch') === 2 ? true : undefined), 'the second dispatch comment');
+    expect(markersOn(w.sandbox, w.n).filter((m) => m.kind === 'dispatch').map((m) => [m.agent, m.attempt])).toEqual([
+      [kind.agentId, 1],
+      [to.agentId, 2],
+    ]);
+    expect(w.dispatch()).toMatchObject({ attempt: 2, agent: { id: to.agentId } });
+    if (to.agentId === 'claude') expect(issueOf(w).assignees).toEqual(['claude']);
+    else expect(labelsOf(w.sandbox, w.n)).toContain('kimi-ready');
+    expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
   });
 });
 
