@@ -32,7 +32,7 @@ import {
  */
 
 /** What the agent does with the issue it is given. */
-type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse' | 'noPr' | 'fail';
+type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse' | 'noPr' | 'fail' | 'loop';
 
 interface Kind {
   readonly name: string;
@@ -326,6 +326,12 @@ describe.each(KINDS)('$name', (kind) => {
     await w.sb.engine.runCycle();
     expect(w.dispatch()).toMatchObject({ phase: 'completed', fixForwards: 1 });
     expect(mergedPull(w)?.pull?.headSha).not.toBe(red);
+    // one checklist, edited in place as the phases passed
+    const checklists = w.sandbox.store.comments(REPO, w.n).filter((c) => parseMarker(c.body)?.kind === 'progress');
+    expect(checklists).toHaveLength(1);
+    expect(checklists[0]!.body).toContain('- [x] Fix-forward 1 requested');
+    expect(checklists[0]!.body).toContain('- [x] Merged');
+    expect(checklists[0]!.body).toContain('- [x] Issue closed');
     expect(issueOf(w).state).toBe('closed');
     expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
     expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
@@ -567,7 +573,38 @@ describe.each(KINDS)("$name, the operator's hand", (kind) => {
   });
 });
 
-describe.each(KINDS.filter((k) => k.kind === 'tracker'))('$name, taken away', (kind) => {
+describe.each(KINDS)('$name, retried on the next agent', (kind) => {
+  it('with watch.retryNextAgent a stall is retried on the next agent in the registry', async () => {
+    const w = await world(kind, 'stall', { stallMinutes: 5, maxRetries: 1, retryNextAgent: true });
+    // the registry's order, round: claude, kimi, (owner, never dispatched to), then the http/command agent
+    const next = { claude: 'kimi', kimi: 'claude', relay: 'claude', local: 'claude' }[kind.agentId]!;
+    await w.sb.engine.runCycle();
+    await agentSpoke(w, kind);
+    await w.sb.engine.runCycle();
+    w.clock.advanceMinutes(6);
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ attempt: 2, agent: { id: next } });
+    expect(markersOn(w.sandbox, w.n).filter((m) => m.kind === 'dispatch').map((m) => [m.agent, m.attempt])).toEqual([
+      [kind.agentId, 1],
+      [next, 2],
+    ]);
+    expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
+  });
+});
+
+/** Only a tracker agent has a login on the tracker: its comments count, its assignment can be taken away. */
+describe.each(KINDS.filter((k) => k.kind === 'tracker'))('$name, on the tracker', (kind) => {
+  it('the agent posting the same comment over and over is a loop: escalated without a retry', async () => {
+    const w = await world(kind, 'loop', { repeatThreshold: 3, maxRetries: 2 });
+    await w.sb.engine.runCycle();
+    await eventually(() => (w.sandbox.store.comments(REPO, w.n).filter((c) => c.author === kind.login).length >= 3 ? true : undefined), 'three repeats');
+    await w.sb.engine.runCycle();
+    expect(w.dispatch()).toMatchObject({ phase: 'escalated', attempt: 1, escalation: { cause: 'loop' } });
+    expect(countKind(markersOn(w.sandbox, w.n), 'escalation')).toBe(1);
+    expect(labelsOf(w.sandbox, w.n)).toContain('needs-human');
+    expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
+  });
+
   it("removing the agent's assignment cancels the dispatch and releases the lock", async () => {
     const w = await world(kind, 'never');
     await w.sb.engine.runCycle();
