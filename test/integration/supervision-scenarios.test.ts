@@ -375,6 +375,8 @@ describe.each(KINDS)('$name', (kind) => {
     if (w.agent) {
       const { agent } = w;
       await eventually(() => (agent.turns.length === 2 ? true : undefined), 'the second attempt to reach the agent');
+      // the stalled run does not go on working beside the new one
+      if (kind.kind === 'command') await eventually(() => (agent.stopped === 1 ? true : undefined), 'the stalled first run to be stopped');
     }
     expect(labelsOf(w.sandbox, w.n)).toContain(IN_PROGRESS);
     expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
@@ -390,7 +392,7 @@ describe.each(KINDS)('$name', (kind) => {
     expect(labelsOf(w.sandbox, w.n)).not.toContain(IN_PROGRESS);
     if (kind.kind === 'command') {
       const { agent } = w;
-      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the stalled run to be stopped');
+      await eventually(() => (agent!.stopped === 2 ? true : undefined), 'the second stalled run to be stopped');
     }
   });
 
