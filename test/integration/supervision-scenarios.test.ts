@@ -31,7 +31,10 @@ import {
  * asserted is what a user of the tracker sees: labels, switchboard's markers, the issue's state.
  */
 
-/** What the agent does with the issue it is given. */
+/**
+ * What the agent does with the issue it is given. `loop` is played only by the sandbox's tracker
+ * agents (only their comments count); `refuse`, `noPr` and `fail` only by `ScriptedAgent`.
+ */
 type Play = 'complete' | 'mergeNoClose' | 'failCi' | 'stubborn' | 'stall' | 'never' | 'refuse' | 'noPr' | 'fail' | 'loop';
 
 interface Kind {
