@@ -9,6 +9,7 @@ const GITHUB_SUITES = [
   'test/integration/two-consoles.test.ts',
   'test/integration/crash-restart.test.ts',
   'test/integration/supervision.test.ts',
+  'test/integration/supervision-scenarios.test.ts',
   'test/integration/approvals.test.ts',
   'test/integration/rate-limit-status.test.ts',
   'test/reliability/faults.test.ts',

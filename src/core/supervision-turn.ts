@@ -51,9 +51,7 @@ export class Turn {
   /** Escalation (seed 000 layout): comment with marker, needs-human, lock released, notification. */
   escalate(cause: EscalationCause, why: string): void {
     const { phase } = this.d;
-    if (this.d.agent.kind === 'command' && this.d.accepted && phase !== 'retry_wait' && phase !== 'dispatching' && phase !== 'deploying') {
-      this.act({ kind: 'stop-agent' });
-    }
+    this.stopRun();
     this.act({ kind: 'escalate', cause, why });
     // A failed deploy comes after the merge already released the lock.
     if (phase !== 'deploying') this.act({ kind: 'release-lock' });
@@ -64,8 +62,17 @@ export class Turn {
     this.move('escalated', why);
   }
 
+  /** A command agent's run still going is stopped: it would otherwise work on beside what comes next. */
+  private stopRun(): void {
+    const { phase } = this.d;
+    if (this.d.agent.kind === 'command' && this.d.accepted && phase !== 'retry_wait' && phase !== 'dispatching' && phase !== 'deploying') {
+      this.act({ kind: 'stop-agent' });
+    }
+  }
+
   /** A new attempt, counted against maxHops (and maxRetries unless the operator asked). */
   redispatch(agent: AgentRef, why: string, counted: boolean): void {
+    this.stopRun();
     this.set({
       agent,
       attempt: this.d.attempt + 1,
