@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
+import { writeFileSync } from 'node:fs';
 import { parseConfig } from '../src/core/config.js';
 import { openSwitchboard } from '../src/wiring.js';
 import { gc, mb } from './child.js';
@@ -29,11 +31,23 @@ export async function child(url: string, token: string, repos: readonly string[]
     console.log('cold');
     await lines.next();
     const warmMs: number[] = [];
+    const warmCpuMs: number[] = [];
+    // SCALE_CPU_PROFILE=file.cpuprofile: a CPU profile of the warm cycles (not committed).
+    const profile = process.env.SCALE_CPU_PROFILE ? new Session() : undefined;
+    if (profile) {
+      profile.connect();
+      await profile.post('Profiler.enable');
+      await profile.post('Profiler.start');
+    }
     for (let i = 0; i < 3; i++) {
       t = performance.now();
+      const cpu = process.cpuUsage();
       await sb.engine.runCycle();
       warmMs.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      warmCpuMs.push((used.user + used.system) / 1000);
     }
+    if (profile) writeFileSync(process.env.SCALE_CPU_PROFILE!, JSON.stringify((await profile.post('Profiler.stop')).profile));
     console.log('warm');
     await lines.next();
     gc();
@@ -43,8 +57,10 @@ export async function child(url: string, token: string, repos: readonly string[]
       gc();
     }
     const m = process.memoryUsage();
+    // SCALE_HEAP_SNAPSHOT=file.heapsnapshot: the heap after idle, to sum by constructor (not committed).
+    if (process.env.SCALE_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.SCALE_HEAP_SNAPSHOT);
     const r = (x: number) => Math.round(x);
-    const figures: ChildFigures = { coldMs: r(coldMs), warmMs: warmMs.map(r), warmMedianMs: r(median(warmMs)), backlog: sb.engine.getSnapshot().backlog.size, rssMb, rssIdleMb: mb(m.rss), heapIdleMb: mb(m.heapUsed) };
+    const figures: ChildFigures = { coldMs: r(coldMs), warmMs: warmMs.map(r), warmMedianMs: r(median(warmMs)), warmCpuMs: warmCpuMs.map(r), warmCpuMedianMs: r(median(warmCpuMs)), backlog: sb.engine.getSnapshot().backlog.size, rssMb, rssIdleMb: mb(m.rss), heapIdleMb: mb(m.heapUsed) };
     console.log(JSON.stringify(figures));
   } finally {
     await sb.close();

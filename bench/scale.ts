@@ -42,6 +42,9 @@ export interface ChildFigures {
   readonly coldMs: number;
   readonly warmMs: readonly number[];
   readonly warmMedianMs: number;
+  /** the child's CPU time (user + system) in each warm cycle: the machine is shared */
+  readonly warmCpuMs: readonly number[];
+  readonly warmCpuMedianMs: number;
   readonly backlog: number;
   readonly rssMb: number;
   readonly rssIdleMb: number;
@@ -113,7 +116,7 @@ export async function run(options: { log?: (line: string) => void } = {}): Promi
     })();
     const headless = await answer;
     await new Promise((r) => p.on('close', r));
-    log(`scale: headless at ${ISSUES}: cold ${headless.coldMs} ms (${coldRequests} req), warm ${headless.warmMedianMs} ms (${warmRequests} req), RSS after idle ${headless.rssIdleMb} MB`);
+    log(`scale: headless at ${ISSUES}: cold ${headless.coldMs} ms (${coldRequests} req), warm ${headless.warmMedianMs} ms wall, ${headless.warmCpuMedianMs} ms CPU (${warmRequests} req), RSS after idle ${headless.rssIdleMb} MB`);
     loads.push(loadAverage());
     return {
       bench: 'scale',

@@ -234,12 +234,15 @@ async function checkReadiness(host: EffectHost): Promise<void> {
   }
 }
 
+const NOTHING_LEARNED: ReadonlyMap<string, boolean> = new Map();
+
 /** Fetch every repo at once, then, repo by repo, ask the tracker about authors whose trust is unknown. */
 export async function fetchAll(host: EffectHost, repos: readonly string[], full: boolean, trust: ReadonlyMap<string, boolean>): Promise<void> {
   const results = await Promise.all(
     repos.map(async (repo) => {
       try {
-        return { repo, issues: (await host.tracker.fetchBacklog(repo, { full })).issues };
+        const fetched = await host.tracker.fetchBacklog(repo, { full });
+        return { repo, issues: fetched.issues, unchanged: fetched.unchanged === true };
       } catch (err) {
         return { repo, error: message(err), transient: isTransient(err) };
       }
@@ -247,6 +250,8 @@ export async function fetchAll(host: EffectHost, repos: readonly string[], full:
   );
   for (const r of results) {
     if (r.issues === undefined) await host.send({ type: 'fetch-failed', repo: r.repo, message: r.error ?? 'unknown error', transient: r.transient ?? false });
+    // A repo where nothing changed brings no new author to ask about (one whose check failed is asked again at the next full fetch).
+    else if (r.unchanged) await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned: NOTHING_LEARNED, unchanged: true });
     else await host.send({ type: 'backlog-fetched', repo: r.repo, issues: r.issues, learned: await askTrust(host.tracker, r.issues, host.config, trust) });
   }
 }

@@ -55,7 +55,14 @@ export type Event =
   /** `gone`: the tracker confirmed the issue was deleted */
   | { readonly type: 'observe-failed'; readonly id: string; readonly message: string; readonly gone?: boolean }
   /** `learned`: trust asked of the tracker for this fetch, `${repo}\0${author}` → may write */
-  | { readonly type: 'backlog-fetched'; readonly repo: string; readonly issues: readonly Issue[]; readonly learned: ReadonlyMap<string, boolean> }
+  | {
+      readonly type: 'backlog-fetched';
+      readonly repo: string;
+      readonly issues: readonly Issue[];
+      readonly learned: ReadonlyMap<string, boolean>;
+      /** the tracker found nothing changed since its last fetch of the repo */
+      readonly unchanged?: boolean;
+    }
   /** `transient`: the tracker was unreachable or busy (an outage), not a refusal or a moved repo */
   | { readonly type: 'fetch-failed'; readonly repo: string; readonly message: string; readonly transient: boolean }
   /** whether the authors of other accounts' claims may write, asked of the tracker by a write sequence */

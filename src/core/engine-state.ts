@@ -1,8 +1,8 @@
 import type { JournalCommand, WriteStep } from './journal.js';
-import { type Issue, issueKey } from './issue.js';
+import type { Issue } from './issue.js';
 import type { RateLimit } from './ports.js';
-import { orderOf } from './planner.js';
-import { byPriority, type TrackedProposal } from './proposal-queue.js';
+import { withRepoIssues } from './backlog-order.js';
+import type { TrackedProposal } from './proposal-queue.js';
 import type { AgentCall, WriteKind } from './next-write.js';
 import type { TaskType } from './routing.js';
 import type { ReadinessFacts } from './readiness.js';
@@ -144,6 +144,8 @@ export interface EngineState {
   readonly agentCalls: ReadonlyMap<string, ReadonlyMap<number, AgentCall>>;
   /** `${repo}\0${author}` → may write (asked of the tracker once per full resync) */
   readonly trust: ReadonlyMap<string, boolean>;
+  /** repo → the `trust` its backlog was last scored with: a quiet fetch of the repo skips it while that holds */
+  readonly scoredWith: ReadonlyMap<string, ReadonlyMap<string, boolean>>;
   /** UTC days a daily summary was opened */
   readonly summaryDays: ReadonlySet<string>;
   /** console ids this state directory wrote under: their markers are ours */
@@ -175,6 +177,7 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
     watches: new Map(),
     agentCalls: new Map(),
     trust: new Map(),
+    scoredWith: new Map(),
     summaryDays: new Set(),
     ownConsoles: new Set([i.consoleId]),
     self: i.selfLogin ?? null,
@@ -191,14 +194,13 @@ export function initialState(i: { consoleId: string; armed: boolean; dryRun: boo
 
 /** Replace one repo's part of the backlog; a successful fetch also clears its error. */
 export function withRepoBacklog(s: EngineSnapshot, repo: string, scored: readonly ScoredIssue[]): EngineSnapshot {
-  // The same scored objects (in any order: the fetch's order is not the backlog's) mean nothing
-  // changed; looked up by key, not by filtering the whole backlog once per repo.
-  const unchanged =
-    (orderOf(s.backlog).byRepo.get(repo)?.length ?? 0) === scored.length && scored.every((x) => s.backlog.get(issueKey(x.issue.repo, x.issue.number)) === x);
+  return withBacklog(s, repo, withRepoIssues(s.backlog, repo, scored));
+}
+
+/** The backlog after a successful fetch of `repo`, which also clears its error. */
+export function withBacklog(s: EngineSnapshot, repo: string, backlog: EngineSnapshot['backlog']): EngineSnapshot {
   const fetchErrors = s.fetchErrors.has(repo) ? new Map([...s.fetchErrors].filter(([r]) => r !== repo)) : s.fetchErrors;
-  if (unchanged) return fetchErrors === s.fetchErrors ? s : { ...s, fetchErrors };
-  const others = [...s.backlog.values()].filter((x) => x.issue.repo !== repo);
-  const backlog = new Map([...others, ...scored].sort(byPriority).map((x) => [issueKey(x.issue.repo, x.issue.number), x]));
+  if (backlog === s.backlog) return fetchErrors === s.fetchErrors ? s : { ...s, fetchErrors };
   return { ...s, backlog, fetchErrors };
 }
 

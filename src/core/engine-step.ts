@@ -4,10 +4,11 @@ import { type Acc, announceCarriedOver, cycleError, emit, endGrace, executeReady
 import type { Effect, Event, StepContext } from './engine-events.js';
 import { applyFact, refOf } from './engine-facts.js';
 import type { JournalEntry } from './journal.js';
-import { type EngineState, emptyTally, withRepoBacklog } from './engine-state.js';
+import { type EngineState, emptyTally, withBacklog, withRepoBacklog } from './engine-state.js';
 import { legacyDispatch, observeDue, observed, operate } from './engine-watch.js';
 import { stepWork } from './engine-work.js';
-import { type Issue, issueKey } from './issue.js';
+import { orderOf, withRescored } from './backlog-order.js';
+import { type Issue, issueKey, sameIssue } from './issue.js';
 import { makeLesson } from './lessons.js';
 import { withProposal } from './plan-lineage.js';
 import { type TrackedProposal, transition } from './proposal-queue.js';
@@ -120,6 +121,9 @@ export function step(state: EngineState, event: Event, ctx: StepContext): StepRe
     case 'backlog-fetched': {
       const trust = event.learned.size === 0 ? acc.s.trust : new Map([...acc.s.trust, ...event.learned]);
       acc.s = { ...acc.s, trust, tally: { ...acc.s.tally, fetched: acc.s.tally.fetched + 1 } };
+      // Nothing changed in the repo and nothing learned of its authors: only ages can have moved.
+      if (event.unchanged === true && acc.s.scoredWith.get(event.repo) === trust && agedInPlace(acc, event.repo)) break;
+      acc.s = { ...acc.s, scoredWith: new Map(acc.s.scoredWith).set(event.repo, trust) };
       // The dashboard issue is ours and no work: kept aside for the approvals runner.
       const dashboard = event.issues.find((i) => isDashboard(i, acc.s.self));
       const issues = dashboard ? event.issues.filter((i) => i !== dashboard) : event.issues;
@@ -297,6 +301,23 @@ function refuse(acc: Acc, e: Intent, message: string): void {
 }
 
 /**
+ * The repo's issues whose age ticked over a day scored again, in place (O(the repo), no
+ * allocation for the rest); false when that cannot be done in place.
+ */
+function agedInPlace(acc: Acc, repo: string): boolean {
+  const { backlog } = acc.s.snapshot;
+  const { ordered, byRepo } = orderOf(backlog);
+  const aged: ScoredIssue[] = [];
+  for (const i of byRepo.get(repo) ?? []) {
+    const x = ordered[i]!;
+    if (x.ageDays !== ageInDays(x.issue.createdAt, acc.ctx.now)) aged.push(scoreIssue(x.issue, acc.ctx.profile, acc.ctx.now));
+  }
+  const next = withRescored(backlog, aged);
+  if (next) snap(acc, withBacklog(acc.s.snapshot, repo, next));
+  return next !== null;
+}
+
+/**
  * The previous score object when the issue and its age are unchanged: only issues that changed
  * are scored again (and, the decision being cached by score object, decided again). `updatedAt`
  * settles most; the rest is compared too, as a forge stamps changes to the second.
@@ -306,20 +327,6 @@ function score(acc: Acc, issue: Issue): ScoredIssue {
   if (prev && prev.ageDays === ageInDays(issue.createdAt, acc.ctx.now) && sameIssue(prev.issue, issue)) return prev;
   return scoreIssue(issue, acc.ctx.profile, acc.ctx.now);
 }
-
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-const sameIssue = (a: Issue, b: Issue): boolean =>
-  a === b ||
-  (a.updatedAt === b.updatedAt &&
-    a.state === b.state &&
-    a.title === b.title &&
-    a.body === b.body &&
-    a.author === b.author &&
-    a.authorTrusted === b.authorTrusted &&
-    a.createdAt === b.createdAt &&
-    a.url === b.url &&
-    sameList(a.labels, b.labels) &&
-    sameList(a.assignees, b.assignees));
 
 function summary(acc: Acc): void {
   const { enabled, repo } = acc.ctx.config.dailySummary;

@@ -20,3 +20,26 @@ export interface Issue {
 }
 
 export const issueKey = (repo: string, number: number): string => flat(`${repo}#${number}`);
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+/**
+ * The same issue as far as anything we read from it goes. `updatedAt` settles most; the rest is
+ * compared too, as a forge stamps changes to the second (and Gitea's `since` returns the issue
+ * updated at that very second again).
+ */
+export const sameIssue = (a: Issue, b: Issue): boolean =>
+  a === b ||
+  (a.updatedAt === b.updatedAt &&
+    a.state === b.state &&
+    a.title === b.title &&
+    a.body === b.body &&
+    a.author === b.author &&
+    a.authorTrusted === b.authorTrusted &&
+    a.createdAt === b.createdAt &&
+    a.url === b.url &&
+    sameList(a.labels, b.labels) &&
+    sameList(a.assignees, b.assignees));
+
+/** The same labels in the same order. */
+export const sameLabels = (a: Issue, b: Issue): boolean => sameList(a.labels, b.labels);

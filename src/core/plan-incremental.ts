@@ -1,3 +1,4 @@
+import { orderOf, rescoredSince } from './backlog-order.js';
 import { issueKey } from './issue.js';
 import { ListedMap, OverlayMap } from './overlay-map.js';
 import { AUTO_ROLE } from './policy.js';
@@ -24,9 +25,11 @@ export function replanAround(input: PlanInput): Plan | null {
   if (!lineage) return null;
   const was = lineage.plan;
   const { config, profile, backlog, previous, dispatches } = input;
-  if (was.backlog !== backlog || was.config !== config || was.profile !== profile || was.armed !== input.armed || was.readiness !== input.readiness || was.lateReserve) return null;
+  // Issues scored again in place (their order and repo locks as they were) are decided again.
+  const rescored = rescoredSince(backlog, was.backlog);
+  if (rescored === null || was.config !== config || was.profile !== profile || was.armed !== input.armed || was.readiness !== input.readiness || was.lateReserve) return null;
 
-  const touched = new Set<string>();
+  const touched = new Set<string>(rescored);
   // An operator's task type changes that issue's decision (and its routing).
   if (was.taskTypes !== input.taskTypes) {
     const before = was.taskTypes ?? NO_TASK_TYPES;
@@ -44,7 +47,8 @@ export function replanAround(input: PlanInput): Plan | null {
   }
   if (touched.size > MAX_TOUCHED) return null;
 
-  const { ordered, place } = was.order;
+  const order = orderOf(backlog);
+  const { ordered, place } = order;
   const locked = new Map(was.labelLocks);
   const { byIssue: liveDispatchByIssue, load } = dispatchLoad(dispatches, locked);
   const base = planContext(input);
@@ -117,7 +121,7 @@ export function replanAround(input: PlanInput): Plan | null {
   };
   // A lock moved: that repo's issues; an agent's load or the cap: every issue.
   if (agents.size > 0 || capTurned) mainIds.forEach((_, i) => regate(i));
-  else for (const repo of repos) for (const i of was.order.byRepo.get(repo) ?? []) regate(i);
+  else for (const repo of repos) for (const i of order.byRepo.get(repo) ?? []) regate(i);
   if (r.lateReserve === true) return null;
 
   // What changed, and whether the map keeps its entries in their order.
@@ -169,6 +173,8 @@ export function replanAround(input: PlanInput): Plan | null {
   }
   remember(proposals, {
     ...was,
+    backlog,
+    order,
     dispatches,
     mainIds: nextMain,
     restIds: rest.map((p) => p.id),

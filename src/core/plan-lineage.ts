@@ -1,3 +1,4 @@
+import { planned } from './backlog-order.js';
 import type { Config } from './config.js';
 import { OverlayMap } from './overlay-map.js';
 import type { Supervised } from './supervision-types.js';
@@ -61,6 +62,7 @@ interface Lineage {
 const lineages = new WeakMap<ReadonlyMap<string, TrackedProposal>, Lineage>();
 
 export function remember(proposals: ReadonlyMap<string, TrackedProposal>, plan: PlanInfo): void {
+  planned(plan.backlog);
   lineages.set(proposals, { plan, changed: new Set() });
 }
 

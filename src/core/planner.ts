@@ -1,10 +1,10 @@
 import { isLive, type Supervised } from './supervision-types.js';
 import { matchAutoApprove } from './approval-rules.js';
+import { orderOf } from './backlog-order.js';
 import { issueKey } from './issue.js';
 import { gatesFor, type PolicyContext, type Proposal, propose, proposalFor, routeAround } from './policy.js';
 import { type BacklogOrder, remember } from './plan-lineage.js';
 import {
-  byPriority,
   heldBack,
   inFlightReason,
   inFlightSkip,
@@ -21,25 +21,6 @@ import type { ScoredIssue } from './scoring.js';
 import { lockedRepos, policyContext } from './triage.js';
 
 /** The planner: proposals for a backlog, their gates in order, and what settles. */
-
-const orders = new WeakMap<ReadonlyMap<string, ScoredIssue>, BacklogOrder>();
-/** The backlog most urgent first (the engine keeps it sorted; sorting again costs one pass). */
-export function orderOf(backlog: ReadonlyMap<string, ScoredIssue>): BacklogOrder {
-  let order = orders.get(backlog);
-  if (!order) {
-    const ordered = [...backlog.values()].sort(byPriority);
-    const place = new Map<string, number>();
-    const byRepo = new Map<string, number[]>();
-    ordered.forEach((s, i) => {
-      place.set(issueKey(s.issue.repo, s.issue.number), i);
-      const places = byRepo.get(s.issue.repo);
-      if (places) places.push(i);
-      else byRepo.set(s.issue.repo, [i]);
-    });
-    orders.set(backlog, (order = { ordered, place, byRepo }));
-  }
-  return order;
-}
 
 /** What a plan works with besides the backlog: shared by the full plan and the incremental one. */
 export interface PlanContext {

@@ -69,6 +69,11 @@ export interface BacklogFetch {
   /** 'full' = every page was read; 'incremental' = only what changed since the last fetch */
   readonly mode: 'full' | 'incremental';
   readonly requests: number;
+  /**
+   * true when an incremental fetch found nothing that differs from the last one (an issue that
+   * came back as it was counts as unchanged): the engine then skips the repo's backlog
+   */
+  readonly unchanged?: boolean;
 }
 
 export interface RateLimit {

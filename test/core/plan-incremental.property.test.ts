@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config.js';
 import type { Supervised, WatchPhase } from '../../src/core/supervision-types.js';
 import { supervised } from '../fakes/supervised.js';
+import { withRescored } from '../../src/core/backlog-order.js';
 import { type Issue, issueKey } from '../../src/core/issue.js';
 import { replanAround } from '../../src/core/plan-incremental.js';
 import { withProposal } from '../../src/core/plan-lineage.js';
@@ -17,7 +18,8 @@ import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
 /**
  * An operator action or a write re-plans only around what it touched (`replanAround`). For
  * random backlogs and random sequences of approvals, rejections, re-routes, executions and their
- * ends, dispatches starting and finishing, the cycle cap being used, arming and issue edits, the
+ * ends, dispatches starting and finishing, the cycle cap being used, arming, issue edits and issues
+ * scored again in place (an age ticking over: `withRescored`), the
  * plan made that way must be the full plan of the same input, entry for entry and in order.
  * With routing by task type (`roles.coding: "auto"`) the operator's task types come and go and
  * pending proposals are routed around agents that fill up, so those are drawn too.
@@ -34,7 +36,8 @@ type Op =
   | { kind: 'dispatch'; pick: number; state: WatchPhase }
   | { kind: 'executed' }
   | { kind: 'arm' }
-  | { kind: 'edit' | 'close'; pick: number };
+  | { kind: 'edit' | 'close'; pick: number }
+  | { kind: 'age'; pick: number; days: number; replan: boolean };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('approve' as const, 'reject' as const, 'start' as const, 'writing' as const, 'succeed' as const, 'interrupt' as const), pick: fc.nat(40), replan: fc.boolean() }) },
@@ -54,6 +57,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'executed' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'arm' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('edit' as const, 'close' as const), pick: fc.nat(40) }) },
+  // An issue scored again where it stands (its age ticked over, an edit that moved nothing), as a quiet warm fetch does.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('age' as const), pick: fc.nat(40), days: fc.integer({ min: 1, max: 40 }), replan: fc.boolean() }) },
 );
 
 // Drawn as data (a counterexample then reads as data), made into issues in the property.
@@ -76,6 +81,7 @@ describe('incremental planning', () => {
     let steps = 0;
     let routedAround = 0;
     let overridden = 0;
+    let rescored = 0;
     fc.assert(
       fc.property(
         fc.array(issueArb, { minLength: 1, maxLength: 12 }),
@@ -102,7 +108,7 @@ describe('incremental planning', () => {
           const profile = profileFromConfig(config);
           const decisions = new WeakMap<ScoredIssue, Proposal>();
           const scored = (i: Issue) => scoreIssue(i, profile, NOW);
-          let backlog = new Map(makers.map((m, i) => scored(issueOf(m, i + 1))).map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
+          let backlog: ReadonlyMap<string, ScoredIssue> = new Map(makers.map((m, i) => scored(issueOf(m, i + 1))).map((s) => [issueKey(s.issue.repo, s.issue.number), s]));
           let dispatches = new Map<string, Supervised>();
           let armed = o.armed;
           let executed = 0;
@@ -191,9 +197,21 @@ describe('incremental planning', () => {
                 const key = [...backlog.keys()][x.pick % backlog.size];
                 const s = key === undefined ? undefined : backlog.get(key);
                 if (!s || key === undefined) break;
-                backlog = new Map(backlog);
-                if (x.kind === 'close') backlog.delete(key);
-                else backlog.set(key, scored({ ...s.issue, updatedAt: `2026-04-30T10:${String(x.pick % 60).padStart(2, '0')}:00Z` }));
+                const next = new Map(backlog);
+                if (x.kind === 'close') next.delete(key);
+                else next.set(key, scored({ ...s.issue, updatedAt: `2026-04-30T10:${String(x.pick % 60).padStart(2, '0')}:00Z` }));
+                backlog = next;
+                break;
+              }
+              case 'age': {
+                const key = [...backlog.keys()][x.pick % backlog.size];
+                const s = key === undefined ? undefined : backlog.get(key);
+                if (!s) break;
+                const later = new Date(NOW.getTime() + x.days * 86_400_000);
+                const next = withRescored(backlog, [scoreIssue({ ...s.issue, updatedAt: later.toISOString() }, profile, later)]);
+                expect(next).not.toBeNull();
+                backlog = next ?? backlog;
+                rescored += 1;
                 break;
               }
             }
@@ -209,5 +227,6 @@ describe('incremental planning', () => {
     // The runs did exercise routing around full agents and the operator's task types.
     expect(routedAround).toBeGreaterThan(0);
     expect(overridden).toBeGreaterThan(0);
+    expect(rescored).toBeGreaterThan(0);
   });
 });

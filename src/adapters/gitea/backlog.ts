@@ -1,4 +1,4 @@
-import type { Issue } from '../../core/issue.js';
+import { type Issue, sameIssue } from '../../core/issue.js';
 
 /**
  * How far before the last fetch's server time an incremental fetch starts. Gitea compares `since`
@@ -15,9 +15,13 @@ export interface RepoBacklog {
   readonly syncedAt: number;
 }
 
-/** Open issues of a backlog, newest number first. */
-export function backlogIssues(backlog: RepoBacklog): Issue[] {
-  return [...backlog.issues.values()].sort((a, b) => b.number - a.number);
+const listed = new WeakMap<ReadonlyMap<number, Issue>, readonly Issue[]>();
+
+/** Open issues of a backlog, newest number first (listed once per backlog: a quiet fetch lists nothing again). */
+export function backlogIssues(backlog: RepoBacklog): readonly Issue[] {
+  let issues = listed.get(backlog.issues);
+  if (!issues) listed.set(backlog.issues, (issues = [...backlog.issues.values()].sort((a, b) => b.number - a.number)));
+  return issues;
 }
 
 /** A full fetch: exactly the open issues that came back (the last copy of a repeated number wins). */
@@ -27,18 +31,25 @@ export function backlogFromFull(issues: readonly Issue[], syncedAt: number): Rep
   return { issues: map, syncedAt };
 }
 
-/** An incremental fetch: changed issues replace their old copy; closed ones leave the backlog. */
+/**
+ * An incremental fetch: changed issues replace their old copy; closed ones leave the backlog.
+ * `since` is inclusive (Gitea models/issues/issue_search.go: `updated_unix >= since`) and we read
+ * from a minute before the last fetch, so issues come back unchanged: those keep their old copy,
+ * and when nothing differs the backlog keeps its `issues` map (the caller reports "unchanged").
+ */
 export function mergeChanges(
   previous: RepoBacklog,
   changed: readonly Issue[],
   syncedAt: number,
 ): RepoBacklog {
-  const map = new Map(previous.issues);
+  let map: Map<number, Issue> | undefined;
   for (const issue of changed) {
-    if (issue.state === 'open') map.set(issue.number, issue);
-    else map.delete(issue.number);
+    const had = (map ?? previous.issues).get(issue.number);
+    if (issue.state === 'open') {
+      if (had === undefined || !sameIssue(had, issue)) (map ??= new Map(previous.issues)).set(issue.number, issue);
+    } else if (had !== undefined) (map ??= new Map(previous.issues)).delete(issue.number);
   }
-  return { issues: map, syncedAt };
+  return { issues: map ?? previous.issues, syncedAt };
 }
 
 /** The `since` parameter: RFC 3339 in UTC, whole seconds (what Go's time.RFC3339 expects). */

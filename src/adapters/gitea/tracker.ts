@@ -226,7 +226,8 @@ export class GiteaTracker implements Tracker {
       }
     }
     this.#backlogs.set(repoKey(repo), next);
-    return { issues: backlogIssues(next), mode: incremental ? 'incremental' : 'full', requests: counter.requests };
+    const unchanged = incremental && next.issues === previous.issues;
+    return { issues: backlogIssues(next), mode: incremental ? 'incremental' : 'full', requests: counter.requests, ...(unchanged ? { unchanged } : {}) };
   }
 
   /**
