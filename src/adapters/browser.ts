@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 
-/** What became of a request to open a URL: opened, or why not (then the console shows the URL). */
-export type OpenResult = { readonly opened: true } | { readonly opened: false; readonly why: string };
+import type { OpenResult, OpenUrl } from '../core/ports.js';
 
-export type OpenUrl = (url: string) => Promise<OpenResult>;
+export type { OpenResult, OpenUrl };
 
 /**
  * Why there is no browser to open here, or null when there is one: a browser opened over SSH

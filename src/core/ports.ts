@@ -198,3 +198,9 @@ export type NotifyEvent = (
 export interface Notifier {
   notify(event: NotifyEvent): Promise<void>;
 }
+
+/** What became of a request to open a URL: opened, or why not (then the console shows the URL). */
+export type OpenResult = { readonly opened: true } | { readonly opened: false; readonly why: string };
+
+/** Opens a URL in the operator's browser (the console's `o`). */
+export type OpenUrl = (url: string) => Promise<OpenResult>;

@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import type { OpenUrl } from '../adapters/browser.js';
+import type { OpenUrl } from '../core/ports.js';
 import type { Engine } from '../core/engine.js';
 import type { EngineError, EngineSnapshot } from '../core/engine-state.js';
 import { SwitchboardError } from '../core/errors.js';

@@ -134,3 +134,18 @@ export function recordChanges(sandbox: Sandbox) {
     labelled: (number: number, label: string) => changes.filter((c) => c.kind === 'labelled' && c.number === number && c.labels.includes(label)).length,
   };
 }
+
+/**
+ * Registers `afterEach` to close what a test opened, last opened first (switchboards before the
+ * servers they talk to); returns `track`, which registers one thing and gives it back.
+ */
+export function closedAfterEach(afterEach: (fn: () => Promise<void>) => void): <T extends { close(): Promise<void> }>(x: T) => T {
+  const closers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const x of closers.splice(0).reverse()) await x.close();
+  });
+  return (x) => {
+    closers.push(x);
+    return x;
+  };
+}

@@ -5,6 +5,7 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Switchboard } from '../../src/wiring.js';
 import { apiClient, eventually } from '../helpers/sandbox-client.js';
 import {
+  closedAfterEach,
   AUTHOR,
   addReadyIssue,
   countKind,
@@ -32,14 +33,7 @@ const WRITER = { login: 'wendy', token: 'tok-writer-wendy', permission: 'write' 
 const READER = { login: 'rita', token: 'tok-reader-rita', permission: 'read' } as const;
 
 const dirs = stateDirs();
-const closers: { close(): Promise<void> }[] = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  closers.push(x);
-  return x;
-};
-afterEach(async () => {
-  for (const x of closers.splice(0).reverse()) await x.close();
-});
+const track = closedAfterEach(afterEach);
 afterAll(() => dirs.cleanup());
 
 const config = (over: { armed?: boolean; dashboard?: boolean } = {}) =>

@@ -10,6 +10,7 @@ import type { Switchboard } from '../../src/wiring.js';
 import { json, type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
 import { eventually } from '../helpers/sandbox-client.js';
 import {
+  closedAfterEach,
   addReadyIssue,
   autoConfig,
   countKind,
@@ -33,15 +34,7 @@ const dispatchOf = (sb: Switchboard, number: number): Supervised | undefined =>
   [...sb.engine.getSnapshot().dispatches.values()].find((d) => d.number === number);
 
 const dirs = stateDirs();
-const closers: { close(): Promise<void> }[] = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  closers.push(x);
-  return x;
-};
-// Switchboards first, then the servers they talk to.
-afterEach(async () => {
-  for (const x of closers.splice(0).reverse()) await x.close();
-});
+const track = closedAfterEach(afterEach);
 afterAll(() => dirs.cleanup());
 
 describe('one engine against the sandbox tracker', () => {

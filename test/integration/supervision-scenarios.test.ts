@@ -10,6 +10,7 @@ import { CI_CONTEXT } from '../../src/sandbox/agents.js';
 import type { Switchboard } from '../../src/wiring.js';
 import { json, type LoopbackServer, loopbackServer } from '../helpers/loopback-server.js';
 import {
+  closedAfterEach,
   addReadyIssue,
   autoConfig,
   countKind,
@@ -58,15 +59,7 @@ const MAINTAINER = { login: 'bob', token: 'tok-bob-6c21', permission: 'write' } 
 const STEP_MS = 5;
 
 const dirs = stateDirs();
-const closers: { close(): Promise<void> }[] = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  closers.push(x);
-  return x;
-};
-// Switchboards first, then the servers they talk to.
-afterEach(async () => {
-  for (const x of closers.splice(0).reverse()) await x.close();
-});
+const track = closedAfterEach(afterEach);
 afterAll(() => dirs.cleanup());
 
 async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 5000): Promise<T> {

@@ -6,6 +6,7 @@ import { headlessConfig } from '../../src/headless/run.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { Switchboard } from '../../src/wiring.js';
 import {
+  closedAfterEach,
   addReadyIssue,
   AUTHOR,
   autoConfig,
@@ -28,14 +29,7 @@ import { parseConfig } from '../../src/core/config.js';
 const READER = { login: 'mallory', token: 'tok-mallory-51d0', permission: 'read' } as const;
 
 const dirs = stateDirs();
-const closers: { close(): Promise<void> }[] = [];
-const track = <T extends { close(): Promise<void> }>(x: T): T => {
-  closers.push(x);
-  return x;
-};
-afterEach(async () => {
-  for (const x of closers.splice(0).reverse()) await x.close();
-});
+const track = closedAfterEach(afterEach);
 afterAll(() => dirs.cleanup());
 
 async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
