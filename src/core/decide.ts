@@ -64,9 +64,8 @@ export const isUntitled = (title: string): boolean => /^[\s\p{Cf}]*$/u.test(titl
  * ready label configured, an issue without it is not proposed for dispatch (flags and skips stand).
  */
 export function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
-  if (s.title !== undefined && isUntitled(s.title)) return 'untitled';
-  if (s.type === 'philosophy') return 'philosophy';
-  if (s.assignees.length > 0) return 'assigned';
+  const early = ruleBeforeScore(s);
+  if (early !== null) return early;
   if (!s.ready) return 'not-ready';
   if (s.blocked) return 'blocked';
   if (ctx.readyLabel !== undefined && !s.labels.includes(ctx.readyLabel)) return 'unlabelled';
@@ -74,6 +73,20 @@ export function ruleFor(s: DecideInput, ctx: PolicyContext): Rule {
   if (s.tagMatches.research.length > 0 || (research.label !== undefined && s.labels.includes(research.label))) return 'research';
   return s.p0 ? 'p0' : 'ready';
 }
+
+/** The rules decided before the score is read: by the title, the type and the assignees. */
+function ruleBeforeScore(s: Pick<DecideInput, 'title' | 'type' | 'assignees'>): Rule | null {
+  if (s.title !== undefined && isUntitled(s.title)) return 'untitled';
+  if (s.type === 'philosophy') return 'philosophy';
+  if (s.assignees.length > 0) return 'assigned';
+  return null;
+}
+
+/**
+ * Whether the decision is made before the score is read (no title, a meta issue, assigned): then
+ * a change that moves only the score (and not the tags, hence not the type) cannot change it.
+ */
+export const decidedBeforeScore = (s: Pick<DecideInput, 'title' | 'type' | 'assignees'>): boolean => ruleBeforeScore(s) !== null;
 
 /** The action and agent of a rule, without its reason: what "what would change" compares. */
 export function outcomeOf(rule: Rule, ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Pick<Decision, 'action' | 'agentId'> {
@@ -101,10 +114,24 @@ export function outcomeOf(rule: Rule, ctx: PolicyContext, s: Pick<DecideInput, '
  */
 function codingAgent(ctx: PolicyContext, s: Pick<DecideInput, 'taskType'>): Agent {
   if (ctx.roles.coding !== AUTO_ROLE) return agentOf(ctx, ctx.roles.coding);
-  const first = suggestAgents(s.taskType ?? 'routine_coding', [...ctx.agents.values()])[0];
-  if (!first) throw new Error('no coding agent in the registry');
+  const taskType = s.taskType ?? 'routine_coding';
+  let byTaskType = firstSuggested.get(ctx.agents);
+  if (!byTaskType) firstSuggested.set(ctx.agents, (byTaskType = new Map()));
+  let first = byTaskType.get(taskType);
+  if (!first) {
+    first = suggestAgents(taskType, [...ctx.agents.values()])[0];
+    if (!first) throw new Error('no coding agent in the registry');
+    byTaskType.set(taskType, first);
+  }
   return first;
 }
+
+/**
+ * The first agent suggested for each task type, by registry (a context's agent map is never
+ * changed once made). Deciding asks once per issue and once per "what would change" hypothesis:
+ * 100,000 rankings of the same few agents for a 20,000-issue triage.
+ */
+const firstSuggested = new WeakMap<ReadonlyMap<string, Agent>, Map<TaskType, Agent>>();
 
 /** "routed by task type creative → Kimi", saying why a stronger agent was passed over. */
 function routedWords(taskType: TaskType, agent: Agent, passedOver: readonly string[] = []): string {

@@ -1,4 +1,4 @@
-import { AUTO_ROLE, decide, type DecideInput, outcomeOf, ruleFor, taskTypeOf } from './decide.js';
+import { AUTO_ROLE, decide, type DecideInput, decidedBeforeScore, outcomeOf, ruleFor, taskTypeOf } from './decide.js';
 import { shortHash } from './hash.js';
 import { type ReadinessFacts, readinessGate } from './readiness.js';
 import { issueKey } from './issue.js';
@@ -232,8 +232,11 @@ export function whatWouldChange(scored: ScoredIssue, current: Pick<Decision, 'ac
   if (current.action === 'dispatch') return [];
   const p = ctx.profile.settings;
   const out: string[] = [];
+  const scoreDecides = !decidedBeforeScore({ title: scored.issue.title, type: scored.type, assignees: scored.issue.assignees });
   for (const change of changesFor(scored, p, ctx.readyLabel)) {
     const changed = changedSignals(change, scored, p);
+    // A change of the score alone (not of the tags) leaves an untitled, meta or assigned issue's decision.
+    if (!scoreDecides && changed !== null && changed.tags === undefined) continue;
     // Only a change of tags needs the tags matched again.
     const ev = changed === null ? scored : evaluate({ ...scored.signals, ...changed }, ctx.profile, changed.tags ? undefined : scored.tagMatches);
     const next = outcomeOf(
