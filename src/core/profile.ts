@@ -115,6 +115,12 @@ export interface ScoringProfile {
   readonly settings: ScoringProfileSettings;
   readonly threshold: number;
   readonly tagClasses: ReadonlyMap<string, readonly TagClass[]>;
+  /**
+   * No match of the text patterns (fileRef, funcRef, acceptance, testRef) reaches past a line
+   * break, so searching `title + "\n"` and then the body finds what searching them joined finds,
+   * without a copy of every issue's text. Known of the default patterns only.
+   */
+  readonly lineBound: boolean;
   readonly re: {
     readonly tag: RegExp; // global
     readonly fileRef: RegExp;
@@ -136,10 +142,14 @@ export function compileProfile(settings: ScoringProfileSettings): ScoringProfile
     for (const tag of tags) tagClasses.set(tag, [...(tagClasses.get(tag) ?? []), cls]);
   }
   const p = settings.patterns;
+  const isDefault = (name: 'fileRef' | 'funcRef' | 'acceptance' | 'testRef'): boolean =>
+    p[name].source === DEFAULT_PATTERNS[name].source && p[name].ignoreCase === DEFAULT_PATTERNS[name].ignoreCase;
   return {
     settings,
     threshold: settings.threshold,
     tagClasses,
+    // Of the defaults, only testRef's `assert\s` matches a line break, and only as its last character.
+    lineBound: isDefault('fileRef') && isDefault('funcRef') && isDefault('acceptance') && isDefault('testRef'),
     re: {
       tag: compile(p.tag, true),
       fileRef: compile(p.fileRef),

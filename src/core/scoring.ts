@@ -131,28 +131,33 @@ function readIssue(issue: Pick<Issue, 'title' | 'body' | 'labels'>, profile: Sco
     if (!tags.includes(tag)) tags.push(tag);
   }
 
-  const text = `${title}\n${body}`;
-  re.acceptance.lastIndex = 0;
+  // The title with its line break, then the body (profile.lineBound), or the two joined.
+  const head = profile.lineBound ? `${title}\n` : `${title}\n${body}`;
+  const tail = profile.lineBound ? body : '';
   // match() with a global pattern returns just the matched strings: cheaper than matchAll.
-  const accepted = text.match(re.acceptance) ?? NONE;
+  const acceptedInHead = head.match(re.acceptance) ?? NONE;
+  const acceptedInTail = tail === '' ? NONE : (tail.match(re.acceptance) ?? NONE);
   const acceptanceWords: string[] = [];
-  for (const found of accepted) {
-    if (acceptanceWords.length >= MAX_LISTED_WORDS) break;
-    const word = ownCopy(found.toLowerCase());
-    if (!acceptanceWords.includes(word)) acceptanceWords.push(word);
+  for (const accepted of [acceptedInHead, acceptedInTail]) {
+    for (const found of accepted) {
+      if (acceptanceWords.length >= MAX_LISTED_WORDS) break;
+      const word = ownCopy(found.toLowerCase());
+      if (!acceptanceWords.includes(word)) acceptanceWords.push(word);
+    }
   }
+  const inText = (pattern: RegExp): string | null => firstMatch(pattern, head) ?? (tail === '' ? null : firstMatch(pattern, tail));
   const blockedInTitle = firstMatch(re.blocked, title);
   const blockedInBody = blockedInTitle === null ? firstMatch(re.blocked, body) : null;
   const displayTitle = title.replace(re.tag, '').trim();
 
   const signals: Signals = {
     tags,
-    fileRef: firstMatch(re.fileRef, text),
-    funcRef: firstMatch(re.funcRef, text),
+    fileRef: inText(re.fileRef),
+    funcRef: inText(re.funcRef),
     titleLength: codePointLength(displayTitle),
-    acceptanceCount: accepted.length,
+    acceptanceCount: acceptedInHead.length + acceptedInTail.length,
     acceptanceWords,
-    testRef: firstMatch(re.testRef, text),
+    testRef: inText(re.testRef),
     section: firstMatch(re.section, body),
     blockedBy:
       blockedInTitle !== null
