@@ -340,6 +340,8 @@ function operator(t: Turn, e: Extract<WatchEvent, { kind: 'operator' }>): void {
       return cancelled(t, said(`cancelled by ${e.by}`));
     case 'done':
       if (!live) return;
+      // Done is the operator's word: a command run still going would work on beside what comes next.
+      if (t.d.agent.kind === 'command') t.act({ kind: 'stop-agent' });
       t.release();
       t.act({ kind: 'notify', event: 'completed', text: `${t.d.repo}#${t.d.number} marked done by ${e.by}` });
       return t.move('completed', said(`marked done by ${e.by}`));

@@ -521,14 +521,20 @@ describe.each(KINDS)("$name, the operator's hand", (kind) => {
     }
   });
 
-  it('mark done: completed, lock released', async () => {
+  it('mark done: completed, lock released (a command run still going is stopped)', async () => {
     const w = await world(kind, 'never');
+    await w.sb.engine.runCycle();
+    await atWork(w);
     await w.sb.engine.runCycle();
     await w.sb.engine.operate(w.dispatch()!.proposalId, 'done', { by: OPERATOR });
     await eventually(() => (labelsOf(w.sandbox, w.n).includes(IN_PROGRESS) ? undefined : true), 'the lock to be released');
     expect(w.dispatch()?.phase).toBe('completed');
     expect(w.dispatch()?.history.at(-1)?.note).toBe(`marked done by ${OPERATOR}`);
     expect(labelsOf(w.sandbox, w.n)).not.toContain('needs-human');
+    if (kind.kind === 'command') {
+      const { agent } = w;
+      await eventually(() => (agent!.stopped > 0 ? true : undefined), 'the run to be stopped');
+    }
   });
 
   it('retry after an escalation: a new attempt, needs-human taken off, the lock taken again; ack is recorded', async () => {
