@@ -377,6 +377,27 @@ describe("the operator's hand on a dispatch", () => {
     expect(labels(w)).not.toContain(INP);
   });
 
+  it('cancel while a retry is still waiting to be sent does not send it: no new run, nothing posted after the cancellation', async () => {
+    const w = await dispatchedTo('cmd', { watch: { maxRetries: 2 } });
+    w.command.statuses.set('run-1', { status: 'failed', detail: 'exit 3' });
+    // the retry's new run cannot be started this cycle (the agent host is down): it stays pending
+    const start = w.command.dispatch.bind(w.command);
+    w.command.dispatch = async () => {
+      w.command.dispatch = start;
+      throw new Error('agent host unreachable');
+    };
+    await w.engine.runCycle();
+    expect(w.d()).toMatchObject({ phase: 'dispatching', attempt: 2 });
+    await w.engine.operate(w.id, 'cancel', { by: 'operator' });
+    await w.engine.runCycle();
+    expect(w.d().phase).toBe('cancelled');
+    // a run started after the cancel would never be stopped: the operator would have an agent working on a cancelled issue
+    expect(w.command.requests.map((r) => r.attempt)).toEqual([1]);
+    expect(comments(w).filter((c) => parseMarker(c.body)?.kind === 'dispatch').map((c) => parseMarker(c.body)?.attempt ?? 1)).toEqual([1]);
+    expect(labels(w)).not.toContain(INP);
+    expect(w.engine.getState().watches.get(w.id)?.pending).toEqual([]);
+  });
+
   it('a command that does not apply is refused with one sentence', async () => {
     const w = await dispatchedTo('claude');
     await expect(w.engine.operate('nope', 'retry')).rejects.toThrow('no dispatch "nope" (it may have finished long ago)');
