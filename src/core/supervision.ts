@@ -309,7 +309,13 @@ function watchTime(t: Turn): void {
     if (waited >= t.policy.timeoutMinutes * MINUTE) t.move('completed', `no ${t.policy.deployContext} status after ${span(waited)}`);
     return;
   }
-  if (phase === 'merged' || phase === 'dispatching') return;
+  if (phase === 'merged') {
+    // CI that never reports on a merged head (a runner gone) must not keep the repo locked for ever.
+    const waited = now - Date.parse(t.d.lastProgressAt);
+    if (waited >= t.policy.timeoutMinutes * MINUTE) t.escalate('timeout', `PR #${t.d.pr?.number ?? '?'} merged; its CI still running after ${span(waited)}`);
+    return;
+  }
+  if (phase === 'dispatching') return;
   const elapsed = now - Date.parse(t.d.attemptStartedAt);
   if (elapsed >= t.policy.timeoutMinutes * MINUTE) return t.trouble('timeout', `no result after ${span(elapsed)}`);
   const idle = now - Date.parse(t.d.lastProgressAt);

@@ -109,6 +109,17 @@ describe('a supervised dispatch, every agent kind', () => {
     expect(d.phase).toBe('completed');
   });
 
+  it('a merged PR whose CI never reports does not hold the repo lock for ever: escalated after the timeout, lock released', () => {
+    const waiting = cycle(sight({ pulls: [pull({ state: 'closed', merged: true, checks: [check('pending')] })] }));
+    // merged at minute 5; the agent's timeout is 240 minutes
+    const { d, byStep } = run(CLAUDE, [[0, accepted], [5, waiting], [244, waiting], [246, waiting]]);
+    expect(byStep[2]).toEqual([]);
+    expect(d).toMatchObject({ phase: 'escalated', escalation: { cause: 'timeout' } });
+    expect(d.escalation?.why).toContain('PR #40 merged');
+    expect(kinds(byStep[3]!)).toEqual(expect.arrayContaining(['escalate', 'release-lock']));
+    expect(kinds(byStep[3]!)).not.toContain('close-issue');
+  });
+
   it('a merged PR still waiting for CI is a quiet cycle: the same object back', () => {
     const waiting = cycle(sight({ pulls: [pull({ state: 'closed', merged: true, checks: [check('pending')] })] }));
     const { d } = run(CLAUDE, [[0, accepted], [5, waiting]]);
