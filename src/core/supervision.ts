@@ -137,13 +137,25 @@ function counted(t: Turn, author: string, body: string): boolean {
   return author === t.d.agent.login || t.policy.trusted.has(author);
 }
 
+/**
+ * Whose pull request speaks for the dispatch: one pushed to the repo itself (only writers can
+ * push there), or a fork's opened by the agent, switchboard's account or a trusted maintainer.
+ * Anyone can open a fork PR that says "fixes #N"; a stranger's must not move the dispatch, hold
+ * off its stall or have the agent sent to fix its CI.
+ */
+function speaksFor(t: Turn, p: PullSight): boolean {
+  if (p.fromFork !== true) return true;
+  const by = p.author;
+  return by !== undefined && (by === t.policy.selfLogin || by === t.d.agent.login || t.policy.trusted.has(by));
+}
+
 /** Issue, pull requests, CI and comments. */
 function watchTracker(t: Turn, s: TrackerSight): void {
   const { issue } = s;
   const hasLock = issue.labels.includes(t.policy.inProgressLabel);
   const assignment = t.d.agent.label ?? (t.d.agent.kind === 'tracker' ? t.d.agent.login : null);
   const assigned = assignment === null ? null : t.d.agent.label ? issue.labels.includes(assignment) : issue.assignees.includes(assignment);
-  const pull = leadingPull(s.pulls);
+  const pull = leadingPull(s.pulls.filter((p) => speaksFor(t, p)));
 
   if (pull?.merged) return merged(t, pull, issue.state === 'open');
   if (t.d.phase === 'deploying') return;

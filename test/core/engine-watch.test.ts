@@ -292,6 +292,21 @@ describe('supervision on the engine: cancellation, stall, timeout, loop, refusal
     expect(m.d().phase).toBe('working');
   });
 
+  it("a stranger's fork pull request that says it fixes the issue, with red CI, sends the agent nothing and does not count as the dispatch's PR", async () => {
+    const w = await dispatchedTo('hooky');
+    w.tracker.pulls.set('acme/api#1', [pull(41, 'bad0001', { author: 'mallory', fromFork: true })]);
+    w.tracker.checks.set('bad0001', [red()]);
+    await w.engine.runCycle();
+    expect(w.http.requests.map((r) => r.fixForward?.round ?? 0)).toEqual([0]);
+    expect(w.d()).toMatchObject({ phase: 'working', pr: null, fixForwards: 0 });
+    // the agent's own PR from its fork is followed as before
+    w.tracker.pulls.set('acme/api#1', [pull(41, 'bad0001', { author: 'mallory', fromFork: true }), pull(40, 'aaa1111', { author: 'switchboard-bot', fromFork: true })]);
+    w.tracker.checks.set('aaa1111', [red()]);
+    await w.engine.runCycle();
+    expect(w.http.requests.map((r) => r.fixForward?.round ?? 0)).toEqual([0, 1]);
+    expect(w.d().pr).toMatchObject({ number: 40 });
+  });
+
   it('watch.maxHops counts retries and fix-forwards together, then escalates', async () => {
     const w = await dispatchedTo('claude', { watch: { maxHops: 2, maxFixForward: 5, maxRetries: 5, stallMinutes: 30 } });
     w.tracker.pulls.set('acme/api#1', [pull(40, 'bad0001')]);

@@ -276,6 +276,21 @@ describe('loops and stalls count only the agent, switchboard and trusted maintai
     expect(d.history.at(-1)?.note).toBe('retry after no activity for 61 minutes');
   });
 
+  it("a stranger's pull request from a fork that says \"fixes #7\" neither moves the dispatch, nor holds off its stall, nor sends the agent to fix its CI", () => {
+    const strangers = (sha: string, state: Check['state']) => cycle(sight({ pulls: [pull({ number: 41, headSha: sha, checks: [check(state)], author: 'stranger', fromFork: true })] }));
+    const { d, actions } = run(CLAUDE, [[0, accepted], [20, strangers('b'.repeat(40), 'pending')], [40, strangers('c'.repeat(40), 'failure')], [61, strangers('d'.repeat(40), 'failure')]]);
+    expect(kinds(actions)).not.toContain('fix-forward');
+    expect(d.pr).toBeNull();
+    expect(d.history.at(-1)?.note).toBe('retry after no activity for 61 minutes');
+  });
+
+  it("the agent's, a trusted maintainer's and a same-repository pull request all speak for the dispatch", () => {
+    for (const who of [{ author: 'claude', fromFork: true }, { author: 'maintainer', fromFork: true }, { author: 'stranger', fromFork: false }]) {
+      const { d } = run(CLAUDE, [[0, accepted], [20, cycle(sight({ pulls: [pull({ checks: [check('pending')], ...who })] }))]]);
+      expect(d.phase).toBe('ci_running');
+    }
+  });
+
   it('the agent repeating itself with nothing new is a loop', () => {
     const { d } = run(CLAUDE, [[0, accepted], [1, says('claude', 'Retrying 1')], [2, says('claude', 'Retrying 2')], [3, says('claude', 'Retrying 3')]]);
     expect(d.escalation?.cause).toBe('loop');
