@@ -131,10 +131,14 @@ function cycle(t: Turn, tracker: TrackerSight | null, agent: AgentSight | null):
   if (isLive(t.d.phase)) watchTime(t);
 }
 
+/** Forge logins ignore case (Gitea and GitHub look users up by lower name): config may spell them otherwise. */
+const sameLogin = (a: string | null | undefined, b: string | null | undefined): boolean => a != null && b != null && a.toLowerCase() === b.toLowerCase();
+const isTrusted = (t: Turn, login: string): boolean => t.policy.trusted.has(login) || [...t.policy.trusted].some((x) => sameLogin(x, login));
+
 /** Who counts for loops and stalls: the agent, switchboard's own account, trusted maintainers. */
 function counted(t: Turn, author: string, body: string): boolean {
-  if (author === t.policy.selfLogin) return !body.includes(MARKER);
-  return author === t.d.agent.login || t.policy.trusted.has(author);
+  if (sameLogin(author, t.policy.selfLogin)) return !body.includes(MARKER);
+  return sameLogin(author, t.d.agent.login) || isTrusted(t, author);
 }
 
 /**
@@ -146,7 +150,7 @@ function counted(t: Turn, author: string, body: string): boolean {
 function speaksFor(t: Turn, p: PullSight): boolean {
   if (p.fromFork !== true) return true;
   const by = p.author;
-  return by !== undefined && (by === t.policy.selfLogin || by === t.d.agent.login || t.policy.trusted.has(by));
+  return by !== undefined && (sameLogin(by, t.policy.selfLogin) || sameLogin(by, t.d.agent.login) || isTrusted(t, by));
 }
 
 /** Issue, pull requests, CI and comments. */
@@ -154,7 +158,7 @@ function watchTracker(t: Turn, s: TrackerSight): void {
   const { issue } = s;
   const hasLock = issue.labels.includes(t.policy.inProgressLabel);
   const assignment = t.d.agent.label ?? (t.d.agent.kind === 'tracker' ? t.d.agent.login : null);
-  const assigned = assignment === null ? null : t.d.agent.label ? issue.labels.includes(assignment) : issue.assignees.includes(assignment);
+  const assigned = assignment === null ? null : t.d.agent.label ? issue.labels.includes(assignment) : issue.assignees.some((a) => sameLogin(a, assignment));
   const pull = leadingPull(s.pulls.filter((p) => speaksFor(t, p)));
 
   if (pull?.merged) return merged(t, pull, issue.state === 'open');
@@ -162,7 +166,7 @@ function watchTracker(t: Turn, s: TrackerSight): void {
   if (issue.state === 'closed') {
     const by = issue.closedBy;
     t.setProgress({ closed: true });
-    if (by === null || by === t.d.agent.login || by === t.policy.selfLogin) {
+    if (by === null || sameLogin(by, t.d.agent.login) || sameLogin(by, t.policy.selfLogin)) {
       t.release();
       t.move('completed', by ? `issue closed by @${by}` : 'issue closed');
       t.act({ kind: 'notify', event: 'completed', text: `${t.d.repo}#${t.d.number} closed` });

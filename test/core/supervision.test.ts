@@ -291,6 +291,20 @@ describe('loops and stalls count only the agent, switchboard and trusted maintai
     }
   });
 
+  it('logins are compared as the forge does, ignoring case: the agent configured as claude is the account Claude', () => {
+    // the agent commenting as "Claude" is activity, not a stall
+    const busy = run(CLAUDE, [[0, accepted], [40, says('Claude', 'Working on the parser')], [61, cycle(sight({ assignees: ['Claude'] }))]]);
+    expect(busy.d.phase).toBe('working');
+    // a trusted maintainer configured as "maintainer" who signs in as "Maintainer" counts too
+    expect(run(CLAUDE, [[0, accepted], [40, says('Maintainer', 'see parser.ts')], [61, cycle(sight())]]).d.phase).toBe('working');
+    // the agent closing the issue completes the dispatch; it is not a human cancelling it
+    const closed = run(CLAUDE, [[0, accepted], [5, cycle(sight({ state: 'closed', closedBy: 'Claude' }))]]);
+    expect(closed.d.phase).toBe('completed');
+    // the assignment to "Claude" is the agent's: taking it away cancels
+    const unassigned = run(CLAUDE, [[0, accepted], [5, cycle(sight({ assignees: ['Claude'] }))], [10, cycle(sight({ assignees: [] }))]]);
+    expect(unassigned.d.phase).toBe('cancelled');
+  });
+
   it('the agent repeating itself with nothing new is a loop', () => {
     const { d } = run(CLAUDE, [[0, accepted], [1, says('claude', 'Retrying 1')], [2, says('claude', 'Retrying 2')], [3, says('claude', 'Retrying 3')]]);
     expect(d.escalation?.cause).toBe('loop');
