@@ -51,6 +51,9 @@ function actionWrite(a: WatchAction, work: WatchWork, issue: Issue, seen: Seen, 
   // A new attempt or corrective turn still pending when the dispatch ended (the operator cancelled or
   // marked it done before it could be sent) is not sent: nothing would watch it or stop its run.
   if ((a.kind === 'redispatch' || a.kind === 'fix-forward') && !isLive(d.phase)) return null;
+  // Likewise an escalation the operator already answered with a retry or re-route: the agent is
+  // sent out again, so no second escalation comment and no retracted audit.
+  if ((a.kind === 'escalate' || a.kind === 'retract-audit') && isLive(d.phase)) return null;
   switch (a.kind) {
     case 'redispatch': {
       const agent = findAgent(ctx, a.agent.id);

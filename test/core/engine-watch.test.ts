@@ -413,6 +413,21 @@ describe("the operator's hand on a dispatch", () => {
     expect(w.engine.getState().watches.get(w.id)?.pending).toEqual([]);
   });
 
+  it('retry on an escalation whose writes were cut short does not escalate again: one escalation comment, needs-human off, the agent sent out again', async () => {
+    const w = await dispatchedTo('claude', { watch: { stallMinutes: 30, maxRetries: 0 } });
+    await w.clock.advance(31 * MINUTE);
+    // the escalation comment lands; the needs-human label does not (the tracker hiccups)
+    w.tracker.failNext('addLabels', new Error('socket hang up'));
+    await w.engine.runCycle();
+    expect(w.d().phase).toBe('escalated');
+    await w.engine.operate(w.id, 'retry', { by: 'alice' });
+    await w.engine.runCycle();
+    expect(w.d()).toMatchObject({ phase: 'assigned', attempt: 2 });
+    expect(comments(w).filter((c) => parseMarker(c.body)?.kind === 'escalation')).toHaveLength(1);
+    expect(labels(w)).not.toContain('needs-human');
+    expect(labels(w)).toContain(INP);
+  });
+
   it('a command that does not apply is refused with one sentence', async () => {
     const w = await dispatchedTo('claude');
     await expect(w.engine.operate('nope', 'retry')).rejects.toThrow('no dispatch "nope" (it may have finished long ago)');
