@@ -143,12 +143,12 @@ function counted(t: Turn, author: string, body: string): boolean {
 
 /**
  * Whose pull request speaks for the dispatch: one pushed to the repo itself (only writers can
- * push there), or a fork's opened by the agent, switchboard's account or a trusted maintainer.
- * Anyone can open a fork PR that says "fixes #N"; a stranger's must not move the dispatch, hold
- * off its stall or have the agent sent to fix its CI.
+ * push there), a merged one (a writer merged it), or a fork's opened by the agent, switchboard's
+ * account or a trusted maintainer. Anyone can open a fork PR that says "fixes #N"; a stranger's
+ * open one must not move the dispatch, hold off its stall or have the agent sent to fix its CI.
  */
 function speaksFor(t: Turn, p: PullSight): boolean {
-  if (p.fromFork !== true) return true;
+  if (p.fromFork !== true || p.merged) return true;
   const by = p.author;
   return by !== undefined && (sameLogin(by, t.policy.selfLogin) || sameLogin(by, t.d.agent.login) || isTrusted(t, by));
 }

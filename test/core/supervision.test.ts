@@ -282,6 +282,9 @@ describe('loops and stalls count only the agent, switchboard and trusted maintai
     expect(kinds(actions)).not.toContain('fix-forward');
     expect(d.pr).toBeNull();
     expect(d.history.at(-1)?.note).toBe('retry after no activity for 61 minutes');
+    // once a maintainer merges it, it is the issue's fix like any other
+    const merged = pull({ number: 41, state: 'closed', merged: true, checks: [check('success')], author: 'stranger', fromFork: true });
+    expect(run(CLAUDE, [[0, accepted], [20, cycle(sight({ pulls: [merged] }))]]).d.phase).toBe('completed');
   });
 
   it("the agent's, a trusted maintainer's and a same-repository pull request all speak for the dispatch", () => {
