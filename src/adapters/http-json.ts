@@ -2,9 +2,14 @@ import { request } from 'undici';
 
 export interface JsonReply {
   readonly status: number;
-  /** the parsed body, or undefined when it is empty or not JSON */
+  /** the parsed body, or undefined when it is empty, not JSON or too large */
   readonly json: unknown;
+  /** the body ran past MAX_REPLY_BYTES: reading stopped there and the connection was closed */
+  readonly tooLarge?: true;
 }
+
+/** An agent's or webhook's reply is a small JSON object; a hostile or broken one is not buffered whole. */
+export const MAX_REPLY_BYTES = 1024 * 1024;
 
 /**
  * Where a request went, for messages: the origin only, because webhook and agent URLs often carry
@@ -39,7 +44,9 @@ export async function sendJson(
   }
   let text: string;
   try {
-    text = await res.body.text();
+    const read = await readCapped(res.body);
+    if (read === null) return { status: res.statusCode, json: undefined, tooLarge: true };
+    text = read;
   } catch (err) {
     throw new Error(`${method} ${whereTo(url)} failed reading the reply: ${reason(err, opts.timeoutMs)}`);
   }
@@ -50,6 +57,21 @@ export async function sendJson(
     json = undefined;
   }
   return { status: res.statusCode, json };
+}
+
+/** The body as text, or null once it runs past MAX_REPLY_BYTES (the rest is never read). */
+async function readCapped(body: Awaited<ReturnType<typeof request>>['body']): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REPLY_BYTES) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function reason(err: unknown, timeoutMs: number): string {

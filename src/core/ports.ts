@@ -42,6 +42,10 @@ export interface LinkedPullRequest {
   readonly mergeSha: string | null;
   readonly url: string;
   readonly updatedAt: string;
+  /** who opened it, when the forge says */
+  readonly author?: string;
+  /** opened from a branch of another repository (a fork): anyone can open one that says "fixes #N" */
+  readonly fromFork?: boolean;
 }
 
 export type CommitState = 'pending' | 'success' | 'failure' | 'error' | 'warning' | 'skipped';

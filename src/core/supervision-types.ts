@@ -66,6 +66,9 @@ export interface PullSight {
   readonly checks: readonly Check[];
   /** latest status per context on the merge commit (read only when watch.deployContext is set) */
   readonly mergeChecks: readonly Check[];
+  /** who opened it and whether from a fork, when the forge says (a stranger's fork PR does not count) */
+  readonly author?: string;
+  readonly fromFork?: boolean;
 }
 
 export interface CommentSight {

@@ -131,10 +131,26 @@ function cycle(t: Turn, tracker: TrackerSight | null, agent: AgentSight | null):
   if (isLive(t.d.phase)) watchTime(t);
 }
 
+/** Forge logins ignore case (Gitea and GitHub look users up by lower name): config may spell them otherwise. */
+const sameLogin = (a: string | null | undefined, b: string | null | undefined): boolean => a != null && b != null && a.toLowerCase() === b.toLowerCase();
+const isTrusted = (t: Turn, login: string): boolean => t.policy.trusted.has(login) || [...t.policy.trusted].some((x) => sameLogin(x, login));
+
 /** Who counts for loops and stalls: the agent, switchboard's own account, trusted maintainers. */
 function counted(t: Turn, author: string, body: string): boolean {
-  if (author === t.policy.selfLogin) return !body.includes(MARKER);
-  return author === t.d.agent.login || t.policy.trusted.has(author);
+  if (sameLogin(author, t.policy.selfLogin)) return !body.includes(MARKER);
+  return sameLogin(author, t.d.agent.login) || isTrusted(t, author);
+}
+
+/**
+ * Whose pull request speaks for the dispatch: one pushed to the repo itself (only writers can
+ * push there), a merged one (a writer merged it), or a fork's opened by the agent, switchboard's
+ * account or a trusted maintainer. Anyone can open a fork PR that says "fixes #N"; a stranger's
+ * open one must not move the dispatch, hold off its stall or have the agent sent to fix its CI.
+ */
+function speaksFor(t: Turn, p: PullSight): boolean {
+  if (p.fromFork !== true || p.merged) return true;
+  const by = p.author;
+  return by !== undefined && (sameLogin(by, t.policy.selfLogin) || sameLogin(by, t.d.agent.login) || isTrusted(t, by));
 }
 
 /** Issue, pull requests, CI and comments. */
@@ -142,15 +158,15 @@ function watchTracker(t: Turn, s: TrackerSight): void {
   const { issue } = s;
   const hasLock = issue.labels.includes(t.policy.inProgressLabel);
   const assignment = t.d.agent.label ?? (t.d.agent.kind === 'tracker' ? t.d.agent.login : null);
-  const assigned = assignment === null ? null : t.d.agent.label ? issue.labels.includes(assignment) : issue.assignees.includes(assignment);
-  const pull = leadingPull(s.pulls);
+  const assigned = assignment === null ? null : t.d.agent.label ? issue.labels.includes(assignment) : issue.assignees.some((a) => sameLogin(a, assignment));
+  const pull = leadingPull(s.pulls.filter((p) => speaksFor(t, p)));
 
   if (pull?.merged) return merged(t, pull, issue.state === 'open');
   if (t.d.phase === 'deploying') return;
   if (issue.state === 'closed') {
     const by = issue.closedBy;
     t.setProgress({ closed: true });
-    if (by === null || by === t.d.agent.login || by === t.policy.selfLogin) {
+    if (by === null || sameLogin(by, t.d.agent.login) || sameLogin(by, t.policy.selfLogin)) {
       t.release();
       t.move('completed', by ? `issue closed by @${by}` : 'issue closed');
       t.act({ kind: 'notify', event: 'completed', text: `${t.d.repo}#${t.d.number} closed` });
@@ -309,7 +325,13 @@ function watchTime(t: Turn): void {
     if (waited >= t.policy.timeoutMinutes * MINUTE) t.move('completed', `no ${t.policy.deployContext} status after ${span(waited)}`);
     return;
   }
-  if (phase === 'merged' || phase === 'dispatching') return;
+  if (phase === 'merged') {
+    // CI that never reports on a merged head (a runner gone) must not keep the repo locked for ever.
+    const waited = now - Date.parse(t.d.lastProgressAt);
+    if (waited >= t.policy.timeoutMinutes * MINUTE) t.escalate('timeout', `PR #${t.d.pr?.number ?? '?'} merged; its CI still running after ${span(waited)}`);
+    return;
+  }
+  if (phase === 'dispatching') return;
   const elapsed = now - Date.parse(t.d.attemptStartedAt);
   if (elapsed >= t.policy.timeoutMinutes * MINUTE) return t.trouble('timeout', `no result after ${span(elapsed)}`);
   const idle = now - Date.parse(t.d.lastProgressAt);

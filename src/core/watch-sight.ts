@@ -49,7 +49,8 @@ async function pullSight(tracker: SightReads, repo: string, pull: LinkedPullRequ
   const live = pull.state === 'open' || pull.merged;
   const checks = live && pull.headSha ? await tracker.commitChecks(repo, pull.headSha) : [];
   const mergeChecks = deployContext !== null && pull.merged && pull.mergeSha ? await tracker.commitChecks(repo, pull.mergeSha) : [];
-  return { number: pull.number, state: pull.state, merged: pull.merged, headSha: pull.headSha, mergeSha: pull.mergeSha, checks, mergeChecks };
+  const who = { ...(pull.author !== undefined ? { author: pull.author } : {}), ...(pull.fromFork !== undefined ? { fromFork: pull.fromFork } : {}) };
+  return { number: pull.number, state: pull.state, merged: pull.merged, headSha: pull.headSha, mergeSha: pull.mergeSha, checks, mergeChecks, ...who };
 }
 
 /** An http/command agent's own account of its run, in the lifecycle's words; its text is untrusted. */

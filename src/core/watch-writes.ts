@@ -1,7 +1,7 @@
 import type { Issue } from './issue.js';
 import { agentAction, comment, ensureLabel, findAgent, type NextWrite, ownMarkers, required, requestFor, type Seen, unlabel, type WatchWork, write, type WriteContext } from './next-write.js';
 import { fixForwardPrompt } from './prompts.js';
-import type { Supervised, WatchAction } from './supervision-types.js';
+import { isLive, type Supervised, type WatchAction } from './supervision-types.js';
 import {
   awaitingReviewComment,
   cancelledComment,
@@ -48,6 +48,12 @@ function actionWrite(a: WatchAction, work: WatchWork, issue: Issue, seen: Seen, 
   const agentName = findAgent(ctx, d.agent.id)?.displayName ?? d.agent.id;
   const mine = ownMarkers(seen.comments, d.proposalId, ctx);
   const has = (kind: string, test: (m: (typeof mine)[number]) => boolean = () => true): boolean => mine.some((m) => m.marker.kind === kind && test(m));
+  // A new attempt or corrective turn still pending when the dispatch ended (the operator cancelled or
+  // marked it done before it could be sent) is not sent: nothing would watch it or stop its run.
+  if ((a.kind === 'redispatch' || a.kind === 'fix-forward') && !isLive(d.phase)) return null;
+  // Likewise an escalation the operator already answered with a retry or re-route: the agent is
+  // sent out again, so no second escalation comment and no retracted audit.
+  if ((a.kind === 'escalate' || a.kind === 'retract-audit') && isLive(d.phase)) return null;
   switch (a.kind) {
     case 'redispatch': {
       const agent = findAgent(ctx, a.agent.id);

@@ -110,6 +110,37 @@ describe('http agent target', () => {
 });
 
 describe('acceptance criteria', () => {
+  it('an agent answering with an endless body is not read past a bound: accepted (it said 2xx), no giant run id kept', async () => {
+    let sent = 0;
+    server = await loopbackServer((_req, res) => {
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.write('{"run_id":"');
+      const chunk = 'x'.repeat(64 * 1024);
+      // 64 MB of run id, written as fast as the client reads it
+      const more = (): void => {
+        while (sent < 64 * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        if (!res.destroyed) res.end('"}');
+      };
+      more();
+    });
+    const agent = httpAgent(server.url);
+    const result = await new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET }, timeoutMs: 10_000 }).dispatch(request(agent));
+    // a 2xx is an acceptance: failing it would send the task again
+    expect(result).toEqual({ ok: true, detail: expect.stringMatching(/^accepted by http:\/\/127\.0\.0\.1:\d+; its reply was larger than 1 MB and was not read$/) });
+    // the client hung up long before the 64 MB were written
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('a run id longer than a run id can sensibly be is not kept (nor journaled); the dispatch still counts as accepted', async () => {
+    server = await loopbackServer((_req, res) => json(res, 202, { run_id: 'r'.repeat(5000) }));
+    const agent = httpAgent(server.url);
+    const result = await new HttpTarget({ agents: [agent], env: { DEVIN_SECRET: SECRET } }).dispatch(request(agent));
+    expect(result).toEqual({ ok: true, detail: expect.stringMatching(/^accepted by http:\/\/127\.0\.0\.1:\d+; its run id of 5000 characters was not kept \(at most 200\)$/) });
+  });
+
   it('falls back to task-list items when there is no heading', () => {
     expect(acceptanceCriteria('Do it.\n- [ ] a works\n- [x] b works\n- plain bullet')).toEqual(['a works', 'b works']);
   });

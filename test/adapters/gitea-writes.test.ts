@@ -208,6 +208,19 @@ describe('reads for watching a dispatch', () => {
     expect(forge.count('GET /repos/acme/api/pulls/53')).toBe(0);
   });
 
+  it('a linked pull request says who opened it and whether from a fork (head repo_id other than the base\'s)', async () => {
+    const timeline = [60, 61].map((number) => ({ type: 'pull_ref', ref_issue: { number, pull_request: {}, repository: { full_name: 'acme/api' } } }));
+    const { tracker } = await setup((req) => {
+      if (req.path === '/repos/acme/api/issues/9/timeline') return { status: 200, json: timeline, headers: { 'x-total-count': '2' } };
+      const fork = req.path === '/repos/acme/api/pulls/61';
+      return { status: 200, json: { number: fork ? 61 : 60, state: 'open', user: { login: fork ? 'stranger' : 'claude' }, head: { sha: 's', repo_id: fork ? 99 : 7 }, base: { repo_id: 7 } } };
+    });
+    expect(await tracker.linkedPullRequests('acme/api', 9)).toMatchObject([
+      { number: 60, author: 'claude', fromFork: false },
+      { number: 61, author: 'stranger', fromFork: true },
+    ]);
+  });
+
   it('who closed the issue is the newest close of its timeline; a reopen after it means nobody', async () => {
     const entries = [
       { type: 'close', user: { login: 'alice' } },

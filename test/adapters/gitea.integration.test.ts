@@ -151,7 +151,7 @@ describe('reads for watching a dispatch, against the sandbox', () => {
       { context: 'ci/lint', state: 'success', targetUrl: '' },
       { context: 'ci/test', state: 'success', targetUrl: 'https://ci.example/run/2' },
     ]);
-    expect(await tracker.linkedPullRequests('acme/api', issue.number)).toMatchObject([{ number: pr.number, state: 'open', merged: false, mergeSha: null }]);
+    expect(await tracker.linkedPullRequests('acme/api', issue.number)).toMatchObject([{ number: pr.number, state: 'open', merged: false, mergeSha: null, fromFork: false }]);
     expect(await tracker.closedBy('acme/api', issue.number)).toBeNull();
 
     store.mergePullRequest('acme/api', pr.number, 'amara');

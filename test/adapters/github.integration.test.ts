@@ -117,7 +117,7 @@ describe('GitHub tracker', () => {
     const n = sandbox.store.createIssue('demo/api', { title: 'bug', author: 'alice' }).number;
     const pr = sandbox.store.createPullRequest('demo/api', { title: 'fix', body: `Fixes #${n}`, author: 'claude' });
     const [linked] = await tracker.linkedPullRequests('demo/api', n);
-    expect(linked).toMatchObject({ number: pr.number, state: 'open', merged: false });
+    expect(linked).toMatchObject({ number: pr.number, state: 'open', merged: false, author: 'claude', fromFork: false });
     const sha = linked?.headSha ?? '';
     expect(await tracker.combinedStatus('demo/api', sha)).toMatchObject({ state: 'pending', total: 0 });
     sandbox.store.setCommitStatus('demo/api', sha, { state: 'success', context: 'lint', creator: 'alice' });

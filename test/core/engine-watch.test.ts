@@ -292,6 +292,21 @@ describe('supervision on the engine: cancellation, stall, timeout, loop, refusal
     expect(m.d().phase).toBe('working');
   });
 
+  it("a stranger's fork pull request that says it fixes the issue, with red CI, sends the agent nothing and does not count as the dispatch's PR", async () => {
+    const w = await dispatchedTo('hooky');
+    w.tracker.pulls.set('acme/api#1', [pull(41, 'bad0001', { author: 'mallory', fromFork: true })]);
+    w.tracker.checks.set('bad0001', [red()]);
+    await w.engine.runCycle();
+    expect(w.http.requests.map((r) => r.fixForward?.round ?? 0)).toEqual([0]);
+    expect(w.d()).toMatchObject({ phase: 'working', pr: null, fixForwards: 0 });
+    // the agent's own PR from its fork is followed as before
+    w.tracker.pulls.set('acme/api#1', [pull(41, 'bad0001', { author: 'mallory', fromFork: true }), pull(40, 'aaa1111', { author: 'switchboard-bot', fromFork: true })]);
+    w.tracker.checks.set('aaa1111', [red()]);
+    await w.engine.runCycle();
+    expect(w.http.requests.map((r) => r.fixForward?.round ?? 0)).toEqual([0, 1]);
+    expect(w.d().pr).toMatchObject({ number: 40 });
+  });
+
   it('watch.maxHops counts retries and fix-forwards together, then escalates', async () => {
     const w = await dispatchedTo('claude', { watch: { maxHops: 2, maxFixForward: 5, maxRetries: 5, stallMinutes: 30 } });
     w.tracker.pulls.set('acme/api#1', [pull(40, 'bad0001')]);
@@ -375,6 +390,42 @@ describe("the operator's hand on a dispatch", () => {
     await w.engine.operate(w.id, 'done', { by: 'bob' });
     expect(w.d()).toMatchObject({ phase: 'completed' });
     expect(labels(w)).not.toContain(INP);
+  });
+
+  it('cancel while a retry is still waiting to be sent does not send it: no new run, nothing posted after the cancellation', async () => {
+    const w = await dispatchedTo('cmd', { watch: { maxRetries: 2 } });
+    w.command.statuses.set('run-1', { status: 'failed', detail: 'exit 3' });
+    // the retry's new run cannot be started this cycle (the agent host is down): it stays pending
+    const start = w.command.dispatch.bind(w.command);
+    w.command.dispatch = async () => {
+      w.command.dispatch = start;
+      throw new Error('agent host unreachable');
+    };
+    await w.engine.runCycle();
+    expect(w.d()).toMatchObject({ phase: 'dispatching', attempt: 2 });
+    await w.engine.operate(w.id, 'cancel', { by: 'operator' });
+    await w.engine.runCycle();
+    expect(w.d().phase).toBe('cancelled');
+    // a run started after the cancel would never be stopped: the operator would have an agent working on a cancelled issue
+    expect(w.command.requests.map((r) => r.attempt)).toEqual([1]);
+    expect(comments(w).filter((c) => parseMarker(c.body)?.kind === 'dispatch').map((c) => parseMarker(c.body)?.attempt ?? 1)).toEqual([1]);
+    expect(labels(w)).not.toContain(INP);
+    expect(w.engine.getState().watches.get(w.id)?.pending).toEqual([]);
+  });
+
+  it('retry on an escalation whose writes were cut short does not escalate again: one escalation comment, needs-human off, the agent sent out again', async () => {
+    const w = await dispatchedTo('claude', { watch: { stallMinutes: 30, maxRetries: 0 } });
+    await w.clock.advance(31 * MINUTE);
+    // the escalation comment lands; the needs-human label does not (the tracker hiccups)
+    w.tracker.failNext('addLabels', new Error('socket hang up'));
+    await w.engine.runCycle();
+    expect(w.d().phase).toBe('escalated');
+    await w.engine.operate(w.id, 'retry', { by: 'alice' });
+    await w.engine.runCycle();
+    expect(w.d()).toMatchObject({ phase: 'assigned', attempt: 2 });
+    expect(comments(w).filter((c) => parseMarker(c.body)?.kind === 'escalation')).toHaveLength(1);
+    expect(labels(w)).not.toContain('needs-human');
+    expect(labels(w)).toContain(INP);
   });
 
   it('a command that does not apply is refused with one sentence', async () => {

@@ -226,8 +226,13 @@ describe('nextWrite: watch actions (redispatch, escalation, close, fix-forward, 
     const comments = commented ? [marker({ kind: 'escalation', proposal: 'p-1', attempt: 2 })] : [];
     const s = seen(comments, { labels: [...(human ? [HUMAN] : []), ...(inProgress ? [INP] : [])] });
     const expected = !commented ? 'comment escalation' : !human ? `label ${HUMAN}` : inProgress ? `unlabel ${INP}` : 'done watched';
-    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'escalate', cause: 'stall', why: 'stalled' }, { kind: 'release-lock' }] };
+    const work: Work = { kind: 'watch', dispatch: { ...d, phase: 'escalated' }, actions: [{ kind: 'escalate', cause: 'stall', why: 'stalled' }, { kind: 'release-lock' }] };
     expect(words(nextWrite(work, s, ctx))).toBe(expected);
+  });
+
+  it('an escalation still pending when the operator retried is not written: the redispatch is', () => {
+    const work: Work = { kind: 'watch', dispatch: d, actions: [{ kind: 'escalate', cause: 'stall', why: 'stalled' }, { kind: 'retract-audit', why: 'stalled' }, { kind: 'redispatch', agent: claude, attempt: 2, why: 'retried by alice' }] };
+    expect(words(nextWrite(work, seen([marker({ kind: 'audit', proposal: 'p-1' })], { labels: [], assignees: ['claude'] }), ctx))).toBe('comment dispatch-comment');
   });
 
   it.each(combos(3).map((c) => [flags(c), c] as const))('a merge that did not close the issue, on the issue [in-progress completion closed] = %s', (_, [inProgress, commented, closed]) => {

@@ -109,6 +109,17 @@ describe('a supervised dispatch, every agent kind', () => {
     expect(d.phase).toBe('completed');
   });
 
+  it('a merged PR whose CI never reports does not hold the repo lock for ever: escalated after the timeout, lock released', () => {
+    const waiting = cycle(sight({ pulls: [pull({ state: 'closed', merged: true, checks: [check('pending')] })] }));
+    // merged at minute 5; the agent's timeout is 240 minutes
+    const { d, byStep } = run(CLAUDE, [[0, accepted], [5, waiting], [244, waiting], [246, waiting]]);
+    expect(byStep[2]).toEqual([]);
+    expect(d).toMatchObject({ phase: 'escalated', escalation: { cause: 'timeout' } });
+    expect(d.escalation?.why).toContain('PR #40 merged');
+    expect(kinds(byStep[3]!)).toEqual(expect.arrayContaining(['escalate', 'release-lock']));
+    expect(kinds(byStep[3]!)).not.toContain('close-issue');
+  });
+
   it('a merged PR still waiting for CI is a quiet cycle: the same object back', () => {
     const waiting = cycle(sight({ pulls: [pull({ state: 'closed', merged: true, checks: [check('pending')] })] }));
     const { d } = run(CLAUDE, [[0, accepted], [5, waiting]]);
@@ -263,6 +274,38 @@ describe('loops and stalls count only the agent, switchboard and trusted maintai
     const { d } = run(CLAUDE, [[0, accepted], [10, says('stranger')], [20, says('stranger')], [30, says('stranger')], [50, says('stranger')], [61, says('stranger')]]);
     expect(d.phase).toBe('dispatching');
     expect(d.history.at(-1)?.note).toBe('retry after no activity for 61 minutes');
+  });
+
+  it("a stranger's pull request from a fork that says \"fixes #7\" neither moves the dispatch, nor holds off its stall, nor sends the agent to fix its CI", () => {
+    const strangers = (sha: string, state: Check['state']) => cycle(sight({ pulls: [pull({ number: 41, headSha: sha, checks: [check(state)], author: 'stranger', fromFork: true })] }));
+    const { d, actions } = run(CLAUDE, [[0, accepted], [20, strangers('b'.repeat(40), 'pending')], [40, strangers('c'.repeat(40), 'failure')], [61, strangers('d'.repeat(40), 'failure')]]);
+    expect(kinds(actions)).not.toContain('fix-forward');
+    expect(d.pr).toBeNull();
+    expect(d.history.at(-1)?.note).toBe('retry after no activity for 61 minutes');
+    // once a maintainer merges it, it is the issue's fix like any other
+    const merged = pull({ number: 41, state: 'closed', merged: true, checks: [check('success')], author: 'stranger', fromFork: true });
+    expect(run(CLAUDE, [[0, accepted], [20, cycle(sight({ pulls: [merged] }))]]).d.phase).toBe('completed');
+  });
+
+  it("the agent's, a trusted maintainer's and a same-repository pull request all speak for the dispatch", () => {
+    for (const who of [{ author: 'claude', fromFork: true }, { author: 'maintainer', fromFork: true }, { author: 'stranger', fromFork: false }]) {
+      const { d } = run(CLAUDE, [[0, accepted], [20, cycle(sight({ pulls: [pull({ checks: [check('pending')], ...who })] }))]]);
+      expect(d.phase).toBe('ci_running');
+    }
+  });
+
+  it('logins are compared as the forge does, ignoring case: the agent configured as claude is the account Claude', () => {
+    // the agent commenting as "Claude" is activity, not a stall
+    const busy = run(CLAUDE, [[0, accepted], [40, says('Claude', 'Working on the parser')], [61, cycle(sight({ assignees: ['Claude'] }))]]);
+    expect(busy.d.phase).toBe('working');
+    // a trusted maintainer configured as "maintainer" who signs in as "Maintainer" counts too
+    expect(run(CLAUDE, [[0, accepted], [40, says('Maintainer', 'see parser.ts')], [61, cycle(sight())]]).d.phase).toBe('working');
+    // the agent closing the issue completes the dispatch; it is not a human cancelling it
+    const closed = run(CLAUDE, [[0, accepted], [5, cycle(sight({ state: 'closed', closedBy: 'Claude' }))]]);
+    expect(closed.d.phase).toBe('completed');
+    // the assignment to "Claude" is the agent's: taking it away cancels
+    const unassigned = run(CLAUDE, [[0, accepted], [5, cycle(sight({ assignees: ['Claude'] }))], [10, cycle(sight({ assignees: [] }))]]);
+    expect(unassigned.d.phase).toBe('cancelled');
   });
 
   it('the agent repeating itself with nothing new is a loop', () => {

@@ -4,7 +4,7 @@ import type { AgentStatus, DispatchRequest, DispatchResult, DispatchTarget } fro
 import { OperationError, UsageError } from '../../core/errors.js';
 import type { Agent } from '../../core/routing.js';
 import { DEFAULT_PROMPT, implementerPrompt } from '../../core/prompts.js';
-import { sendJson, whereTo } from '../http-json.js';
+import { MAX_REPLY_BYTES, sendJson, whereTo } from '../http-json.js';
 import { fillTemplate } from './command-target.js';
 
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
@@ -66,6 +66,8 @@ export function dispatchPayload(r: DispatchRequest): Record<string, unknown> {
   };
 }
 
+/** Longer than any run id an agent service hands out (UUIDs, ULIDs, numbers, paths). */
+const MAX_RUN_ID = 200;
 const AcceptedSchema = z.looseObject({ run_id: z.union([z.string(), z.number()]).optional(), id: z.union([z.string(), z.number()]).optional() });
 const StatusSchema = z.looseObject({ status: z.enum(['running', 'done', 'failed']), detail: z.string().max(500).optional() });
 
@@ -109,12 +111,17 @@ export class HttpTarget implements DispatchTarget {
     }
     const where = whereTo(agent.endpoint);
     if (reply.status < 200 || reply.status >= 300) return { ok: false, detail: `${where} answered HTTP ${reply.status}` };
+    // A 2xx is an acceptance whatever its body says: failing it would send the task a second time.
+    if (reply.tooLarge) return { ok: true, detail: `accepted by ${where}; its reply was larger than ${MAX_REPLY_BYTES / (1024 * 1024)} MB and was not read` };
     const accepted = AcceptedSchema.safeParse(reply.json);
-    const remote = accepted.success ? String(accepted.data.run_id ?? accepted.data.id ?? '') : '';
+    const claimed = accepted.success ? String(accepted.data.run_id ?? accepted.data.id ?? '') : '';
+    // The run id is journaled with every dispatch line and shown: an absurd one is not kept.
+    const remote = claimed.length > MAX_RUN_ID ? '' : claimed;
+    const dropped = remote === claimed ? '' : `; its run id of ${claimed.length} characters was not kept (at most ${MAX_RUN_ID})`;
     // without an id the run can still be polled if the status URL does not need one
     const pollable = remote !== '' || (agent.statusUrl !== undefined && !hasRunIdSlot(agent.statusUrl));
-    if (!pollable) return { ok: true, detail: `accepted by ${where}` };
-    return { ok: true, runId: `${agent.id}:${remote}`, detail: remote ? `run ${remote} accepted by ${where}` : `accepted by ${where}` };
+    if (!pollable) return { ok: true, detail: `accepted by ${where}${dropped}` };
+    return { ok: true, runId: `${agent.id}:${remote}`, detail: remote ? `run ${remote} accepted by ${where}` : `accepted by ${where}${dropped}` };
   }
 
   async observe(runId: string): Promise<AgentStatus> {
@@ -127,6 +134,7 @@ export class HttpTarget implements DispatchTarget {
     const url = agent.statusUrl.replace(/\{runId\}|%7BrunId%7D/g, encodeURIComponent(remote));
     const reply = await sendJson('GET', url, { timeoutMs: this.timeoutMs });
     if (reply.status < 200 || reply.status >= 300) throw new OperationError(`status of run ${remote || runId} at ${whereTo(url)}: HTTP ${reply.status}`);
+    if (reply.tooLarge) throw new OperationError(`status of run ${remote || runId} at ${whereTo(url)}: a reply larger than ${MAX_REPLY_BYTES / (1024 * 1024)} MB`);
     const status = StatusSchema.safeParse(reply.json);
     if (!status.success) {
       throw new OperationError(`status of run ${remote || runId} at ${whereTo(url)}: field "status" is not running, done or failed`);

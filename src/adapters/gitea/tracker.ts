@@ -472,6 +472,9 @@ export class GiteaTracker implements Tracker {
       mergeSha: pr.merged && pr.merge_commit_sha ? pr.merge_commit_sha : null,
       url: pr.html_url ?? '',
       updatedAt: pr.updated_at ?? '',
+      ...(pr.user ? { author: pr.user.login } : {}),
+      // PRBranchInfo.repo_id (gitea-openapi.json "PRBranchInfo"): the head's repository; a deleted fork's is 0.
+      ...(pr.base?.repo_id != null ? { fromFork: pr.head?.repo_id !== pr.base.repo_id } : {}),
     }));
   }
 

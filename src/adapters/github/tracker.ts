@@ -329,6 +329,9 @@ export class GithubTracker implements Tracker {
       mergeSha: pr.merged || pr.merged_at != null ? (pr.merge_commit_sha ?? null) : null,
       url: pr.html_url ?? '',
       updatedAt: pr.updated_at ?? '',
+      ...(pr.user ? { author: pr.user.login } : {}),
+      // `pull-request` head.repo is null once the fork is deleted: still a fork.
+      ...(pr.base?.repo ? { fromFork: pr.head?.repo?.id !== pr.base.repo.id } : {}),
     }));
   }
 
