@@ -57,8 +57,25 @@ export async function readPrivate(path: string): Promise<string> {
   }
 }
 
+/** Why a directory cannot be made at `path`, by the errno mkdir gave; undefined for the unforeseen. */
+const DIR_REFUSALS: Readonly<Record<string, string>> = {
+  EEXIST: 'is a file, not a directory',
+  ENOTDIR: 'is inside a file, not a directory',
+  EACCES: 'cannot be created: permission denied',
+  EPERM: 'cannot be created: permission denied',
+  EROFS: 'cannot be created: the file system is read-only',
+  ENOSPC: 'cannot be created: the disk is full',
+};
+
 export async function ensurePrivateDir(path: string): Promise<string> {
-  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  try {
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  } catch (err) {
+    // a --state-dir naming a file (or a read-only place) is a mistake to name, not an internal error
+    const why = DIR_REFUSALS[(err as NodeJS.ErrnoException).code ?? ''];
+    if (why) throw new OperationError(`directory ${path} ${why}.`, 'use another --state-dir, or move what is in the way');
+    throw err;
+  }
   return path;
 }
 

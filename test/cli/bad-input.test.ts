@@ -1,0 +1,64 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, isolatedHome } from './harness.js';
+
+/**
+ * Findings of the bad-input sweep of the built CLI: each case was an internal error (or a wrong
+ * sentence) before its fix. The rule: one clear sentence, a non-zero exit, no stack, no secret.
+ */
+
+const home = isolatedHome();
+
+/** One line on stderr saying `sentence`, nothing that reads as a crash. */
+function oneClearSentence(r: { code: number | null; stderr: string }, sentence: RegExp): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(sentence);
+  expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+}
+
+describe('a --state-dir that cannot be a directory', () => {
+  const file = join(home.dir, 'not-a-dir');
+  writeFileSync(file, 'x');
+
+  it.each([
+    ['status', []],
+    ['lessons', ['list']],
+    ['approve', ['abcd']],
+    ['dispatch', ['list']],
+  ])('%s names the file in the way, exit 1', async (command, args) => {
+    const r = await cli(home, ['--state-dir', file, command, ...args]);
+    oneClearSentence(r, new RegExp(`directory ${file} is a file, not a directory\\.`));
+    expect(r.code).toBe(1);
+  });
+
+  it('a path under a file says so', async () => {
+    const r = await cli(home, ['--state-dir', join(file, 'sub'), 'status']);
+    oneClearSentence(r, /is inside a file, not a directory\./);
+  });
+});
+
+describe('a token that cannot be sent', () => {
+  // nothing listens there: a token refused before any request never reaches the network
+  const url = 'http://127.0.0.1:9';
+
+  it('a token file that is a directory is named, not an internal error', async () => {
+    const dir = join(home.dir, 'token-dir');
+    mkdirSync(dir, { mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const config = join(home.dir, 'token-dir.json');
+    writeFileSync(config, JSON.stringify({ tracker: { url, tokenFile: dir }, repos: ['acme/api'] }));
+    const r = await cli(home, ['--config', config, 'triage', '--dry-run']);
+    oneClearSentence(r, new RegExp(`token file ${dir} is a directory, not a file\\.`));
+    expect(r.code).toBe(2);
+  });
+
+  it('a non-ASCII character in GITEA_TOKEN is a bad paste, not "tracker unavailable", and the token is not echoed', async () => {
+    const token = 'abc123\u201csecretpart';
+    const r = await cli(home, ['triage', '--dry-run', '--url', url, '--repo', 'acme/api'], { GITEA_TOKEN: token });
+    oneClearSentence(r, /the token in GITEA_TOKEN contains a character that is not plain ASCII; copy it again\./);
+    expect(r.stderr).not.toMatch(/unavailable|UND_ERR/);
+    expect(r.stderr + r.stdout).not.toContain('secretpart');
+    expect(r.code).toBe(2);
+  });
+});
