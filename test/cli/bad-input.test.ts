@@ -62,3 +62,16 @@ describe('a token that cannot be sent', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('a directory where a state file belongs', () => {
+  it('lessons.json as a directory is named for both reading and adding, not EISDIR', async () => {
+    const stateDir = join(home.dir, 'state-with-dir');
+    mkdirSync(join(stateDir, 'lessons.json'), { recursive: true, mode: 0o700 });
+    chmodSync(stateDir, 0o700);
+    chmodSync(join(stateDir, 'lessons.json'), 0o700);
+    for (const args of [['lessons'], ['lessons', 'add', 'acme/api', 'lint first']]) {
+      const r = await cli(home, ['--state-dir', stateDir, ...args]);
+      oneClearSentence(r, new RegExp(`${stateDir}/lessons.json is a directory where switchboard keeps a file: move it away\\.`));
+    }
+  });
+});
