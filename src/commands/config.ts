@@ -20,7 +20,8 @@ const TOKEN_REFUSAL =
 
 function splitPath(path: string): (string | number)[] {
   const parts = path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
-  if (parts.length === 0) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  // no config key is named like an Object.prototype member: such a path would read or set the prototype
+  if (parts.length === 0 || parts.some((p) => p in Object.prototype)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
@@ -89,7 +90,7 @@ export function configGet(g: GlobalOptions, path: string): number {
 
 function knownPath(path: string): boolean {
   const top = splitPath(path)[0];
-  return typeof top === 'string' && top in ConfigSchema.shape;
+  return typeof top === 'string' && Object.hasOwn(ConfigSchema.shape, top);
 }
 
 /**

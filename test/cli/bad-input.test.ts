@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, isolatedHome } from './harness.js';
@@ -73,5 +73,42 @@ describe('a directory where a state file belongs', () => {
       const r = await cli(home, ['--state-dir', stateDir, ...args]);
       oneClearSentence(r, new RegExp(`${stateDir}/lessons.json is a directory where switchboard keeps a file: move it away\\.`));
     }
+  });
+});
+
+describe('--config naming a file that is not there', () => {
+  it('is refused by the commands that read it (a typo no longer runs on the defaults), and config set still creates it', async () => {
+    const missing = join(home.dir, 'typo-config.json');
+    for (const args of [['config', 'show'], ['triage', '--dry-run', '--from-file', missing], ['run', '--headless', '--once']]) {
+      const r = await cli(home, ['--config', missing, ...args]);
+      oneClearSentence(r, new RegExp(`config file ${missing} does not exist\\.\\nhint: create it with switchboard config init --config ${missing}`));
+      expect(r.code).toBe(2);
+    }
+    const set = await cli(home, ['--config', missing, 'config', 'set', 'intervalSeconds', '600']);
+    expect(set.code).toBe(0);
+    expect((await cli(home, ['--config', missing, 'config', 'get', 'intervalSeconds'])).stdout.trim()).toBe('600');
+  });
+});
+
+describe('config keys named like Object.prototype members', () => {
+  it('a config file with a "constructor" or "toString" key gets the unknown-key warning, not an internal error in every command', async () => {
+    const config = join(home.dir, 'proto-keys.json');
+    writeFileSync(config, JSON.stringify({ constructor: { prototype: 1 }, toString: 2, tracker: { hasOwnProperty: 1 }, repos: ['acme/api'] }));
+    const r = await cli(home, ['--config', config, 'config', 'get', 'repos']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(['acme/api']);
+    expect(r.stderr).toContain('unknown config key "constructor" is ignored');
+    expect(r.stderr).toContain('unknown config key "tracker.hasOwnProperty" is ignored');
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
+  it.each(['__proto__.x', 'constructor.prototype', 'tracker.__proto__'])('config set %s is not a config path, and the file is left as it was', async (path) => {
+    const config = join(home.dir, 'proto-set.json');
+    writeFileSync(config, '{}');
+    const r = await cli(home, ['--config', config, 'config', 'set', path, '{"a":1}']);
+    oneClearSentence(r, new RegExp(`"${path.replace(/[.[\]]/g, '\\$&')}" is not a config path; see switchboard config show\\.`));
+    expect(r.code).toBe(2);
+    expect(readFileSync(config, 'utf8')).toBe('{}');
+    expect((await cli(home, ['--config', config, 'config', 'get', 'repos'])).code).toBe(0);
   });
 });
