@@ -137,7 +137,7 @@ export const CONFIG_INIT_OPTIONS = {
   owner: z.string().optional(),
   /** agent specs: claude, kimi=label:kimi-ready, bot=http:https://host/hook */
   agent: z.array(z.string()).optional(),
-  /** gitea or forgejo (the config schema checks it) */
+  /** gitea, forgejo or github (the config schema checks it) */
   kind: z.string().optional(),
   force: flag,
 };
@@ -176,7 +176,11 @@ export async function configInit(flags: CommandOptions<typeof CONFIG_INIT_OPTION
   }
   await file.write(raw);
   out(`Wrote ${file.path}.`);
-  out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
+  out(
+    flags.kind === 'github'
+      ? 'Next: export GITHUB_TOKEN=… (or GH_TOKEN; a classic token needs the repo scope), then run switchboard doctor.'
+      : 'Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.',
+  );
   return EXIT.ok;
 }
 

@@ -112,3 +112,13 @@ describe('config keys named like Object.prototype members', () => {
     expect((await cli(home, ['--config', config, 'config', 'get', 'repos'])).code).toBe(0);
   });
 });
+
+describe('config init --kind github', () => {
+  it('tells the operator to set GITHUB_TOKEN, not GITEA_TOKEN, which a GitHub tracker never reads', async () => {
+    const config = join(home.dir, 'github-init.json');
+    const r = await cli(home, ['--config', config, 'config', 'init', '--kind', 'github', '--repo', 'acme/api']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Next: export GITHUB_TOKEN=… (or GH_TOKEN');
+    expect(r.stdout).not.toContain('GITEA_TOKEN');
+  });
+});
