@@ -1,4 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, isolatedHome } from './harness.js';
@@ -121,4 +123,29 @@ describe('config init --kind github', () => {
     expect(r.stdout).toContain('Next: export GITHUB_TOKEN=… (or GH_TOKEN');
     expect(r.stdout).not.toContain('GITEA_TOKEN');
   });
+});
+
+describe('a GitHub tracker that answers without end', () => {
+  it('the body is abandoned at tracker.maxResponseMegabytes: one sentence and exit 1, not a heap that grows until the machine swaps', async () => {
+    // it was read whole (undici's body.text()): 13 GB resident within a minute before this
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const chunk = '{"number":1,"title":"x"},'.repeat(4000);
+      const pump = setInterval(() => res.write(chunk), 1);
+      res.on('close', () => clearInterval(pump));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const config = join(home.dir, 'github-endless.json');
+      writeFileSync(config, JSON.stringify({ tracker: { kind: 'github', url: `http://127.0.0.1:${port}`, maxResponseMegabytes: 1 }, repos: ['acme/api'] }));
+      const r = await cli(home, ['--config', config, 'run', '--headless', '--once', '--state-dir', join(home.dir, 'github-endless-state')], { GITHUB_TOKEN: 'tok' }, 60_000);
+      oneClearSentence(r, new RegExp(`on 127\\.0\\.0\\.1:${port} returned a body larger than 1 MB, the tracker\\.maxResponseMegabytes limit`));
+      expect(r.code).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 70_000);
 });
