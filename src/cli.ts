@@ -263,7 +263,7 @@ export function buildProgram(exited: (code: number) => void = () => undefined): 
     .description('Write a config file: questions on a terminal, else from flags.')
     .option('--owner <login>', 'the login flagged issues go to')
     .option('--agent <spec>', 'an agent: claude, kimi=label:kimi-ready, bot=http:https://host/hook (repeatable)', collect)
-    .option('--kind <kind>', 'gitea or forgejo', 'gitea')
+    .option('--kind <kind>', 'gitea, forgejo or github', 'gitea')
     .option('--force', 'replace an existing config file')
     .addHelpText('after', examples(['switchboard config init', 'switchboard config init --url https://git.example.com --repo acme/api --owner alice --agent claude']))
     .action(act(async (_opts, cmd: Command) => {

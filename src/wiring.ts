@@ -100,6 +100,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       // A socket per engine write lane (16), so approvals for different issues do not queue for one.
       gitea: { connections: 16, writeConcurrency: 8, ...trackerLimits(config.tracker), signal: reads.signal, ...o.tracker },
       github: {
+        maxResponseBytes: trackerLimits(config.tracker).maxResponseBytes,
         ...(config.tracker.pacing ? {} : { pacing: UNPACED }),
         ...o.github,
       },

@@ -43,7 +43,12 @@ function readTokenFile(path: string): string {
   if ((mode & 0o077) !== 0) {
     throw new ValidationError(`token file ${path} is readable by others; run: chmod 600 ${path}`);
   }
-  return readFileSync(path, 'utf8').trim();
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ValidationError(`token file ${path} ${code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' ? 'is not readable' : 'cannot be read'}.`);
+  }
 }
 
 /**
@@ -57,6 +62,11 @@ export function checkToken(raw: string, source: string): string {
     throw new ValidationError(`the token in ${source} contains a control character; copy it again without line breaks or escapes.`, [], `set the token again in ${source}`);
   }
   if (token === '') throw new ValidationError(`the token in ${source} is empty.`);
+  // an HTTP header carries Latin-1 at most, and tokens are ASCII: anything else is a bad paste
+  // (a smart quote, a mis-decoded byte) that undici would refuse as UND_ERR_INVALID_ARG
+  if (/[^\u0020-\u007e]/.test(token)) {
+    throw new ValidationError(`the token in ${source} contains a character that is not plain ASCII; copy it again.`, [], `set the token again in ${source}`);
+  }
   return token;
 }
 

@@ -21,9 +21,10 @@ export const OPEN_REPLACE = constants.O_WRONLY | constants.O_CREAT | constants.O
 /** create; fails when the name exists (link or not) */
 export const OPEN_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
 
-/** A symlink where a state file should be: one sentence instead of ELOOP. */
+/** A symlink (or a directory) where a state file should be: one sentence instead of ELOOP or EISDIR. */
 function linked(err: unknown, path: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return new OperationError(`${path} is a directory where switchboard keeps a file: move it away.`);
   return code === 'ELOOP' || code === 'EMLINK'
     ? new OperationError(`${path} is a symbolic link; switchboard never follows links in its state directory: remove it.`)
     : err;
@@ -51,14 +52,34 @@ export function openPrivateSync(path: string, flags: number): number {
 export async function readPrivate(path: string): Promise<string> {
   const file = await openPrivate(path, OPEN_READ);
   try {
+    // a directory opens read-only; reading it is what fails
     return await file.readFile('utf8');
+  } catch (err) {
+    throw linked(err, path);
   } finally {
     await file.close();
   }
 }
 
+/** Why a directory cannot be made at `path`, by the errno mkdir gave; undefined for the unforeseen. */
+const DIR_REFUSALS: Readonly<Record<string, string>> = {
+  EEXIST: 'is a file, not a directory',
+  ENOTDIR: 'is inside a file, not a directory',
+  EACCES: 'cannot be created: permission denied',
+  EPERM: 'cannot be created: permission denied',
+  EROFS: 'cannot be created: the file system is read-only',
+  ENOSPC: 'cannot be created: the disk is full',
+};
+
 export async function ensurePrivateDir(path: string): Promise<string> {
-  await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  try {
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  } catch (err) {
+    // a --state-dir naming a file (or a read-only place) is a mistake to name, not an internal error
+    const why = DIR_REFUSALS[(err as NodeJS.ErrnoException).code ?? ''];
+    if (why) throw new OperationError(`directory ${path} ${why}.`, 'use another --state-dir, or move what is in the way');
+    throw err;
+  }
   return path;
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import type { z } from 'zod';
@@ -167,7 +167,8 @@ export function unknownKeys(raw: unknown, schema: Schema = ConfigSchema, path = 
   const known = Object.keys(def.shape);
   return Object.entries(raw).flatMap(([key, value]) => {
     const at = path ? `${path}.${key}` : key;
-    if (def.shape![key]) return unknownKeys(value, def.shape![key], at);
+    // own keys only: a file key named "constructor" or "toString" is unknown, not Object's member
+    if (Object.hasOwn(def.shape!, key)) return unknownKeys(value, def.shape![key], at);
     if (def.catchall && (def.catchall._zod.def as { type: string }).type !== 'never') return [];
     const nearest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
     return [`unknown config key "${at}" is ignored${nearest ? `; did you mean "${path ? `${path}.` : ''}${nearest}"?` : ''}`];
@@ -200,6 +201,11 @@ export function resolveSettings(
   o: SettingsFileOptions & { flags?: SettingsOverrides; env?: NodeJS.ProcessEnv; onWarning?: (text: string) => void },
 ): ResolvedSettings {
   const settings = openSettingsFile(o);
+  // a mistyped --config would otherwise run on the defaults without a word (config init, set and
+  // edit write it, so they open the file without this check)
+  if (o.file && !existsSync(settings.path)) {
+    throw new ValidationError(`config file ${settings.path} does not exist.`, [], `create it with switchboard config init --config ${o.file}, or leave out --config to use the per-user config`);
+  }
   const env = o.env ?? process.env;
   const flags = o.flags ?? {};
   const raw = settings.read();

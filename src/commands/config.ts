@@ -20,7 +20,8 @@ const TOKEN_REFUSAL =
 
 function splitPath(path: string): (string | number)[] {
   const parts = path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '');
-  if (parts.length === 0) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
+  // no config key is named like an Object.prototype member: such a path would read or set the prototype
+  if (parts.length === 0 || parts.some((p) => p in Object.prototype)) throw new UsageError(`"${path}" is not a config path; see switchboard config show.`);
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
@@ -89,7 +90,7 @@ export function configGet(g: GlobalOptions, path: string): number {
 
 function knownPath(path: string): boolean {
   const top = splitPath(path)[0];
-  return typeof top === 'string' && top in ConfigSchema.shape;
+  return typeof top === 'string' && Object.hasOwn(ConfigSchema.shape, top);
 }
 
 /**
@@ -136,7 +137,7 @@ export const CONFIG_INIT_OPTIONS = {
   owner: z.string().optional(),
   /** agent specs: claude, kimi=label:kimi-ready, bot=http:https://host/hook */
   agent: z.array(z.string()).optional(),
-  /** gitea or forgejo (the config schema checks it) */
+  /** gitea, forgejo or github (the config schema checks it) */
   kind: z.string().optional(),
   force: flag,
 };
@@ -175,7 +176,11 @@ export async function configInit(flags: CommandOptions<typeof CONFIG_INIT_OPTION
   }
   await file.write(raw);
   out(`Wrote ${file.path}.`);
-  out('Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.');
+  out(
+    flags.kind === 'github'
+      ? 'Next: export GITHUB_TOKEN=… (or GH_TOKEN; a classic token needs the repo scope), then run switchboard doctor.'
+      : 'Next: export GITEA_TOKEN=… (scopes: read+write issue, read repository, read user), then run switchboard doctor.',
+  );
   return EXIT.ok;
 }
 

@@ -213,7 +213,7 @@ describe('5. http dispatches are signed over time, dispatch id and body; the REA
 describe('7. the interval is bounded (1 s to 7 days) in flag, environment and config', () => {
   it('1000h is refused everywhere; 7d is the most', () => {
     expect(() => parseDuration('1000h', '--interval')).toThrow('--interval takes a duration from 1s to 7d, like 30s, 15m or 1h, not "1000h".');
-    expect(() => resolveSettings({ file: join(fresh(), 'none.json'), env: { SWITCHBOARD_INTERVAL: '1000h' } })).toThrow(/SWITCHBOARD_INTERVAL takes a duration from 1s to 7d/);
+    expect(() => resolveSettings({ env: { SWITCHBOARD_INTERVAL: '1000h' }, cwd: fresh() })).toThrow(/SWITCHBOARD_INTERVAL takes a duration from 1s to 7d/);
     expect(() => parseConfig({ intervalSeconds: 3_600_000 })).toThrow(/intervalSeconds: at most 604800/);
     expect(parseDuration('7d', '--interval')).toBe(604_800);
     expect(() => parseDuration('0s', '--interval')).toThrow();

@@ -5,7 +5,7 @@ import Bottleneck from 'bottleneck';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { AuthError, NotFoundError, ProtocolError, RateLimitedError, RejectedError, UnavailableError } from '../errors.js';
-import { formatPath } from '../http/client.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, formatPath } from '../http/client.js';
 import { redact } from '../http/redact.js';
 import { PermissionError, RepoMovedError, SecondaryRateLimitError } from './errors.js';
 
@@ -57,6 +57,8 @@ export interface GithubApiOptions {
   readonly maxRateLimitWaitMs?: number;
   /** per request, headers to end of body */
   readonly timeoutMs?: number;
+  /** a body past this many bytes is abandoned at the cap (tracker.maxResponseMegabytes) */
+  readonly maxResponseBytes?: number;
   readonly connections?: number;
   /** conditional-request cache entries kept (least recently used dropped first) */
   readonly cacheEntries?: number;
@@ -143,6 +145,7 @@ export class GithubApi {
     const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
     const attempts = Math.max(1, o.attempts ?? 4);
     const origin = `${base.protocol}//${base.host}`;
+    const maxBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#pool = new Pool(origin, { connections: o.connections ?? 8, connectTimeout: Math.min(timeoutMs, 10_000), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     const pool = this.#pool;
     const baseMs = o.retryBaseMs ?? 1000;
@@ -158,7 +161,7 @@ export class GithubApi {
       request: {
         // Redirects are ours to see: a 301 is a renamed repo the operator must hear about.
         redirect: 'manual',
-        fetch: (url: string, init: RequestInit) => poolFetch(pool, origin, url, init),
+        fetch: (url: string, init: RequestInit) => poolFetch(pool, origin, url, init, maxBytes),
       },
       throttle: {
         enabled: pacing.throttle,
@@ -347,6 +350,11 @@ export class GithubApi {
 
   #mapError(err: unknown, route: string, subject: string, write: boolean): Error {
     if (err instanceof RepoMovedError || err instanceof ProtocolError || err instanceof RateLimitedError) return err;
+    // Octokit wraps what its fetch threw in a RequestError; the cause says what happened
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof BodyTooLargeError) {
+      return new ProtocolError(this.host, route, undefined, `a body larger than ${Math.round((cause.limit / 1024 / 1024) * 10) / 10} MB, the tracker.maxResponseMegabytes limit`);
+    }
     if (!isRequestError(err)) {
       return new UnavailableError(this.host, route, err instanceof Error ? redact(err.message, [this.#token]) : 'request failed');
     }
@@ -416,7 +424,14 @@ function serverTime(headers: Headers): number | undefined {
  * request than `Pool.request` (measured on the sandbox: ~30 ms against ~5 ms a write under load),
  * and a pool can be closed with the tracker. Only same-origin URLs are sent (`link` pages are).
  */
-async function poolFetch(pool: Pool, origin: string, url: string, init: RequestInit): Promise<Response> {
+/** A body past the cap, abandoned there: a never-ending answer never grows the heap without bound. */
+class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`a body larger than ${limit} bytes`);
+  }
+}
+
+async function poolFetch(pool: Pool, origin: string, url: string, init: RequestInit, maxBytes: number): Promise<Response> {
   const target = new URL(url);
   if (`${target.protocol}//${target.host}` !== origin) throw new TypeError(`refusing to follow a link to another host (${target.host})`);
   const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -427,7 +442,22 @@ async function poolFetch(pool: Pool, origin: string, url: string, init: RequestI
     ...(typeof init.body === 'string' ? { body: init.body } : {}),
     ...(init.signal ? { signal: init.signal } : {}),
   });
-  const body = await res.body.text();
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    throw new BodyTooLargeError(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.body.destroy();
+      throw new BodyTooLargeError(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks, size).toString('utf8');
   const out = new Headers();
   for (const [name, value] of Object.entries(res.headers)) {
     if (value === undefined) continue;
