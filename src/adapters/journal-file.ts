@@ -114,11 +114,17 @@ async function lockFile(dir: string, name: string, holder: { pid: number } & Rec
   const tmp = join(dir, `${name}.${process.pid}.${randomBytes(4).toString('hex')}`);
   await writeFile(tmp, content, { mode: PRIVATE_FILE_MODE, flag: OPEN_NEW });
   try {
-    try {
-      await link(tmp, path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = lockHolder(await readPrivate(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e))));
+    for (;;) {
+      try {
+        await link(tmp, path);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const text = await readPrivate(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+      // Let go of meanwhile: link again. Taking it by rename would overwrite whoever linked it since.
+      if (text === null) continue;
+      const pid = lockHolder(text);
       if (pid !== null && alive(pid)) throw new LockHeld(pid, dir);
       await rename(tmp, path);
       // Two processes taking over the same stale lock: the last rename wins. Each looks again once
@@ -126,6 +132,7 @@ async function lockFile(dir: string, name: string, holder: { pid: number } & Rec
       await sleep(TAKEOVER_SETTLE_MS);
       const held = await readPrivate(path);
       if (held !== content) throw new LockHeld(lockHolder(held) ?? 0, dir);
+      break;
     }
   } finally {
     await unlink(tmp).catch(() => undefined);
