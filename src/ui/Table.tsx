@@ -74,11 +74,18 @@ function TableLineInner<Row>({ row, columns, widths, selected }: LineProps<Row>)
   return (
     <Text wrap="truncate" bold={selected} inverse={bar}>
       {selected ? '› ' : '  '}
-      {columns.map((c, i) => (
-        <Text key={c.header} {...paint(c.colour?.(row))}>
-          {(i > 0 ? ' ' : '') + fit(sanitize(c.value(row)), widths[i] ?? 0, c.align)}
-        </Text>
-      ))}
+      {columns.map((c, i) => {
+        const colour = c.colour?.(row);
+        const cell = (i > 0 ? ' ' : '') + fit(sanitize(c.value(row)), widths[i] ?? 0, c.align);
+        // Ink draws on a grid of spaces and trims each line's unstyled end: the last cell's padding
+        // only costs Ink's per-character work (most of a frame), unless a style shows it (the bar).
+        const text = i === columns.length - 1 && !selected && colour === undefined ? cell.trimEnd() : cell;
+        return (
+          <Text key={c.header} {...paint(colour)}>
+            {text}
+          </Text>
+        );
+      })}
     </Text>
   );
 }

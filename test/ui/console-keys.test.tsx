@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { world } from '../fakes/engine-world.js';
 import { readyBug, readyResearch, vagueIssue } from '../fakes/issues.js';
@@ -232,6 +233,8 @@ describe('selection and arming', () => {
     const barred = () => c.lines().filter((l) => l.includes('\u001b[7m'));
     expect(barred()).toHaveLength(1);
     expect(barred()[0]).toContain('Login fails');
+    // the bar spans the pane (one column narrower than the terminal) however short the title: the selected row keeps its padding
+    expect(stripVTControlCharacters(barred()[0]!)).toHaveLength(c.size().columns - 1);
     await c.press(KEY.tab);
     expect(barred()).toHaveLength(1);
     expect(barred()[0]).toMatch(/pending/);
