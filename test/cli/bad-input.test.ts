@@ -149,3 +149,27 @@ describe('a GitHub tracker that answers without end', () => {
     }
   }, 70_000);
 });
+
+describe('a GitHub tracker that drips its answer', () => {
+  it('a byte every second never trips an idle timeout; the whole answer has tracker.requestTimeoutSeconds, then one sentence and exit 1', async () => {
+    // it hung for good before: undici's header and body timeouts restart with every byte
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const drip = setInterval(() => res.write(' '), 1000);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const config = join(home.dir, 'github-drip.json');
+      writeFileSync(config, JSON.stringify({ tracker: { kind: 'github', url: `http://127.0.0.1:${port}`, requestTimeoutSeconds: 2 }, repos: ['acme/api'] }));
+      const r = await cli(home, ['--config', config, 'run', '--headless', '--once', '--state-dir', join(home.dir, 'github-drip-state')], { GITHUB_TOKEN: 'tok' }, 60_000);
+      oneClearSentence(r, new RegExp(`127\\.0\\.0\\.1:${port} unavailable: GET /user failed \\(no complete answer within 2 s, the tracker\\.requestTimeoutSeconds limit\\)`));
+      expect(r.code).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 70_000);
+});
