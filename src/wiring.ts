@@ -101,6 +101,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
       gitea: { connections: 16, writeConcurrency: 8, ...trackerLimits(config.tracker), signal: reads.signal, ...o.tracker },
       github: {
         maxResponseBytes: trackerLimits(config.tracker).maxResponseBytes,
+        timeoutMs: trackerLimits(config.tracker).timeouts.requestMs,
         ...(config.tracker.pacing ? {} : { pacing: UNPACED }),
         ...o.github,
       },

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,18 @@ import { cli, isolatedHome } from './harness.js';
  */
 
 const home = isolatedHome();
+
+/** A loopback HTTP server answering every request with `answer`, for the length of `use`. */
+async function withServer(answer: RequestListener, use: (port: number) => Promise<void>): Promise<void> {
+  const server = createServer(answer);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await use((server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
 
 /** One line on stderr saying `sentence`, nothing that reads as a crash. */
 function oneClearSentence(r: { code: number | null; stderr: string }, sentence: RegExp): void {
@@ -128,24 +140,38 @@ describe('config init --kind github', () => {
 describe('a GitHub tracker that answers without end', () => {
   it('the body is abandoned at tracker.maxResponseMegabytes: one sentence and exit 1, not a heap that grows until the machine swaps', async () => {
     // it was read whole (undici's body.text()): 13 GB resident within a minute before this
-    const server = createServer((_req, res) => {
+    const endless: RequestListener = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('[');
       const chunk = '{"number":1,"title":"x"},'.repeat(4000);
       const pump = setInterval(() => res.write(chunk), 1);
       res.on('close', () => clearInterval(pump));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
+    };
+    await withServer(endless, async (port) => {
       const config = join(home.dir, 'github-endless.json');
       writeFileSync(config, JSON.stringify({ tracker: { kind: 'github', url: `http://127.0.0.1:${port}`, maxResponseMegabytes: 1 }, repos: ['acme/api'] }));
       const r = await cli(home, ['--config', config, 'run', '--headless', '--once', '--state-dir', join(home.dir, 'github-endless-state')], { GITHUB_TOKEN: 'tok' }, 60_000);
       oneClearSentence(r, new RegExp(`on 127\\.0\\.0\\.1:${port} returned a body larger than 1 MB, the tracker\\.maxResponseMegabytes limit`));
       expect(r.code).toBe(1);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
+  }, 70_000);
+});
+
+describe('a GitHub tracker that drips its answer', () => {
+  it('a byte every second never trips an idle timeout; the whole answer has tracker.requestTimeoutSeconds, then one sentence and exit 1', async () => {
+    // it hung for good before: undici's header and body timeouts restart with every byte
+    const dripping: RequestListener = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const drip = setInterval(() => res.write(' '), 1000);
+      res.on('close', () => clearInterval(drip));
+    };
+    await withServer(dripping, async (port) => {
+      const config = join(home.dir, 'github-drip.json');
+      writeFileSync(config, JSON.stringify({ tracker: { kind: 'github', url: `http://127.0.0.1:${port}`, requestTimeoutSeconds: 2 }, repos: ['acme/api'] }));
+      const r = await cli(home, ['--config', config, 'run', '--headless', '--once', '--state-dir', join(home.dir, 'github-drip-state')], { GITHUB_TOKEN: 'tok' }, 60_000);
+      oneClearSentence(r, new RegExp(`127\\.0\\.0\\.1:${port} unavailable: GET /user failed \\(no complete answer within 2 s, the tracker\\.requestTimeoutSeconds limit\\)`));
+      expect(r.code).toBe(1);
+    });
   }, 70_000);
 });

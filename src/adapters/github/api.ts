@@ -119,6 +119,7 @@ export class GithubApi {
   readonly #cache = new Map<string, Cached>();
   readonly #cacheEntries: number;
   readonly #now: () => number;
+  readonly #timeoutMs: number;
   #remaining: number | undefined;
   #limit: number | undefined;
   #resetAt: number | undefined;
@@ -142,6 +143,7 @@ export class GithubApi {
     this.#now = o.now ?? Date.now;
     const pacing = { ...GITHUB_PACING, ...o.pacing };
     const timeoutMs = o.timeoutMs ?? 30_000;
+    this.#timeoutMs = timeoutMs;
     const maxWaitMs = o.maxRateLimitWaitMs ?? 60_000;
     const attempts = Math.max(1, o.attempts ?? 4);
     const origin = `${base.protocol}//${base.host}`;
@@ -161,7 +163,7 @@ export class GithubApi {
       request: {
         // Redirects are ours to see: a 301 is a renamed repo the operator must hear about.
         redirect: 'manual',
-        fetch: (url: string, init: RequestInit) => poolFetch(pool, origin, url, init, maxBytes),
+        fetch: (url: string, init: RequestInit) => poolFetch(pool, origin, url, init, maxBytes, timeoutMs),
       },
       throttle: {
         enabled: pacing.throttle,
@@ -355,6 +357,9 @@ export class GithubApi {
     if (cause instanceof BodyTooLargeError) {
       return new ProtocolError(this.host, route, undefined, `a body larger than ${Math.round((cause.limit / 1024 / 1024) * 10) / 10} MB, the tracker.maxResponseMegabytes limit`);
     }
+    if ((err as Error | undefined)?.name === 'TimeoutError' || (cause as Error | undefined)?.name === 'TimeoutError') {
+      return new UnavailableError(this.host, route, `no complete answer within ${this.#timeoutMs / 1000} s, the tracker.requestTimeoutSeconds limit`);
+    }
     if (!isRequestError(err)) {
       return new UnavailableError(this.host, route, err instanceof Error ? redact(err.message, [this.#token]) : 'request failed');
     }
@@ -431,7 +436,7 @@ class BodyTooLargeError extends Error {
   }
 }
 
-async function poolFetch(pool: Pool, origin: string, url: string, init: RequestInit, maxBytes: number): Promise<Response> {
+async function poolFetch(pool: Pool, origin: string, url: string, init: RequestInit, maxBytes: number, timeoutMs: number): Promise<Response> {
   const target = new URL(url);
   if (`${target.protocol}//${target.host}` !== origin) throw new TypeError(`refusing to follow a link to another host (${target.host})`);
   const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -440,7 +445,9 @@ async function poolFetch(pool: Pool, origin: string, url: string, init: RequestI
     method: (init.method ?? 'GET') as 'GET',
     headers,
     ...(typeof init.body === 'string' ? { body: init.body } : {}),
-    ...(init.signal ? { signal: init.signal } : {}),
+    // undici's header and body timeouts are idle times: a server dripping a byte now and then
+    // never trips them, so the whole exchange has a deadline too
+    signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
   });
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
