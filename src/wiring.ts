@@ -1,4 +1,4 @@
-import type { Connection } from './adapters/connection.js';
+import { type Connection, tokenSources } from './adapters/connection.js';
 import { CommandTarget, HttpTarget } from './adapters/agents/index.js';
 import type { GiteaTrackerOptions } from './adapters/gitea/index.js';
 import { type GithubTrackerOptions, UNPACED } from './adapters/github/index.js';
@@ -76,8 +76,7 @@ export async function openSwitchboard(o: OpenOptions): Promise<Switchboard> {
   const kind = connection.kind ?? o.config.tracker.kind;
   if (!connection.url) throw new UsageError('no tracker URL: pass --url, set GITEA_URL, or run switchboard config init.');
   if (!connection.token) {
-    const where = kind === 'github' ? 'GITHUB_TOKEN or GH_TOKEN, or tracker.tokenCommand (e.g. ["gh","auth","token"])' : 'GITEA_TOKEN or tracker.tokenFile (a 0600 file)';
-    throw new UsageError(`no token for ${new URL(connection.url).host}: set ${where}.`);
+    throw new UsageError(`no token for ${new URL(connection.url).host}: set ${tokenSources(kind)}.`);
   }
   const config: Config = { ...o.config, tracker: { ...o.config.tracker, kind }, repos: [...connection.repos] };
   const env = o.env ?? process.env;

@@ -51,6 +51,10 @@ function readTokenFile(path: string): string {
   }
 }
 
+/** Where a token for this kind of tracker comes from, for a "no token" sentence. */
+export const tokenSources = (kind: Config['tracker']['kind']): string =>
+  kind === 'github' ? 'GITHUB_TOKEN or GH_TOKEN, or tracker.tokenCommand (e.g. ["gh","auth","token"])' : 'GITEA_TOKEN or tracker.tokenFile (a 0600 file)';
+
 /**
  * A pasted token often brings a newline: surrounding white space is dropped. A control character
  * inside cannot be sent in a header, and used to surface as "tracker unavailable".

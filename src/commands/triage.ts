@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { resolveConnection } from '../adapters/connection.js';
+import { resolveConnection, tokenSources } from '../adapters/connection.js';
 import type { Config } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import type { Issue } from '../core/issue.js';
@@ -98,7 +98,9 @@ export async function liveBacklog(
 ): Promise<{ fetch: () => Promise<Issue[]>; repos: readonly string[] } | undefined> {
   const conn = resolveConnection(config, flags);
   if (!conn.url) return undefined;
-  if (!conn.token) throw new UsageError(`no token for ${new URL(conn.url).host}: set GITEA_TOKEN (read scope on issues and repositories is enough for a preview).`);
+  if (!conn.token) {
+    throw new UsageError(`no token for ${new URL(conn.url).host}: set ${tokenSources(config.tracker.kind)} (read access to issues and repositories is enough for a preview).`);
+  }
   if (conn.repos.length === 0) throw new UsageError('no repos to preview: pass --repo owner/name (repeatable) or set SWITCHBOARD_REPOS.');
   const [{ createTracker }, { trackerLimits }, { askTrust }] = await Promise.all([
     import('../adapters/trackers.js'),
@@ -112,6 +114,8 @@ export async function liveBacklog(
     tokenSource: conn.tokenSource,
     concurrency: config.tracker.pageConcurrency,
     gitea: { ...trackerLimits(config.tracker), ...(signal ? { signal } : {}) },
+    // The config's limits, as a run's (wiring.ts): the adapter's own defaults otherwise.
+    github: { maxResponseBytes: trackerLimits(config.tracker).maxResponseBytes, timeoutMs: trackerLimits(config.tracker).timeouts.requestMs },
   });
   const fetch = async () => {
     try {

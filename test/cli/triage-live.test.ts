@@ -69,6 +69,13 @@ describe('switchboard triage --dry-run against a live tracker', () => {
     expect(r.stderr).toMatch(/no token for 127\.0\.0\.1:\d+: set GITEA_TOKEN/);
   });
 
+  it('no token on GitHub names the variables GitHub is read with, not GITEA_TOKEN', async () => {
+    const r = await runCli(['triage', '--json', '--url', sandbox.url, '--repo', 'demo/api'], { env: { SWITCHBOARD_TRACKER: 'github' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no token for 127\.0\.0\.1:\d+: set GITHUB_TOKEN or GH_TOKEN/);
+    expect(r.stderr).not.toMatch(/GITEA_TOKEN/);
+  });
+
   it('a renamed repo is one sentence saying where it went and a non-zero exit', async () => {
     const moved = await startSandbox({ issues: 4, seed: 3 });
     try {
