@@ -175,3 +175,23 @@ describe('a GitHub tracker that drips its answer', () => {
     });
   }, 70_000);
 });
+
+describe('a GitHub tracker that redirects to another server', () => {
+  it.each([302, 307, 308])('HTTP %i is not followed (the token stays home) and is said as a redirect, not as an unexpected body', async (status) => {
+    const asked: string[] = [];
+    const elsewhere: RequestListener = (req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(status, { location: `http://example.invalid${req.url ?? '/'}`, 'content-type': 'text/html' });
+      res.end('<html>moved</html>');
+    };
+    await withServer(elsewhere, async (port) => {
+      const config = join(home.dir, `github-redirect-${status}.json`);
+      writeFileSync(config, JSON.stringify({ tracker: { kind: 'github', url: `http://127.0.0.1:${port}` }, repos: ['acme/api'] }));
+      const r = await cli(home, ['--config', config, 'triage', '--json'], { GITHUB_TOKEN: 'tok_secret_value' }, 60_000);
+      oneClearSentence(r, new RegExp(`127\\.0\\.0\\.1:${port} redirects .* to another server \\(http://example\\.invalid\\); switchboard does not follow it`));
+      expect(r.stderr).not.toMatch(/unexpected body|should be/);
+      expect(r.stderr + r.stdout).not.toContain('tok_secret_value');
+      expect(asked.length).toBeGreaterThan(0);
+    });
+  }, 70_000);
+});

@@ -4,9 +4,10 @@ import { type ThrottlingOptions, throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { Pool } from 'undici';
 import type { z } from 'zod';
-import { AuthError, NotFoundError, ProtocolError, RateLimitedError, RejectedError, UnavailableError } from '../errors.js';
+import { AuthError, MovedError, NotFoundError, ProtocolError, RateLimitedError, RejectedError, UnavailableError } from '../errors.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, formatPath } from '../http/client.js';
 import { redact } from '../http/redact.js';
+import { moved } from '../http/refusals.js';
 import { PermissionError, RepoMovedError, SecondaryRateLimitError } from './errors.js';
 
 /**
@@ -260,7 +261,7 @@ export class GithubApi {
   async write<S extends z.ZodType>(route: string, params: Params, schema: S, subject: string): Promise<z.output<S>> {
     try {
       const res = (await this.#octokit.request(route, { ...params, request: { retries: 0 } } as never)) as OctokitResponse;
-      if (res.status === 301) throw await this.#moved(subject, res);
+      if (res.status >= 300 && res.status < 400) throw await this.#redirected(subject, res);
       return this.#parse(schema, res.data, route);
     } catch (err) {
       throw this.#mapError(err, route, subject, true);
@@ -271,7 +272,7 @@ export class GithubApi {
   async exists(route: string, params: Params, subject: string): Promise<boolean> {
     try {
       const res = (await this.#octokit.request(route, params as never)) as OctokitResponse;
-      if (res.status === 301) throw await this.#moved(subject, res);
+      if (res.status >= 300 && res.status < 400) throw await this.#redirected(subject, res);
       return true;
     } catch (err) {
       if (isRequestError(err) && (err.status === 404 || err.status === 410)) return false;
@@ -302,7 +303,7 @@ export class GithubApi {
     const cached = this.#cache.get(url);
     try {
       const res = await send(cached ? { 'if-none-match': cached.etag } : {});
-      if (res.status === 301) throw await this.#moved(subject, res);
+      if (res.status >= 300 && res.status < 400) throw await this.#redirected(subject, res);
       const data = this.#parse(schema, res.data, route);
       const next = nextLink(text(res.headers.link));
       const etag = text(res.headers.etag);
@@ -332,6 +333,26 @@ export class GithubApi {
     throw new ProtocolError(this.host, route, formatPath(first?.path ?? []), detail);
   }
 
+  /**
+   * A redirect, never followed (the token would go with it). GitHub's REST best practices, "Follow
+   * redirects": 301 is a resource moved for good (a renamed or transferred repo, pointing at the
+   * repository by id), 302 and 307 are temporary (reference/github-api-notes.md [D2]). One on this
+   * server is said as the repo's move; one to another server is said as that, as the Gitea adapter
+   * says it (http/refusals.ts `moved`).
+   */
+  async #redirected(subject: string, res: OctokitResponse): Promise<Error> {
+    const location = text(res.headers.location);
+    const base = new URL(this.baseUrl);
+    let target: URL | undefined;
+    try {
+      target = location === undefined ? undefined : new URL(location, base);
+    } catch {
+      target = undefined;
+    }
+    if (target === undefined || target.origin === base.origin) return this.#moved(subject, res);
+    return moved(this.host, base.origin, base.pathname.replace(/\/$/, ''), new URL(res.url, base).pathname, location, res.status);
+  }
+
   /** Where a 301 points: GitHub's body `url` is the repository by id; reading it names the new home. */
   async #moved(subject: string, res: OctokitResponse): Promise<RepoMovedError> {
     const repo = /repo(?:sitory)? ([^\s#]+)/.exec(subject)?.[1] ?? subject;
@@ -351,7 +372,7 @@ export class GithubApi {
   }
 
   #mapError(err: unknown, route: string, subject: string, write: boolean): Error {
-    if (err instanceof RepoMovedError || err instanceof ProtocolError || err instanceof RateLimitedError) return err;
+    if (err instanceof RepoMovedError || err instanceof MovedError || err instanceof ProtocolError || err instanceof RateLimitedError) return err;
     // Octokit wraps what its fetch threw in a RequestError; the cause says what happened
     const cause = (err as { cause?: unknown }).cause;
     if (cause instanceof BodyTooLargeError) {
