@@ -206,8 +206,15 @@ describe('agents outside the tracker', () => {
 
     await sb.engine.runCycle();
     expect(markersOn(sandbox, n).map((m) => m.kind)).toEqual(['audit', 'dispatch']);
-    await eventually(() => (existsSync(out) ? true : undefined), 5000, 'the agent to write its argv');
-    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual([title]);
+    // Until it parses: the agent's writeFileSync makes the file before it fills it.
+    const argv = await eventually(async () => {
+      try {
+        return JSON.parse(await readFile(out, 'utf8')) as unknown;
+      } catch {
+        return undefined;
+      }
+    }, 5000, 'the agent to write its argv');
+    expect(argv).toEqual([title]);
     expect(existsSync(join(work, 'pwned'))).toBe(false);
     expect(existsSync(join(home, 'pwned'))).toBe(false);
     expect(existsSync(script)).toBe(true);
